@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import type { CliIO } from '../io.ts';
+import { SamizdatError } from '../../errors.ts';
+
+// Placeholder until the stage lands: registered so --help lists the whole pipeline.
+export function register(program: Command, _io: CliIO): void {
+  program
+    .command('pin')
+    .description('(not yet available)')
+    .action(() => {
+      throw new SamizdatError('NOT_IMPLEMENTED', 'samizdat pin is not available yet.');
+    });
+}
