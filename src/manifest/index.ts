@@ -1,19 +1,31 @@
-// Minimal manifest writer so the build can call it from day one; the pack/verify work
-// replaces the internals (signing, verification) behind the same functions.
-import { createHash } from 'node:crypto';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+// The bundle's manifest: every file's path, size and SHA-256, optionally signed with Ed25519.
+// The build calls writeManifest at the end of every build; pack and verify read it back.
+import { createHash, type KeyObject } from 'node:crypto';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
+import { throwIfAborted } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { sha256File } from './hash.ts';
+import { publicKeyFingerprint } from './keys.ts';
+import { signManifestBytes } from './signature.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type ManifestFile } from './types.ts';
 
 export * from './types.ts';
+export { loadSigningKey, publicKeyFingerprint, parsePublicKeyPem, isFingerprint, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, type SigningKey } from './keys.ts';
+export { parseSignatureFile, signManifestBytes, verifyManifestBytes, SIGNATURE_FORMAT, type ManifestSignature } from './signature.ts';
+export { sha256File } from './hash.ts';
 
 export interface WriteManifestOptions {
   /** Site settings `name`. */
   site: string;
   /** Newest article date in the bundle, ISO 8601 UTC. */
   publicationDate: string;
+  /**
+   * When given, the manifest names its signer and `mirror-manifest.json.sig` is written beside
+   * it (see signature.ts for the format). Without it, a stale signature file is removed.
+   */
+  signingKey?: { privateKey: KeyObject; fingerprint?: string };
   signal?: AbortSignal;
 }
 
@@ -23,16 +35,36 @@ export async function listBundleFiles(dir: string): Promise<string[]> {
   const files = entries
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
-  return files.filter((f) => f !== MANIFEST_FILE && f !== SIGNATURE_FILE).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return files.filter((f) => f !== MANIFEST_FILE && f !== SIGNATURE_FILE).sort(compareCodeUnits);
 }
 
-/** Hashes every file of the bundle and writes mirror-manifest.json at its root. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Hashes files with a few reads in flight: disks and page caches like some parallelism. */
+export async function hashFiles(dir: string, rels: string[], signal?: AbortSignal): Promise<ManifestFile[]> {
+  const limit = pLimit(8);
+  return Promise.all(
+    rels.map((rel) =>
+      limit(async () => {
+        throwIfAborted(signal, 'manifest');
+        const abs = path.join(dir, rel);
+        return { path: rel, size: (await stat(abs)).size, sha256: await sha256File(abs, signal) };
+      }),
+    ),
+  );
+}
+
+/** The manifest's bytes as written to disk (what the signature covers). */
+export function serializeManifest(manifest: Manifest): Buffer {
+  return Buffer.from(JSON.stringify(manifest, null, 1) + '\n', 'utf8');
+}
+
+/** Hashes every file of the bundle and writes mirror-manifest.json (and its signature) at its root. */
 export async function writeManifest(dir: string, options: WriteManifestOptions): Promise<Manifest> {
-  const files: ManifestFile[] = [];
-  for (const rel of await listBundleFiles(dir)) {
-    const abs = path.join(dir, rel);
-    files.push({ path: rel, size: (await stat(abs)).size, sha256: await sha256File(abs, options.signal) });
-  }
+  throwIfAborted(options.signal, 'manifest');
+  const files = await hashFiles(dir, await listBundleFiles(dir), options.signal);
   const listHash = createHash('sha256');
   for (const f of files) listHash.update(`${f.sha256}  ${f.path}\n`);
   const manifest: Manifest = {
@@ -43,8 +75,13 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
       id: `${options.publicationDate.slice(0, 10)}-${listHash.digest('hex').slice(0, 12)}`,
       date: options.publicationDate,
     },
+    ...(options.signingKey ? { signer: options.signingKey.fingerprint ?? publicKeyFingerprint(options.signingKey.privateKey) } : {}),
     files,
   };
-  await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
+  const bytes = serializeManifest(manifest);
+  await writeFile(path.join(dir, MANIFEST_FILE), bytes);
+  const sigPath = path.join(dir, SIGNATURE_FILE);
+  if (options.signingKey) await writeFile(sigPath, signManifestBytes(bytes, options.signingKey.privateKey));
+  else await rm(sigPath, { force: true });
   return manifest;
 }
