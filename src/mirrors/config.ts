@@ -1,57 +1,131 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { AggregateInputError, InputError } from '../errors.ts';
 import { zodProblems } from '../config/schema-problems.ts';
+import { hostTypeNames, hostTypes } from './registry.ts';
 
-/**
- * Fields every mirror file has. Per-type fields are added by each host type's schema
- * (src/mirrors/hosts/<type>.ts); until a type registers one, extra fields pass through.
- */
+/** Fields every mirror file has; each type adds its own (src/mirrors/registry.ts). */
 export const commonMirrorSchema = z.object({
-  type: z.string().min(1),
+  /** Lets editors find the JSON Schema (mirrors/mirror.schema.json); ignored otherwise. */
+  $schema: z.string().optional().describe('Path or URL of mirror.schema.json, for editors.'),
+  type: z.string().min(1).describe('Kind of host; see the README section "Mirror files".'),
   /** What readers open: goes on the mirrors page and into mirrors.json. */
-  url: z.string().url().optional(),
-  enabled: z.boolean().default(true),
+  url: z.url().optional().describe('Public address readers open; listed on the mirrors page.'),
+  enabled: z.boolean().default(true).describe('false keeps the file but skips the mirror everywhere.'),
   /** Files in flight at once on this host. */
-  concurrency: z.number().int().min(1).max(64).default(4),
-  /** Milliseconds one operation may take before it counts as failed (and is retried). */
-  timeoutMs: z.number().int().min(100).default(30_000),
+  concurrency: z.number().int().min(1).max(64).default(4).describe('Files in flight at once on this host.'),
+  /** Milliseconds one operation may stay without progress before it counts as failed (and is retried). */
+  timeoutMs: z.number().int().min(100).default(30_000).describe('Milliseconds an operation may go without progress before it fails.'),
 });
 
-export type MirrorConfig = z.infer<typeof commonMirrorSchema> & { name: string; file: string; [key: string]: unknown };
+export type MirrorConfig = Omit<z.output<typeof commonMirrorSchema>, '$schema'> & {
+  /** The file name without extension. */
+  name: string;
+  /** The mirror file it came from (for error messages). */
+  file: string;
+  [key: string]: unknown;
+};
+
+/** The full schema of one type's mirror file: common fields + the type's own, unknown keys refused. */
+export function mirrorSchemaFor(type: string): z.ZodObject {
+  const entry = hostTypes[type];
+  if (!entry) throw new Error(`no mirror type ${type}`);
+  return commonMirrorSchema.extend({ ...entry.schema.shape, type: z.literal(type) }).strict();
+}
 
 const MIRROR_FILE = /\.(json|ya?ml)$/;
+/** Mirror names go into messages, reports and `--only`: keep them plain. */
+const MIRROR_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Files in the mirrors folder that are not mirrors. */
+function isMirrorFile(fileName: string): boolean {
+  return MIRROR_FILE.test(fileName) && !fileName.endsWith('.schema.json') && !fileName.startsWith('.');
+}
 
 /**
- * Reads every `mirrors/<name>.json|yaml`. A missing folder means no mirrors. Every problem
- * in every file is reported at once as `file: path: message`.
+ * Reads every `mirrors/<name>.json|yaml|yml` (not sub-folders, not `*.schema.json`). A missing
+ * folder means no mirrors. Each file is checked against the common fields and its type's fields;
+ * every problem in every file is reported at once as `file:line: path: message`.
  */
 export async function loadMirrorConfigs(dir: string): Promise<MirrorConfig[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => MIRROR_FILE.test(n)).sort();
+    names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() && isMirrorFile(d.name)).map((d) => d.name).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    throw new InputError('MIRRORS_UNREADABLE', `cannot read the mirrors folder ${dir}: ${(err as Error).message}`, { file: dir, cause: err });
   }
   const configs: MirrorConfig[] = [];
   const problems: InputError[] = [];
+  const seen = new Map<string, string>();
   for (const fileName of names) {
     const file = path.join(dir, fileName);
-    const doc = parseDocument(await readFile(file, 'utf8'));
-    if (doc.errors.length) {
-      problems.push(new InputError('CONFIG_SYNTAX', doc.errors[0]!.message.split('\n')[0]!, { file, line: doc.errors[0]!.linePos?.[0]?.line }));
+    const name = fileName.replace(MIRROR_FILE, '');
+    if (!MIRROR_NAME.test(name)) {
+      problems.push(new InputError('MIRROR_BAD_NAME', `the file name gives the mirror name ${JSON.stringify(name)}: use letters, digits, ".", "-" and "_"`, { file, hint: 'Rename the file.' }));
       continue;
     }
-    const result = commonMirrorSchema.passthrough().safeParse(doc.toJS());
-    if (!result.success) {
-      problems.push(...zodProblems(file, result.error));
+    if (seen.has(name)) {
+      problems.push(new InputError('MIRROR_DUPLICATE', `mirror ${name} is also defined by ${seen.get(name)}`, { file, hint: 'Keep one file per mirror.' }));
       continue;
     }
-    configs.push({ ...result.data, name: fileName.replace(MIRROR_FILE, ''), file });
+    seen.set(name, file);
+    const parsed = parseMirrorFile(await readFile(file, 'utf8'), file, name);
+    if ('problems' in parsed) problems.push(...parsed.problems);
+    else configs.push(parsed.config);
   }
-  if (problems.length) throw new AggregateInputError(`the mirror files in ${dir} have ${problems.length} problem(s)`, problems);
+  if (problems.length) {
+    throw new AggregateInputError(`the mirror files in ${dir} have ${problems.length} problem(s)`, problems, {
+      hint: 'Fix every problem listed; the JSON Schema mirrors/mirror.schema.json lets editors check the files as you type.',
+    });
+  }
   return configs;
+}
+
+/** Validates the text of one mirror file; `name` is the mirror name (its file name). */
+export function parseMirrorFile(text: string, file: string, name: string): { config: MirrorConfig } | { problems: InputError[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length) {
+    return {
+      problems: doc.errors.map(
+        (e) =>
+          new InputError('CONFIG_SYNTAX', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`, {
+            file,
+            line: e.linePos?.[0]?.line,
+            hint: 'Fix the syntax at that line.',
+          }),
+      ),
+    };
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const lineOf = (p: PropertyKey[]) => lineOfPath(doc, lineCounter, p);
+  const type = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>).type : undefined;
+  if (typeof type !== 'string' || !Object.hasOwn(hostTypes, type)) {
+    // Still check the common fields, so one run shows every problem.
+    const problems: InputError[] = [];
+    const common = commonMirrorSchema.omit({ type: true }).loose().safeParse(data);
+    const message =
+      type === undefined
+        ? `type: required; one of ${hostTypeNames().join(', ')}`
+        : `type: unknown mirror type ${JSON.stringify(type)}; known types: ${hostTypeNames().join(', ')}`;
+    problems.push(new InputError('MIRROR_UNKNOWN_TYPE', message, { file, line: lineOf(['type']), hint: 'Set "type" to one of the known types.' }));
+    if (!common.success) problems.push(...zodProblems(file, common.error, lineOf));
+    return { problems };
+  }
+  const result = mirrorSchemaFor(type).safeParse(data);
+  if (!result.success) return { problems: zodProblems(file, result.error, lineOf) };
+  const { $schema: _ignored, ...fields } = result.data as Record<string, unknown>;
+  return { config: { ...fields, name, file } as MirrorConfig };
+}
+
+function lineOfPath(doc: Document, lineCounter: LineCounter, p: PropertyKey[]): number | undefined {
+  // The deepest node that exists: an unknown key points at its parent object.
+  for (let n = p.length; n >= 0; n--) {
+    const node = (n === 0 ? doc.contents : doc.getIn(p.slice(0, n) as (string | number)[], true)) as { range?: [number, number] } | null | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
