@@ -1,12 +1,12 @@
 // The bundle's manifest: every file's path, size and SHA-256, optionally signed with Ed25519.
 // The build calls writeManifest at the end of every build; pack and verify read it back.
 import { createHash, type KeyObject } from 'node:crypto';
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { throwIfAborted } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import { sha256File } from './hash.ts';
+import { hashFile } from './hash.ts';
 import { publicKeyFingerprint } from './keys.ts';
 import { signManifestBytes } from './signature.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type ManifestFile } from './types.ts';
@@ -14,7 +14,9 @@ import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type Man
 export * from './types.ts';
 export { loadSigningKey, publicKeyFingerprint, parsePublicKeyPem, isFingerprint, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, type SigningKey } from './keys.ts';
 export { parseSignatureFile, signManifestBytes, verifyManifestBytes, SIGNATURE_FORMAT, type ManifestSignature } from './signature.ts';
-export { sha256File } from './hash.ts';
+export { sha256File, hashFile } from './hash.ts';
+export { parseManifest } from './parse.ts';
+export { unsafePathReason, isSafeBundlePath } from './paths.ts';
 
 export interface WriteManifestOptions {
   /** Site settings `name`. */
@@ -49,8 +51,7 @@ export async function hashFiles(dir: string, rels: string[], signal?: AbortSigna
     rels.map((rel) =>
       limit(async () => {
         throwIfAborted(signal, 'manifest');
-        const abs = path.join(dir, rel);
-        return { path: rel, size: (await stat(abs)).size, sha256: await sha256File(abs, signal) };
+        return { path: rel, ...(await hashFile(path.join(dir, rel), signal)) };
       }),
     ),
   );
@@ -85,3 +86,4 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   else await rm(sigPath, { force: true });
   return manifest;
 }
+export { writeKeyPair, defaultKeyFile, type KeyPairFiles } from './keygen.ts';
