@@ -12,6 +12,7 @@ import type { MirrorConfig } from './config.ts';
 import type { MirrorHost } from './host.ts';
 import type { HostContext, HostType, TypedMirrorConfig } from './host-type.ts';
 import { folderHostType } from './hosts/folder.ts';
+import { sftpHostType } from './hosts/sftp.ts';
 
 export type { FilesHostType, HostContext, HostType, PinHostType, TypedMirrorConfig } from './host-type.ts';
 export { defineFilesHostType, definePinHostType } from './host-type.ts';
@@ -19,6 +20,7 @@ export { defineFilesHostType, definePinHostType } from './host-type.ts';
 /** Every known `type:` value of a mirror file. Keep the order: it is the order of the docs. */
 export const hostTypes: Record<string, HostType> = {
   folder: folderHostType,
+  sftp: sftpHostType,
 };
 
 export function hostTypeNames(): string[] {

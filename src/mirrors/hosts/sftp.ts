@@ -24,7 +24,7 @@ import { secretFromEnv } from '../env.ts';
 import { HostAuthError, HostError, HostKeyMismatchError, HostNotFoundError, HostTimeoutError, HostUnreachableError } from '../errors.ts';
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
 import { assertRemotePath } from '../paths.ts';
-import { defineFilesHostType, type TypedMirrorConfig } from '../registry.ts';
+import { defineFilesHostType, type TypedMirrorConfig } from '../host-type.ts';
 import { fingerprintOfKeyBlob, redactSecrets } from './sftp/ssh-util.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable');
