@@ -78,6 +78,9 @@ export interface MirrorHost {
   /** For transactional hosts: makes every put and delete since connect() visible at once. */
   commit?(message: string, options?: HostCallOptions): Promise<void>;
 
-  /** Releases connections and temp files. Safe to call more than once, and after a failed connect. */
+  /**
+   * Releases connections and temp files. Safe to call more than once, and after a failed connect.
+   * connect() after close() opens the host again (push reconnects after a server restart).
+   */
   close(): Promise<void>;
 }
