@@ -1,0 +1,79 @@
+/**
+ * CARv1 export: one root, blocks in depth-first order from the root with each block written
+ * once (what `ipfs dag export` writes), so the same bundle always gives the same CAR bytes.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { CarWriter } from '@ipld/car/writer';
+import * as dagPb from '@ipld/dag-pb';
+import * as raw from 'multiformats/codecs/raw';
+import type { CID } from 'multiformats/cid';
+import { SamizdatError, throwIfAborted } from '../errors.ts';
+import type { ProgressCallback } from '../progress.ts';
+import type { PinProgress } from './progress.ts';
+
+export interface ReadableBlocks {
+  getBytes(cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+}
+
+/** Every block of the DAG under `root`, depth first, each once. */
+export async function* walkDag(blocks: ReadableBlocks, root: CID, signal?: AbortSignal): AsyncGenerator<{ cid: CID; bytes: Uint8Array }> {
+  const seen = new Set<string>();
+  const stack: CID[] = [root];
+  while (stack.length) {
+    throwIfAborted(signal, 'CAR export');
+    const cid = stack.pop()!;
+    const key = cid.toString();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let bytes: Uint8Array;
+    try {
+      bytes = await blocks.getBytes(cid, { signal });
+    } catch (err) {
+      throw new SamizdatError('BLOCK_MISSING', `block ${key} is missing from the local block store`, { hint: 'Run `samizdat pin` again to re-import the bundle.', cause: err });
+    }
+    yield { cid, bytes };
+    if (cid.code === dagPb.code) {
+      const links = dagPb.decode(bytes).Links;
+      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i]!.Hash);
+    } else if (cid.code !== raw.code) {
+      throw new SamizdatError('BLOCK_UNKNOWN_CODEC', `block ${key} has codec 0x${cid.code.toString(16)}, which a UnixFS bundle never has`);
+    }
+  }
+}
+
+export interface WriteCarResult {
+  blocks: number;
+  bytes: number;
+}
+
+/** Writes `<carPath>` atomically (temp file, then rename). */
+export async function writeCar(blocks: ReadableBlocks, root: CID, carPath: string, options: { signal?: AbortSignal; onProgress?: ProgressCallback<PinProgress> } = {}): Promise<WriteCarResult> {
+  const { writer, out } = CarWriter.create([root]);
+  const tmp = `${carPath}.${process.pid}.tmp`;
+  let count = 0;
+  let total = 0;
+  const feed = (async () => {
+    try {
+      for await (const block of walkDag(blocks, root, options.signal)) {
+        await writer.put(block);
+        count += 1;
+        total += block.bytes.byteLength;
+        if (count % 500 === 0) options.onProgress?.({ type: 'car', blocks: count, bytes: total });
+      }
+    } finally {
+      await writer.close();
+    }
+  })();
+  try {
+    await Promise.all([feed, pipeline(Readable.from(out), createWriteStream(tmp))]);
+    await rename(tmp, carPath);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  options.onProgress?.({ type: 'car', blocks: count, bytes: total });
+  return { blocks: count, bytes: total };
+}
