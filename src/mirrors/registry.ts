@@ -13,6 +13,7 @@ import type { MirrorHost } from './host.ts';
 import type { HostContext, HostType, TypedMirrorConfig } from './host-type.ts';
 import { folderHostType } from './hosts/folder.ts';
 import { sftpHostType } from './hosts/sftp.ts';
+import { webdavHostType } from './hosts/webdav.ts';
 
 export type { FilesHostType, HostContext, HostType, PinHostType, TypedMirrorConfig } from './host-type.ts';
 export { defineFilesHostType, definePinHostType } from './host-type.ts';
@@ -21,6 +22,7 @@ export { defineFilesHostType, definePinHostType } from './host-type.ts';
 export const hostTypes: Record<string, HostType> = {
   folder: folderHostType,
   sftp: sftpHostType,
+  webdav: webdavHostType,
 };
 
 export function hostTypeNames(): string[] {

@@ -25,7 +25,8 @@ import { HostAuthError, HostError, HostKeyMismatchError, HostNotFoundError, Host
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
 import { assertRemotePath } from '../paths.ts';
 import { defineFilesHostType, type TypedMirrorConfig } from '../host-type.ts';
-import { fingerprintOfKeyBlob, redactSecrets } from './sftp/ssh-util.ts';
+import { redactSecrets } from './redact.ts';
+import { fingerprintOfKeyBlob } from './sftp/ssh-util.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable');
 
