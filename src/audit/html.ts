@@ -1,0 +1,96 @@
+// HTML into AuditDocuments with parse5, which implements the HTML standard's parsing algorithm:
+// the audit sees the same elements, namespaces and attribute values a browser would build,
+// including after malformed markup, foreign content (SVG, MathML) and <template>.
+import { parse, parseFragment, type DefaultTreeAdapterMap } from 'parse5';
+import { cssReferences, cssWhere } from './css.ts';
+import { elementReferences } from './references.ts';
+import type { AuditDocument, AuditElement, Namespace } from './types.ts';
+
+type Node = DefaultTreeAdapterMap['node'];
+type Element = DefaultTreeAdapterMap['element'];
+type ParentNode = DefaultTreeAdapterMap['parentNode'];
+
+const NAMESPACES: Record<string, Namespace> = {
+  'http://www.w3.org/1999/xhtml': 'html',
+  'http://www.w3.org/2000/svg': 'svg',
+  'http://www.w3.org/1998/Math/MathML': 'mathml',
+};
+
+export function namespaceOf(uri: string | undefined): Namespace {
+  return (uri !== undefined && NAMESPACES[uri]) || 'other';
+}
+
+export interface HtmlOptions {
+  file: string;
+  /** Whole page (page-level rules apply) or HTML from a feed entry or JSON field. */
+  kind: 'page' | 'fragment';
+  /** Bundle folder relative URLs resolve against; null when that is another host. */
+  base: string | null;
+  /** Line in the file where the HTML starts (for HTML inside a feed). */
+  firstLine?: number;
+}
+
+function isElement(node: Node): node is Element {
+  return 'tagName' in node;
+}
+
+/** Reads HTML the way a browser does and lists what the rules look at. */
+export function htmlDocument(html: string, options: HtmlOptions): AuditDocument {
+  const offset = (options.firstLine ?? 1) - 1;
+  const doc: AuditDocument = {
+    file: options.file,
+    kind: options.kind,
+    elements: [],
+    references: [],
+    css: [],
+    processingInstructions: [],
+    syntaxErrors: [],
+  };
+  const root: ParentNode =
+    options.kind === 'page'
+      ? parse(html, { sourceCodeLocationInfo: true, scriptingEnabled: true })
+      : parseFragment(html, { sourceCodeLocationInfo: true, scriptingEnabled: true });
+
+  const visit = (parent: ParentNode, inHead: boolean) => {
+    for (const node of parent.childNodes) {
+      if (!isElement(node)) continue;
+      const loc = node.sourceCodeLocation;
+      const line = loc ? loc.startLine + offset : undefined;
+      const name = node.tagName.toLowerCase();
+      const el: AuditElement = {
+        name: name.includes(':') ? name.slice(name.indexOf(':') + 1) : name,
+        namespace: namespaceOf(node.namespaceURI),
+        attrs: node.attrs.map((a) => {
+          const qname = (a.prefix ? `${a.prefix}:${a.name}` : a.name).toLowerCase();
+          const at = loc?.attrs?.[qname] ?? loc?.attrs?.[a.name];
+          return {
+            name: qname,
+            local: a.name.toLowerCase().replace(/^.*:/, ''),
+            value: a.value,
+            line: at ? at.startLine + offset : line,
+          };
+        }),
+        line,
+        inHead: inHead || name === 'head',
+      };
+      doc.elements.push(el);
+      const { refs, css } = elementReferences(el, options.base);
+      doc.references.push(...refs);
+      doc.css.push(...css);
+      if (el.name === 'style') {
+        const text = node.childNodes.map((c) => ('value' in c && c.nodeName === '#text' ? c.value : '')).join('');
+        const first = node.childNodes[0]?.sourceCodeLocation?.startLine;
+        for (const c of cssReferences(text, (first ?? loc?.startLine ?? 1) + offset)) {
+          doc.css.push(c);
+          if (c.kind !== 'expression' && c.kind !== 'binding') {
+            doc.references.push({ url: c.url, use: 'load', where: `${cssWhere(c.kind)} in <style>`, line: c.line, element: el, base: options.base });
+          }
+        }
+      }
+      visit(node, el.inHead);
+      if (name === 'template' && 'content' in node) visit(node.content as ParentNode, el.inHead);
+    }
+  };
+  visit(root, false);
+  return doc;
+}

@@ -1,0 +1,142 @@
+/**
+ * The bundle audit: every HTML, XML (feeds, SVG), JSON and CSS file of a built bundle checked
+ * against the bundle contract (DESIGN.md): no script, no event handlers, no dangerous URLs, no
+ * embedding elements, nothing loaded from outside the bundle, relative internal links that
+ * name files, and on every page a strict Content-Security-Policy and no-referrer.
+ *
+ *   const findings = await auditBundle('dist/site');   // [] means the bundle is clean
+ *
+ * Rules are a named table (./rules/index.ts); pass `rules` to run only some.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { throwIfAborted } from '../errors.ts';
+import { cssReferences, cssWhere } from './css.ts';
+import { htmlDocument } from './html.ts';
+import { jsonDocuments } from './json.ts';
+import { selectRules } from './rules/index.ts';
+import { folderOf } from './url.ts';
+import { xmlDocuments } from './xml.ts';
+import type { AuditDocument, AuditFinding, AuditRule, BundleIndex } from './types.ts';
+
+export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './types.ts';
+export { RULES, RULE_NAMES, getRule, selectRules } from './rules/index.ts';
+
+export interface AuditOptions {
+  signal?: AbortSignal;
+  /** Run only these rules (names from RULE_NAMES); unknown names throw. Default: all. */
+  rules?: readonly string[];
+}
+
+export type AuditedKind = 'html' | 'xml' | 'json' | 'css';
+
+/** Which files the audit reads, by extension. */
+export function kindOfFile(file: string): AuditedKind | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.html' || ext === '.htm') return 'html';
+  if (['.xml', '.svg', '.atom', '.rss', '.xsl', '.xslt', '.xhtml', '.rdf', '.opml'].includes(ext)) return 'xml';
+  if (ext === '.json' || ext === '.webmanifest') return 'json';
+  if (ext === '.css') return 'css';
+  return undefined;
+}
+
+/** Every file and folder under dir, as "/"-separated relative paths. */
+export async function indexBundle(dir: string): Promise<BundleIndex> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = new Set<string>();
+  const folders = new Set<string>(['']);
+  for (const e of entries) {
+    const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
+    if (e.isFile()) files.add(rel);
+    else if (e.isDirectory()) folders.add(rel);
+  }
+  return { files, folders };
+}
+
+/** The documents one file holds: the file itself, plus HTML carried inside feeds and JSON. */
+export function documentsOf(text: string, file: string, kind: AuditedKind): AuditDocument[] {
+  switch (kind) {
+    case 'html':
+      return [htmlDocument(text, { file, kind: 'page', base: folderOf(file) })];
+    case 'xml':
+      return xmlDocuments(text, file);
+    case 'json':
+      return jsonDocuments(text, file);
+    case 'css': {
+      const css = cssReferences(text);
+      return [
+        {
+          file,
+          kind: 'css',
+          elements: [],
+          css,
+          references: css
+            .filter((c) => c.kind !== 'expression' && c.kind !== 'binding')
+            .map((c) => ({ url: c.url, use: 'load' as const, where: cssWhere(c.kind), line: c.line, base: folderOf(file) })),
+          processingInstructions: [],
+          syntaxErrors: [],
+        },
+      ];
+    }
+  }
+}
+
+function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  const seen = new Set<string>();
+  for (const doc of docs) {
+    for (const rule of rules) {
+      rule.check(doc, {
+        bundle,
+        report: ({ line, message }) => {
+          const key = `${doc.file}\0${line}\0${rule.name}\0${message}`;
+          if (seen.has(key)) return;
+          seen.add(key);
+          findings.push({ file: doc.file, ...(line === undefined ? {} : { line }), rule: rule.name, message });
+        },
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Audits one file's text as if it were `file` in a bundle holding `bundle` (default: only this
+ * file). For tests and for checking HTML before it is written.
+ */
+export function auditText(
+  text: string,
+  options: { file: string; kind?: AuditedKind; bundle?: BundleIndex; rules?: readonly string[] },
+): AuditFinding[] {
+  const kind = options.kind ?? kindOfFile(options.file);
+  if (!kind) return [];
+  const bundle = options.bundle ?? { files: new Set([options.file]), folders: new Set(['']) };
+  return runRules(documentsOf(text, options.file, kind), selectRules(options.rules), bundle);
+}
+
+function compareFindings(a: AuditFinding, b: AuditFinding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if ((a.line ?? 0) !== (b.line ?? 0)) return (a.line ?? 0) - (b.line ?? 0);
+  if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/**
+ * Audits every HTML, XML, JSON and CSS file under dir. Returns the findings sorted by file and
+ * line ([] when the bundle keeps the contract). Never throws for what it finds; throws only when
+ * the folder cannot be read, a rule name is unknown, or the signal fires.
+ */
+export async function auditBundle(dir: string, options: AuditOptions = {}): Promise<AuditFinding[]> {
+  throwIfAborted(options.signal, 'audit');
+  const rules = selectRules(options.rules);
+  const bundle = await indexBundle(dir);
+  const findings: AuditFinding[] = [];
+  for (const file of [...bundle.files].sort()) {
+    const kind = kindOfFile(file);
+    if (!kind) continue;
+    throwIfAborted(options.signal, 'audit');
+    const text = await readFile(path.join(dir, file), 'utf8');
+    findings.push(...runRules(documentsOf(text, file, kind), rules, bundle));
+  }
+  return findings.sort(compareFindings);
+}

@@ -1,0 +1,132 @@
+// XML files (feeds, SVG) into AuditDocuments with saxes, a strict, namespace-aware XML parser:
+// a feed or SVG that is not well-formed is itself a finding, since browsers and feed readers
+// each recover from broken XML in their own way.
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { namespaceOf, htmlDocument } from './html.ts';
+import { elementReferences } from './references.ts';
+import { classifyUrl, folderOf, resolveRelative } from './url.ts';
+import type { AuditDocument, AuditElement, UrlReference } from './types.ts';
+
+const ATOM = 'http://www.w3.org/2005/Atom';
+const RSS_CONTENT = 'http://purl.org/rss/1.0/modules/content/';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/** Atom text constructs that may hold escaped HTML (type="html"). */
+const ATOM_TEXT = new Set(['content', 'summary', 'title', 'subtitle', 'rights']);
+/** RSS elements whose text is a link a reader follows or fetches. */
+const RSS_LINK_TEXT = new Set(['link', 'comments', 'docs', 'url']);
+/** Atom elements whose text is a URL. */
+const ATOM_LINK_TEXT = new Set(['icon', 'logo', 'uri']);
+
+interface Frame {
+  el: AuditElement;
+  uri: string;
+  base: string | null;
+  /** Set while collecting text: HTML to audit, or a URL. */
+  capture?: { as: 'html' | 'url'; text: string; line: number; where: string };
+}
+
+/** The folder a base URL names, or null when it is on another host. */
+function rebase(current: string | null, value: string): string | null {
+  if (current === null) return null;
+  const { form } = classifyUrl(value);
+  if (form === 'fragment') return current;
+  if (form !== 'relative') return null;
+  const r = resolveRelative(current, value);
+  if (!r.ok) return null;
+  if (r.target === null) return current;
+  return r.target.endsWith('/') ? r.target.replace(/\/+$/, '') : folderOf(r.target);
+}
+
+/**
+ * One document for the XML itself plus one fragment document for every piece of HTML carried
+ * as text (Atom type="html", RSS description and content:encoded).
+ */
+export function xmlDocuments(xml: string, file: string): AuditDocument[] {
+  const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
+  const fragments: AuditDocument[] = [];
+  const parser = new SaxesParser({ xmlns: true, position: true, fileName: file });
+  const stack: Frame[] = [];
+  let rootName: string | undefined;
+  let tagLine = 1;
+
+  parser.on('error', (err) => {
+    if (doc.syntaxErrors.length < 5) doc.syntaxErrors.push({ message: err.message.replace(/^[^:]*:\d+:\d+: /, ''), line: parser.line });
+  });
+  parser.on('processinginstruction', (pi) => doc.processingInstructions.push({ target: pi.target, data: pi.body, line: parser.line }));
+  parser.on('opentagstart', () => {
+    tagLine = parser.line;
+  });
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    const parent = stack[stack.length - 1];
+    const uri = tag.uri ?? '';
+    rootName ??= tag.local;
+    const el: AuditElement = {
+      name: (tag.local ?? tag.name).toLowerCase(),
+      namespace: namespaceOf(uri),
+      attrs: Object.values(tag.attributes).map((a) => ({
+        name: a.name.toLowerCase(),
+        local: a.local.toLowerCase(),
+        value: a.value,
+        line: tagLine,
+      })),
+      line: tagLine,
+      inHead: false,
+    };
+    const xmlBase = Object.values(tag.attributes).find((a) => a.uri === XML_NS && a.local === 'base');
+    const base = xmlBase ? rebase(parent ? parent.base : folderOf(file), xmlBase.value) : parent ? parent.base : folderOf(file);
+    doc.elements.push(el);
+    const frame: Frame = { el, uri, base };
+
+    if (el.namespace !== 'other') {
+      const { refs, css } = elementReferences(el, base);
+      doc.references.push(...refs);
+      doc.css.push(...css);
+    } else {
+      const typeAttr = (tag.attributes['type']?.value ?? 'text').toLowerCase();
+      const local = tag.local ?? '';
+      const add = (url: string, where: string, use: UrlReference['use']): void => {
+        doc.references.push({ url, use, where, line: tagLine, element: el, base });
+      };
+      for (const a of Object.values(tag.attributes)) {
+        if (['href', 'url', 'src'].includes(a.local) && a.uri === '') add(a.value, `<${tag.name} ${a.name}>`, 'navigation');
+        // A base is a folder, not a link: only its scheme is checked.
+        else if (a.uri === XML_NS && a.local === 'base') add(a.value, `<${tag.name} xml:base>`, 'other');
+      }
+      if (uri === ATOM && ATOM_TEXT.has(local) && (typeAttr === 'html' || typeAttr === 'text/html')) {
+        frame.capture = { as: 'html', text: '', line: tagLine, where: `<${tag.name} type="html">` };
+      } else if ((uri === '' && rootName === 'rss' && local === 'description') || (uri === RSS_CONTENT && local === 'encoded')) {
+        frame.capture = { as: 'html', text: '', line: tagLine, where: `<${tag.name}>` };
+      } else if (
+        (uri === '' && rootName === 'rss' && (RSS_LINK_TEXT.has(local) || (local === 'guid' && tag.attributes['isPermaLink']?.value !== 'false'))) ||
+        (uri === ATOM && ATOM_LINK_TEXT.has(local))
+      ) {
+        frame.capture = { as: 'url', text: '', line: tagLine, where: `<${tag.name}>` };
+      }
+    }
+    // saxes emits closetag for <x/> too, so every frame is popped.
+    stack.push(frame);
+  });
+  const onText = (text: string) => {
+    const top = stack[stack.length - 1];
+    if (top?.capture) top.capture.text += text;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', () => {
+    const frame = stack.pop();
+    const cap = frame?.capture;
+    if (!frame || !cap) return;
+    if (cap.as === 'html') {
+      fragments.push(htmlDocument(cap.text, { file, kind: 'fragment', base: frame.base, firstLine: cap.line }));
+    } else if (cap.text.trim() !== '') {
+      doc.references.push({ url: cap.text.trim(), use: 'navigation', where: cap.where, line: cap.line, element: frame.el, base: frame.base });
+    }
+  });
+  try {
+    parser.write(xml).close();
+  } catch (err) {
+    doc.syntaxErrors.push({ message: (err as Error).message, line: parser.line });
+  }
+  return [doc, ...fragments];
+}
