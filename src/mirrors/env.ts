@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'dotenv';
+import { z } from 'zod';
 import { InputError } from '../errors.ts';
 
 /** The environment a host reads its secrets from. Values are secrets: never print them. */
@@ -36,3 +37,13 @@ export function secretFromEnv(env: MirrorEnv, mirror: string, field: string, var
   }
   return value;
 }
+
+/**
+ * A field that names an environment variable (`secretAccessKeyEnv: EU_S3_SECRET`). Capital
+ * letters, digits and "_", so a pasted secret is refused; the messages never repeat the value.
+ */
+export const envVarNameSchema = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'the NAME of an environment variable (capital letters, digits, "_"), such as EU_S3_SECRET, never the secret itself')
+  .refine((name) => !/^(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}$/.test(name), 'this looks like an access key itself; give the NAME of the environment variable that holds it')
+  .describe('Name of the environment variable (or .env entry) that holds the value.');

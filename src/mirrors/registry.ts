@@ -12,6 +12,7 @@ import type { MirrorConfig } from './config.ts';
 import type { MirrorHost } from './host.ts';
 import type { HostContext, HostType, TypedMirrorConfig } from './host-type.ts';
 import { folderHostType } from './hosts/folder.ts';
+import { s3HostType } from './hosts/s3.ts';
 import { sftpHostType } from './hosts/sftp.ts';
 import { webdavHostType } from './hosts/webdav.ts';
 
@@ -21,6 +22,7 @@ export { defineFilesHostType, definePinHostType } from './host-type.ts';
 /** Every known `type:` value of a mirror file. Keep the order: it is the order of the docs. */
 export const hostTypes: Record<string, HostType> = {
   folder: folderHostType,
+  s3: s3HostType,
   sftp: sftpHostType,
   webdav: webdavHostType,
 };
