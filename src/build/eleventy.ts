@@ -1,0 +1,46 @@
+/**
+ * Runs Eleventy 3 (programmatic API) with the repository's .eleventy.ts over the finished site
+ * model. The input folder is empty: every page is a virtual template, every value is data.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SamizdatError } from '../errors.ts';
+import type { EleventyBuildData } from './templates/eleventy.ts';
+
+export const ELEVENTY_CONFIG = fileURLToPath(new URL('../../.eleventy.ts', import.meta.url));
+
+let tsxRegistered = false;
+/** Eleventy imports its config with Node's own loader: teach it TypeScript (Node 20). */
+async function ensureTypeScriptLoader(): Promise<void> {
+  if (tsxRegistered) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  tsxRegistered = true;
+}
+
+export async function runEleventy(data: EleventyBuildData, outDir: string, workDir: string): Promise<void> {
+  await ensureTypeScriptLoader();
+  const { Eleventy } = await import('@11ty/eleventy');
+  const inputDir = path.join(workDir, 'eleventy-input');
+  await mkdir(inputDir, { recursive: true });
+  const elev = new Eleventy(inputDir, outDir, {
+    quietMode: true,
+    configPath: ELEVENTY_CONFIG,
+    config: (config) => {
+      config.addGlobalData('samizdat', data);
+    },
+  });
+  // Library code never prints: Eleventy's "Wrote N files" line is forced, so drop its logger.
+  elev.disableLogger();
+  try {
+    await elev.write();
+  } catch (err) {
+    throw new SamizdatError('ELEVENTY_FAILED', `Eleventy could not render the site: ${(err as Error).message}`, {
+      hint: 'This is a bug in samizdat, not in your content. Your previous output is untouched; please report it with SAMIZDAT_DEBUG=1.',
+      cause: err,
+    });
+  } finally {
+    await rm(inputDir, { recursive: true, force: true });
+  }
+}

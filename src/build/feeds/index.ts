@@ -1,0 +1,116 @@
+/**
+ * Atom, RSS 2.0 and JSON Feed with full sanitized text. Links are relative to the feed's own
+ * URL (and entry content carries xml:base = the article page), so a feed fetched from any
+ * mirror leads its reader to that same mirror. Ids are urn:uuid and name no host.
+ * Dates go through @11ty/eleventy-plugin-rss's formatters, in UTC.
+ */
+import { dateToRfc3339, dateToRfc822 } from '@11ty/eleventy-plugin-rss';
+import { esc, stripInvalidXmlChars } from '../templates/escape.ts';
+import type { ArticleView, FeedSpec, SiteModel } from '../model.ts';
+import { VERSION } from '../../version.ts';
+
+/** A bundle path as seen from the feed at `feedUrl`. */
+function fromFeed(feedUrl: string, target: string): string {
+  return '../'.repeat(feedUrl.split('/').length - 1) + target;
+}
+
+function rfc3339(iso: string): string {
+  return dateToRfc3339(new Date(iso));
+}
+
+function rfc822(iso: string): string {
+  return dateToRfc822(new Date(iso), 'UTC');
+}
+
+/** The article's HTML with its figure, as a feed entry's content. */
+function entryHtml(feedUrl: string, a: ArticleView): string {
+  const fig = a.image
+    ? `<figure><img src="${esc(fromFeed(a.url, a.image.path))}" alt="${esc(a.image.alt)}"${a.image.width ? ` width="${a.image.width}" height="${a.image.height}"` : ''}>${a.imageCaption ? `<figcaption>${esc(a.imageCaption)}</figcaption>` : ''}</figure>`
+    : a.imageCaption
+      ? `<p><em>${esc(a.imageCaption)}</em></p>`
+      : '';
+  void feedUrl;
+  const source = a.source ? `<p>Originally published at <a href="${esc(a.source)}" rel="noopener noreferrer">${esc(a.source)}</a></p>` : '';
+  return fig + a.html + source;
+}
+
+export function renderFeed(model: SiteModel, feed: FeedSpec): string {
+  if (feed.kind === 'atom') return atom(model, feed);
+  if (feed.kind === 'rss') return rss(model, feed);
+  return jsonFeed(model, feed);
+}
+
+function atom(model: SiteModel, feed: FeedSpec): string {
+  const entries = feed.articles.map((a) => {
+    const link = fromFeed(feed.url, a.url);
+    return `<entry xml:lang="${esc(a.lang)}">
+<title type="text">${esc(a.title)}</title>
+<link rel="alternate" type="text/html" href="${esc(link)}"/>
+<id>${a.id}</id>
+<published>${rfc3339(a.date)}</published>
+<updated>${rfc3339(a.updated ?? a.date)}</updated>
+${a.author ? `<author><name>${esc(a.author)}</name></author>\n` : ''}${a.tags.map((t) => `<category term="${esc(t.name)}"/>`).join('')}${a.tags.length ? '\n' : ''}${a.summary ? `<summary type="text">${esc(a.summary)}</summary>\n` : ''}<content type="html" xml:base="${esc(link)}">${esc(entryHtml(feed.url, a))}</content>
+</entry>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${esc(feed.lang)}">
+<title type="text">${esc(feed.title)}</title>
+${model.site.description ? `<subtitle type="text">${esc(model.site.description)}</subtitle>\n` : ''}<id>${feed.id}</id>
+<updated>${rfc3339(feed.updated)}</updated>
+<link rel="self" type="application/atom+xml" href="${esc(fromFeed(feed.url, feed.url))}"/>
+<link rel="alternate" type="text/html" href="${esc(fromFeed(feed.url, feed.homeUrl))}"/>
+<generator version="${esc(VERSION)}">samizdat</generator>
+${entries.join('\n')}${entries.length ? '\n' : ''}</feed>
+`;
+}
+
+function rss(model: SiteModel, feed: FeedSpec): string {
+  const items = feed.articles.map((a) => {
+    const link = fromFeed(feed.url, a.url);
+    return `<item>
+<title>${esc(a.title)}</title>
+<link>${esc(link)}</link>
+<guid isPermaLink="false">${a.id}</guid>
+<pubDate>${rfc822(a.date)}</pubDate>
+${a.author ? `<dc:creator>${esc(a.author)}</dc:creator>\n` : ''}${a.tags.map((t) => `<category>${esc(t.name)}</category>`).join('')}${a.tags.length ? '\n' : ''}<description xml:base="${esc(link)}">${esc(entryHtml(feed.url, a))}</description>
+</item>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+<title>${esc(feed.title)}</title>
+<link>${esc(fromFeed(feed.url, feed.homeUrl))}</link>
+<description>${esc(model.site.description || feed.title)}</description>
+<language>${esc(feed.lang)}</language>
+<lastBuildDate>${rfc822(feed.updated)}</lastBuildDate>
+<generator>samizdat ${esc(VERSION)}</generator>
+<atom:link rel="self" type="application/rss+xml" href="${esc(fromFeed(feed.url, feed.url))}"/>
+${items.join('\n')}${items.length ? '\n' : ''}</channel>
+</rss>
+`;
+}
+
+/** JSON Feed 1.1. URLs are relative to the feed (the format has no base URL). */
+function jsonFeed(model: SiteModel, feed: FeedSpec): string {
+  const doc = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: feed.title,
+    home_page_url: fromFeed(feed.url, feed.homeUrl),
+    feed_url: fromFeed(feed.url, feed.url),
+    ...(model.site.description ? { description: model.site.description } : {}),
+    language: feed.lang,
+    items: feed.articles.map((a) => ({
+      id: a.id,
+      url: fromFeed(feed.url, a.url),
+      title: a.title,
+      content_html: entryHtml(feed.url, a),
+      ...(a.summary ? { summary: a.summary } : {}),
+      date_published: rfc3339(a.date),
+      ...(a.updated ? { date_modified: rfc3339(a.updated) } : {}),
+      ...(a.author ? { authors: [{ name: a.author }] } : {}),
+      ...(a.tags.length ? { tags: a.tags.map((t) => t.name) } : {}),
+      language: a.lang,
+    })),
+  };
+  return stripInvalidXmlChars(JSON.stringify(doc, null, 1)) + '\n';
+}

@@ -1,0 +1,205 @@
+/**
+ * The build stage: content folder → a self-contained, JavaScript-free static site.
+ *
+ *   load + validate articles (src/content) → render + sanitize (markdown.ts, cached)
+ *   → site model (model.ts) → Eleventy writes pages and feeds into a staging folder
+ *   → local images copied → audit (src/audit) → manifest (src/manifest) → swap into outDir.
+ *
+ * A failing build throws and leaves the previous output untouched.
+ */
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
+import { loadContent, type Article } from '../content/index.ts';
+import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
+import { loadSigningKey, writeManifest, type Manifest } from '../manifest/index.ts';
+import type { ProgressCallback, Warning } from '../progress.ts';
+import { auditBundle, type AuditFinding } from '../audit/index.ts';
+import { RenderCache } from './cache.ts';
+import { runEleventy } from './eleventy.ts';
+import { loadMirrorsInfo } from './mirrors.ts';
+import { buildModel, type ArticleView } from './model.ts';
+import { renderArticle, toView, type MediaFile, type RenderedArticle } from './render.ts';
+import { stagingDir, swapIntoPlace } from './swap.ts';
+
+export { renderMarkdown } from './markdown.ts';
+
+export type BuildStage = 'load' | 'render' | 'pages' | 'media' | 'audit' | 'manifest' | 'swap';
+
+export type BuildProgress =
+  | { type: 'stage'; stage: BuildStage }
+  | { type: 'rendered'; done: number; total: number; cached: number };
+
+export interface BuildOptions {
+  contentDir: string;
+  outDir: string;
+  /** Folder of mirror files (mirrors/): their URLs go on the mirrors page. */
+  mirrorsDir?: string;
+  /** Build the valid articles and list the invalid ones instead of failing. */
+  skipInvalid?: boolean;
+  /** Where the render cache lives; default `<contentDir>/../.samizdat/build`. `false` turns it off. */
+  cacheDir?: string | false;
+  /** Environment: the signing key (SAMIZDAT_SIGNING_KEY / _FILE) is read from it. */
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback<BuildProgress>;
+}
+
+export interface BuildResult {
+  outDir: string;
+  /** HTML pages written. */
+  pages: number;
+  /** Articles published. */
+  articles: number;
+  /** Bundle paths of every feed. */
+  feeds: string[];
+  warnings: Warning[];
+  /** Articles left out by --skip-invalid, with why. */
+  skipped: Array<{ file: string; problems: InputError[] }>;
+  /** Drafts (draft: true) left out on purpose. */
+  drafts: string[];
+  manifest: Manifest;
+  /** Newest article date: the publication's date. */
+  publicationDate: string;
+  site: SiteSettings;
+  /** Fingerprint of the key that signed the manifest, when signed. */
+  signer?: string;
+  /** Articles rendered now vs. taken from the cache. */
+  rendered: { fresh: number; cached: number };
+}
+
+export async function buildSite(options: BuildOptions): Promise<BuildResult> {
+  const { signal } = options;
+  const progress = options.onProgress ?? (() => {});
+  const env = options.env ?? process.env;
+  throwIfAborted(signal, 'build');
+  const contentDir = path.resolve(options.contentDir);
+  const outDir = path.resolve(options.outDir);
+  checkFolders(contentDir, outDir);
+
+  progress({ type: 'stage', stage: 'load' });
+  const { settings: site, file: settingsFile } = await loadSiteSettings(contentDir);
+  const content = await loadContent(contentDir, { siteLang: site.lang, signal });
+  if (content.invalid.length && !options.skipInvalid) {
+    const problems = content.invalid.flatMap((i) => i.problems);
+    throw new AggregateInputError(
+      `${content.invalid.length} article(s) cannot be published (${problems.length} problem(s)); nothing was built`,
+      problems,
+      { hint: 'Fix them, or build the others with --skip-invalid. The previous output is untouched.' },
+    );
+  }
+  const signingKey = await loadSigningKey(env);
+  const mirrors = await loadMirrorsInfo(site, {
+    ...(options.mirrorsDir ? { mirrorsDir: path.resolve(options.mirrorsDir) } : {}),
+    ...(settingsFile ? { settingsFile } : {}),
+    ...(signingKey ? { signingFingerprint: signingKey.fingerprint } : {}),
+  });
+  const warnings: Warning[] = [...content.warnings];
+  for (const d of content.drafts) warnings.push({ code: 'DRAFT', message: 'draft: true, so it is not published', file: d });
+
+  progress({ type: 'stage', stage: 'render' });
+  const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
+  const cache = new RenderCache(cacheDir);
+  const views: ArticleView[] = [];
+  const media = new Map<string, MediaFile>();
+  let cached = 0;
+  for (const [i, article] of content.articles.entries()) {
+    throwIfAborted(signal, 'build');
+    const rendered = await renderCached(cache, article, contentDir, () => cached++);
+    warnings.push(...rendered.warnings);
+    for (const m of rendered.media) media.set(m.path, m);
+    views.push(toView(article, rendered, site));
+    if ((i + 1) % 500 === 0 || i + 1 === content.articles.length) progress({ type: 'rendered', done: i + 1, total: content.articles.length, cached });
+  }
+  const model = buildModel(site, views);
+
+  const staging = await stagingDir(outDir);
+  try {
+    progress({ type: 'stage', stage: 'pages' });
+    throwIfAborted(signal, 'build');
+    await runEleventy({ model, mirrors, renderArticles: views }, staging, `${staging}.work`);
+
+    progress({ type: 'stage', stage: 'media' });
+    for (const m of [...media.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      const dest = path.join(staging, ...m.path.split('/'));
+      await mkdir(path.dirname(dest), { recursive: true });
+      await copyFile(m.source, dest);
+    }
+
+    progress({ type: 'stage', stage: 'audit' });
+    throwIfAborted(signal, 'build');
+    const findings = await auditBundle(staging, { signal });
+    if (findings.length) throw auditError(findings);
+
+    progress({ type: 'stage', stage: 'manifest' });
+    const manifest = await writeManifest(staging, {
+      site: site.name,
+      publicationDate: model.publicationDate,
+      ...(signingKey ? { signingKey } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    throwIfAborted(signal, 'build');
+
+    progress({ type: 'stage', stage: 'swap' });
+    await swapIntoPlace(staging, outDir);
+    const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
+    return {
+      outDir,
+      pages,
+      articles: model.articles.length,
+      feeds: model.feeds.map((f) => f.url),
+      warnings,
+      skipped: content.invalid,
+      drafts: content.drafts,
+      manifest,
+      publicationDate: model.publicationDate,
+      site,
+      ...(signingKey ? { signer: signingKey.fingerprint } : {}),
+      rendered: { fresh: views.length - cached, cached },
+    };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(`${staging}.work`, { recursive: true, force: true });
+  }
+}
+
+async function renderCached(cache: RenderCache, article: Article, contentDir: string, onHit: () => void): Promise<RenderedArticle> {
+  const hit = await cache.get(article);
+  if (hit) {
+    onHit();
+    return hit;
+  }
+  const rendered = await renderArticle(article, contentDir);
+  await cache.set(article, rendered).catch(() => {
+    // A cache that cannot be written only costs time on the next build.
+  });
+  return rendered;
+}
+
+function checkFolders(contentDir: string, outDir: string): void {
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + path.sep);
+  if (inside(contentDir, outDir) || inside(outDir, contentDir)) {
+    throw new InputError('OUT_DIR_OVERLAPS', `the output folder ${outDir} and the content folder ${contentDir} overlap`, {
+      hint: 'Build into a folder outside the content folder, e.g. --out dist/site.',
+    });
+  }
+  if (outDir === path.parse(outDir).root) {
+    throw new InputError('OUT_DIR_ROOT', 'the output folder cannot be the root of the file system', { hint: 'Use --out dist/site.' });
+  }
+}
+
+function auditError(findings: AuditFinding[]): AggregateInputError {
+  const problems = findings.map(
+    (f) => new SamizdatError(`AUDIT_${f.rule.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, `${f.message} (rule ${f.rule})`, { file: f.file, ...(f.line ? { line: f.line } : {}) }),
+  );
+  return new AggregateInputError(`the bundle audit found ${findings.length} problem(s); nothing was published`, problems, {
+    hint: 'Each problem names the generated file. The previous output is untouched. If an article caused it, fix or remove the offending part; otherwise report it as a samizdat bug.',
+  });
+}
+
+/** Reads a built bundle's file as text (for callers and tests). */
+export async function readBundleFile(outDir: string, rel: string): Promise<string> {
+  return readFile(path.join(outDir, ...rel.split('/')), 'utf8');
+}
+
+

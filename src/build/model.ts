@@ -1,0 +1,262 @@
+/**
+ * The site model: every page, list and feed of the bundle as plain data, computed from the
+ * validated articles and the site settings. Templates only turn it into bytes.
+ */
+import { createHash } from 'node:crypto';
+import type { SiteSettings } from '../config/site.ts';
+import type { Article } from '../content/index.ts';
+import { compareCodeUnits, slugify } from '../content/index.ts';
+
+export interface ImageView {
+  /** Bundle path ("media/…"). */
+  path: string;
+  width?: number;
+  height?: number;
+  alt: string;
+}
+
+export interface ArticleView {
+  url: string;
+  /** Stable id that names no host: urn:uuid derived from the site name and the article (or its guid). */
+  id: string;
+  file: string;
+  title: string;
+  date: string;
+  updated?: string;
+  lang: string;
+  dir: 'ltr' | 'rtl';
+  author?: string;
+  /** Plain text: the summary field, or the opening words of the text. */
+  summary: string;
+  tags: Array<{ name: string; url: string }>;
+  /** Sanitized HTML of the body, with local URLs relative to the article page. */
+  html: string;
+  image?: ImageView;
+  imageCaption?: string;
+  source?: string;
+}
+
+export interface ListPage {
+  kind: 'home' | 'tag' | 'lang' | 'month';
+  url: string;
+  /** What the list is of: "Articles tagged “Syria”". */
+  heading: string;
+  /** The list's language, for per-language lists. */
+  lang?: string;
+  items: ArticleView[];
+  page: number;
+  pages: number;
+  prevUrl?: string;
+  nextUrl?: string;
+  /** Per-language feeds for per-language lists; the site feeds otherwise. */
+  feeds: FeedLinks;
+}
+
+export interface IndexPage {
+  url: string;
+  heading: string;
+  entries: Array<{ label: string; url: string; count: number; lang?: string }>;
+}
+
+export interface FeedLinks {
+  atom: string;
+  rss: string;
+  json: string;
+}
+
+export interface FeedSpec {
+  kind: 'atom' | 'rss' | 'json';
+  url: string;
+  id: string;
+  title: string;
+  lang: string;
+  /** The HTML page this feed follows. */
+  homeUrl: string;
+  updated: string;
+  articles: ArticleView[];
+}
+
+export interface SiteModel {
+  site: SiteSettings;
+  /** Newest first. */
+  articles: ArticleView[];
+  lists: ListPage[];
+  indexes: IndexPage[];
+  feeds: FeedSpec[];
+  languages: string[];
+  /** Newest date or updated of any article (1970 for an empty site): the publication's date. */
+  publicationDate: string;
+  siteFeeds: FeedLinks;
+}
+
+/** A deterministic name-based UUID (RFC 4122 version 5 layout, SHA-1). */
+export function nameUuid(name: string): string {
+  const h = createHash('sha1').update(name).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+export function tagUrl(tag: string): string {
+  return `tags/${slugify(tag)}/index.html`;
+}
+
+export function langUrl(lang: string): string {
+  return `lang/${lang.toLowerCase()}/index.html`;
+}
+
+export function feedLinks(base: string): FeedLinks {
+  return { atom: `${base}atom.xml`, rss: `${base}rss.xml`, json: `${base}feed.json` };
+}
+
+/** "index.html" → "page/2/index.html"; "tags/x/index.html" → "tags/x/page/2/index.html". */
+function pageUrl(first: string, page: number): string {
+  return page === 1 ? first : first.replace(/index\.html$/, `page/${page}/index.html`);
+}
+
+function paginate(
+  base: Omit<ListPage, 'items' | 'page' | 'pages' | 'url' | 'prevUrl' | 'nextUrl'>,
+  firstUrl: string,
+  items: ArticleView[],
+  pageSize: number,
+): ListPage[] {
+  const pages = Math.max(1, Math.ceil(items.length / pageSize));
+  const out: ListPage[] = [];
+  for (let page = 1; page <= pages; page++) {
+    out.push({
+      ...base,
+      url: pageUrl(firstUrl, page),
+      items: items.slice((page - 1) * pageSize, page * pageSize),
+      page,
+      pages,
+      ...(page > 1 ? { prevUrl: pageUrl(firstUrl, page - 1) } : {}),
+      ...(page < pages ? { nextUrl: pageUrl(firstUrl, page + 1) } : {}),
+    });
+  }
+  return out;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "13 August 2015": the same on every machine, whatever its locale or time zone. */
+export function formatDate(iso: string): string {
+  const [y, m, d] = iso.slice(0, 10).split('-');
+  return `${Number(d)} ${MONTHS[Number(m) - 1]} ${y}`;
+}
+
+export function monthLabel(yyyyMm: string): string {
+  const [y, m] = yyyyMm.split('-');
+  return `${MONTHS[Number(m) - 1]} ${y}`;
+}
+
+/** The view of one article: everything its page and feeds need. */
+export function articleView(
+  article: Article,
+  rendered: { html: string; summary: string; image?: ImageView },
+  site: SiteSettings,
+): ArticleView {
+  return {
+    url: article.url,
+    id: nameUuid(`samizdat:${site.name}:${article.guid ?? article.url}`),
+    file: article.file,
+    title: article.title,
+    date: article.date,
+    ...(article.updated ? { updated: article.updated } : {}),
+    lang: article.lang,
+    dir: article.dir,
+    ...(article.author ? { author: article.author } : {}),
+    summary: article.summary ?? rendered.summary,
+    tags: article.tags.map((name) => ({ name, url: tagUrl(name) })),
+    html: rendered.html,
+    ...(rendered.image ? { image: rendered.image } : {}),
+    ...(article.imageCaption ? { imageCaption: article.imageCaption } : {}),
+    ...(article.source ? { source: article.source } : {}),
+  };
+}
+
+/** Builds every list, index and feed. `articles` must be newest first. */
+export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteModel {
+  const siteFeeds = feedLinks('');
+  const lists: ListPage[] = [];
+  const indexes: IndexPage[] = [];
+  const feeds: FeedSpec[] = [];
+
+  lists.push(...paginate({ kind: 'home', heading: 'Latest articles', feeds: siteFeeds }, 'index.html', articles, site.pageSize));
+
+  // Tags: one list per tag slug (tags differing only in case or accents share one).
+  const byTag = new Map<string, { name: string; items: ArticleView[] }>();
+  for (const a of articles) {
+    for (const t of a.tags) {
+      const entry = byTag.get(t.url) ?? { name: t.name, items: [] };
+      if (!entry.items.includes(a)) entry.items.push(a);
+      byTag.set(t.url, entry);
+    }
+  }
+  const tagUrls = [...byTag.keys()].sort(compareCodeUnits);
+  for (const url of tagUrls) {
+    const { name, items } = byTag.get(url)!;
+    lists.push(...paginate({ kind: 'tag', heading: `Articles tagged “${name}”`, feeds: siteFeeds }, url, items, site.pageSize));
+  }
+  indexes.push({ url: 'tags/index.html', heading: 'Tags', entries: tagUrls.map((url) => ({ label: byTag.get(url)!.name, url, count: byTag.get(url)!.items.length })) });
+
+  // Languages, each with its own feeds.
+  const byLang = new Map<string, ArticleView[]>();
+  for (const a of articles) {
+    const key = a.lang.toLowerCase();
+    byLang.set(key, [...(byLang.get(key) ?? []), a]);
+  }
+  const languages = [...byLang.keys()].sort(compareCodeUnits);
+  for (const lang of languages) {
+    const items = byLang.get(lang)!;
+    const url = langUrl(lang);
+    const links = feedLinks(url.replace(/index\.html$/, ''));
+    lists.push(...paginate({ kind: 'lang', heading: `Articles in ${lang}`, lang: items[0]!.lang, feeds: links }, url, items, site.pageSize));
+    feeds.push(...feedSpecs(site, links, `${site.title} (${lang})`, items[0]!.lang, url, items));
+  }
+
+  // Months, newest first.
+  const byMonth = new Map<string, ArticleView[]>();
+  for (const a of articles) {
+    const key = a.date.slice(0, 7);
+    byMonth.set(key, [...(byMonth.get(key) ?? []), a]);
+  }
+  const months = [...byMonth.keys()].sort(compareCodeUnits).reverse();
+  for (const month of months) {
+    const [y, m] = month.split('-');
+    lists.push(...paginate({ kind: 'month', heading: `Articles from ${monthLabel(month)}`, feeds: siteFeeds }, `archive/${y}/${m}/index.html`, byMonth.get(month)!, site.pageSize));
+  }
+  indexes.push({
+    url: 'archive/index.html',
+    heading: 'Archive',
+    entries: [
+      ...months.map((month) => ({ label: monthLabel(month), url: `archive/${month.replace('-', '/')}/index.html`, count: byMonth.get(month)!.length })),
+    ],
+  });
+  indexes.push({ url: 'lang/index.html', heading: 'Languages', entries: languages.map((lang) => ({ label: lang, url: langUrl(lang), count: byLang.get(lang)!.length, lang: byLang.get(lang)![0]!.lang })) });
+
+  feeds.unshift(...feedSpecs(site, siteFeeds, site.title, site.lang, 'index.html', articles));
+
+  let publicationDate = '1970-01-01T00:00:00Z';
+  for (const a of articles) {
+    for (const d of [a.date, a.updated]) if (d && d > publicationDate) publicationDate = d;
+  }
+  return { site, articles, lists, indexes, feeds, languages, publicationDate, siteFeeds };
+}
+
+function feedSpecs(site: SiteSettings, links: FeedLinks, title: string, lang: string, homeUrl: string, items: ArticleView[]): FeedSpec[] {
+  // The latest feedSize by publication date; "updated" is the newest date among them.
+  const latest = items.slice(0, site.feedSize);
+  let updated = '1970-01-01T00:00:00Z';
+  for (const a of latest) for (const d of [a.date, a.updated]) if (d && d > updated) updated = d;
+  return (['atom', 'rss', 'json'] as const).map((kind) => ({
+    kind,
+    url: links[kind],
+    id: nameUuid(`samizdat:${site.name}:feed:${links[kind]}`),
+    title,
+    lang,
+    homeUrl,
+    updated,
+    articles: latest,
+  }));
+}

@@ -1,0 +1,50 @@
+/**
+ * The virtual Eleventy templates of the bundle: JavaScript templates paginated over the
+ * `samizdat` global data (see src/build/eleventy.ts). Each renders finished, escaped HTML.
+ */
+import type { MirrorsInfo } from '../mirrors.ts';
+import { mirrorsJson } from '../mirrors.ts';
+import type { ArticleView, FeedSpec, IndexPage, ListPage, SiteModel } from '../model.ts';
+import { renderFeed } from '../feeds/index.ts';
+import { mirrorsPage } from './mirrors.ts';
+import { articlePage, indexPage, listPage, notFoundPage } from './pages.ts';
+
+/** What buildSite hands Eleventy as global data `samizdat`. */
+export interface EleventyBuildData {
+  model: SiteModel;
+  mirrors: MirrorsInfo;
+  /** The article pages to render now (all of them, or only the changed ones on a rebuild). */
+  renderArticles: ArticleView[];
+}
+
+interface Data {
+  samizdat: EleventyBuildData;
+  item: unknown;
+}
+
+const common = { eleventyExcludeFromCollections: true };
+
+function paged<T extends { url: string }>(dataKey: string, render: (b: EleventyBuildData, item: T) => string) {
+  return {
+    data: {
+      ...common,
+      pagination: { data: `samizdat.${dataKey}`, size: 1, alias: 'item', addAllPagesToCollections: false },
+      permalink: (d: Data) => (d.item as T).url,
+    },
+    render: (d: Data) => render(d.samizdat, d.item as T),
+  };
+}
+
+function single(url: string, render: (b: EleventyBuildData) => string) {
+  return { data: { ...common, permalink: url }, render: (d: Data) => render(d.samizdat) };
+}
+
+export const eleventyTemplates: Array<{ path: string; template: unknown }> = [
+  { path: 'article.11ty.js', template: paged<ArticleView>('renderArticles', (b, a) => articlePage(b.model, a)) },
+  { path: 'list.11ty.js', template: paged<ListPage>('model.lists', (b, l) => listPage(b.model, l)) },
+  { path: 'index-pages.11ty.js', template: paged<IndexPage>('model.indexes', (b, i) => indexPage(b.model, i)) },
+  { path: 'feeds.11ty.js', template: paged<FeedSpec>('model.feeds', (b, f) => renderFeed(b.model, f)) },
+  { path: 'mirrors.11ty.js', template: single('mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors)) },
+  { path: 'mirrors-json.11ty.js', template: single('mirrors.json', (b) => mirrorsJson(b.model.site, b.mirrors, b.model.publicationDate)) },
+  { path: '404.11ty.js', template: single('404.html', (b) => notFoundPage(b.model)) },
+];

@@ -1,0 +1,25 @@
+/** Escaping for text and attribute values in HTML and XML. Every template value goes through it. */
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function esc(value: string | number | undefined): string {
+  return stripInvalidXmlChars(String(value ?? '')).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * Removes what XML 1.0 forbids (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/F):
+ * a feed with one of them is not well-formed, whatever its escaping.
+ */
+export function stripInvalidXmlChars(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+}
+
+/** The relative path from a bundle file to the bundle's root: "" or "../../". */
+export function rootOf(url: string): string {
+  return '../'.repeat(url.split('/').length - 1);
+}
+
+/** A link from the page at `from` to the bundle file `to` (both relative to the root). */
+export function rel(from: string, to: string): string {
+  return rootOf(from) + to;
+}

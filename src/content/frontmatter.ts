@@ -1,0 +1,41 @@
+import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+
+export interface FrontMatter {
+  /** The parsed YAML document (undefined when the file has no front matter). */
+  doc?: Document;
+  lineCounter: LineCounter;
+  /** Line of the YAML's first line in the file (the line after "---"). */
+  yamlLine: number;
+  body: string;
+  bodyLine: number;
+}
+
+const OPEN = /^---[ \t]*\r?\n/;
+const CLOSE = /^(?:---|\.\.\.)[ \t]*$/m;
+
+/** Splits "---\nyaml\n---\nbody" and parses the YAML with line numbers. */
+export function splitFrontMatter(text: string): FrontMatter {
+  const lineCounter = new LineCounter();
+  if (!OPEN.test(text)) return { lineCounter, yamlLine: 1, body: text, bodyLine: 1 };
+  const afterOpen = text.replace(OPEN, '');
+  const close = CLOSE.exec(afterOpen);
+  const yamlText = close ? afterOpen.slice(0, close.index) : afterOpen;
+  const rest = close ? afterOpen.slice(close.index + close[0].length).replace(/^\r?\n/, '') : '';
+  const yamlLines = yamlText.split('\n').length - (yamlText.endsWith('\n') ? 1 : 0);
+  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  return { doc, lineCounter, yamlLine: 2, body: rest, bodyLine: 2 + yamlLines + (close ? 1 : 0) };
+}
+
+/** 1-based file line of a front matter key's value, when it is there. */
+export function fieldLine(fm: FrontMatter, key: string): number | undefined {
+  if (!fm.doc || !isMap(fm.doc.contents)) return undefined;
+  const pair = fm.doc.contents.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+  const node = (pair?.value ?? pair?.key) as { range?: [number, number, number] } | null | undefined;
+  if (!node?.range) return undefined;
+  return fm.lineCounter.linePos(node.range[0]).line + fm.yamlLine - 1;
+}
+
+/** Whether the front matter was closed by a "---" line (an unclosed one swallows the article). */
+export function hasClosingFence(text: string): boolean {
+  return OPEN.test(text) && CLOSE.test(text.replace(OPEN, ''));
+}

@@ -1,0 +1,264 @@
+/**
+ * Loads and validates every article of a content folder. Every problem of every file is
+ * collected (never only the first), each with its file, line and a hint.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap } from 'yaml';
+import { InputError, throwIfAborted } from '../errors.ts';
+import type { Warning } from '../progress.ts';
+import { KNOWN_FIELDS, type Article } from './article.ts';
+import { isoUtc, parseContentDate } from './dates.ts';
+import { fieldLine, hasClosingFence, splitFrontMatter, type FrontMatter } from './frontmatter.ts';
+import { textDirection } from './lang.ts';
+import { SAFE_SLUG, slugify } from './slug.ts';
+
+export type { Article } from './article.ts';
+export { slugify } from './slug.ts';
+export { textDirection } from './lang.ts';
+export { parseContentDate, isoUtc } from './dates.ts';
+
+export interface InvalidArticle {
+  file: string;
+  problems: InputError[];
+}
+
+export interface LoadedContent {
+  /** Valid, non-draft articles, newest first (ties broken by URL). */
+  articles: Article[];
+  invalid: InvalidArticle[];
+  drafts: string[];
+  warnings: Warning[];
+}
+
+const ARTICLE_FILE = /\.(?:md|markdown)$/i;
+const LANG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+// C0 controls other than tab/newline, DEL and C1: invisible, and invalid in XML 1.0.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** Every Markdown file under dir (hidden folders, node_modules and _-prefixed folders skipped), sorted. */
+export async function listArticleFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && ARTICLE_FILE.test(e.name))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .filter((rel) => !rel.split('/').some((seg) => seg.startsWith('.') || seg.startsWith('_') || seg === 'node_modules'))
+    .sort(compareCodeUnits);
+}
+
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Newest first; equal dates by URL, so order never depends on the file system. */
+export function compareArticles(a: Article, b: Article): number {
+  return compareCodeUnits(b.date, a.date) || compareCodeUnits(a.url, b.url);
+}
+
+export async function loadContent(contentDir: string, options: { siteLang: string; signal?: AbortSignal }): Promise<LoadedContent> {
+  const files = await listArticleFiles(contentDir);
+  const articles: Article[] = [];
+  const invalid: InvalidArticle[] = [];
+  const drafts: string[] = [];
+  const warnings: Warning[] = [];
+  for (const rel of files) {
+    throwIfAborted(options.signal, 'build');
+    const sourcePath = path.join(contentDir, rel);
+    const bytes = await readFile(sourcePath);
+    const result = parseArticle(bytes, { file: rel, sourcePath, siteLang: options.siteLang });
+    warnings.push(...result.warnings);
+    if (result.problems.length) invalid.push({ file: rel, problems: result.problems });
+    else if (result.article!.draft) drafts.push(rel);
+    else articles.push(result.article!);
+  }
+  // Two articles on one URL: neither may silently replace the other.
+  const byUrl = new Map<string, Article[]>();
+  for (const a of articles) byUrl.set(a.url, [...(byUrl.get(a.url) ?? []), a]);
+  const clashing = new Set<Article>();
+  for (const [url, group] of byUrl) {
+    if (group.length < 2) continue;
+    for (const a of group) {
+      clashing.add(a);
+      const others = group.filter((o) => o !== a).map((o) => o.file).join(', ');
+      invalid.push({
+        file: a.file,
+        problems: [
+          new InputError('DUPLICATE_URL', `this article and ${others} would both be published at ${url}`, {
+            file: a.file,
+            hint: 'Give one of them a different "slug:" in its front matter (or a different title or month).',
+          }),
+        ],
+      });
+    }
+  }
+  invalid.sort((a, b) => compareCodeUnits(a.file, b.file));
+  return { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings };
+}
+
+interface ParseContext {
+  file: string;
+  sourcePath: string;
+  siteLang: string;
+}
+
+/** Validates one article file. Pure: everything comes from the bytes. */
+export function parseArticle(bytes: Uint8Array, ctx: ParseContext): { article?: Article; problems: InputError[]; warnings: Warning[] } {
+  const problems: InputError[] = [];
+  const warnings: Warning[] = [];
+  const { file } = ctx;
+  const problem = (code: string, message: string, hint: string, line?: number) =>
+    problems.push(new InputError(code, message, { file, ...(line ? { line } : {}), hint }));
+
+  const badLine = firstInvalidUtf8Line(bytes);
+  if (badLine !== undefined) {
+    problem('INVALID_UTF8', 'the file is not valid UTF-8', 'Save the file as UTF-8 (most editors: "Save with encoding").', badLine);
+    return { problems, warnings };
+  }
+  const text = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
+  const fm = splitFrontMatter(text);
+  if (!fm.doc) {
+    problem('NO_FRONT_MATTER', 'the article has no front matter, so it has no title or date', 'Start the file with a "---" line, then "title: …" and "date: YYYY-MM-DD", then another "---" line.', 1);
+    return { problems, warnings };
+  }
+  if (!hasClosingFence(text)) {
+    problem('UNCLOSED_FRONT_MATTER', 'the front matter is never closed', 'Add a "---" line between the front matter and the article text.', 1);
+    return { problems, warnings };
+  }
+  if (fm.doc.errors.length) {
+    for (const e of fm.doc.errors) {
+      const line = e.linePos?.[0]?.line;
+      problem('INVALID_YAML', `the front matter is not valid YAML: ${e.message.split('\n')[0]}`, 'Fix the YAML at that line; quote values that contain ":" or start with a special character.', line === undefined ? fm.yamlLine : line + fm.yamlLine - 1);
+    }
+    return { problems, warnings };
+  }
+  if (!isMap(fm.doc.contents)) {
+    problem('INVALID_FRONT_MATTER', 'the front matter is not a list of "key: value" lines', 'Write one "key: value" per line, e.g. "title: …".', fm.yamlLine);
+    return { problems, warnings };
+  }
+  const data = fm.doc.toJS({ maxAliasCount: 10 }) as Record<string, unknown>;
+  const line = (key: string) => fieldLine(fm, key);
+  for (const key of Object.keys(data).sort()) {
+    if (!KNOWN_FIELDS.has(key)) warnings.push({ code: 'UNKNOWN_FIELD', message: `front matter field "${key}" is not used by samizdat`, file, ...(line(key) ? { line: line(key)! } : {}) });
+  }
+
+  const str = (key: string): string | undefined => {
+    const v = data[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string' || typeof v === 'number') return clean(String(v), key);
+    problem('INVALID_FIELD', `"${key}" must be text`, `Write ${key}: followed by text on the same line.`, line(key));
+    return undefined;
+  };
+  const clean = (v: string, key: string): string => {
+    const out = v.replace(CONTROL, '').trim();
+    if (out.length !== v.trim().length) warnings.push({ code: 'CONTROL_CHARACTERS', message: `invisible control characters were removed from "${key}"`, file, ...(line(key) ? { line: line(key)! } : {}) });
+    return out;
+  };
+
+  const title = str('title');
+  if (title === undefined || title === '') {
+    problem('MISSING_TITLE', 'the article has no title', 'Add a line "title: …" to the front matter.', line('title') ?? fm.yamlLine);
+  }
+  let date: Date | undefined;
+  if (data.date === undefined || data.date === null || data.date === '') {
+    problem('MISSING_DATE', 'the article has no date', 'Add a line "date: YYYY-MM-DD" (UTC unless you add a time zone) to the front matter.', line('date') ?? fm.yamlLine);
+  } else {
+    date = parseContentDate(data.date);
+    if (!date) problem('INVALID_DATE', `"${String(data.date)}" is not a possible date`, 'Write the date as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, and check the day exists in that month.', line('date'));
+  }
+  let updated: Date | undefined;
+  if (data.updated !== undefined && data.updated !== null) {
+    updated = parseContentDate(data.updated);
+    if (!updated) problem('INVALID_DATE', `"updated: ${String(data.updated)}" is not a possible date`, 'Write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.', line('updated'));
+  }
+  const lang = str('lang') ?? ctx.siteLang;
+  if (!LANG.test(lang)) problem('INVALID_LANG', `"${lang}" is not a language tag`, 'Use a tag such as "en", "ru", "fa" or "pt-BR".', line('lang'));
+
+  let tags: string[] = [];
+  const rawTags = data.tags;
+  if (typeof rawTags === 'string') tags = rawTags.split(',');
+  else if (Array.isArray(rawTags) && rawTags.every((t) => typeof t === 'string' || typeof t === 'number')) tags = rawTags.map(String);
+  else if (rawTags !== undefined && rawTags !== null) problem('INVALID_FIELD', '"tags" must be a list of words', 'Write tags: [politics, syria] or one "- tag" per line.', line('tags'));
+  tags = [...new Set(tags.map((t) => t.replace(CONTROL, '').trim()).filter((t) => t !== '' && slugify(t) !== ''))];
+
+  let slug = str('slug');
+  if (slug !== undefined) {
+    if (slug.includes('/') || slug.includes('\\') || slug.includes('..') || path.isAbsolute(slug)) {
+      problem('SLUG_ESCAPES', `slug "${slug}" would put the article outside its own folder`, 'Use a slug of letters, digits and dashes only, e.g. "talks-in-moscow".', line('slug'));
+    } else if (!SAFE_SLUG.test(slug)) {
+      problem('INVALID_SLUG', `slug "${slug}" contains characters that do not belong in a URL`, 'Use a slug of letters, digits and dashes only, e.g. "talks-in-moscow".', line('slug'));
+    }
+  } else if (title) {
+    slug = slugify(title) || `article-${sha256(bytes).slice(0, 8)}`;
+  }
+
+  const source = str('source');
+  if (source !== undefined && !/^https?:\/\/[^\s]+$/i.test(source)) problem('INVALID_FIELD', `"source" must be an http(s) URL, not "${source}"`, 'Write the address of the original article, starting with https://.', line('source'));
+  const image = str('image');
+  if (image !== undefined && (path.isAbsolute(image) || /^[a-z][a-z0-9+.-]*:|^\/\//i.test(image))) {
+    problem('INVALID_IMAGE', `image "${image}" must be a file next to the article, not a URL`, 'Download the image into the content folder and write its path relative to the article, e.g. "media/photo.jpg".', line('image'));
+  } else if (image !== undefined && path.posix.normalize(path.posix.join(path.posix.dirname(file), image)).startsWith('..')) {
+    problem('IMAGE_ESCAPES', `image "${image}" is outside the content folder`, 'Move the image into the content folder.', line('image'));
+  }
+  const draft = data.draft;
+  if (draft !== undefined && typeof draft !== 'boolean') problem('INVALID_FIELD', '"draft" must be true or false', 'Write draft: true or draft: false.', line('draft'));
+
+  if (problems.length) return { problems, warnings };
+  const d = date!;
+  const url = `articles/${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${slug}/index.html`;
+  const opt = <K extends string, V>(key: K, v: V | undefined) => (v === undefined || v === '' ? {} : ({ [key]: v } as Record<K, V>));
+  const article: Article = {
+    file,
+    sourcePath: ctx.sourcePath,
+    title: title!,
+    date: isoUtc(d),
+    ...opt('updated', updated && isoUtc(updated)),
+    lang,
+    dir: textDirection(lang),
+    ...opt('author', str('author')),
+    ...opt('summary', str('summary')),
+    tags,
+    slug: slug!,
+    ...opt('image', image),
+    ...opt('imageAlt', str('image_alt')),
+    ...opt('imageCaption', str('image_caption')),
+    ...opt('source', source),
+    ...opt('guid', str('guid')),
+    draft: draft === true,
+    body: fm.body,
+    bodyLine: fm.bodyLine,
+    url,
+    hash: sha256(bytes),
+  };
+  return { article, problems, warnings };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** 1-based line of the first byte sequence that is not UTF-8, or undefined when all is well. */
+export function firstInvalidUtf8Line(bytes: Uint8Array): number | undefined {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    decoder.decode(bytes);
+    return undefined;
+  } catch {
+    let start = 0;
+    let line = 1;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 0x0a) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
+        } catch {
+          return line;
+        }
+        start = i + 1;
+        line++;
+      }
+    }
+    return 1;
+  }
+}
+
+export type { FrontMatter };
