@@ -1,78 +1,79 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostAuthError, HostKeyMismatchError, HostNotFoundError, HostTimeoutError } from '../../src/mirrors/errors.ts';
+import { InputError } from '../../src/errors.ts';
+import { HostAuthError } from '../../src/mirrors/errors.ts';
 import { SftpHost, type SftpConfig } from '../../src/mirrors/hosts/sftp.ts';
 import { startSshd, type SshdServer } from '../support/servers/sshd.ts';
+import { describeMirrorHost } from './conformance.ts';
+import { expectNoSecret } from './no-secret.ts';
 
-let sshd: SshdServer;
-let local: string;
-const hosts: SftpHost[] = [];
+const TIMEOUT_MS = 2000;
 
-function makeHost(over: Partial<SftpConfig> = {}, env: Record<string, string> = {}): SftpHost {
-  const host = new SftpHost(
+function sftpHost(sshd: SshdServer, over: Partial<SftpConfig> = {}, env: Record<string, string> = { KEY: sshd.userKey }): SftpHost {
+  return new SftpHost(
     {
-      name: 'test-sftp', file: 'mirrors/test-sftp.json', type: 'sftp', enabled: true, concurrency: 4, timeoutMs: 3000,
-      host: '127.0.0.1', port: sshd.port, username: sshd.user, path: path.join(sshd.root, 'site'),
+      name: 'test-sftp', file: 'mirrors/test-sftp.json', type: 'sftp', enabled: true, concurrency: 4, timeoutMs: TIMEOUT_MS,
+      host: '127.0.0.1', port: sshd.port, username: sshd.user, path: path.join(sshd.root, 'www'),
       hostKeyFingerprint: sshd.hostKeyFingerprint, privateKeyEnv: 'KEY', ...over,
     } as SftpConfig,
-    { KEY: sshd.userKey, ...env },
+    env,
   );
-  hosts.push(host);
-  return host;
 }
 
-async function source(name: string, content: string | Buffer) {
-  const localPath = path.join(local, name);
-  await writeFile(localPath, content);
-  return { localPath, size: Buffer.byteLength(content), sha256: '', contentType: 'text/plain' };
-}
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  local = await mkdtemp(path.join(os.tmpdir(), 'samizdat-sftp-src-'));
+describeMirrorHost<{ host: SftpHost; sshd: SshdServer }>({
+  name: 'sftp (OpenSSH sshd)',
+  async setup() {
+    const sshd = await startSshd();
+    return {
+      sshd,
+      host: sftpHost(sshd),
+      timeoutMs: TIMEOUT_MS,
+      withBadCredentials: () => sftpHost(sshd, {}, { KEY: sshd.strangerKey }),
+      withWrongHostKey: () => sftpHost(sshd, { hostKeyFingerprint: sshd.otherHostKeyFingerprint }),
+      async stall() {
+        await sshd.stall();
+        return () => sshd.resume();
+      },
+      kill: () => sshd.kill(),
+      restart: () => sshd.restart(),
+      observer: () => sftpHost(sshd),
+    };
+  },
+  async teardown({ sshd }) {
+    await sshd.stop();
+  },
 });
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.close()));
-  await sshd?.stop();
-});
 
-describe('sftp host (smoke, until the conformance suite lands)', () => {
-  it('puts, lists, reads, overwrites and deletes nested files', async () => {
-    const host = makeHost();
+describe('sftp: secrets and config', () => {
+  let sshd: SshdServer;
+  beforeAll(async () => (sshd = await startSshd()));
+  afterAll(async () => sshd?.stop());
+
+  it('never shows the private key or passphrase in errors', async () => {
+    const refused = await sftpHost(sshd, {}, { KEY: sshd.strangerKey }).connect().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HostAuthError);
+    expectNoSecret(refused, sshd.strangerKey);
+
+    const garbage = '-----BEGIN OPENSSH PRIVATE KEY-----\nS3cr3tKeyMaterial-do-not-leak-0123456789abcdef\n-----END OPENSSH PRIVATE KEY-----\n';
+    const unparsable = await sftpHost(sshd, {}, { KEY: garbage }).connect().catch((e: unknown) => e);
+    expect(unparsable).toBeInstanceOf(HostAuthError);
+    expectNoSecret(unparsable, garbage);
+
+    const passphrase = 'correct horse battery staple 42';
+    const withPass = await sftpHost(sshd, { passphraseEnv: 'PASS' }, { KEY: sshd.strangerKey, PASS: passphrase }).connect().catch((e: unknown) => e);
+    expectNoSecret(withPass, passphrase);
+  });
+
+  it('names a missing variable (never a value) and needs exactly one key source', () => {
+    expect(() => sftpHost(sshd, {}, {})).toThrow(InputError);
+    expect(() => sftpHost(sshd, {}, {})).toThrow(/KEY/);
+    expect(() => sftpHost(sshd, { privateKeyFileEnv: 'KEY_FILE' })).toThrow(/exactly one/);
+  });
+
+  it('reads the key from a file named by privateKeyFileEnv', async () => {
+    const host = sftpHost(sshd, { privateKeyEnv: undefined, privateKeyFileEnv: 'KEY_FILE' }, { KEY_FILE: sshd.userKeyPath });
     await host.connect();
     expect(await host.list()).toEqual([]);
-    await host.put('a/b/ünï cødé.txt', await source('one', 'hello'));
-    await host.put('top.txt', await source('two', ''));
-    expect((await host.list()).sort((a, b) => a.path.localeCompare(b.path))).toEqual([
-      { path: 'a/b/ünï cødé.txt', size: 5 },
-      { path: 'top.txt', size: 0 },
-    ]);
-    await host.put('a/b/ünï cødé.txt', await source('three', 'bye!!!'));
-    expect(Buffer.from(await host.read('a/b/ünï cødé.txt')).toString()).toBe('bye!!!');
-    await host.delete('a/b/ünï cødé.txt');
-    await host.delete('a/b/ünï cødé.txt');
-    await expect(host.read('a/b/ünï cødé.txt')).rejects.toBeInstanceOf(HostNotFoundError);
-    expect(await host.list()).toEqual([{ path: 'top.txt', size: 0 }]);
-  });
-
-  it('refuses a wrong host key and a wrong user key with typed errors', async () => {
-    await expect(makeHost({ hostKeyFingerprint: sshd.otherHostKeyFingerprint }).connect()).rejects.toBeInstanceOf(HostKeyMismatchError);
-    await expect(makeHost({}, { KEY: sshd.strangerKey }).connect()).rejects.toBeInstanceOf(HostAuthError);
-  });
-
-  it('times out on a stalled server and works again after it resumes', async () => {
-    const host = makeHost();
-    await host.connect();
-    await sshd.stall();
-    try {
-      const t0 = Date.now();
-      await expect(host.list()).rejects.toBeInstanceOf(HostTimeoutError);
-      expect(Date.now() - t0).toBeLessThan(6000);
-    } finally {
-      await sshd.resume();
-    }
-    expect(await host.list()).toEqual([{ path: 'top.txt', size: 0 }]);
+    await host.close();
   });
 });

@@ -9,11 +9,9 @@
  * SFTP channel directly, because they run concurrently and each needs its own deadline.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { addAbortSignal, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { addAbortSignal } from 'node:stream';
 import pLimit from 'p-limit';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
@@ -27,6 +25,7 @@ import { assertRemotePath } from '../paths.ts';
 import { defineFilesHostType, type TypedMirrorConfig } from '../host-type.ts';
 import { redactSecrets } from './redact.ts';
 import { fingerprintOfKeyBlob } from './sftp/ssh-util.ts';
+import { uploadPipelined } from './sftp/upload.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable');
 
@@ -140,17 +139,11 @@ export class SftpHost implements MirrorHost {
       await this.mkdirp(sftp, folder);
       touch();
       const temp = path.posix.join(folder, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-      let sent = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          sent += chunk.length;
-          touch();
-          options.onProgress?.({ type: 'transfer', path: remotePath, bytes: sent, total: source.size });
-          callback(null, chunk);
-        },
-      });
       try {
-        await pipeline(createReadStream(source.localPath), counter, sftp.createWriteStream(temp, { mode: 0o644 }), { signal });
+        await uploadPipelined(sftp, source.localPath, temp, signal, (bytes, total) => {
+          touch();
+          options.onProgress?.({ type: 'transfer', path: remotePath, bytes, total });
+        });
         touch();
         await rename(sftp, temp, target);
       } catch (err) {
