@@ -34,6 +34,14 @@ export const siteSettingsSchema = z
     publicKey: z.string().optional(),
     /** Extra outbound contact points for blocked readers (Telegram channel, email…), shown on the mirrors page. */
     contacts: z.array(z.object({ label: z.string().min(1), url: z.string().url() })).default([]),
+    /** IPFS settings of `samizdat pin` / `serve`. */
+    ipfs: z
+      .object({
+        /** Folder of the local block store, relative to the project root. Default `.samizdat/ipfs`. */
+        blockstore: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
