@@ -77,3 +77,42 @@ export async function writeCar(blocks: ReadableBlocks, root: CID, carPath: strin
   options.onProgress?.({ type: 'car', blocks: count, bytes: total });
   return { blocks: count, bytes: total };
 }
+
+/**
+ * Reads a CAR file back and checks it completely before anything is uploaded: one root equal to
+ * `root`, every block's bytes hash to its CID, and every link of every block is in the file.
+ * A truncated or altered CAR throws CAR_INVALID.
+ */
+export async function verifyCar(carPath: string, root: CID, options: { signal?: AbortSignal } = {}): Promise<{ blocks: number }> {
+  const { CarBlockIterator } = await import('@ipld/car/iterator');
+  const { sha256 } = await import('multiformats/hashes/sha2');
+  const { createReadStream } = await import('node:fs');
+  const fail = (why: string, cause?: unknown) =>
+    new SamizdatError('CAR_INVALID', `${carPath} is not a complete CAR of ${root.toString()}: ${why}`, { file: carPath, hint: 'Run `samizdat pin` again to rewrite it from the block store.', cause });
+  const seen = new Set<string>();
+  const wanted = new Set<string>();
+  try {
+    const blocks = await CarBlockIterator.fromIterable(createReadStream(carPath));
+    const roots = await blocks.getRoots();
+    if (roots.length !== 1 || !roots[0]!.equals(root)) throw fail(`its header names ${roots.map(String).join(', ') || 'no root'}`);
+    for await (const { cid, bytes } of blocks) {
+      throwIfAborted(options.signal, 'CAR check');
+      if (cid.multihash.code !== sha256.code) throw fail(`block ${cid} is not sha2-256`);
+      const digest = await sha256.digest(bytes);
+      if (!equal(digest.digest, cid.multihash.digest)) throw fail(`block ${cid} does not hash to its CID`);
+      seen.add(cid.toString());
+      wanted.delete(cid.toString());
+      if (cid.code === dagPb.code) for (const l of dagPb.decode(bytes).Links) if (!seen.has(l.Hash.toString())) wanted.add(l.Hash.toString());
+    }
+  } catch (err) {
+    if (err instanceof SamizdatError) throw err;
+    throw fail((err as Error).message, err);
+  }
+  if (!seen.has(root.toString())) throw fail('the root block is missing');
+  if (wanted.size) throw fail(`${wanted.size} linked block(s) are missing (the file is truncated?)`);
+  return { blocks: seen.size };
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+}
