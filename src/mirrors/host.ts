@@ -75,6 +75,12 @@ export interface MirrorHost {
   /** Removes one file. Removing a file that does not exist succeeds (idempotent). */
   delete(path: string, options?: HostCallOptions): Promise<void>;
 
+  /**
+   * Optional: removes many files in few requests (S3 DeleteObjects). Same contract as delete()
+   * for each path; when absent, callers delete one by one.
+   */
+  deleteMany?(paths: string[], options?: HostCallOptions): Promise<void>;
+
   /** For transactional hosts: makes every put and delete since connect() visible at once. */
   commit?(message: string, options?: HostCallOptions): Promise<void>;
 

@@ -54,6 +54,7 @@ export type ConformanceCase =
   | 'parallel'
   | 'not-found'
   | 'delete-missing'
+  | 'delete-many'
   | 'overwrite'
   | 'bad-path'
   | 'progress'
@@ -273,6 +274,24 @@ export function describeMirrorHost<F extends ConformanceFixture>(options: Descri
       await expect(host.delete(`${dir}/nothing.txt`)).resolves.toBeUndefined();
       await expect(host.delete(`${dir}/no/such/folder/nothing.txt`)).resolves.toBeUndefined();
       await settle();
+    });
+
+    it('delete-many: deleteMany() removes every named file, missing ones included (hosts that have it)', async (ctx) => {
+      if (skip['delete-many'] !== undefined || !host.deleteMany) {
+        skipped.push(`delete-many: ${skip['delete-many'] ?? 'the host has no deleteMany(); push deletes one by one'}`);
+        ctx.skip();
+        return;
+      }
+      const dir = folder('delmany');
+      const names = ['a.txt', 'b/c.txt', 'with space.txt', 'кириллица.txt'];
+      for (const name of names) await host.put(`${dir}/${name}`, await source(name));
+      await host.put(`${dir}/keep.txt`, await source('keep'));
+      await settle();
+      await host.deleteMany([...names.map((n) => `${dir}/${n}`), `${dir}/never-existed.txt`]);
+      await settle();
+      expect((await listUnder(dir)).map((f) => f.path)).toEqual(['keep.txt']);
+      await expect(host.deleteMany([`${dir}/keep.txt`], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+      expect((await listUnder(dir)).map((f) => f.path)).toEqual(['keep.txt']);
     });
 
     test('overwrite', 'a second put replaces the content, longer by shorter', async () => {
