@@ -127,7 +127,7 @@ export function parseArticle(bytes: Uint8Array, ctx: ParseContext): { article?: 
   }
   if (fm.doc.errors.length) {
     for (const e of fm.doc.errors) {
-      const line = e.linePos?.[0]?.line;
+      const line = e.linePos?.[0]?.line ?? (e.pos?.[0] !== undefined ? fm.lineCounter.linePos(e.pos[0]).line : undefined);
       problem('INVALID_YAML', `the front matter is not valid YAML: ${e.message.split('\n')[0]}`, 'Fix the YAML at that line; quote values that contain ":" or start with a special character.', line === undefined ? fm.yamlLine : line + fm.yamlLine - 1);
     }
     return { problems, warnings };
