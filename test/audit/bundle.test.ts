@@ -1,0 +1,102 @@
+// auditBundle over real folders: which files it reads, the order and shape of findings, rule
+// selection by name, cancellation.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditBundle, auditText, getRule, RULE_NAMES, RULES } from '../../src/audit/index.ts';
+import { AbortedError, InputError } from '../../src/errors.ts';
+import { tempDir } from '../support/net.ts';
+import { wrapPage } from './fixture-file.ts';
+
+let root: string;
+let cleanup: () => Promise<void>;
+
+async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), text);
+  }
+}
+
+const CLEAN: Record<string, string> = {
+  'index.html': wrapPage(
+    '<a href="articles/one/index.html">one</a> <a href="https://example.org/" rel="noopener noreferrer">out</a>\n<img src="media/logo.svg" alt="logo"><a href="atom.xml">Atom</a>',
+  ),
+  'articles/one/index.html': wrapPage('<p>Text</p><a href="../../index.html">home</a>'),
+  'media/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#c00"/></svg>',
+  'atom.xml':
+    '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><link rel="self" href="atom.xml"/>\n<entry><link href="articles/one/index.html"/><content type="html" xml:base="articles/one/index.html">&lt;p&gt;Text&lt;/p&gt;&lt;a href="../../index.html"&gt;home&lt;/a&gt;</content></entry></feed>\n',
+  'feed.json': JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: [{ id: '1', url: 'articles/one/index.html', content_html: '<p>Text</p><a href="../../index.html">home</a>' }] }),
+  'mirrors.json': JSON.stringify({ version: 2, mirrors: [{ url: 'https://mirror.example.org/' }] }),
+  'media/notes.txt': '<script>not markup: a text file is never read as a page</script>',
+};
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir('samizdat-audit-'));
+});
+afterAll(async () => cleanup());
+
+describe('auditBundle', () => {
+  it('finds nothing in a bundle that keeps the contract (pages, SVG, Atom, JSON Feed, mirrors.json)', async () => {
+    const dir = path.join(root, 'clean');
+    await writeTree(dir, CLEAN);
+    expect(await auditBundle(dir)).toEqual([]);
+  });
+
+  it('reports every problem with the file relative to the bundle, the line and the rule, sorted', async () => {
+    const dir = path.join(root, 'dirty');
+    await writeTree(dir, {
+      ...CLEAN,
+      'articles/one/index.html': wrapPage('<p>Text</p>\n<img src="https://tracker.example.org/p.gif">\n<a href="/index.html">home</a>'),
+      'media/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg">\n<script>alert(1)</script>\n</svg>',
+      'feed.json': '{"items": [\n{"id": "1", "content_html": "<img src=x onerror=alert(1)>"}\n]}',
+      'theme.css': 'body {\n  background: url(https://cdn.example.org/bg.png);\n}\n',
+    });
+    const findings = await auditBundle(dir);
+    expect(findings).toEqual([
+      { file: 'articles/one/index.html', line: 7, rule: 'no-external-loads', message: expect.stringContaining('tracker.example.org') },
+      { file: 'articles/one/index.html', line: 8, rule: 'internal-links', message: expect.stringContaining("starts at the host's root") },
+      { file: 'feed.json', line: 2, rule: 'internal-links', message: expect.stringContaining('not in the bundle') },
+      { file: 'feed.json', line: 2, rule: 'no-event-handlers', message: '<img onerror>: event-handler attributes are script' },
+      { file: 'media/logo.svg', line: 2, rule: 'no-script', message: expect.stringContaining('<script>') },
+      { file: 'theme.css', line: 2, rule: 'no-external-loads', message: expect.stringContaining('cdn.example.org') },
+    ]);
+  });
+
+  it('runs only the rules asked for, and refuses an unknown rule by name', async () => {
+    const dir = path.join(root, 'dirty');
+    const onlyScript = await auditBundle(dir, { rules: ['no-script'] });
+    expect(onlyScript.map((f) => f.rule)).toEqual(['no-script']);
+    await expect(auditBundle(dir, { rules: ['no-script', 'no-such-rule'] })).rejects.toThrow(/no-such-rule/);
+    expect(() => getRule('nope')).toThrow(InputError);
+    expect(() => getRule('nope')).toThrow('There is no audit rule named "nope".');
+    expect(getRule('page-csp').name).toBe('page-csp');
+  });
+
+  it('stops when its signal has fired', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(auditBundle(path.join(root, 'clean'), { signal: ac.signal })).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('lists its rules as a named table, each with a description', () => {
+    expect(RULE_NAMES).toEqual(RULES.map((r) => r.name));
+    expect(new Set(RULE_NAMES).size).toBe(RULE_NAMES.length);
+    for (const r of RULES) expect(r.description.length).toBeGreaterThan(20);
+  });
+
+  it('checks a folder link and a missing index', async () => {
+    const dir = path.join(root, 'folders');
+    await writeTree(dir, { 'index.html': wrapPage('<a href="tags/index.html">t</a> <a href="tags/news/">n</a>'), 'tags/news/index.html': wrapPage('x') });
+    const findings = await auditBundle(dir);
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([
+      'index.html:6 <a href> "tags/index.html" points at tags/index.html, which is not in the bundle',
+      'index.html:6 <a href> "tags/news/" points at a folder: link the file (…/index.html), which also works from file://',
+    ]);
+  });
+
+  it('gives the line of an attribute spread over several lines', () => {
+    const html = wrapPage('<p>one</p>\n<img\n  alt="x"\n  src="https://example.org/x.png">');
+    expect(auditText(html, { file: 'index.html' }).map((f) => f.line)).toEqual([9]);
+  });
+});
