@@ -33,9 +33,13 @@ export interface HostPushOptions {
   onProgress?: (event: PushEvent) => void;
 }
 
-/** Settings that name the target: a journal written for another target must not be reused. */
+/**
+ * Settings that name the target: a journal written for another target must not be reused.
+ * Tuning and credentials (fields ending in "Env") do not change where the files are.
+ */
 export function configFingerprint(config: MirrorConfig): string {
-  const { concurrency: _c, timeoutMs: _t, enabled: _e, file: _f, url: _u, ...target } = config;
+  const { concurrency: _c, timeoutMs: _t, enabled: _e, file: _f, url: _u, ...rest } = config;
+  const target = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.endsWith('Env')));
   const sorted = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sorted(x)]))
@@ -240,11 +244,13 @@ async function applyPlan(
     report.bytes += f.size;
     bytesDone += f.size;
     if (!transactional) await journal.recordPut(f.path, f.sha256, f.size);
+    emit({ type: 'host-file', host: config.name, action: 'uploaded', path: f.path, bytes: f.size });
     progress(f.path);
   };
   const remove = async (p: string) => {
     await callHost(`removal of ${p}`, ctx, (s) => host.delete(p, { signal: s }));
     report.deleted++;
+    emit({ type: 'host-file', host: config.name, action: 'deleted', path: p, bytes: 0 });
   };
   const limit = pLimit(config.concurrency);
   const all = async <T>(items: T[], fn: (item: T) => Promise<void>) => {

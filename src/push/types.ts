@@ -101,5 +101,7 @@ export type PushEvent =
   | { type: 'host-start'; host: string; hostType: string }
   | { type: 'host-plan'; host: string; upload: number; uploadBytes: number; delete: number; unchanged: number }
   | { type: 'host-progress'; host: string; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; path?: string }
+  /** One file finished: sent, or removed from the host. */
+  | { type: 'host-file'; host: string; action: 'uploaded' | 'deleted'; path: string; bytes: number }
   | { type: 'host-retry'; host: string; what: string; attempt: number; delayMs: number; error: { code: string; message: string } }
   | { type: 'host-done'; host: string; report: HostReport };

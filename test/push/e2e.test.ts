@@ -1,0 +1,218 @@
+/**
+ * End to end: one bundle pushed to every real host type at once (folder; S3 on OpenStack Swift;
+ * SFTP on OpenSSH sshd; WebDAV on lighttpd and on nginx), each host then read back file by
+ * file; then fault runs (one host down from the start, one killed mid-push, one with wrong
+ * credentials) and a rerun once the faults are gone. Servers start once for the whole file.
+ */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeManifest, type Manifest } from '../../src/manifest/index.ts';
+import { MANIFEST_FILE, SIGNATURE_FILE } from '../../src/manifest/types.ts';
+import { loadMirrorConfigs } from '../../src/mirrors/config.ts';
+import { createMirrorHost } from '../../src/mirrors/registry.ts';
+import { pushMirrors, type PushEvent, type PushReport } from '../../src/push/index.ts';
+import { tempDir } from '../support/net.ts';
+import { startLighttpdDav } from '../support/servers/lighttpd.ts';
+import { startNginxDav } from '../support/servers/nginx-dav.ts';
+import { startSshd, type SshdServer } from '../support/servers/sshd.ts';
+import { startSwift, type SwiftServer } from '../support/servers/swift.ts';
+import type { DavTestServer } from '../support/servers/lighttpd.ts';
+
+const ARTICLES = 60;
+const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
+let work: { dir: string; cleanup: () => Promise<void> };
+let siteDir: string;
+let mirrorsDir: string;
+let stateDir: string;
+let sshd: SshdServer;
+let lighttpd: DavTestServer;
+let nginx: DavTestServer;
+let swift: SwiftServer;
+let env: Record<string, string>;
+const signingKey = generateKeyPairSync('ed25519');
+
+/** A site shaped like a build's output: assets, articles, lists, feeds, odd names, one large file. */
+function siteFiles(version: number, options: { drop?: number; extra?: number } = {}): Record<string, string | Buffer> {
+  const files: Record<string, string | Buffer> = {
+    'style.css': 'body{font:16px/1.5 system-ui}\n',
+    'media/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>',
+    'media/фото ünïcødé (1).txt': 'odd name\n',
+    'media/large.bin': Buffer.alloc(6 * 1024 * 1024, 7), // multipart on S3 (5 MiB parts)
+    'media/empty.txt': '',
+    'mirrors.json': JSON.stringify({ version: 2, mirrors: [] }),
+    '404.html': '<!doctype html><title>404</title>',
+  };
+  const links: string[] = [];
+  for (let i = 0; i < ARTICLES + (options.extra ?? 0); i++) {
+    if (i === options.drop) continue;
+    const p = `articles/story-${i}/index.html`;
+    // Changing `version` changes half the articles (the even ones), like corrections across the archive.
+    const rev = i % 2 === 0 ? version : 1;
+    files[p] = `<!doctype html><title>Story ${i}</title><link rel="stylesheet" href="../../style.css"><p>rev ${rev} ${'text '.repeat(200)}</p>`;
+    links.push(`<a href="${p}">${i}</a>`);
+  }
+  files['index.html'] = `<!doctype html><title>Home v${version}</title>${links.join('')}`;
+  files['tags/news/index.html'] = `<!doctype html>${links.slice(0, 10).join('')} v${version}`;
+  files['feed.xml'] = `<?xml version="1.0"?><feed><title>v${version}</title></feed>`;
+  return files;
+}
+
+async function writeSite(files: Record<string, string | Buffer>, date: string): Promise<Manifest> {
+  await rm(siteDir, { recursive: true, force: true });
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(siteDir, rel)), { recursive: true });
+    await writeFile(path.join(siteDir, rel), content);
+  }
+  return writeManifest(siteDir, { site: 'e2e', publicationDate: date, signingKey: { privateKey: signingKey.privateKey } });
+}
+
+async function writeMirrors(over: Record<string, Record<string, unknown>> = {}): Promise<void> {
+  await rm(mirrorsDir, { recursive: true, force: true });
+  await mkdir(mirrorsDir, { recursive: true });
+  const common = { concurrency: 4, timeoutMs: 3000 };
+  const mirrors: Record<string, Record<string, unknown>> = {
+    local: { type: 'folder', path: path.join(work.dir, 'folder-mirror') },
+    swift: { type: 's3', endpoint: swift.endpoint, region: swift.region, bucket: 'mirror', forcePathStyle: true, accessKeyIdEnv: 'S3_KEY', secretAccessKeyEnv: 'S3_SECRET', partSizeMiB: 5 },
+    sftp: { type: 'sftp', host: '127.0.0.1', port: sshd.port, username: sshd.user, path: path.join(sshd.root, 'www'), hostKeyFingerprint: sshd.hostKeyFingerprint, privateKeyEnv: 'SFTP_KEY', concurrency: 2 },
+    lighttpd: { type: 'webdav', endpoint: lighttpd.url, username: lighttpd.username, passwordEnv: 'LIGHTTPD_PASSWORD' },
+    nginx: { type: 'webdav', endpoint: nginx.url, username: nginx.username, passwordEnv: 'NGINX_PASSWORD' },
+  };
+  for (const [name, m] of Object.entries(mirrors)) {
+    await writeFile(path.join(mirrorsDir, `${name}.json`), JSON.stringify({ ...common, ...m, ...over[name] }, null, 1));
+  }
+}
+
+async function push(events: PushEvent[] = []): Promise<PushReport> {
+  return pushMirrors({ siteDir, mirrorsDir, stateDir, env, retry: { retries: 2, baseDelayMs: 100, maxDelayMs: 400 }, onProgress: (e) => events.push(e) });
+}
+
+const byName = (report: PushReport) => Object.fromEntries(report.hosts.map((h) => [h.name, h]));
+
+/** Reads every file back through a fresh connection and compares it with the local manifest. */
+async function readBack(name: string, manifest: Manifest): Promise<void> {
+  const config = (await loadMirrorConfigs(mirrorsDir)).find((c) => c.name === name)!;
+  const host = createMirrorHost(config, { env });
+  await host.connect();
+  try {
+    const listed = new Map((await host.list()).map((f) => [f.path, f]));
+    const expected = [...manifest.files.map((f) => f.path), MANIFEST_FILE, SIGNATURE_FILE].sort();
+    expect([...listed.keys()].sort(), `${name}: files on the host`).toEqual(expected);
+    for (const f of manifest.files) {
+      expect(listed.get(f.path)!.size, `${name}: ${f.path} size`).toBe(f.size);
+      expect(sha(await host.read(f.path)), `${name}: ${f.path}`).toBe(f.sha256);
+    }
+    const remoteManifest = JSON.parse(Buffer.from(await host.read(MANIFEST_FILE)).toString('utf8')) as Manifest;
+    expect(remoteManifest.publication).toEqual(manifest.publication);
+  } finally {
+    await host.close();
+  }
+}
+
+/** What readers get over HTTP from a WebDAV mirror: every file by GET, compared with the manifest. */
+async function readOverHttp(server: DavTestServer, manifest: Manifest): Promise<void> {
+  const auth = `Basic ${Buffer.from(`${server.username}:${server.password}`).toString('base64')}`;
+  for (const f of [...manifest.files, { path: MANIFEST_FILE, sha256: sha(await import('node:fs/promises').then((fs) => fs.readFile(path.join(siteDir, MANIFEST_FILE)))) }]) {
+    const url = new URL(f.path.split('/').map(encodeURIComponent).join('/'), server.url);
+    const res = await fetch(url, { headers: { authorization: auth } });
+    expect(res.status, `GET ${url}`).toBe(200);
+    expect(sha(new Uint8Array(await res.arrayBuffer())), `GET ${url}`).toBe(f.sha256);
+  }
+}
+
+beforeAll(async () => {
+  work = await tempDir('samizdat-push-e2e-');
+  siteDir = path.join(work.dir, 'site');
+  mirrorsDir = path.join(work.dir, 'mirrors');
+  stateDir = path.join(work.dir, 'state');
+  [sshd, lighttpd, nginx, swift] = await Promise.all([startSshd(), startLighttpdDav(), startNginxDav(), startSwift()]);
+  await swift.createBucket('mirror');
+  env = {
+    S3_KEY: swift.accessKeyId,
+    S3_SECRET: swift.secretAccessKey,
+    SFTP_KEY: sshd.userKey,
+    LIGHTTPD_PASSWORD: lighttpd.password,
+    NGINX_PASSWORD: nginx.password,
+    WRONG_PASSWORD: 'not-the-password',
+  };
+  await writeMirrors();
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.allSettled([sshd?.stop(), lighttpd?.stop(), nginx?.stop(), swift?.stop()]);
+  await work?.cleanup();
+});
+
+describe('push to every real host at once', () => {
+  let pub1: Manifest;
+  const HOSTS = ['local', 'swift', 'sftp', 'lighttpd', 'nginx'];
+
+  it('first push: every host gets the whole bundle, read back file by file', async () => {
+    pub1 = await writeSite(siteFiles(1), '2026-06-02T10:00:00Z');
+    const report = await push();
+    const total = pub1.files.length + 2;
+    for (const name of HOSTS) expect(byName(report)[name], name).toMatchObject({ status: 'updated', uploaded: total, deleted: 0 });
+    expect(report.failed).toBe(false);
+    await Promise.all(HOSTS.map((name) => readBack(name, pub1)));
+    await readOverHttp(lighttpd, pub1);
+    await readOverHttp(nginx, pub1);
+  }, 120_000);
+
+  it('a second push of the same bundle sends nothing anywhere', async () => {
+    const report = await push();
+    for (const name of HOSTS) expect(byName(report)[name], name).toMatchObject({ status: 'unchanged', uploaded: 0, deleted: 0 });
+  }, 60_000);
+
+  it('faults: down from the start, killed mid-push, wrong credentials; the others complete; a rerun finishes without re-sending', async () => {
+    const pub2 = await writeSite(siteFiles(2, { drop: 3, extra: 2 }), '2026-06-09T10:00:00Z');
+    const old = new Map(pub1.files.map((f) => [f.path, f.sha256]));
+    const changed = pub2.files.filter((f) => old.get(f.path) !== f.sha256).map((f) => f.path);
+    expect(changed.length).toBeGreaterThan(30);
+
+    await lighttpd.kill(); // down from the start
+    await writeMirrors({ nginx: { passwordEnv: 'WRONG_PASSWORD' } }); // wrong credentials
+    const events: PushEvent[] = [];
+    let killing: Promise<void> | undefined;
+    const faulty = await push(
+      new Proxy(events, {
+        get(target, prop, receiver) {
+          if (prop !== 'push') return Reflect.get(target, prop, receiver);
+          return (e: PushEvent) => {
+            // sshd killed after three files of the new publication arrived
+            if (!killing && e.type === 'host-file' && e.host === 'sftp' && target.filter((x) => x.type === 'host-file' && x.host === 'sftp').length >= 2) killing = sshd.kill();
+            return target.push(e);
+          };
+        },
+      }),
+    );
+    await killing;
+    const r = byName(faulty);
+    expect(faulty.failed).toBe(true);
+    for (const name of ['local', 'swift']) expect(r[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: 1 });
+    expect(r.lighttpd).toMatchObject({ status: 'failed', serving: { source: 'last-push', publication: pub1.publication } });
+    expect(r.nginx).toMatchObject({ status: 'failed', error: { code: 'HOST_AUTH' }, serving: { source: 'last-push', publication: pub1.publication } });
+    expect(r.sftp).toMatchObject({ status: 'failed', serving: { source: 'remote-manifest', publication: pub1.publication } });
+    expect(r.sftp!.uploaded).toBeGreaterThanOrEqual(3);
+    expect(r.sftp!.uploaded).toBeLessThan(changed.length);
+    await Promise.all(['local', 'swift'].map((name) => readBack(name, pub2)));
+    const sentBefore = new Set(events.filter((e) => e.type === 'host-file' && e.host === 'sftp').map((e) => (e as { path: string }).path));
+    expect(sentBefore.size).toBe(r.sftp!.uploaded);
+
+    // The faults go away.
+    await Promise.all([lighttpd.restart(), sshd.restart()]);
+    await writeMirrors();
+    const rerunEvents: PushEvent[] = [];
+    const rerun = byName(await push(rerunEvents));
+    for (const name of ['local', 'swift']) expect(rerun[name], name).toMatchObject({ status: 'unchanged', uploaded: 0 });
+    for (const name of ['lighttpd', 'nginx']) expect(rerun[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: 1 });
+    // sftp: what arrived before the kill is not sent again (a file in flight at the kill may be).
+    const resent = rerunEvents.filter((e) => e.type === 'host-file' && e.host === 'sftp' && e.action === 'uploaded').map((e) => (e as { path: string }).path);
+    expect(resent.filter((p) => sentBefore.has(p))).toEqual([]);
+    expect(rerun.sftp).toMatchObject({ status: 'updated', uploaded: changed.length + 2 - sentBefore.size, deleted: 1 });
+    await Promise.all(HOSTS.map((name) => readBack(name, pub2)));
+    await readOverHttp(lighttpd, pub2);
+    await readOverHttp(nginx, pub2);
+  }, 180_000);
+});
