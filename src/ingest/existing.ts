@@ -1,0 +1,60 @@
+/**
+ * The articles already in the content folder, by file name, GUID and source URL: what makes
+ * feed ingest incremental and keeps ingest from overwriting anything by accident.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap } from 'yaml';
+import { listArticleFiles } from '../content/index.ts';
+import { splitFrontMatter } from '../content/frontmatter.ts';
+import type { Warning } from '../progress.ts';
+
+export interface ExistingArticles {
+  /** Relative paths ("/"-separated) of every article file. */
+  files: Set<string>;
+  /** GUID → relative path. */
+  guids: Map<string, string>;
+  /** Normalised source URL → relative path. */
+  sources: Map<string, string>;
+}
+
+/** A URL in the form used for comparing: no fragment, lowercase host, no trailing slash. */
+export function urlKey(url: string): string {
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    const s = u.href;
+    return s.endsWith('/') && u.pathname !== '/' ? s.slice(0, -1) : s;
+  } catch {
+    return url.trim();
+  }
+}
+
+export async function indexExisting(contentDir: string, warnings: Warning[]): Promise<ExistingArticles> {
+  const out: ExistingArticles = { files: new Set(), guids: new Map(), sources: new Map() };
+  let files: string[];
+  try {
+    files = await listArticleFiles(contentDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw err;
+  }
+  for (const rel of files) {
+    out.files.add(rel);
+    let text: string;
+    try {
+      text = await readFile(path.join(contentDir, rel), 'utf8');
+    } catch {
+      continue;
+    }
+    const fm = splitFrontMatter(text);
+    if (!fm.doc || fm.doc.errors.length || !isMap(fm.doc.contents)) {
+      warnings.push({ code: 'INGEST_EXISTING_UNREADABLE', message: `${rel}: its front matter could not be read, so its guid and source are not known to ingest`, file: rel });
+      continue;
+    }
+    const data = fm.doc.toJS() as Record<string, unknown>;
+    if (typeof data.guid === 'string' || typeof data.guid === 'number') out.guids.set(String(data.guid), rel);
+    if (typeof data.source === 'string') out.sources.set(urlKey(data.source), rel);
+  }
+  return out;
+}
