@@ -13,7 +13,7 @@ import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type Man
 
 export * from './types.ts';
 export { loadSigningKey, publicKeyFingerprint, parsePublicKeyPem, isFingerprint, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, type SigningKey } from './keys.ts';
-export { parseSignatureFile, signManifestBytes, verifyManifestBytes, SIGNATURE_FORMAT, type ManifestSignature } from './signature.ts';
+export { parseSignatureFile, signManifestBytes, verifyManifestBytes, checkManifestSignature, SIGNATURE_FORMAT, type ManifestSignature, type SignatureCheck, type SignatureStatus } from './signature.ts';
 export { sha256File, hashFile } from './hash.ts';
 export { parseManifest } from './parse.ts';
 export { unsafePathReason, isSafeBundlePath } from './paths.ts';
@@ -28,6 +28,8 @@ export interface WriteManifestOptions {
    * it (see signature.ts for the format). Without it, a stale signature file is removed.
    */
   signingKey?: { privateKey: KeyObject; fingerprint?: string };
+  /** The site's languages, main language first (goes into `languages`). */
+  languages?: string[];
   signal?: AbortSignal;
 }
 
@@ -76,6 +78,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
       id: `${options.publicationDate.slice(0, 10)}-${listHash.digest('hex').slice(0, 12)}`,
       date: options.publicationDate,
     },
+    ...(options.languages?.length ? { languages: [...options.languages] } : {}),
     ...(options.signingKey ? { signer: options.signingKey.fingerprint ?? publicKeyFingerprint(options.signingKey.privateKey) } : {}),
     files,
   };

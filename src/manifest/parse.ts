@@ -11,6 +11,7 @@ const manifestSchema = z.object({
   site: z.string().min(1),
   publication: z.object({ id: z.string().min(1), date: z.string() }),
   signer: z.string().optional(),
+  languages: z.array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language tag')).max(200).optional(),
   files: z.array(
     z.object({
       path: z.string(),

@@ -28,5 +28,11 @@ export interface Manifest {
   };
   /** Fingerprint ("SHA256:…") of the public key that signs this manifest, when signed. */
   signer?: string;
+  /**
+   * BCP 47 languages of the site's pages, the site's main language first, when the build names
+   * them. Pack writes its how-to-open text in these languages (it reads the pages' `lang`
+   * attributes when this is absent).
+   */
+  languages?: string[];
   files: ManifestFile[];
 }

@@ -1,0 +1,101 @@
+// A deterministic zip writer on top of archiver: entries in the order given (the caller sorts),
+// one fixed timestamp, fixed permissions, no extra fields, nothing from the machine or clock.
+// The same entries and the same Node (zlib) version give the same bytes.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createRequire } from 'node:module';
+import type { Archiver, ArchiverOptions } from 'archiver';
+import { AbortedError } from '../errors.ts';
+
+// archiver 7 is CommonJS with a factory function as its export; the installed @types describe
+// archiver 8's classes, whose instance type is the same.
+const archiver = createRequire(import.meta.url)('archiver') as (format: 'zip', options?: ArchiverOptions) => Archiver;
+
+export interface ZipSource {
+  /** Entry name: relative, "/"-separated, already checked safe. */
+  name: string;
+  /** Stored without compression (already-compressed media). */
+  store?: boolean;
+  /** The bytes, loaded only when the entry is near its turn. */
+  load: () => Promise<Buffer | Readable>;
+}
+
+export interface ZipWriteOptions {
+  /** zlib level 0-9. */
+  level: number;
+  /** The one timestamp of every entry. */
+  date: Date;
+  signal?: AbortSignal;
+  /** Called after each entry is written, with its index. */
+  onEntry?: (index: number) => void;
+}
+
+/** Entries loaded ahead of the one being compressed, so disk reads overlap with deflate. */
+const READ_AHEAD = 16;
+
+/** Writes the zip to `file` and returns its SHA-256 and size. On failure the caller removes `file`. */
+export async function writeDeterministicZip(sources: ZipSource[], file: string, options: ZipWriteOptions): Promise<{ sha256: string; bytes: number }> {
+  if (options.signal?.aborted) throw new AbortedError('pack', { cause: options.signal.reason });
+  const archive = archiver('zip', { zlib: { level: options.level }, forceLocalTime: false, comment: '' });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const written = pipeline(archive, counter, createWriteStream(file, { mode: 0o644 }));
+
+  let failure: unknown;
+  const fail = (err: unknown) => {
+    failure ??= err;
+    archive.abort();
+  };
+  archive.on('warning', fail);
+  archive.on('error', fail);
+  const onAbort = () => fail(new AbortedError('pack', { cause: options.signal?.reason }));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  // archiver queues appends; feed it only a few at a time so memory stays bounded.
+  let done = 0;
+  let wake: (() => void) | undefined;
+  archive.on('entry', () => {
+    options.onEntry?.(done++);
+    wake?.();
+  });
+  const loads: Array<Promise<Buffer | Readable> | undefined> = [];
+  const startLoad = (i: number) => {
+    const s = sources[i];
+    if (s && !loads[i]) {
+      loads[i] = s.load();
+      loads[i]!.catch(() => {}); // awaited in order below
+    }
+  };
+  try {
+    for (let i = 0; i < sources.length && failure === undefined; i++) {
+      for (let j = i; j < Math.min(sources.length, i + READ_AHEAD); j++) startLoad(j);
+      const data = await loads[i]!;
+      loads[i] = undefined;
+      while (i - done >= READ_AHEAD && failure === undefined) await new Promise<void>((r) => (wake = r));
+      if (failure !== undefined) break;
+      const s = sources[i]!;
+      archive.append(data, { name: s.name, date: options.date, mode: 0o644, store: s.store ?? false });
+    }
+    if (failure === undefined) await archive.finalize();
+  } catch (err) {
+    fail(err);
+  }
+  try {
+    await written;
+  } catch (err) {
+    failure ??= err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  if (failure !== undefined) throw failure;
+  return { sha256: hash.digest('hex'), bytes };
+}

@@ -1,0 +1,143 @@
+// A copy in a zip, read in place with yauzl: nothing is ever extracted, so no entry name can
+// make us write anywhere. Names that would escape an extraction folder are refused outright.
+import { createHash } from 'node:crypto';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { InputError } from '../errors.ts';
+import { unsafePathReason } from '../manifest/paths.ts';
+import { MANIFEST_FILE, type ManifestFile } from '../manifest/types.ts';
+import type { CopySource, FileCheck } from './types.ts';
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+function corrupt(file: string, err: unknown): InputError {
+  const message = (err as Error).message;
+  return new InputError('ZIP_CORRUPT', `the zip is damaged or not a zip: ${message}`, {
+    file,
+    hint: 'Get the zip again (a download or copy may have been cut short), and compare its SHA-256 with the published one.',
+    cause: err,
+  });
+}
+
+function unsafe(file: string, name: string, why: string, cause?: unknown): InputError {
+  return new InputError('ZIP_UNSAFE_ENTRY', `the zip has an entry named ${JSON.stringify(name)}, which would land outside the folder it is unpacked into (${why})`, {
+    file,
+    hint: 'Do not unpack this zip: samizdat never makes such entries, so it is not a genuine copy.',
+    cause,
+  });
+}
+
+/** yauzl refuses unsafe names itself (with strictFileNames); turn its messages into ours. */
+function fromYauzlError(file: string, err: unknown): InputError {
+  const m = /^(absolute path|invalid relative path|invalid characters in fileName): (.*)$/s.exec((err as Error).message);
+  if (m) return unsafe(file, m[2]!, m[1]!, err);
+  return corrupt(file, err);
+}
+
+async function readAllEntries(zip: ZipFile, file: string): Promise<Entry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: Entry[] = [];
+    zip.on('entry', (e: Entry) => {
+      entries.push(e);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(entries));
+    zip.on('error', (err) => reject(fromYauzlError(file, err)));
+    zip.readEntry();
+  });
+}
+
+/**
+ * Opens a zip and indexes its entries. Throws InputError ZIP_CORRUPT (not a zip, truncated),
+ * ZIP_UNSAFE_ENTRY ("../", absolute, backslashes), ZIP_DUPLICATE_ENTRY.
+ */
+export async function openZip(file: string): Promise<CopySource> {
+  let zip: ZipFile;
+  try {
+    zip = await yauzl.openPromise(file, { autoClose: false, strictFileNames: true, validateEntrySizes: true, decodeStrings: true });
+  } catch (err) {
+    throw fromYauzlError(file, err);
+  }
+  try {
+    const entries = await readAllEntries(zip, file);
+    const byName = new Map<string, Entry>();
+    for (const e of entries) {
+      const name = e.fileName.endsWith('/') ? e.fileName.slice(0, -1) : e.fileName;
+      const why = unsafePathReason(name);
+      if (why) throw unsafe(file, e.fileName, why);
+      if (e.fileName.endsWith('/')) continue; // folders carry nothing to check
+      if (byName.has(name)) {
+        throw new InputError('ZIP_DUPLICATE_ENTRY', `the zip holds ${name} twice: tools disagree on which one they unpack`, {
+          file,
+          hint: 'Do not use this zip: samizdat never writes an entry twice.',
+        });
+      }
+      byName.set(name, e);
+    }
+    // The bundle is at the top (how pack writes it), or inside one folder (a hand-made zip).
+    let prefix = '';
+    if (!byName.has(MANIFEST_FILE)) {
+      const nested = [...byName.keys()].filter((n) => /^[^/]+\/mirror-manifest\.json$/.test(n));
+      if (nested.length === 1) prefix = nested[0]!.slice(0, -MANIFEST_FILE.length);
+    }
+    return zipSource(zip, file, byName, prefix);
+  } catch (err) {
+    zip.close();
+    throw err;
+  }
+}
+
+function zipSource(zip: ZipFile, file: string, byName: Map<string, Entry>, prefix: string): CopySource {
+  const read = async (entry: Entry, maxBytes: number, onChunk: (b: Buffer) => void): Promise<void> => {
+    const stream = await zip.openReadStreamPromise(entry);
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        stream.destroy();
+        throw new Error(`more than ${maxBytes} bytes`);
+      }
+      onChunk(chunk);
+    }
+  };
+  const isRegular = (e: Entry) => {
+    const mode = (e.externalFileAttributes >>> 16) & S_IFMT;
+    return mode === 0 || mode === S_IFREG; // 0: made on a system without Unix modes
+  };
+  return {
+    kind: 'zip',
+    async readSmall(name, maxBytes) {
+      const entry = byName.get(prefix + name);
+      if (!entry) return undefined;
+      if (!isRegular(entry)) throw new InputError('ZIP_NOT_REGULAR', `${name} in the zip is not a regular file`, { file });
+      const chunks: Buffer[] = [];
+      try {
+        await read(entry, maxBytes, (c) => chunks.push(c));
+      } catch (err) {
+        if ((err as Error).message.startsWith('more than')) return Buffer.concat(chunks).subarray(0, maxBytes + 1);
+        throw corrupt(`${file}:${name}`, err);
+      }
+      return Buffer.concat(chunks);
+    },
+    async check(f: ManifestFile): Promise<FileCheck> {
+      const entry = byName.get(prefix + f.path);
+      if (!entry) return { status: 'missing' };
+      if (!isRegular(entry)) return { status: 'changed', reason: 'it is not a regular file in the zip (a link?)' };
+      // The central directory's size is checked against the data as it is read (validateEntrySizes).
+      if (entry.uncompressedSize !== f.size) return { status: 'changed', reason: `its size is ${entry.uncompressedSize} bytes, not ${f.size}`, size: entry.uncompressedSize };
+      const hash = createHash('sha256');
+      try {
+        await read(entry, f.size, (c) => hash.update(c));
+      } catch (err) {
+        return { status: 'changed', reason: `it cannot be read from the zip (${(err as Error).message})` };
+      }
+      return { status: 'found', size: f.size, sha256: hash.digest('hex') };
+    },
+    async list() {
+      return [...byName.keys()].map((n) => (n.startsWith(prefix) ? n.slice(prefix.length) : n));
+    },
+    async close() {
+      zip.close();
+    },
+  };
+}
