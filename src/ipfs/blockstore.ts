@@ -24,6 +24,8 @@ export class LocalBlockstore {
   readonly fs: FsBlockstore;
   private readonly cache = new Map<string, Uint8Array>();
   private cachedBytes = 0;
+  /** Puts in flight by CID: blockstore-fs writes through one temp name per block, so two writes of the same block at once collide (and it retries for a second). */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(dir: string, private readonly cacheBudget = 256 * 1024 * 1024) {
     this.dir = dir;
@@ -40,7 +42,20 @@ export class LocalBlockstore {
       this.cache.set(key, bytes);
       this.cachedBytes += bytes.byteLength;
     }
-    if (!(await this.fs.has(cid))) await this.fs.put(cid, bytes, options);
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      await pending;
+      return cid;
+    }
+    const write = (async () => {
+      if (!(await this.fs.has(cid))) await this.fs.put(cid, bytes, options);
+    })();
+    this.inFlight.set(key, write);
+    try {
+      await write;
+    } finally {
+      this.inFlight.delete(key);
+    }
     return cid;
   }
 
