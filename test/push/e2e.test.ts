@@ -5,10 +5,11 @@
  * credentials) and a rerun once the faults are gone. Servers start once for the whole file.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeManifest, type Manifest } from '../../src/manifest/index.ts';
+import { buildSite } from '../../src/build/index.ts';
+import type { Manifest } from '../../src/manifest/index.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../../src/manifest/types.ts';
 import { loadMirrorConfigs } from '../../src/mirrors/config.ts';
 import { createMirrorHost } from '../../src/mirrors/registry.ts';
@@ -25,6 +26,7 @@ const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('h
 
 let work: { dir: string; cleanup: () => Promise<void> };
 let siteDir: string;
+let contentDir: string;
 let mirrorsDir: string;
 let stateDir: string;
 let sshd: SshdServer;
@@ -32,41 +34,33 @@ let lighttpd: DavTestServer;
 let nginx: DavTestServer;
 let swift: SwiftServer;
 let env: Record<string, string>;
-const signingKey = generateKeyPairSync('ed25519');
+const signingKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-/** A site shaped like a build's output: assets, articles, lists, feeds, odd names, one large file. */
-function siteFiles(version: number, options: { drop?: number; extra?: number } = {}): Record<string, string | Buffer> {
-  const files: Record<string, string | Buffer> = {
-    'style.css': 'body{font:16px/1.5 system-ui}\n',
-    'media/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>',
-    'media/фото ünïcødé (1).txt': 'odd name\n',
-    'media/large.bin': Buffer.alloc(6 * 1024 * 1024, 7), // multipart on S3 (5 MiB parts)
-    'media/empty.txt': '',
-    'mirrors.json': JSON.stringify({ version: 2, mirrors: [] }),
-    '404.html': '<!doctype html><title>404</title>',
-  };
-  const links: string[] = [];
+/**
+ * The content of a newsroom: the repository's sample articles plus ARTICLES generated ones.
+ * `version` changes the text of every even article (corrections across the archive); `drop`
+ * removes one; `extra` adds newer ones (a new publication date).
+ */
+async function writeContent(version: number, options: { drop?: number; extra?: number } = {}): Promise<void> {
+  await rm(contentDir, { recursive: true, force: true });
+  await cp(path.resolve('content'), contentDir, { recursive: true });
+  await mkdir(path.join(contentDir, 'gen'), { recursive: true });
   for (let i = 0; i < ARTICLES + (options.extra ?? 0); i++) {
     if (i === options.drop) continue;
-    const p = `articles/story-${i}/index.html`;
-    // Changing `version` changes half the articles (the even ones), like corrections across the archive.
+    const day = i >= ARTICLES ? '2026-11-25' : `2026-05-${String(1 + (i % 28)).padStart(2, '0')}`;
     const rev = i % 2 === 0 ? version : 1;
-    files[p] = `<!doctype html><title>Story ${i}</title><link rel="stylesheet" href="../../style.css"><p>rev ${rev} ${'text '.repeat(200)}</p>`;
-    links.push(`<a href="${p}">${i}</a>`);
+    await writeFile(
+      path.join(contentDir, 'gen', `story-${i}.md`),
+      `---\ntitle: Story number ${i}\ndate: ${day}\ntags: [news, topic-${i % 5}]\n---\nRevision ${rev}. ${'Some reporting. '.repeat(120)}\n`,
+    );
   }
-  files['index.html'] = `<!doctype html><title>Home v${version}</title>${links.join('')}`;
-  files['tags/news/index.html'] = `<!doctype html>${links.slice(0, 10).join('')} v${version}`;
-  files['feed.xml'] = `<?xml version="1.0"?><feed><title>v${version}</title></feed>`;
-  return files;
 }
 
-async function writeSite(files: Record<string, string | Buffer>, date: string): Promise<Manifest> {
-  await rm(siteDir, { recursive: true, force: true });
-  for (const [rel, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(siteDir, rel)), { recursive: true });
-    await writeFile(path.join(siteDir, rel), content);
-  }
-  return writeManifest(siteDir, { site: 'e2e', publicationDate: date, signingKey: { privateKey: signingKey.privateKey } });
+/** Builds the content with the real build (signed), as `samizdat build` would. */
+async function build(): Promise<Manifest> {
+  const result = await buildSite({ contentDir, outDir: siteDir, cacheDir: false, env: { SAMIZDAT_SIGNING_KEY: signingKeyPem } });
+  expect(result.signer).toBeTruthy();
+  return result.manifest;
 }
 
 async function writeMirrors(over: Record<string, Record<string, unknown>> = {}): Promise<void> {
@@ -114,7 +108,7 @@ async function readBack(name: string, manifest: Manifest): Promise<void> {
 /** What readers get over HTTP from a WebDAV mirror: every file by GET, compared with the manifest. */
 async function readOverHttp(server: DavTestServer, manifest: Manifest): Promise<void> {
   const auth = `Basic ${Buffer.from(`${server.username}:${server.password}`).toString('base64')}`;
-  for (const f of [...manifest.files, { path: MANIFEST_FILE, sha256: sha(await import('node:fs/promises').then((fs) => fs.readFile(path.join(siteDir, MANIFEST_FILE)))) }]) {
+  for (const f of [...manifest.files, { path: MANIFEST_FILE, sha256: sha(await readFile(path.join(siteDir, MANIFEST_FILE))) }]) {
     const url = new URL(f.path.split('/').map(encodeURIComponent).join('/'), server.url);
     const res = await fetch(url, { headers: { authorization: auth } });
     expect(res.status, `GET ${url}`).toBe(200);
@@ -125,6 +119,7 @@ async function readOverHttp(server: DavTestServer, manifest: Manifest): Promise<
 beforeAll(async () => {
   work = await tempDir('samizdat-push-e2e-');
   siteDir = path.join(work.dir, 'site');
+  contentDir = path.join(work.dir, 'content');
   mirrorsDir = path.join(work.dir, 'mirrors');
   stateDir = path.join(work.dir, 'state');
   [sshd, lighttpd, nginx, swift] = await Promise.all([startSshd(), startLighttpdDav(), startNginxDav(), startSwift()]);
@@ -150,7 +145,8 @@ describe('push to every real host at once', () => {
   const HOSTS = ['local', 'swift', 'sftp', 'lighttpd', 'nginx'];
 
   it('first push: every host gets the whole bundle, read back file by file', async () => {
-    pub1 = await writeSite(siteFiles(1), '2026-06-02T10:00:00Z');
+    await writeContent(1);
+    pub1 = await build();
     const report = await push();
     const total = pub1.files.length + 2;
     for (const name of HOSTS) expect(byName(report)[name], name).toMatchObject({ status: 'updated', uploaded: total, deleted: 0 });
@@ -166,10 +162,14 @@ describe('push to every real host at once', () => {
   }, 60_000);
 
   it('faults: down from the start, killed mid-push, wrong credentials; the others complete; a rerun finishes without re-sending', async () => {
-    const pub2 = await writeSite(siteFiles(2, { drop: 3, extra: 2 }), '2026-06-09T10:00:00Z');
+    await writeContent(2, { drop: 3, extra: 2 });
+    const pub2 = await build();
+    expect(pub2.publication.date > pub1.publication.date).toBe(true);
     const old = new Map(pub1.files.map((f) => [f.path, f.sha256]));
     const changed = pub2.files.filter((f) => old.get(f.path) !== f.sha256).map((f) => f.path);
+    const removed = pub1.files.filter((f) => !pub2.files.some((g) => g.path === f.path)).map((f) => f.path);
     expect(changed.length).toBeGreaterThan(30);
+    expect(removed).toContain('articles/2026/05/story-number-3/index.html');
 
     await lighttpd.kill(); // down from the start
     await writeMirrors({ nginx: { passwordEnv: 'WRONG_PASSWORD' } }); // wrong credentials
@@ -190,7 +190,7 @@ describe('push to every real host at once', () => {
     await killing;
     const r = byName(faulty);
     expect(faulty.failed).toBe(true);
-    for (const name of ['local', 'swift']) expect(r[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: 1 });
+    for (const name of ['local', 'swift']) expect(r[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: removed.length });
     expect(r.lighttpd).toMatchObject({ status: 'failed', serving: { source: 'last-push', publication: pub1.publication } });
     expect(r.nginx).toMatchObject({ status: 'failed', error: { code: 'HOST_AUTH' }, serving: { source: 'last-push', publication: pub1.publication } });
     expect(r.sftp).toMatchObject({ status: 'failed', serving: { source: 'remote-manifest', publication: pub1.publication } });
@@ -206,11 +206,11 @@ describe('push to every real host at once', () => {
     const rerunEvents: PushEvent[] = [];
     const rerun = byName(await push(rerunEvents));
     for (const name of ['local', 'swift']) expect(rerun[name], name).toMatchObject({ status: 'unchanged', uploaded: 0 });
-    for (const name of ['lighttpd', 'nginx']) expect(rerun[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: 1 });
+    for (const name of ['lighttpd', 'nginx']) expect(rerun[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: removed.length });
     // sftp: what arrived before the kill is not sent again (a file in flight at the kill may be).
     const resent = rerunEvents.filter((e) => e.type === 'host-file' && e.host === 'sftp' && e.action === 'uploaded').map((e) => (e as { path: string }).path);
     expect(resent.filter((p) => sentBefore.has(p))).toEqual([]);
-    expect(rerun.sftp).toMatchObject({ status: 'updated', uploaded: changed.length + 2 - sentBefore.size, deleted: 1 });
+    expect(rerun.sftp).toMatchObject({ status: 'updated', uploaded: changed.length + 2 - sentBefore.size, deleted: removed.length });
     await Promise.all(HOSTS.map((name) => readBack(name, pub2)));
     await readOverHttp(lighttpd, pub2);
     await readOverHttp(nginx, pub2);
