@@ -15,6 +15,7 @@ import { folderHostType } from './hosts/folder.ts';
 import { s3HostType } from './hosts/s3.ts';
 import { sftpHostType } from './hosts/sftp.ts';
 import { webdavHostType } from './hosts/webdav.ts';
+import { kuboPinType, pinningServicePinType } from '../ipfs/remote/index.ts';
 
 export type { FilesHostType, HostContext, HostType, PinHostType, TypedMirrorConfig } from './host-type.ts';
 export { defineFilesHostType, definePinHostType } from './host-type.ts';
@@ -25,6 +26,8 @@ export const hostTypes: Record<string, HostType> = {
   s3: s3HostType,
   sftp: sftpHostType,
   webdav: webdavHostType,
+  kubo: kuboPinType,
+  'pinning-service': pinningServicePinType,
 };
 
 export function hostTypeNames(): string[] {
