@@ -88,7 +88,7 @@ export function prepareArticle(container: HTMLElement, ctx: PrepareContext): Pre
   const all = [...container.querySelectorAll(BLOCKS)];
   let cutFrom: Element | undefined;
   for (const el of all) {
-    if (!el.isConnected) continue;
+    if (!container.contains(el)) continue;
     const hasBlockChild = el.querySelector('p, div, section, ul, ol, blockquote, h1, h2, h3, h4, h5, h6, figure, table');
     if (hasBlockChild && !['LI', 'P'].includes(el.tagName)) continue;
     const line = norm(el.textContent);

@@ -106,9 +106,11 @@ export function extractText(text: string, options: { rules?: PublisherRules; whe
     if (!verdicts[i]!.startsList) continue;
     for (let j = i + 1; j < lines.length && !verdicts[j]!.reason && listShaped(lines[j]!); j++) verdicts[j] = { reason: 'related-list', category: 'related' };
   }
-  // A short line between two furniture lines belongs to them ("$2 $5 $10 Other" inside an appeal).
+  // A fragment (short, no full stop) between two furniture lines belongs to them ("$2 $5 $10 Other").
   for (let i = 1; i < lines.length - 1; i++) {
-    if (!verdicts[i]!.reason && verdicts[i - 1]!.reason && verdicts[i + 1]!.reason && lines[i]!.length <= 200 && !publisher.keep.some((re) => re.test(lines[i]!))) {
+    const line = lines[i]!;
+    const fragment = line.length <= 80 && !/[.!?…"»”]$/u.test(line);
+    if (!verdicts[i]!.reason && verdicts[i - 1]!.reason && verdicts[i + 1]!.reason && fragment && !publisher.keep.some((re) => re.test(line))) {
       verdicts[i] = { reason: 'inside-furniture', category: verdicts[i - 1]!.category! };
     }
   }

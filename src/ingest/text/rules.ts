@@ -115,7 +115,11 @@ export const GENERIC_RULES: readonly FurnitureRule[] = [
     name: 'navigation',
     category: 'navigation',
     maxLength: 200,
-    patterns: [phrase('skip to (?:main )?content|перейти к (?:основному )?содержанию|رفتن به محتوا|انتقل إلى المحتوى')],
+    patterns: [
+      phrase('skip to (?:main )?content|перейти к (?:основному )?содержанию|رفتن به محتوا|انتقل إلى المحتوى'),
+      // A menu or breadcrumb trail: three or more short items between | › » or " > ".
+      /^[^|›»>]{1,30}(?:(?:\||›|»|\s>\s)[^|›»>]{1,30}){2,}$/u,
+    ],
     tokens: [
       'home', 'menu', 'search', 'news', 'log in', 'login', 'sign in', 'sign out', 'my account', 'account', 'close', 'back', 'next',
       'previous', 'top', 'back to top', 'main menu', 'sections', 'all news', 'latest', 'en', 'ru', 'fa', 'ar', 'english', 'русский',
