@@ -11,7 +11,7 @@ import type { RenderedArticle } from './render.ts';
 import { VERSION } from '../version.ts';
 
 /** Bump when rendering changes output for the same input. */
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 
 export class RenderCache {
   constructor(readonly dir: string | undefined) {}

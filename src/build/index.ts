@@ -107,7 +107,16 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     throwIfAborted(signal, 'build');
     const rendered = await renderCached(cache, article, contentDir, () => cached++);
     warnings.push(...rendered.warnings);
-    for (const m of rendered.media) media.set(m.path, m);
+    for (const m of rendered.media) {
+      const other = media.get(m.path);
+      if (other && other.source !== m.source) {
+        throw new InputError('MEDIA_CLASH', `two images would be published as ${m.path}: ${other.source} and ${m.source}`, {
+          file: article.file,
+          hint: 'Rename one of them, or keep all images under the content folder\'s media/ folder.',
+        });
+      }
+      media.set(m.path, m);
+    }
     views.push(toView(article, rendered, site));
     if ((i + 1) % 500 === 0 || i + 1 === content.articles.length) progress({ type: 'rendered', done: i + 1, total: content.articles.length, cached });
   }

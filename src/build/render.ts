@@ -78,7 +78,7 @@ async function resolveImage(contentDir: string, articleFile: string, src: string
   } catch {
     return { problem: `image ${src} is not an image that can be read` };
   }
-  return { source, path: `media/${rel}`, ...size, stamp: `${st.size}:${Math.trunc(st.mtimeMs)}` };
+  return { source, path: rel.startsWith('media/') ? rel : `media/${rel}`, ...size, stamp: `${st.size}:${Math.trunc(st.mtimeMs)}` };
 }
 
 /** Renders one article (no cache). */
