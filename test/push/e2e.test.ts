@@ -13,7 +13,9 @@ import type { Manifest } from '../../src/manifest/index.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../../src/manifest/types.ts';
 import { loadMirrorConfigs } from '../../src/mirrors/config.ts';
 import { createMirrorHost } from '../../src/mirrors/registry.ts';
-import { pushMirrors, type PushEvent, type PushReport } from '../../src/push/index.ts';
+import { phaseOf, pushMirrors, type PushEvent, type PushReport } from '../../src/push/index.ts';
+import { verifyTarget } from '../../src/verify/index.ts';
+import { startStaticNginx, type StaticNginx } from '../support/nginx-static.ts';
 import { tempDir } from '../support/net.ts';
 import { startLighttpdDav } from '../support/servers/lighttpd.ts';
 import { startNginxDav } from '../support/servers/nginx-dav.ts';
@@ -34,6 +36,7 @@ let lighttpd: DavTestServer;
 let nginx: DavTestServer;
 let swift: SwiftServer;
 let env: Record<string, string>;
+const web: Record<string, StaticNginx> = {};
 const signingKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /**
@@ -105,15 +108,21 @@ async function readBack(name: string, manifest: Manifest): Promise<void> {
   }
 }
 
-/** What readers get over HTTP from a WebDAV mirror: every file by GET, compared with the manifest. */
-async function readOverHttp(server: DavTestServer, manifest: Manifest): Promise<void> {
-  const auth = `Basic ${Buffer.from(`${server.username}:${server.password}`).toString('base64')}`;
-  for (const f of [...manifest.files, { path: MANIFEST_FILE, sha256: sha(await readFile(path.join(siteDir, MANIFEST_FILE))) }]) {
-    const url = new URL(f.path.split('/').map(encodeURIComponent).join('/'), server.url);
-    const res = await fetch(url, { headers: { authorization: auth } });
-    expect(res.status, `GET ${url}`).toBe(200);
-    expect(sha(new Uint8Array(await res.arrayBuffer())), `GET ${url}`).toBe(f.sha256);
+/**
+ * What readers get: each mirror folder that a web server would publish (the WebDAV roots, the
+ * SFTP folder, the local folder) served over HTTP by a plain nginx, and checked with the pack
+ * stage's verifyTarget against the signed manifest and the build's key.
+ */
+async function verifyAsReaders(manifest: Manifest, names: string[]): Promise<void> {
+  for (const name of names) {
+    const report = await verifyTarget(web[name]!.rootUrl, { pubkey: manifest.signer });
+    expect(report.problems, `${name} over HTTP`).toEqual([]);
+    expect(report, name).toMatchObject({ ok: true, publication: manifest.publication, signature: { status: 'valid' } });
+    expect(report.files.good, name).toBe(manifest.files.length);
   }
+  const local = await verifyTarget(path.join(work.dir, 'folder-mirror'), { pubkey: manifest.signer });
+  expect(local.problems, 'local folder').toEqual([]);
+  expect(local.ok).toBe(true);
 }
 
 beforeAll(async () => {
@@ -133,10 +142,15 @@ beforeAll(async () => {
     WRONG_PASSWORD: 'not-the-password',
   };
   await writeMirrors();
+  const published = { lighttpd: lighttpd.root, nginx: nginx.root, sftp: path.join(sshd.root, 'www') };
+  for (const [name, folder] of Object.entries(published)) {
+    await mkdir(folder, { recursive: true });
+    web[name] = await startStaticNginx(folder);
+  }
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled([sshd?.stop(), lighttpd?.stop(), nginx?.stop(), swift?.stop()]);
+  await Promise.allSettled([sshd?.stop(), lighttpd?.stop(), nginx?.stop(), swift?.stop(), ...Object.values(web).map((w) => w.stop())]);
   await work?.cleanup();
 });
 
@@ -152,8 +166,10 @@ describe('push to every real host at once', () => {
     for (const name of HOSTS) expect(byName(report)[name], name).toMatchObject({ status: 'updated', uploaded: total, deleted: 0 });
     expect(report.failed).toBe(false);
     await Promise.all(HOSTS.map((name) => readBack(name, pub1)));
-    await readOverHttp(lighttpd, pub1);
-    await readOverHttp(nginx, pub1);
+    await verifyAsReaders(pub1, ['lighttpd', 'nginx', 'sftp']);
+    // The build's layout meets the push order: article pages go before the pages that list them.
+    const html = pub1.files.map((f) => f.path).filter((p) => p.endsWith('.html'));
+    for (const p of html) expect(phaseOf(p), p).toBe(p.startsWith('articles/') ? 'article' : 'index');
   }, 120_000);
 
   it('a second push of the same bundle sends nothing anywhere', async () => {
@@ -212,7 +228,6 @@ describe('push to every real host at once', () => {
     expect(resent.filter((p) => sentBefore.has(p))).toEqual([]);
     expect(rerun.sftp).toMatchObject({ status: 'updated', uploaded: changed.length + 2 - sentBefore.size, deleted: removed.length });
     await Promise.all(HOSTS.map((name) => readBack(name, pub2)));
-    await readOverHttp(lighttpd, pub2);
-    await readOverHttp(nginx, pub2);
+    await verifyAsReaders(pub2, ['lighttpd', 'nginx', 'sftp']);
   }, 180_000);
 });
