@@ -87,12 +87,12 @@ export async function loadMirrorConfigs(dir: string): Promise<MirrorConfig[]> {
 /** Validates the text of one mirror file; `name` is the mirror name (its file name). */
 export function parseMirrorFile(text: string, file: string, name: string): { config: MirrorConfig } | { problems: InputError[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length) {
     return {
       problems: doc.errors.map(
         (e) =>
-          new InputError('CONFIG_SYNTAX', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`, {
+          new InputError('CONFIG_SYNTAX', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, {
             file,
             line: e.linePos?.[0]?.line,
             hint: 'Fix the syntax at that line.',
