@@ -27,11 +27,28 @@ function unsafe(file: string, name: string, why: string, cause?: unknown): Input
   });
 }
 
-/** yauzl refuses unsafe names itself (with strictFileNames); turn its messages into ours. */
 function fromYauzlError(file: string, err: unknown): InputError {
-  const m = /^(absolute path|invalid relative path|invalid characters in fileName): (.*)$/s.exec((err as Error).message);
-  if (m) return unsafe(file, m[2]!, m[1]!, err);
   return corrupt(file, err);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An entry's name. The UTF-8 flag or Info-ZIP's Unicode path field say how to read it; without
+ * either, Info-ZIP on Unix stores the bytes as they are, which today means UTF-8, so valid UTF-8
+ * is read as such and anything else as CP437 (the zip format's default).
+ */
+function entryName(e: Entry): string {
+  const raw = e.fileName as unknown as Buffer; // decodeStrings: false
+  const flagged = (e.generalPurposeBitFlag & 0x800) !== 0 || e.extraFields.some((f) => f.id === 0x7075);
+  if (!flagged) {
+    try {
+      return strictUtf8.decode(raw);
+    } catch {
+      // not UTF-8: fall through to CP437
+    }
+  }
+  return yauzl.getFileNameLowLevel(e.generalPurposeBitFlag, raw, e.extraFields, true);
 }
 
 async function readAllEntries(zip: ZipFile, file: string): Promise<Entry[]> {
@@ -54,7 +71,9 @@ async function readAllEntries(zip: ZipFile, file: string): Promise<Entry[]> {
 export async function openZip(file: string): Promise<CopySource> {
   let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(file, { autoClose: false, strictFileNames: true, validateEntrySizes: true, decodeStrings: true });
+    // Names are decoded and checked here (entryName, unsafePathReason), so that a hostile name
+    // is reported as such rather than as a damaged zip.
+    zip = await yauzl.openPromise(file, { autoClose: false, strictFileNames: true, validateEntrySizes: true, decodeStrings: false });
   } catch (err) {
     throw fromYauzlError(file, err);
   }
@@ -62,10 +81,12 @@ export async function openZip(file: string): Promise<CopySource> {
     const entries = await readAllEntries(zip, file);
     const byName = new Map<string, Entry>();
     for (const e of entries) {
-      const name = e.fileName.endsWith('/') ? e.fileName.slice(0, -1) : e.fileName;
-      const why = unsafePathReason(name);
-      if (why) throw unsafe(file, e.fileName, why);
-      if (e.fileName.endsWith('/')) continue; // folders carry nothing to check
+      const full = entryName(e);
+      const isFolder = full.endsWith('/');
+      const name = isFolder ? full.slice(0, -1) : full;
+      const why = yauzl.validateFileName(full)?.replace(/:.*$/s, '') ?? unsafePathReason(name);
+      if (why) throw unsafe(file, full, why);
+      if (isFolder) continue; // folders carry nothing to check
       if (byName.has(name)) {
         throw new InputError('ZIP_DUPLICATE_ENTRY', `the zip holds ${name} twice: tools disagree on which one they unpack`, {
           file,
