@@ -141,9 +141,19 @@ export class KuboPinTarget implements PinTarget {
 
   private async publishIpns(cid: CID, ipns: NonNullable<KuboConfig['ipns']>, options: PinCallOptions): Promise<{ name: string; value: string }> {
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'ipns', detail: ipns.key });
-    const r = await this.call('name/publish', options, (signal) =>
-      this.client.name.publish(`/ipfs/${cid.toString()}`, { key: ipns.key, lifetime: ipns.lifetime, resolve: false, signal }),
-    );
+    let r: { name: string; value: string };
+    try {
+      r = await this.call('name/publish', options, (signal) =>
+        this.client.name.publish(`/ipfs/${cid.toString()}`, { key: ipns.key, lifetime: ipns.lifetime, resolve: false, signal }),
+      );
+    } catch (err) {
+      if (!(err instanceof PinFailedError)) throw err;
+      throw new PinFailedError(this.name, `the root is pinned, but publishing it under the IPNS key "${ipns.key}" failed: ${err.message.replace(/^mirror \S+: /, '')}`, {
+        hint: `Check that the node has the key (ipfs key list); create it with \`ipfs key gen ${ipns.key}\`.`,
+        retryable: err.retryable,
+        cause: err,
+      });
+    }
     const value = r.value.replace(/^\/ipfs\//, '');
     let published: CID | undefined;
     try {
