@@ -293,7 +293,7 @@ describe('hostile or broken input', () => {
       const err = await verifyTarget(zip).catch((e: unknown) => e);
       expect(err, evil).toBeInstanceOf(InputError);
       expect((err as InputError).code).toBe('ZIP_UNSAFE_ENTRY');
-      expect((err as InputError).message).toContain(evil);
+      expect((err as InputError).message).toContain(JSON.stringify(evil));
     }
     await expect(readFile('/tmp/evil.html')).rejects.toThrow();
     await expect(readFile(path.join(work.dir, '..', 'evil.html'))).rejects.toThrow();
