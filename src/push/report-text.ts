@@ -34,7 +34,7 @@ export function servingSentence(host: HostReport, local?: PublicationRef): strin
   return `${host.name} was not updated and still serves the publication of ${when}${learnt}`;
 }
 
-function table(rows: string[][], rightAligned: Set<number>): string {
+export function table(rows: string[][], rightAligned: Set<number>): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
   return rows
     .map((r) => r.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd())
