@@ -21,7 +21,10 @@ interface ScanHit {
  * strings, @import strings and expression(). Used on every value postcss finds, and on the
  * whole text when postcss cannot parse it (browsers recover from errors postcss refuses).
  */
-export function scanCss(text: string): ScanHit[] {
+export function scanCss(source: string): ScanHit[] {
+  // Comments go first, newlines kept: old IE joined "expr/**/ession(" into one name, and no
+  // browser reads anything inside a comment.
+  const text = source.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, (c) => c.replace(/[^\n]/g, ''));
   const hits: ScanHit[] = [];
   const stack: string[] = [];
   let line = 0;
