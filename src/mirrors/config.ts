@@ -116,9 +116,34 @@ export function parseMirrorFile(text: string, file: string, name: string): { con
     return { problems };
   }
   const result = mirrorSchemaFor(type).safeParse(data);
-  if (!result.success) return { problems: zodProblems(file, result.error, lineOf) };
+  if (!result.success) return { problems: schemaProblems(file, type, result.error, lineOf) };
   const { $schema: _ignored, ...fields } = result.data as Record<string, unknown>;
   return { config: { ...fields, name, file } as MirrorConfig };
+}
+
+/**
+ * zodProblems for one mirror file, except that each unknown key is its own problem pointing at
+ * its own line (zod reports them together, at the enclosing object). Keys only: values may be secrets.
+ */
+function schemaProblems(file: string, type: string, error: z.ZodError, lineOf: (p: PropertyKey[]) => number | undefined): InputError[] {
+  const problems: InputError[] = [];
+  const known = new z.ZodError(error.issues.filter((issue) => issue.code !== 'unrecognized_keys'));
+  for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    for (const key of issue.keys) {
+      const at = [...issue.path, key];
+      problems.push(
+        new InputError('CONFIG_UNKNOWN_KEY', `${at.map(String).join('.')}: unknown field for a ${type} mirror`, {
+          file,
+          line: lineOf(at),
+          hint: /secret|password|token|key$/i.test(key)
+            ? 'Secrets never go in mirror files: use the field ending in "Env" to name an environment variable that holds it.'
+            : 'Check the spelling against mirrors/mirror.schema.json, or remove the field.',
+        }),
+      );
+    }
+  }
+  return [...zodProblems(file, known, lineOf), ...problems];
 }
 
 function lineOfPath(doc: Document, lineCounter: LineCounter, p: PropertyKey[]): number | undefined {
