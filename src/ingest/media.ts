@@ -26,17 +26,24 @@ export async function fetchMedia(
   ctx: { limits?: FetchLimits; signal?: AbortSignal; onProgress?: (e: IngestProgress) => void; warnings: Warning[]; where: string },
 ): Promise<void> {
   const limits = { ...DEFAULT_LIMITS, ...ctx.limits };
+  const load = async (url: string): Promise<Buffer> => {
+    if (url.startsWith('file:')) {
+      const file = fileURLToPath(url);
+      const size = (await stat(file)).size;
+      if (size > limits.maxImageBytes) throw new Error(`it is larger than ${formatBytes(limits.maxImageBytes)}`);
+      return readFile(file);
+    }
+    ctx.onProgress?.({ type: 'fetch', url });
+    return (await fetchResource(url, 'image', { limits, ...(ctx.signal ? { signal: ctx.signal } : {}) })).bytes;
+  };
   for (const ref of refs) {
     try {
       let bytes: Buffer;
-      if (ref.url.startsWith('file:')) {
-        const file = fileURLToPath(ref.url);
-        const size = (await stat(file)).size;
-        if (size > limits.maxImageBytes) throw new Error(`it is larger than ${formatBytes(limits.maxImageBytes)}`);
-        bytes = await readFile(file);
-      } else {
-        ctx.onProgress?.({ type: 'fetch', url: ref.url });
-        bytes = (await fetchResource(ref.url, 'image', { limits, ...(ctx.signal ? { signal: ctx.signal } : {}) })).bytes;
+      try {
+        bytes = await load(ref.url);
+      } catch (err) {
+        if (!ref.fallbackUrl || (err as { code?: string }).code === 'ABORTED') throw err;
+        bytes = await load(ref.fallbackUrl);
       }
       const type = imageType(bytes);
       if (!type) throw new Error('it is not a PNG, JPEG, GIF, WebP or AVIF image');
@@ -47,9 +54,16 @@ export async function fetchMedia(
       if ((err as { code?: string }).code === 'ABORTED') throw err;
       ctx.onProgress?.({ type: 'image', url: ref.url, ok: false });
       const shown = ref.url.startsWith('file:') ? fileURLToPath(ref.url) : ref.url;
-      ctx.warnings.push({ code: 'INGEST_IMAGE_NOT_SAVED', message: `${ctx.where}: image ${shown} was not saved (${(err as Error).message}); ${ref.url.startsWith('file:') ? 'it was left out' : 'it is kept as a link'}` });
+      const link = linkFor(ref);
+      ctx.warnings.push({ code: 'INGEST_IMAGE_NOT_SAVED', message: `${ctx.where}: image ${shown} was not saved (${(err as Error).message}); ${link ? `it is kept as a link to ${link}` : 'only its description was kept'}` });
     }
   }
+}
+
+/** Where a reader can still find an image that was not saved: a web address, never a local path. */
+function linkFor(ref: MediaRef): string | undefined {
+  if (/^https?:/.test(ref.url)) return ref.url;
+  return ref.fallbackUrl;
 }
 
 /** The image's real type from its bytes (never from the URL or the server's word). */
@@ -101,7 +115,8 @@ export function placeMedia(article: ExtractedArticle, stem: string): { article: 
     const ref = refOf(n);
     const path = local.get(n);
     if (path) return `![${escapeAlt(ref.alt)}](${path})`;
-    if (/^https?:/.test(ref.url)) return `[${escapeAlt(ref.alt || 'Image')}](${ref.url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20')})`;
+    const link = linkFor(ref);
+    if (link) return `[${escapeAlt(ref.alt || 'Image')}](${link.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20')})`;
     return ref.alt ? escapeAlt(ref.alt) : '';
   });
   const out: ExtractedArticle = { ...article, body, media: [] };

@@ -102,6 +102,8 @@ export interface ExtractedArticle {
 export interface MediaRef {
   /** Absolute http(s) or file: URL. */
   url: string;
+  /** Tried when `url` fails: the web address of an image a saved page has beside it. */
+  fallbackUrl?: string;
   /** Placeholder written in the body/front matter, replaced by the local path or the URL. */
   placeholder: string;
   alt: string;

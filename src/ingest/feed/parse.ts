@@ -97,7 +97,10 @@ export function scanXml(text: string, feedUrl: string | undefined, where: string
   try {
     parser.write(text).close();
   } catch (err) {
-    const m = /^(\d+):(\d+): (.*)$/s.exec((err as Error).message);
+    // saxes reads a bare "&" as the start of an entity and only complains at the end of the
+    // file: find the ampersand itself, so the message points at the right line.
+    const amp = bareAmpersand(text);
+    const m = amp ? [ '', String(amp.line), String(amp.column), 'an "&" that starts no entity (write &amp;)'] : /^(\d+):(\d+): (.*)$/s.exec((err as Error).message);
     throw new InputError('INGEST_MALFORMED_XML', `${where} is not well-formed XML: ${m ? `${m[3]} (line ${m[1]}, column ${m[2]})` : (err as Error).message}`, {
       ...(m ? { line: Number(m[1]) } : {}),
       hint: 'A feed must be well-formed XML: check for an unescaped "&" or "<", an unclosed element, or an HTML entity such as &nbsp; that XML does not know.',
@@ -105,6 +108,16 @@ export function scanXml(text: string, feedUrl: string | undefined, where: string
     });
   }
   return { root, items };
+}
+
+/** The first "&" outside CDATA sections and comments that does not start an entity or character reference. */
+export function bareAmpersand(text: string): { line: number; column: number } | undefined {
+  const blanked = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, (m) => m.replace(/[^\n]/g, ' '));
+  const found = /&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z_:][\w.:-]*);)/.exec(blanked);
+  if (!found) return undefined;
+  const before = text.slice(0, found.index);
+  const line = before.split('\n').length;
+  return { line, column: found.index - before.lastIndexOf('\n') };
 }
 
 export function parseXmlFeedText(text: string, feedUrl: string | undefined, where: string): ParsedFeed {

@@ -33,6 +33,9 @@ export interface Prepared {
 const BLOCKS = 'p, h1, h2, h3, h4, h5, h6, li, blockquote, div, section, aside';
 const REMOVE = 'script, style, noscript, iframe, form, button, input, select, textarea, svg, canvas, object, embed, template, nav, footer, link, meta';
 
+/** Where extractPage keeps an image's src as the page wrote it. */
+export const RAW_SRC = 'data-samizdat-src';
+
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 
 function resolve(href: string, base: string | undefined): string | undefined {
@@ -49,7 +52,7 @@ function imageSource(img: Element): string | undefined {
     const v = img.getAttribute(attr);
     if (v && !v.startsWith('data:')) return v;
   }
-  const src = img.getAttribute('src');
+  const src = img.getAttribute(RAW_SRC) ?? img.getAttribute('src');
   if (src && !src.startsWith('data:')) return src;
   const srcset = img.getAttribute('srcset') ?? img.getAttribute('data-srcset');
   if (srcset) {
@@ -159,13 +162,15 @@ export function prepareArticle(container: HTMLElement, ctx: PrepareContext): Pre
   // Images: each becomes a placeholder the media step fills in.
   for (const img of [...container.querySelectorAll('img')]) {
     const raw = imageSource(img);
-    const base = raw && ctx.fileUrl && !/^[a-z][a-z0-9+.-]*:|^\/\//i.test(raw) ? ctx.fileUrl : ctx.pageUrl ?? ctx.fileUrl;
-    const url = raw ? resolve(raw, base) : undefined;
+    // A saved page's relative images are looked for beside the file first, then on the web.
+    const relative = raw !== undefined && !/^[a-z][a-z0-9+.-]*:|^\/\//i.test(raw);
+    const url = raw ? resolve(raw, relative && ctx.fileUrl ? ctx.fileUrl : ctx.pageUrl ?? ctx.fileUrl) : undefined;
+    const fallbackUrl = raw && relative && ctx.fileUrl && ctx.pageUrl ? resolve(raw, ctx.pageUrl) : undefined;
     if (!url || !/^(https?|file):/.test(url)) {
       img.remove();
       continue;
     }
-    const ref: MediaRef = { url, placeholder: String(media.length), alt: norm(img.getAttribute('alt')) };
+    const ref: MediaRef = { url, ...(fallbackUrl ? { fallbackUrl } : {}), placeholder: String(media.length), alt: norm(img.getAttribute('alt')) };
     media.push(ref);
     img.setAttribute(MEDIA_ATTR, ref.placeholder);
   }
@@ -178,7 +183,7 @@ export function prepareArticle(container: HTMLElement, ctx: PrepareContext): Pre
     const figure = firstImg.closest('figure');
     const holder = figure ?? firstImg;
     const textBefore = textBeforeNode(container, holder);
-    if (textBefore.length < 40 || (ctx.leadImage && sameImage(ctx.leadImage, ref.url))) {
+    if (textBefore.length < 40 || (ctx.leadImage && (sameImage(ctx.leadImage, ref.url) || (ref.fallbackUrl !== undefined && sameImage(ctx.leadImage, ref.fallbackUrl))))) {
       const caption = norm(figure?.querySelector('figcaption')?.textContent);
       lead = { ref, ...(caption ? { caption } : {}) };
       if (!ref.alt && ctx.leadImageAlt) ref.alt = ctx.leadImageAlt;

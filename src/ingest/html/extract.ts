@@ -10,7 +10,7 @@ import type { Warning } from '../../progress.ts';
 import type { ExtractedArticle } from '../types.ts';
 import { guessLang } from '../lang.ts';
 import type { PublisherRules } from '../text/publisher-rules.ts';
-import { prepareArticle } from './clean.ts';
+import { prepareArticle, RAW_SRC } from './clean.ts';
 import { toMarkdown } from './markdown.ts';
 import { readMetadata } from './metadata.ts';
 
@@ -33,6 +33,23 @@ export interface HtmlExtraction {
 /** Least text (characters) for something to count as an article. */
 const MIN_ARTICLE_TEXT = 100;
 
+/** Points the document's base at the web address (keeping a page's own <base> relative to it). */
+function setBase(doc: Document, pageUrl: string): void {
+  let base = doc.querySelector('base[href]');
+  const own = base?.getAttribute('href');
+  let href = pageUrl;
+  try {
+    if (own) href = new URL(own, pageUrl).href;
+  } catch {
+    /* a broken <base> is ignored */
+  }
+  if (!base) {
+    base = doc.createElement('base');
+    (doc.head ?? doc.documentElement).prepend(base);
+  }
+  base.setAttribute('href', href);
+}
+
 function quietDom(html: string, url: string | undefined): JSDOM {
   // No scripts run, nothing is loaded; CSS and other parse complaints are not ours to print.
   return new JSDOM(html, { ...(url ? { url } : {}), virtualConsole: new VirtualConsole() });
@@ -44,6 +61,10 @@ export function extractPage(html: string, ctx: HtmlSourceContext): HtmlExtractio
   try {
     const meta = readMetadata(doc, ctx.pageUrl ?? ctx.fileUrl);
     const pageUrl = ctx.pageUrl ?? meta.canonical;
+    // Keep each image's address as written (Readability resolves them against the document).
+    for (const img of doc.querySelectorAll('img[src]')) img.setAttribute(RAW_SRC, img.getAttribute('src')!);
+    // Links resolve against the page's web address, also for a copy saved on disk.
+    if (pageUrl && ctx.fileUrl) setBase(doc, pageUrl);
     const parsed = new Readability(doc.cloneNode(true) as Document, { charThreshold: 250, keepClasses: false }).parse();
     const textLength = parsed?.textContent?.replace(/\s+/g, ' ').trim().length ?? 0;
     if (!parsed?.content || textLength < MIN_ARTICLE_TEXT) {
