@@ -1,21 +1,32 @@
 // Which languages a bundle is in: from the manifest when the build names them, otherwise from
-// the `lang` attribute of each page's <html> element.
+// the pages themselves: the home page's <html lang> first, then every language that a `lang`
+// attribute on any element names (articles in other languages carry their own), most pages first.
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Manifest } from '../manifest/types.ts';
 
-const HTML_LANG = /<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)/i;
+const HTML_LANG = /<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*/i;
+const ANY_LANG = /<[A-Za-z][A-Za-z0-9]*\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*/g;
+/** Pages are read up to this many bytes: enough for any article, bounded for odd files. */
+const READ_LIMIT = 512 * 1024;
 
-/** The `lang` of the <html> element in the first 4 KB of a page, lowercased base language. */
-export function htmlLanguage(head: string): string | undefined {
-  return HTML_LANG.exec(head)?.[1]?.split(/[-_]/)[0]?.toLowerCase();
+/** The base language (lowercase) of the page's <html lang>. */
+export function htmlLanguage(html: string): string | undefined {
+  return HTML_LANG.exec(html)?.[1]?.toLowerCase();
+}
+
+/** Every base language named by a lang attribute in the page. */
+export function pageLanguages(html: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of html.matchAll(ANY_LANG)) out.add(m[1]!.toLowerCase());
+  return out;
 }
 
 async function readHead(file: string): Promise<string> {
   const handle = await open(file, 'r');
   try {
-    const buf = Buffer.alloc(4096);
+    const buf = Buffer.alloc(READ_LIMIT);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     return buf.subarray(0, bytesRead).toString('utf8');
   } finally {
@@ -23,18 +34,22 @@ async function readHead(file: string): Promise<string> {
   }
 }
 
-/**
- * The bundle's languages: the home page's first, then the others by number of pages (most
- * first; ties by code). Deterministic for the same files.
- */
+/** The bundle's languages, the home page's first, then by number of pages (ties by code). */
 export async function bundleLanguages(siteDir: string, manifest: Manifest): Promise<string[]> {
   if (manifest.languages?.length) return manifest.languages;
   const pages = manifest.files.filter((f) => /\.x?html?$/i.test(f.path));
   const limit = pLimit(16);
-  const langs = await Promise.all(pages.map((f) => limit(async () => htmlLanguage(await readHead(path.join(siteDir, f.path))))));
   const counts = new Map<string, number>();
-  langs.forEach((l) => l && counts.set(l, (counts.get(l) ?? 0) + 1));
-  const home = langs[pages.findIndex((f) => f.path === 'index.html')];
+  let home: string | undefined;
+  await Promise.all(
+    pages.map((f) =>
+      limit(async () => {
+        const html = await readHead(path.join(siteDir, f.path));
+        if (f.path === 'index.html') home = htmlLanguage(html);
+        for (const l of pageLanguages(html)) counts.set(l, (counts.get(l) ?? 0) + 1);
+      }),
+    ),
+  );
   return [...counts.keys()].sort((a, b) => {
     if (a === home) return -1;
     if (b === home) return 1;
