@@ -149,6 +149,19 @@ function unescapeIdent(ident: string): string {
  * its file. A stylesheet postcss cannot parse is scanned whole, so nothing hides behind an error.
  */
 export function cssReferences(text: string, firstLine = 1): CssReference[] {
+  // Every page carries the same inline stylesheet: read each distinct text once.
+  let refs = cssCache.get(text);
+  if (!refs) {
+    refs = cssReferencesUncached(text);
+    if (cssCache.size >= 256) cssCache.clear();
+    cssCache.set(text, refs);
+  }
+  return refs.map((r) => ({ ...r, line: (r.line ?? 1) + firstLine - 1 }));
+}
+
+const cssCache = new Map<string, CssReference[]>();
+
+function cssReferencesUncached(text: string, firstLine = 1): CssReference[] {
   const out: CssReference[] = [];
   const add = (hits: ScanHit[], nodeLine: number) => {
     for (const h of hits) {

@@ -54,14 +54,14 @@ export async function indexBundle(dir: string): Promise<BundleIndex> {
 }
 
 /** The documents one file holds: the file itself, plus HTML carried inside feeds and JSON. */
-export function documentsOf(text: string, file: string, kind: AuditedKind): AuditDocument[] {
+export function documentsOf(text: string, file: string, kind: AuditedKind, options: { locations?: boolean } = {}): AuditDocument[] {
   switch (kind) {
     case 'html':
-      return [htmlDocument(text, { file, kind: 'page', base: folderOf(file) })];
+      return [htmlDocument(text, { file, kind: 'page', base: folderOf(file), ...options })];
     case 'xml':
-      return xmlDocuments(text, file);
+      return xmlDocuments(text, file, options);
     case 'json':
-      return jsonDocuments(text, file);
+      return jsonDocuments(text, file, options);
     case 'css': {
       const css = cssReferences(text);
       return [
@@ -111,7 +111,14 @@ export function auditText(
   const kind = options.kind ?? kindOfFile(options.file);
   if (!kind) return [];
   const bundle = options.bundle ?? { files: new Set([options.file]), folders: new Set(['']) };
-  return runRules(documentsOf(text, options.file, kind), selectRules(options.rules), bundle);
+  return auditFileText(text, options.file, kind, selectRules(options.rules), bundle);
+}
+
+/** Reads fast without line numbers; only a file with findings is read again to place them. */
+function auditFileText(text: string, file: string, kind: AuditedKind, rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
+  const quick = runRules(documentsOf(text, file, kind, { locations: false }), rules, bundle);
+  if (quick.length === 0) return quick;
+  return runRules(documentsOf(text, file, kind, { locations: true }), rules, bundle);
 }
 
 function compareFindings(a: AuditFinding, b: AuditFinding): number {
@@ -131,12 +138,20 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const rules = selectRules(options.rules);
   const bundle = await indexBundle(dir);
   const findings: AuditFinding[] = [];
-  for (const file of [...bundle.files].sort()) {
-    const kind = kindOfFile(file);
-    if (!kind) continue;
+  const files = [...bundle.files].filter((f) => kindOfFile(f) !== undefined).sort();
+  // Reading ahead keeps the disk busy while the parser works; parsing itself is synchronous.
+  const AHEAD = 16;
+  const reads = new Map<number, Promise<string>>();
+  const read = (i: number) => {
+    if (i < files.length && !reads.has(i)) reads.set(i, readFile(path.join(dir, files[i]!), 'utf8'));
+  };
+  for (let i = 0; i < Math.min(AHEAD, files.length); i++) read(i);
+  for (let i = 0; i < files.length; i++) {
     throwIfAborted(options.signal, 'audit');
-    const text = await readFile(path.join(dir, file), 'utf8');
-    findings.push(...runRules(documentsOf(text, file, kind), rules, bundle));
+    const text = await reads.get(i)!;
+    reads.delete(i);
+    read(i + AHEAD);
+    findings.push(...auditFileText(text, files[i]!, kindOfFile(files[i]!)!, rules, bundle));
   }
   return findings.sort(compareFindings);
 }

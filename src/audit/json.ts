@@ -13,7 +13,7 @@ function itemBase(feedFolder: string, url: unknown): string {
   return r.target.endsWith('/') ? r.target.replace(/\/+$/, '') : folderOf(r.target);
 }
 
-export function jsonDocuments(text: string, file: string): AuditDocument[] {
+export function jsonDocuments(text: string, file: string, options: { locations?: boolean } = {}): AuditDocument[] {
   const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
   try {
     JSON.parse(text);
@@ -35,7 +35,7 @@ export function jsonDocuments(text: string, file: string): AuditDocument[] {
         const key = isScalar(pair.key) ? String(pair.key.value) : '';
         if (key.endsWith('_html') && isScalar(pair.value) && typeof pair.value.value === 'string') {
           const line = pair.value.range ? lineCounter.linePos(pair.value.range[0]).line : undefined;
-          const fragment = htmlDocument(pair.value.value, { file, kind: 'fragment', base: here });
+          const fragment = htmlDocument(pair.value.value, { file, kind: 'fragment', base: here, locations: false });
           // The HTML sits on one line of the JSON file whatever its own "\n" escapes say.
           for (const item of [...fragment.elements, ...fragment.references, ...fragment.css]) item.line = line;
           for (const el of fragment.elements) for (const a of el.attrs) a.line = line;

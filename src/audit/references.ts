@@ -73,6 +73,10 @@ export function refreshTarget(content: string): string | undefined {
   return rest.replace(/^(['"])(.*)\1$/s, '$2');
 }
 
+function pushReference(refs: UrlReference[], el: AuditElement, base: string | null, url: string, use: UrlUse, where: string, line: number | undefined): void {
+  refs.push({ url, use, where, line, element: el, base });
+}
+
 /**
  * The URL references and CSS references of one element of HTML, SVG or MathML. `base` is the
  * bundle folder relative URLs resolve against (null: against another host).
@@ -80,9 +84,10 @@ export function refreshTarget(content: string): string | undefined {
 export function elementReferences(el: AuditElement, base: string | null): { refs: UrlReference[]; css: CssReference[] } {
   const refs: UrlReference[] = [];
   const css: CssReference[] = [];
-  const add = (url: string, use: UrlUse, where: string, line: number | undefined) =>
-    refs.push({ url, use, where, line, element: el, base });
+  // A plain function, not a closure per element: this runs for every element of every page.
+  const add = pushReference.bind(null, refs, el, base);
 
+  if (el.attrs.length === 0) return { refs, css };
   for (const a of el.attrs) {
     const where = `<${el.name} ${a.name}>`;
     const line = a.line ?? el.line;

@@ -42,7 +42,7 @@ function rebase(current: string | null, value: string): string | null {
  * One document for the XML itself plus one fragment document for every piece of HTML carried
  * as text (Atom type="html", RSS description and content:encoded).
  */
-export function xmlDocuments(xml: string, file: string): AuditDocument[] {
+export function xmlDocuments(xml: string, file: string, options: { locations?: boolean } = {}): AuditDocument[] {
   const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
   const fragments: AuditDocument[] = [];
   const parser = new SaxesParser({ xmlns: true, position: true, fileName: file });
@@ -118,7 +118,7 @@ export function xmlDocuments(xml: string, file: string): AuditDocument[] {
     const cap = frame?.capture;
     if (!frame || !cap) return;
     if (cap.as === 'html') {
-      fragments.push(htmlDocument(cap.text, { file, kind: 'fragment', base: frame.base, firstLine: cap.line }));
+      fragments.push(htmlDocument(cap.text, { file, kind: 'fragment', base: frame.base, firstLine: cap.line, locations: options.locations ?? true }));
     } else if (cap.text.trim() !== '') {
       doc.references.push({ url: cap.text.trim(), use: 'navigation', where: cap.where, line: cap.line, element: frame.el, base: frame.base });
     }
