@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AggregateInputError } from '../../errors.ts';
-import { ingest, type IngestResult, type SourceKind } from '../../ingest/index.ts';
+import type { IngestResult, SourceKind } from '../../ingest/index.ts';
 import { errorJson, printJson, type CliIO } from '../io.ts';
 
 interface IngestFlags {
@@ -57,6 +57,8 @@ Exit codes: 0 written (or nothing new), 1 an error (nothing was written), 2 bad 
       const outDir = path.resolve(io.cwd, flags.out);
       let result: IngestResult;
       try {
+        // Loaded on use: jsdom and friends are heavy, and every other command would pay for them.
+        const { ingest } = await import('../../ingest/index.ts');
         result = await ingest(sources, {
           outDir,
           cwd: io.cwd,
@@ -97,7 +99,7 @@ Exit codes: 0 written (or nothing new), 1 an error (nothing was written), 2 bad 
           hint: 'Fix or leave out the sources named above, then run ingest again.',
         });
       }
-      for (const w of result.written) io.stdout.write(`${rel(w.file)}\n`);
+      for (const w of result.written) io.stdout.write(flags.dryRun ? `would write ${rel(w.file)}\n` : `${rel(w.file)}\n`);
       if (!result.written.length) io.stderr.write('nothing new to ingest\n');
       io.exitCode = 0;
     });
