@@ -8,7 +8,7 @@ import path from 'node:path';
 import { buildSite, type BuildProgress } from '../build/index.ts';
 import { checkMirrors, type CheckEvent } from '../check/index.ts';
 import { loadSiteSettings } from '../config/site.ts';
-import { SamizdatError } from '../errors.ts';
+import { AggregateInputError, SamizdatError } from '../errors.ts';
 import { DEFAULT_BLOCKSTORE_DIR, pinSite, type PinProgress } from '../ipfs/index.ts';
 import { loadMirrorConfigs } from '../mirrors/config.ts';
 import { packSite, type PackEvent } from '../pack/index.ts';
@@ -47,6 +47,9 @@ export interface PublishOptions {
 }
 
 function errorOf(err: unknown): StageReport['error'] {
+  if (err instanceof AggregateInputError) {
+    return { code: err.code, message: err.message, problems: err.problems.map((p) => ({ ...(p.location ? { where: p.location } : {}), message: p.message })) };
+  }
   if (err instanceof SamizdatError) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
 }

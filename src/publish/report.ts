@@ -15,7 +15,8 @@ export interface StageReport {
   stage: StageName;
   status: 'ok' | 'failed' | 'skipped';
   durationMs: number;
-  error?: { code: string; message: string; hint?: string };
+  /** For content or config problems: every one, with where it is. */
+  error?: { code: string; message: string; hint?: string; problems?: Array<{ where?: string; message: string }> };
   /** Why a stage did not run. */
   reason?: string;
 }
