@@ -21,6 +21,7 @@ import { loadMirrorsInfo } from './mirrors.ts';
 import { buildModel, type ArticleView } from './model.ts';
 import { renderArticle, toView, type MediaFile, type RenderedArticle } from './render.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
+import { PageReuse } from './incremental.ts';
 
 export { renderMarkdown } from './markdown.ts';
 
@@ -64,8 +65,8 @@ export interface BuildResult {
   site: SiteSettings;
   /** Fingerprint of the key that signed the manifest, when signed. */
   signer?: string;
-  /** Articles rendered now vs. taken from the cache. */
-  rendered: { fresh: number; cached: number };
+  /** Articles rendered now vs. taken from the cache; article pages carried over unchanged. */
+  rendered: { fresh: number; cached: number; pagesReused: number };
 }
 
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
@@ -126,7 +127,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
-    await runEleventy({ model, mirrors, renderArticles: views }, staging, `${staging}.work`);
+    const pageReuse = await PageReuse.open(cacheDir, outDir, site, model.siteFeeds);
+    const { render: renderArticles, reused } = await pageReuse.reuse(views, staging);
+    await runEleventy({ model, mirrors, renderArticles }, staging, `${staging}.work`);
 
     progress({ type: 'stage', stage: 'media' });
     for (const m of [...media.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
@@ -150,6 +153,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     throwIfAborted(signal, 'build');
 
     progress({ type: 'stage', stage: 'swap' });
+    // A state file that cannot be written only costs time on the next build.
+    await pageReuse.save(views, manifest.files).catch(() => {});
     await swapIntoPlace(staging, outDir);
     const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
     return {
@@ -164,7 +169,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       publicationDate: model.publicationDate,
       site,
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
-      rendered: { fresh: views.length - cached, cached },
+      rendered: { fresh: views.length - cached, cached, pagesReused: reused },
     };
   } finally {
     await rm(staging, { recursive: true, force: true });

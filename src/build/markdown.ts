@@ -147,10 +147,16 @@ export function renderMarkdown(markdown: string, options: RenderMarkdownOptions)
   return { html, warnings };
 }
 
-/** Plain text of a sanitized fragment: for summaries and feed descriptions. */
+const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&', '&nbsp;': ' ' };
+
+/**
+ * Plain text of a fragment this module produced (already sanitized, so tags are well formed):
+ * for summaries and descriptions, which templates escape again.
+ */
 export function htmlToText(html: string): string {
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(?:lt|gt|quot|#39|amp|nbsp);/g, (e) => ENTITIES[e]!)
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -185,5 +185,13 @@ describe('reproducibility', () => {
     const tb = await readTree(b.outDir);
     expect([...tb.keys()].sort()).toEqual([...ta.keys()].sort());
     for (const [k, v] of ta) expect(tb.get(k)!.equals(v), k).toBe(true);
+
+    // Rebuilding in place reuses unchanged article pages, but never a tampered one.
+    const page = path.join(a.outDir, 'articles/2024/03/salam-donya/index.html');
+    await writeFile(page, 'tampered');
+    const again = await buildSite({ contentDir: content, outDir: a.outDir, mirrorsDir: path.join(root, 'mirrors'), cacheDir: path.join(root, 'cache'), env: {} });
+    expect(again.rendered.pagesReused).toBe(3);
+    const tc = await readTree(again.outDir);
+    for (const [k, v] of ta) expect(tc.get(k)!.equals(v), k).toBe(true);
   });
 });

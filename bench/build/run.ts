@@ -1,0 +1,135 @@
+/**
+ * npm run bench:build [-- --count N] [--work DIR] [--skip-hugo] [--skip-eleventy]
+ *
+ * Generates a deterministic synthetic archive (bench/lib/archive.ts; default 10,000 articles of
+ * about 1,000 words, Latin and Cyrillic, with tags) and measures side by side, each in its own
+ * process under /usr/bin/time: samizdat build (cold cache), raw Eleventy on the same Markdown
+ * with a minimal layout, Debian's hugo on the same files, and samizdat rebuilding after one new
+ * article (warm cache). Prints wall time, peak RSS, ratios and article page gzipped sizes.
+ * Put --work on tmpfs (default /dev/shm when it exists) to measure CPU rather than the disk.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { articleText, generateArchive } from '../lib/archive.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const count = Number(arg('count') ?? 10_000);
+const work = path.resolve(arg('work') ?? (existsSync('/dev/shm') ? path.join('/dev/shm', 'samizdat-bench') : path.join(REPO, 'bench/.work')));
+const skipHugo = process.argv.includes('--skip-hugo');
+const skipEleventy = process.argv.includes('--skip-eleventy');
+
+interface Run {
+  wallS: number;
+  peakMiB: number;
+  out: string;
+}
+
+function timed(cmd: string, args: string[], cwd = REPO): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=6144' } }, (err, stdout, stderr) => {
+      const last = stderr.trim().split('\n').pop() ?? '';
+      const m = /^([\d.]+) (\d+)$/.exec(last);
+      if (err || !m) return reject(new Error(`${cmd} ${args.join(' ')} failed: ${err?.message ?? ''}\n${stderr.slice(-2000)}`));
+      resolve({ wallS: Number(m[1]), peakMiB: Math.round(Number(m[2]) / 1024), out: stdout });
+    });
+  });
+}
+
+async function gzSizes(dir: string): Promise<{ median: number; max: number; n: number }> {
+  const files = (await readdir(path.join(dir, 'articles'), { recursive: true })).filter((f) => f.endsWith('index.html'));
+  const sizes: number[] = [];
+  for (const f of files) sizes.push(gzipSync(await readFile(path.join(dir, 'articles', f)), { level: 9 }).length);
+  sizes.sort((a, b) => a - b);
+  return { median: sizes[Math.floor(sizes.length / 2)] ?? 0, max: sizes[sizes.length - 1] ?? 0, n: sizes.length };
+}
+
+async function main(): Promise<void> {
+  const base = path.join(work, `archive-${count}`);
+  const content = path.join(base, 'content');
+  if (!existsSync(path.join(base, '.complete'))) {
+    await rm(base, { recursive: true, force: true });
+    const t = performance.now();
+    await generateArchive({ dir: content, count });
+    await writeFile(path.join(base, '.complete'), `${count}\n`);
+    console.log(`generated ${count} articles in ${((performance.now() - t) / 1000).toFixed(1)} s → ${content}`);
+  }
+  await rm(path.join(content, 'zz-new-article.md'), { force: true });
+  const results: Record<string, Run & { detail?: unknown }> = {};
+  const cache = path.join(base, 'cache');
+  const tsx = ['--import', 'tsx', path.join(REPO, 'bench/build/samizdat-child.ts')];
+
+  await rm(cache, { recursive: true, force: true });
+  await rm(path.join(base, 'samizdat-out'), { recursive: true, force: true });
+  const cold = await timed(process.execPath, [...tsx, content, path.join(base, 'samizdat-out'), cache]);
+  results['samizdat build (cold)'] = { ...cold, detail: JSON.parse(cold.out) };
+  console.log('samizdat build (cold)', cold.wallS, 's', cold.peakMiB, 'MiB', cold.out.trim());
+
+  const warm = await timed(process.execPath, [...tsx, content, path.join(base, 'samizdat-out'), cache]);
+  results['samizdat build (warm cache, no change)'] = { ...warm, detail: JSON.parse(warm.out) };
+  console.log('samizdat build (warm, no change)', warm.wallS, 's', warm.peakMiB, 'MiB', warm.out.trim());
+
+  const extra = articleText(count + 1);
+  await writeFile(path.join(content, 'zz-new-article.md'), extra.text);
+  const rebuild = await timed(process.execPath, [...tsx, content, path.join(base, 'samizdat-out'), cache]);
+  results['samizdat rebuild after one new article'] = { ...rebuild, detail: JSON.parse(rebuild.out) };
+  console.log('samizdat rebuild (+1 article)', rebuild.wallS, 's', rebuild.peakMiB, 'MiB', rebuild.out.trim());
+  await rm(path.join(content, 'zz-new-article.md'), { force: true });
+
+  if (!skipEleventy) {
+    await rm(path.join(base, 'eleventy-out'), { recursive: true, force: true });
+    const el = await timed(process.execPath, [
+      path.join(REPO, 'node_modules/@11ty/eleventy/cmd.cjs'),
+      `--config=${path.join(REPO, 'bench/build/raw-eleventy.config.mjs')}`,
+      `--input=${content}`,
+      `--output=${path.join(base, 'eleventy-out')}`,
+      '--quiet',
+    ]);
+    results['raw Eleventy'] = el;
+    console.log('raw Eleventy', el.wallS, 's', el.peakMiB, 'MiB');
+  }
+
+  if (!skipHugo) {
+    const site = path.join(base, 'hugo-site');
+    await rm(site, { recursive: true, force: true });
+    await mkdir(path.join(site, 'layouts/_default'), { recursive: true });
+    await writeFile(path.join(site, 'hugo.toml'), 'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n[markup.goldmark.renderer]\nunsafe = true\n');
+    const layout = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><main>{{ .Content }}</main></body></html>\n';
+    await writeFile(path.join(site, 'layouts/_default/single.html'), layout);
+    await writeFile(path.join(site, 'layouts/_default/list.html'), layout);
+    await symlink(content, path.join(site, 'content'));
+    const hugo = await timed('hugo', ['--quiet', '--source', site, '--destination', path.join(base, 'hugo-out')]);
+    results['hugo'] = hugo;
+    console.log('hugo', hugo.wallS, 's', hugo.peakMiB, 'MiB');
+  }
+
+  const gz = await gzSizes(path.join(base, 'samizdat-out'));
+  const r = (a?: Run, b?: Run) => (a && b ? (a.wallS / b.wallS).toFixed(2) : 'n/a');
+  const m = (a?: Run, b?: Run) => (a && b ? (a.peakMiB / b.peakMiB).toFixed(2) : 'n/a');
+  const summary = {
+    count,
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    work,
+    runs: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { wallS: v.wallS, peakMiB: v.peakMiB, ...(v.detail ? { detail: v.detail } : {}) }])),
+    ratios: {
+      'samizdat / raw Eleventy (time)': r(results['samizdat build (cold)'], results['raw Eleventy']),
+      'samizdat / raw Eleventy (memory)': m(results['samizdat build (cold)'], results['raw Eleventy']),
+      'samizdat / hugo (time)': r(results['samizdat build (cold)'], results['hugo']),
+      'rebuild(+1) / hugo full (time), target ≤ 0.20': r(results['samizdat rebuild after one new article'], results['hugo']),
+    },
+    articlePageGzipBytes: { ...gz, targetUnder: 14 * 1024 },
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  await writeFile(path.join(work, `result-${count}.json`), JSON.stringify(summary, null, 2) + '\n');
+}
+
+await main();
