@@ -94,6 +94,23 @@ describe('plain text: English, Russian and Farsi fixtures with their own furnitu
   });
 });
 
+describe('plain text: Arabic', () => {
+  it('menu, appeal, advertisement, newsletter prompt, share, "اقرأ أيضاً" list; Arabic month name in the date', async () => {
+    const r = extractText(await fixture('ar-mina.txt'));
+    expect(r.title).toBe('افتتاح رصيف جديد في ميناء المدينة بعد عامين من العمل');
+    expect(r.caption).toBe('سفن صيد راسية عند الرصيف الجديد يوم الأربعاء. الصورة: وكالة الأنباء المحلية');
+    expect(r.date).toBe('2015-08-13');
+    expect(r.author).toBe('أحمد خليل');
+    expect(r.lang).toBe('ar');
+    expect(r.paragraphs).toEqual([
+      'افتتحت بلدية المدينة يوم الأربعاء رصيفاً جديداً في الميناء القديم بعد عامين من أعمال البناء.',
+      'ويتسع الرصيف الجديد لعشرين سفينة صيد، ويضم مخزناً مبرداً لحفظ الأسماك.',
+      'وقال رئيس البلدية إن المشروع سيوفر مئتي فرصة عمل للصيادين وعائلاتهم.',
+    ]);
+    expectNoFurniture(r, ['الرئيسية', 'ادعمنا', 'تبرع', 'إعلان', 'النشرة البريدية', 'شارك', 'اقرأ أيضاً', 'ميزانية العام', 'دعم الوقود', 'جميع الحقوق']);
+  });
+});
+
 describe('plain text: rules and edge cases', () => {
   it('keeps story lines that only quote an appeal phrase', () => {
     const r = extractText('Mayor Opens New Bridge Over the River\n\n“We need your help to keep the river clean,” the mayor told the crowd on Sunday.\n\nThe bridge cost 12 million euros.');
