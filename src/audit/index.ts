@@ -45,12 +45,14 @@ export async function indexBundle(dir: string): Promise<BundleIndex> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = new Set<string>();
   const folders = new Set<string>(['']);
+  const others = new Map<string, 'symlink' | 'other'>();
   for (const e of entries) {
     const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
     if (e.isFile()) files.add(rel);
     else if (e.isDirectory()) folders.add(rel);
+    else others.set(rel, e.isSymbolicLink() ? 'symlink' : 'other');
   }
-  return { files, folders };
+  return { files, folders, others };
 }
 
 /** The documents one file holds: the file itself, plus HTML carried inside feeds and JSON. */
@@ -81,6 +83,10 @@ export function documentsOf(text: string, file: string, kind: AuditedKind, optio
   }
 }
 
+function fileEntry(file: string, entry: 'file' | 'symlink' | 'other'): AuditDocument {
+  return { file, kind: 'file', entry, elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
+}
+
 function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const seen = new Set<string>();
@@ -109,9 +115,10 @@ export function auditText(
   options: { file: string; kind?: AuditedKind; bundle?: BundleIndex; rules?: readonly string[] },
 ): AuditFinding[] {
   const kind = options.kind ?? kindOfFile(options.file);
-  if (!kind) return [];
   const bundle = options.bundle ?? { files: new Set([options.file]), folders: new Set(['']) };
-  return auditFileText(text, options.file, kind, selectRules(options.rules), bundle);
+  const rules = selectRules(options.rules);
+  const byName = runRules([fileEntry(options.file, 'file')], rules, bundle);
+  return kind ? [...byName, ...auditFileText(text, options.file, kind, rules, bundle)] : byName;
 }
 
 /** Reads fast without line numbers; only a file with findings is read again to place them. */
@@ -138,6 +145,12 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const rules = selectRules(options.rules);
   const bundle = await indexBundle(dir);
   const findings: AuditFinding[] = [];
+  // Every entry by name first: some must not be in a bundle at all, whatever they hold.
+  const entries: AuditDocument[] = [
+    ...[...bundle.files].map((file) => fileEntry(file, 'file')),
+    ...[...(bundle.others ?? new Map<string, 'symlink' | 'other'>())].map(([file, entry]) => fileEntry(file, entry)),
+  ];
+  findings.push(...runRules(entries, rules, bundle));
   const files = [...bundle.files].filter((f) => kindOfFile(f) !== undefined).sort();
   // Reading ahead keeps the disk busy while the parser works; parsing itself is synchronous.
   const AHEAD = 16;

@@ -85,9 +85,12 @@ export interface AuditDocument {
   file: string;
   /**
    * 'page': a whole HTML page (page-level rules apply). 'fragment': HTML inside a feed entry or a
-   * JSON field. 'xml': a feed, an SVG file. 'css': a stylesheet file.
+   * JSON field. 'xml': a feed, an SVG file. 'css': a stylesheet file. 'file': any other entry
+   * of the bundle, seen by name only (see `entry`).
    */
-  kind: 'page' | 'fragment' | 'xml' | 'css';
+  kind: 'page' | 'fragment' | 'xml' | 'css' | 'file';
+  /** For kind 'file': what the entry is on disk. */
+  entry?: 'file' | 'symlink' | 'other';
   /** Every element, in document order (template contents included). */
   elements: AuditElement[];
   /** Every URL the document refers to, from attributes, feed link elements and CSS. */
@@ -104,6 +107,8 @@ export interface AuditDocument {
 export interface BundleIndex {
   /** Every regular file, relative "/"-separated paths. */
   files: ReadonlySet<string>;
+  /** Symbolic links, sockets and other entries that are neither files nor folders. */
+  others?: ReadonlyMap<string, 'symlink' | 'other'>;
   /** Every folder, relative "/"-separated paths ("" is the root). */
   folders: ReadonlySet<string>;
 }

@@ -100,3 +100,15 @@ describe('auditBundle', () => {
     expect(auditText(html, { file: 'index.html' }).map((f) => f.line)).toEqual([9]);
   });
 });
+
+describe('bundle entries', () => {
+  it('refuses symbolic links and script files by name', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const dir = path.join(root, 'entries');
+    await writeTree(dir, { 'index.html': wrapPage('<p>x</p>'), 'js/app.js': 'alert(1)' });
+    await symlink('/etc/hostname', path.join(dir, 'hostname.txt'));
+    const findings = await auditBundle(dir);
+    expect(findings.map((f) => `${f.file} ${f.rule}`)).toEqual(['hostname.txt bundle-files', 'js/app.js bundle-files']);
+    expect(findings[0]!.message).toContain('symbolic link');
+  });
+});

@@ -19,7 +19,7 @@ function fixtureBundle(file: string): BundleIndex {
 
 /** "[file.ext]" anywhere in the header names the audited file. */
 function fileOf(header: string): string {
-  return /\[([^\]\s]+\.[a-z]+)\]/.exec(header)?.[1] ?? 'page.html';
+  return /\[([^\]\s]+\.[A-Za-z]+)\]/.exec(header)?.[1] ?? 'page.html';
 }
 
 function isWholePage(input: string): boolean {

@@ -2,6 +2,7 @@
 // Each rule lives in its own module; asking for one that does not exist throws with its name.
 import { InputError } from '../../errors.ts';
 import type { AuditRule } from '../types.ts';
+import { bundleFiles } from './bundle-files.ts';
 import { forbiddenElements } from './forbidden-elements.ts';
 import { internalLinks } from './internal-links.ts';
 import { metaHttpEquiv } from './meta-http-equiv.ts';
@@ -15,6 +16,7 @@ import { pageReferrer } from './page-referrer.ts';
 import { wellFormed } from './well-formed.ts';
 
 export const RULES: readonly AuditRule[] = [
+  bundleFiles,
   wellFormed,
   noScript,
   noEventHandlers,
