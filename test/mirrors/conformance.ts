@@ -57,6 +57,7 @@ export type ConformanceCase =
   | 'delete-many'
   | 'overwrite'
   | 'bad-path'
+  | 'missing-source'
   | 'progress'
   | 'visibility'
   | 'already-aborted'
@@ -316,6 +317,19 @@ export function describeMirrorHost<F extends ConformanceFixture>(options: Descri
       }
       await settle();
       expect((await host.list()).filter((f) => f.path.includes('escape') || f.path.includes('absolute'))).toEqual([]);
+    });
+
+    test('missing-source', 'a put whose local file is gone fails and changes nothing', async () => {
+      const dir = folder('nosource');
+      const old = await source('still here');
+      await host.put(`${dir}/page.html`, old);
+      await settle();
+      const gone = { localPath: path.join(local.dir, 'does-not-exist'), size: 10, sha256: '0'.repeat(64), contentType: 'text/html' };
+      await expect(host.put(`${dir}/page.html`, gone)).rejects.toThrow();
+      await expect(host.put(`${dir}/new.html`, gone)).rejects.toThrow();
+      await settle();
+      expect((await listUnder(dir)).map((f) => f.path)).toEqual(['page.html']);
+      await expectContent(`${dir}/page.html`, old.bytes);
     });
 
     test('progress', 'onProgress gets growing byte counts ending at the size', async () => {

@@ -280,6 +280,11 @@ export class S3Host implements MirrorHost {
 
   private mapError(err: unknown, what: string, notFoundPath?: string): SamizdatError {
     if (err instanceof SamizdatError) return err;
+    const local = err as NodeJS.ErrnoException;
+    if (local.syscall && typeof local.path === 'string') {
+      // Reading the local file failed (lib-storage streams it): not the host's fault, not retryable.
+      return new SamizdatError('LOCAL_READ_FAILED', `cannot read ${local.path} to upload it: ${local.code ?? local.message}`, { file: local.path, cause: err });
+    }
     const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode;
     const name = e.name ?? 'Error';
@@ -308,8 +313,9 @@ export class S3Host implements MirrorHost {
   /** Server messages never contain secrets, but make sure. */
   private scrub(text: string): string {
     let out = text;
-    for (const secret of [this.settings.credentials.secretAccessKey, this.settings.credentials.sessionToken]) {
-      if (secret) out = out.split(secret).join('***');
+    const { accessKeyId, secretAccessKey, sessionToken } = this.settings.credentials;
+    for (const secret of [secretAccessKey, sessionToken, accessKeyId]) {
+      if (secret && secret.length >= 4) out = out.split(secret).join('***');
     }
     return out;
   }
