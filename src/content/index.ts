@@ -39,7 +39,19 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** Every Markdown file under dir (hidden folders, node_modules and _-prefixed folders skipped), sorted. */
 export async function listArticleFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new InputError('CONTENT_NOT_FOUND', `the content folder ${dir} does not exist`, {
+        hint: 'Run samizdat from the project folder, or name the folder with --content DIR.',
+        cause: err,
+      });
+    }
+    throw err;
+  }
   return entries
     .filter((e) => e.isFile() && ARTICLE_FILE.test(e.name))
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
