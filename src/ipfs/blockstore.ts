@@ -2,9 +2,11 @@
  * The local block store: blockstore-fs in a folder of its own (default `.samizdat/ipfs/`),
  * marked with a small file so that a folder which is not a block store is never written into.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FsBlockstore } from 'blockstore-fs';
+import { NextToLast } from 'blockstore-fs/sharding';
 import type { CID } from 'multiformats/cid';
 import { InputError } from '../errors.ts';
 
@@ -15,9 +17,13 @@ const MARKER = 'SAMIZDAT_BLOCKSTORE';
 const MARKER_TEXT = 'samizdat IPFS block store v1 (blockstore-fs, next-to-last/2 sharding)\n';
 
 /**
- * A block store with the few calls samizdat needs. Puts skip blocks already present (a rerun
- * writes nothing), and blocks written in this process are kept in memory up to a budget so the
- * CAR export right after the import need not read them back from disk.
+ * A block store with the few calls samizdat needs, in blockstore-fs's own layout (next-to-last/2
+ * sharding, `.data` files), so FsBlockstore can read it. Reads and writes go straight to the
+ * files (blockstore-fs streams every read and writes through one temp name per block, which is
+ * slow for thousands of small blocks and collides when one block is written twice at once).
+ * A put writes a unique temp file and renames it into place (atomic), and skips blocks already
+ * present (a rerun writes nothing). Blocks written in this process are kept in memory up to a
+ * budget so the CAR export right after the import need not read them back from disk.
  */
 export class LocalBlockstore {
   readonly dir: string;
@@ -27,13 +33,43 @@ export class LocalBlockstore {
   /** Puts in flight by CID: blockstore-fs writes through one temp name per block, so two writes of the same block at once collide (and it retries for a second). */
   private readonly inFlight = new Map<string, Promise<void>>();
 
+  private readonly blocksDir: string;
+  private readonly sharding = new NextToLast();
+  private readonly madeDirs = new Set<string>();
+  private readonly tmpPrefix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}-`;
+  private tmpCounter = 0;
+
   constructor(dir: string, private readonly cacheBudget = 256 * 1024 * 1024) {
     this.dir = dir;
-    this.fs = new FsBlockstore(path.join(dir, BLOCKS_SUBDIR));
+    this.blocksDir = path.join(dir, BLOCKS_SUBDIR);
+    this.fs = new FsBlockstore(this.blocksDir);
+  }
+
+  private fileOf(cid: CID): { dir: string; file: string } {
+    const { dir, file } = this.sharding.encode(cid);
+    return { dir: path.join(this.blocksDir, dir), file: path.join(this.blocksDir, dir, file) };
   }
 
   async has(cid: CID): Promise<boolean> {
-    return this.cache.has(cid.toString()) || (await this.fs.has(cid));
+    if (this.cache.has(cid.toString())) return true;
+    return access(this.fileOf(cid).file).then(() => true, () => false);
+  }
+
+  private async writeBlock(cid: CID, bytes: Uint8Array): Promise<void> {
+    const { dir, file } = this.fileOf(cid);
+    if (await access(file).then(() => true, () => false)) return;
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    const tmp = path.join(dir, `${this.tmpPrefix}${this.tmpCounter++}`);
+    try {
+      await writeFile(tmp, bytes);
+      await rename(tmp, file);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   async put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID> {
@@ -47,9 +83,8 @@ export class LocalBlockstore {
       await pending;
       return cid;
     }
-    const write = (async () => {
-      if (!(await this.fs.has(cid))) await this.fs.put(cid, bytes, options);
-    })();
+    options?.signal?.throwIfAborted();
+    const write = this.writeBlock(cid, bytes);
     this.inFlight.set(key, write);
     try {
       await write;
@@ -63,9 +98,13 @@ export class LocalBlockstore {
   async getBytes(cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
     const cached = this.cache.get(cid.toString());
     if (cached) return cached;
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of this.fs.get(cid, options)) chunks.push(chunk);
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    options?.signal?.throwIfAborted();
+    try {
+      return await readFile(this.fileOf(cid).file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw Object.assign(new Error(`block ${cid} is not in the block store`), { name: 'NotFoundError', code: 'ERR_NOT_FOUND', cause: err });
+      throw err;
+    }
   }
 
   /** The shape the UnixFS exporter expects (interface-blockstore 7: get yields chunks). */
