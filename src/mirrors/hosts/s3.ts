@@ -47,6 +47,8 @@ export const s3Schema = z.object({
   sessionTokenEnv: envVarNameSchema.optional(),
   partSizeMiB: z.number().int().min(5).max(5120).default(8).describe('Files larger than this go up as a multipart upload in parts of this size.'),
   queueSize: z.number().int().min(1).max(16).default(4).describe('Parts of one multipart upload in flight at once.'),
+  /** Read by `samizdat pin` (src/ipfs/remote/s3-car.ts), ignored by push. */
+  importCar: z.boolean().default(false).describe('`samizdat pin` also uploads dist/<cid>.car here as <prefix><cid>.car with metadata import=car, so a store that imports CARs (Filebase) pins it; the CID the store reports must match.'),
 });
 
 export interface S3HostSettings {
