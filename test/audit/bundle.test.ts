@@ -112,3 +112,18 @@ describe('bundle entries', () => {
     expect(findings[0]!.message).toContain('symbolic link');
   });
 });
+
+describe('worker threads', () => {
+  it('a worker thread audits its share and reports the same findings as the calling thread', async () => {
+    const { runWorker } = await import('../../src/audit/pool.ts');
+    const { indexBundle } = await import('../../src/audit/index.ts');
+    const dir = path.join(root, 'dirty');
+    const bundle = await indexBundle(dir);
+    const findings = await runWorker(
+      { dir, chunk: ['media/logo.svg', 'theme.css'], rules: undefined, files: [...bundle.files], folders: [...bundle.folders], others: [] },
+      undefined,
+    );
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual(['media/logo.svg:2 no-script', 'theme.css:2 no-external-loads']);
+    expect(await auditBundle(dir, { workers: 3 })).toEqual(await auditBundle(dir, { workers: 1 }));
+  });
+});

@@ -1,0 +1,152 @@
+// The audit engine: files into documents, documents through rules. Shared by auditBundle in
+// the calling thread and by the worker threads of ./pool.ts.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { throwIfAborted } from '../errors.ts';
+import { cssReferences, cssWhere } from './css.ts';
+import { htmlDocument } from './html.ts';
+import { jsonDocuments } from './json.ts';
+import { selectRules } from './rules/index.ts';
+import { folderOf } from './url.ts';
+import { xmlDocuments } from './xml.ts';
+import type { AuditDocument, AuditFinding, AuditRule, BundleIndex } from './types.ts';
+
+export type AuditedKind = 'html' | 'xml' | 'json' | 'css';
+
+/** Which files the audit reads, by extension. */
+export function kindOfFile(file: string): AuditedKind | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.html' || ext === '.htm') return 'html';
+  if (['.xml', '.svg', '.atom', '.rss', '.xsl', '.xslt', '.xhtml', '.rdf', '.opml'].includes(ext)) return 'xml';
+  if (ext === '.json' || ext === '.webmanifest') return 'json';
+  if (ext === '.css') return 'css';
+  return undefined;
+}
+
+/** Every file and folder under dir, as "/"-separated relative paths. */
+export async function indexBundle(dir: string): Promise<BundleIndex> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = new Set<string>();
+  const folders = new Set<string>(['']);
+  const others = new Map<string, 'symlink' | 'other'>();
+  for (const e of entries) {
+    const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
+    if (e.isFile()) files.add(rel);
+    else if (e.isDirectory()) folders.add(rel);
+    else others.set(rel, e.isSymbolicLink() ? 'symlink' : 'other');
+  }
+  return { files, folders, others };
+}
+
+/** The documents one file holds: the file itself, plus HTML carried inside feeds and JSON. */
+export function documentsOf(text: string, file: string, kind: AuditedKind, options: { locations?: boolean } = {}): AuditDocument[] {
+  switch (kind) {
+    case 'html':
+      return [htmlDocument(text, { file, kind: 'page', base: folderOf(file), ...options })];
+    case 'xml':
+      return xmlDocuments(text, file, options);
+    case 'json':
+      return jsonDocuments(text, file, options);
+    case 'css': {
+      const css = cssReferences(text);
+      return [
+        {
+          file,
+          kind: 'css',
+          elements: [],
+          css,
+          references: css
+            .filter((c) => c.kind !== 'expression' && c.kind !== 'binding')
+            .map((c) => ({ url: c.url, use: 'load' as const, where: cssWhere(c.kind), line: c.line, base: folderOf(file) })),
+          processingInstructions: [],
+          syntaxErrors: [],
+        },
+      ];
+    }
+  }
+}
+
+export function fileEntry(file: string, entry: 'file' | 'symlink' | 'other'): AuditDocument {
+  return { file, kind: 'file', entry, elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
+}
+
+export function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  const seen = new Set<string>();
+  for (const doc of docs) {
+    for (const rule of rules) {
+      rule.check(doc, {
+        bundle,
+        report: ({ line, message }) => {
+          const key = `${doc.file}\0${line}\0${rule.name}\0${message}`;
+          if (seen.has(key)) return;
+          seen.add(key);
+          findings.push({ file: doc.file, ...(line === undefined ? {} : { line }), rule: rule.name, message });
+        },
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Audits one file's text as if it were `file` in a bundle holding `bundle` (default: only this
+ * file). For tests and for checking HTML before it is written.
+ */
+export function auditText(
+  text: string,
+  options: { file: string; kind?: AuditedKind; bundle?: BundleIndex; rules?: readonly string[] },
+): AuditFinding[] {
+  const kind = options.kind ?? kindOfFile(options.file);
+  const bundle = options.bundle ?? { files: new Set([options.file]), folders: new Set(['']) };
+  const rules = selectRules(options.rules);
+  const byName = runRules([fileEntry(options.file, 'file')], rules, bundle);
+  return kind ? [...byName, ...auditFileText(text, options.file, kind, rules, bundle)] : byName;
+}
+
+/** Reads fast without line numbers; only a file with findings is read again to place them. */
+export function auditFileText(text: string, file: string, kind: AuditedKind, rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
+  const quick = runRules(documentsOf(text, file, kind, { locations: false }), rules, bundle);
+  if (quick.length === 0) return quick;
+  return runRules(documentsOf(text, file, kind, { locations: true }), rules, bundle);
+}
+
+export function compareFindings(a: AuditFinding, b: AuditFinding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if ((a.line ?? 0) !== (b.line ?? 0)) return (a.line ?? 0) - (b.line ?? 0);
+  if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/**
+ * Audits the given files of the bundle in dir (relative paths, each of a kind kindOfFile knows),
+ * reading ahead while parsing.
+ */
+export async function auditFiles(
+  dir: string,
+  files: readonly string[],
+  rules: AuditRule[],
+  bundle: BundleIndex,
+  signal?: AbortSignal,
+): Promise<AuditFinding[]> {
+  const findings: AuditFinding[] = [];
+  // Reading ahead keeps the disk busy while the parser works; parsing itself is synchronous.
+  const AHEAD = 16;
+  const reads = new Map<number, Promise<string>>();
+  const read = (i: number) => {
+    if (i < files.length && !reads.has(i)) {
+      const p = readFile(path.join(dir, files[i]!), 'utf8');
+      p.catch(() => {}); // awaited below; no unhandled rejection if we stop first
+      reads.set(i, p);
+    }
+  };
+  for (let i = 0; i < Math.min(AHEAD, files.length); i++) read(i);
+  for (let i = 0; i < files.length; i++) {
+    throwIfAborted(signal, 'audit');
+    const text = await reads.get(i)!;
+    reads.delete(i);
+    read(i + AHEAD);
+    findings.push(...auditFileText(text, files[i]!, kindOfFile(files[i]!)!, rules, bundle));
+  }
+  return findings;
+}
