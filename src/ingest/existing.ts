@@ -2,7 +2,7 @@
  * The articles already in the content folder, by file name, GUID and source URL: what makes
  * feed ingest incremental and keeps ingest from overwriting anything by accident.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap } from 'yaml';
 import { listArticleFiles } from '../content/index.ts';
@@ -32,13 +32,13 @@ export function urlKey(url: string): string {
 
 export async function indexExisting(contentDir: string, warnings: Warning[]): Promise<ExistingArticles> {
   const out: ExistingArticles = { files: new Set(), guids: new Map(), sources: new Map() };
-  let files: string[];
+  // A content folder that does not exist yet holds no articles (ingest creates it).
   try {
-    files = await listArticleFiles(contentDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
-    throw err;
+    if (!(await stat(contentDir)).isDirectory()) return out;
+  } catch {
+    return out;
   }
+  const files = await listArticleFiles(contentDir);
   for (const rel of files) {
     out.files.add(rel);
     let text: string;

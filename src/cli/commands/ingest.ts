@@ -94,8 +94,8 @@ Exit codes: 0 written (or nothing new), 1 an error (nothing was written), 2 bad 
       for (const w of result.warnings) io.stderr.write(`warning: ${w.file && !w.message.startsWith(w.file) ? `${w.file}: ` : ''}${w.message}\n`);
       for (const s of result.skipped) io.stderr.write(`skipped ${s.source}: ${s.reason}${s.file ? ` (${rel(s.file)})` : ''}\n`);
       if (result.errors.length) {
-        if (result.errors.length === 1) throw result.errors[0];
-        throw new AggregateInputError(`${result.errors.length} sources could not be ingested; nothing was written`, result.errors, {
+        const n = result.errors.length;
+        throw new AggregateInputError(`${n === 1 ? 'a source' : `${n} sources`} could not be ingested; nothing was written`, result.errors, {
           hint: 'Fix or leave out the sources named above, then run ingest again.',
         });
       }
