@@ -15,6 +15,7 @@ import { folderHostType } from './hosts/folder.ts';
 import { s3HostType } from './hosts/s3.ts';
 import { sftpHostType } from './hosts/sftp.ts';
 import { webdavHostType } from './hosts/webdav.ts';
+import { gitHostType } from './hosts/git.ts';
 import { kuboPinType, pinningServicePinType } from '../ipfs/remote/index.ts';
 
 export type { FilesHostType, HostContext, HostType, PinHostType, TypedMirrorConfig } from './host-type.ts';
@@ -26,6 +27,7 @@ export const hostTypes: Record<string, HostType> = {
   s3: s3HostType,
   sftp: sftpHostType,
   webdav: webdavHostType,
+  git: gitHostType,
   kubo: kuboPinType,
   'pinning-service': pinningServicePinType,
 };

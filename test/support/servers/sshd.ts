@@ -9,6 +9,7 @@
  *   sshd.hostKeyFingerprint              // "SHA256:…" as `ssh-keygen -lf` prints it
  *   sshd.hostPublicKey                   // "ssh-ed25519 AAAA…" (for known_hosts)
  *   sshd.otherHostKeyFingerprint         // fingerprint of a different key (wrong-host-key tests)
+ *   sshd.otherHostPublicKey              // that different key, "ssh-ed25519 AAAA…"
  *   sshd.root                            // an empty folder under the temp dir to use as mirror root
  *   await sshd.stall() / resume() / kill() / restart() / stop()
  *
@@ -35,6 +36,7 @@ export interface SshdServer {
   readonly hostKeyFingerprint: string;
   readonly hostPublicKey: string;
   readonly otherHostKeyFingerprint: string;
+  readonly otherHostPublicKey: string;
   stall(): Promise<void>;
   resume(): Promise<void>;
   kill(): Promise<void>;
@@ -89,7 +91,7 @@ export async function startSshd(): Promise<SshdServer> {
     port,
     logFile: path.join(dir, 'sshd.out'),
   });
-  const hostPub = (await readFile(`${hostKey}.pub`, 'utf8')).trim().split(' ');
+  const publicKey = async (file: string) => (await readFile(`${file}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
   return {
     port,
     user: os.userInfo().username,
@@ -99,7 +101,8 @@ export async function startSshd(): Promise<SshdServer> {
     userKeyPath: userKey,
     strangerKey: await readFile(strangerKey, 'utf8'),
     hostKeyFingerprint: await fingerprintOf(`${hostKey}.pub`),
-    hostPublicKey: `${hostPub[0]} ${hostPub[1]}`,
+    hostPublicKey: await publicKey(hostKey),
+    otherHostPublicKey: await publicKey(otherHostKey),
     otherHostKeyFingerprint: await fingerprintOf(`${otherHostKey}.pub`),
     stall: () => proc.stall(),
     resume: () => proc.resume(),

@@ -1,0 +1,30 @@
+/** Builders shared by the git-daemon, git-http and git-ssh tests. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GitHost, type GitConfig } from '../../src/mirrors/hosts/git.ts';
+
+/** Generous: the git CLI starts several processes per operation, and CI machines get busy. */
+export const GIT_TIMEOUT_MS = 15_000;
+/** For hosts that a test stalls on purpose. */
+export const STALL_TIMEOUT_MS = 3000;
+
+/** A project folder of its own (the host keeps its clone under <project>/.samizdat/git/<name>). */
+export function gitHost(over: Partial<GitConfig> & { remote: string }, env: Record<string, string> = {}, name = 'pages'): GitHost {
+  const project = mkdtempSync(path.join(os.tmpdir(), 'samizdat-git-project-'));
+  return new GitHost(
+    {
+      name, file: path.join(project, 'mirrors', `${name}.json`), type: 'git', enabled: true, concurrency: 4, timeoutMs: GIT_TIMEOUT_MS,
+      branch: 'pages', tokenUsername: 'x-access-token', nojekyll: true, authorName: 'samizdat', authorEmail: 'samizdat@users.noreply.invalid',
+      ...over,
+    } as GitConfig,
+    env,
+  );
+}
+
+export const transactionalSkips = {
+  'stall-timeout':
+    'put() only stages into the local work tree, so a stalled server cannot time it out; git-daemon.test.ts stalls the server during list, read and commit() instead',
+  'killed-mid-put':
+    'put() never talks to the server; git-daemon.test.ts kills the server in the middle of the push that commit() makes instead',
+} as const;
