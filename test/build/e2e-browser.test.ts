@@ -26,7 +26,17 @@ const RED_PNG = Buffer.from(
 );
 
 const ARTICLES: Record<string, string> = {
-  'site.yaml': 'title: Samizdat E2E\nname: e2e\nlang: en\ndescription: A fixture site for the reader tests.\n',
+  'site.yaml': [
+    'title: Samizdat E2E',
+    'name: e2e',
+    'lang: en',
+    'description: A fixture site for the reader tests.',
+    `onion: http://${'a'.repeat(56)}.onion/`,
+    'dnslink: news.example.org',
+    'contacts:',
+    '  - { label: Telegram channel, url: "https://t.me/example" }',
+    '',
+  ].join('\n'),
   'hello-world.md': `---
 title: Hello, world & friends
 date: 2024-05-01
@@ -195,6 +205,9 @@ describe.each([
       await page.getByRole('link', { name: 'Mirrors', exact: true }).first().click();
       await page.waitForURL(`${prefix}mirrors/index.html`);
       expect(await page.locator('h1').first().isVisible()).toBe(true);
+      // The onion address and the outside contact are plain links there, never loaded.
+      expect(await page.locator(`a[href^="http://${'a'.repeat(56)}.onion"]`).count()).toBeGreaterThan(0);
+      expect(await page.locator('a[href="https://t.me/example"]').getAttribute('rel')).toMatch(/noopener/);
 
       await page.goto(`${prefix}lang/ru/index.html`);
       await page.getByRole('link', { name: 'Привет, мир' }).first().click();
