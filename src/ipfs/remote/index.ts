@@ -7,12 +7,14 @@ import type { MirrorConfig } from '../../mirrors/config.ts';
 import type { MirrorEnv } from '../../mirrors/env.ts';
 import { createKuboTarget, kuboSchema } from './kubo.ts';
 import { createPinningServiceTarget, pinningServiceSchema } from './pinning-service.ts';
+import { createS3CarTarget } from './s3-car.ts';
 import type { PinTarget } from './types.ts';
 
 export type { PinTarget, PinRequest, PinOutcome, PinCallOptions } from './types.ts';
 export { PinMismatchError, PinFailedError } from './errors.ts';
 export { KuboPinTarget, kuboSchema, sameCid } from './kubo.ts';
 export { PinningServicePinTarget, pinningServiceSchema } from './pinning-service.ts';
+export { S3CarImportTarget } from './s3-car.ts';
 
 export const kuboPinType = definePinHostType({
   summary: 'A Kubo node (or IPFS Cluster through its Kubo-compatible proxy): the CAR is imported, the root pinned and checked, optionally published to IPNS and copied into MFS.',
@@ -37,6 +39,11 @@ export function pinTargetsFrom(configs: readonly MirrorConfig[], env: MirrorEnv)
   const targets: PinTarget[] = [];
   for (const config of configs) {
     if (config.enabled === false) continue;
+    // An s3 mirror with importCar: its files are pushed as usual, and pin uploads the CAR there too.
+    if (config.type === 's3' && config.importCar === true) {
+      targets.push(createS3CarTarget(config, env));
+      continue;
+    }
     const entry = (pinTargetTypes as Record<string, (typeof pinTargetTypes)[keyof typeof pinTargetTypes]>)[config.type];
     if (!entry) continue;
     const own = entry.schema.parse(config);
