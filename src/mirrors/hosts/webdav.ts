@@ -30,7 +30,8 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME o
 
 export const webdavSchema = z.object({
   endpoint: z
-    .url({ protocol: /^https?$/ })
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' })
+    .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'must not contain credentials: give username and passwordEnv')
     .describe('WebDAV address of the server folder, e.g. https://cloud.example.org/remote.php/dav/files/me/ (no credentials in it).'),
   path: z.string().default('').describe('Folder under the endpoint that becomes the mirror root ("" for the endpoint itself).'),
   username: z.string().min(1).optional().describe('Login name (or give usernameEnv).'),
