@@ -473,19 +473,27 @@ export function describeMirrorHost<F extends ConformanceFixture>(options: Descri
         const src = await source('before the stall');
         await host.put(`${dir}/before.txt`, src);
         await settle();
+        const during = await source('during the stall');
         const resume = await hook('stall-timeout', 'stall')();
         try {
-          for (const [what, op] of [
-            ['list', () => host.list()],
-            ['read', () => host.read(`${dir}/before.txt`)],
-            ['put', async () => host.put(`${dir}/during.txt`, await source('during the stall'))],
-          ] as const) {
-            const started = Date.now();
-            const err = await op().then(
-              () => undefined,
-              (e: unknown) => e,
-            );
-            const took = Date.now() - started;
+          // All at once: each must give up on its own within the timeout.
+          const outcomes = await Promise.all(
+            (
+              [
+                ['list', () => host.list()],
+                ['read', () => host.read(`${dir}/before.txt`)],
+                ['put', () => host.put(`${dir}/during.txt`, during)],
+              ] as const
+            ).map(async ([what, op]) => {
+              const started = Date.now();
+              const err = await op().then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+              return { what, err, took: Date.now() - started };
+            }),
+          );
+          for (const { what, err, took } of outcomes) {
             expect(err, `${what} during a stall`).toBeInstanceOf(HostTimeoutError);
             expect((err as HostTimeoutError).retryable).toBe(true);
             expect(took, `${what} gave up after ${took} ms with timeoutMs ${timeoutMs}`).toBeLessThan(timeoutMs * 2 + 2000);

@@ -15,7 +15,8 @@ import { describeMirrorHost, sha256 } from './conformance.ts';
 let swift: SwiftServer | undefined;
 afterAll(async () => swift?.stop());
 
-const TIMEOUT_MS = 3000;
+// Long enough for a loaded two-core CI machine, short enough for the stall case.
+const TIMEOUT_MS = 5000;
 
 function host(name: string, secret: string): S3Host {
   return new S3Host(name, {
