@@ -22,6 +22,7 @@ import { buildModel, type ArticleView } from './model.ts';
 import { renderArticle, toView, type MediaFile, type RenderedArticle } from './render.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
 import { PageReuse } from './incremental.ts';
+import { mapLimit } from './map-limit.ts';
 
 export { renderMarkdown } from './markdown.ts';
 
@@ -104,9 +105,16 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const views: ArticleView[] = [];
   const media = new Map<string, MediaFile>();
   let cached = 0;
-  for (const [i, article] of content.articles.entries()) {
-    throwIfAborted(signal, 'build');
+  let done = 0;
+  const renderedAll = await mapLimit(content.articles, 8, async (article) => {
     const rendered = await renderCached(cache, article, contentDir, () => cached++);
+    done++;
+    if (done % 500 === 0 || done === content.articles.length) progress({ type: 'rendered', done, total: content.articles.length, cached });
+    return rendered;
+  }, signal);
+  // Collected in article order, so warnings and media never depend on timing.
+  for (const [i, article] of content.articles.entries()) {
+    const rendered = renderedAll[i]!;
     warnings.push(...rendered.warnings);
     for (const m of rendered.media) {
       const other = media.get(m.path);
@@ -119,7 +127,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       media.set(m.path, m);
     }
     views.push(toView(article, rendered, site));
-    if ((i + 1) % 500 === 0 || i + 1 === content.articles.length) progress({ type: 'rendered', done: i + 1, total: content.articles.length, cached });
   }
   const model = buildModel(site, views);
 

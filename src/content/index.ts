@@ -13,6 +13,7 @@ import { isoUtc, parseContentDate } from './dates.ts';
 import { fieldLine, hasClosingFence, splitFrontMatter, type FrontMatter } from './frontmatter.ts';
 import { textDirection } from './lang.ts';
 import { SAFE_SLUG, slugify } from './slug.ts';
+import { mapLimit } from '../build/map-limit.ts';
 
 export type { Article } from './article.ts';
 export { slugify } from './slug.ts';
@@ -74,11 +75,15 @@ export async function loadContent(contentDir: string, options: { siteLang: strin
   const invalid: InvalidArticle[] = [];
   const drafts: string[] = [];
   const warnings: Warning[] = [];
-  for (const rel of files) {
-    throwIfAborted(options.signal, 'build');
+  throwIfAborted(options.signal, 'build');
+  // Reads overlap (latency-bound); results are used in file order, so the outcome never
+  // depends on which read finishes first.
+  const parsed = await mapLimit(files, 16, async (rel) => {
     const sourcePath = path.join(contentDir, rel);
-    const bytes = await readFile(sourcePath);
-    const result = parseArticle(bytes, { file: rel, sourcePath, siteLang: options.siteLang });
+    return parseArticle(await readFile(sourcePath), { file: rel, sourcePath, siteLang: options.siteLang });
+  }, options.signal);
+  for (const [i, result] of parsed.entries()) {
+    const rel = files[i]!;
     warnings.push(...result.warnings);
     if (result.problems.length) invalid.push({ file: rel, problems: result.problems });
     else if (result.article!.draft) drafts.push(rel);

@@ -1,8 +1,13 @@
 /** Escaping for text and attribute values in HTML and XML. Every template value goes through it. */
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const NEEDS_WORK = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function esc(value: string | number | undefined): string {
-  return stripInvalidXmlChars(String(value ?? '')).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  const text = String(value ?? '');
+  // Most values (dates, URLs, plain titles) need nothing: skip the two replaces.
+  if (!NEEDS_WORK.test(text)) return text;
+  return stripInvalidXmlChars(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
 /**
