@@ -97,19 +97,19 @@ export interface FragmentContext extends HtmlSourceContext {
 
 /** Markdown for article HTML that needs no Readability (a feed item's full content). */
 export function extractFragment(html: string, ctx: FragmentContext): HtmlExtraction {
-  const dom = quietDom('<!doctype html><body></body>', ctx.fileUrl ?? ctx.pageUrl);
-  try {
-    const container = dom.window.document.createElement('div');
-    container.innerHTML = html;
-    const text = container.textContent?.replace(/\s+/g, ' ').trim() ?? '';
-    if (!text && !container.querySelector('img')) {
-      throw new InputError('INGEST_NO_ARTICLE', `${ctx.where} has no text`, { hint: 'The feed item is empty.' });
-    }
-    return finish(container, { ...ctx, meta: ctx.meta ?? {} });
-  } finally {
-    dom.window.close();
+  // One document serves every fragment: a window per feed item costs time and memory, and
+  // links are resolved by hand (against ctx.pageUrl), not by the document.
+  fragmentDom ??= quietDom('<!doctype html><body></body>', undefined);
+  const container = fragmentDom.window.document.createElement('div');
+  container.innerHTML = html;
+  const text = container.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+  if (!text && !container.querySelector('img')) {
+    throw new InputError('INGEST_NO_ARTICLE', `${ctx.where} has no text`, { hint: 'The feed item is empty.' });
   }
+  return finish(container, { ...ctx, meta: ctx.meta ?? {} });
 }
+
+let fragmentDom: JSDOM | undefined;
 
 interface FinishContext extends HtmlSourceContext {
   title: string;
