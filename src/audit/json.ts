@@ -1,9 +1,14 @@
-// JSON files (feed.json, mirrors.json): every string field whose name ends in "_html" (JSON
-// Feed's content_html) is HTML a reader will display, audited like any page fragment.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+// JSON files (feed.json, mirrors.json). Every string field whose name ends in "_html" (JSON
+// Feed's content_html) is HTML a reader will display, audited like any page fragment; fields
+// that JSON Feed defines as links (url, external_url, home_page_url, feed_url, next_url) and
+// images (icon, favicon, image, banner_image, avatar) are URL references.
+import { LineCounter, parseDocument } from 'yaml';
 import { htmlDocument } from './html.ts';
 import { classifyUrl, folderOf, resolveRelative } from './url.ts';
-import type { AuditDocument } from './types.ts';
+import type { AuditDocument, UrlUse } from './types.ts';
+
+const LINK_KEYS = new Set(['url', 'external_url', 'home_page_url', 'feed_url', 'next_url']);
+const IMAGE_KEYS = new Set(['icon', 'favicon', 'image', 'banner_image', 'avatar']);
 
 /** The folder an item's relative `url` is in: JSON Feed readers resolve content against it. */
 function itemBase(feedFolder: string, url: unknown): string {
@@ -13,41 +18,54 @@ function itemBase(feedFolder: string, url: unknown): string {
   return r.target.endsWith('/') ? r.target.replace(/\/+$/, '') : folderOf(r.target);
 }
 
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
 export function jsonDocuments(text: string, file: string, options: { locations?: boolean } = {}): AuditDocument[] {
   const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
+  let value: Json;
   try {
-    JSON.parse(text);
+    value = JSON.parse(text) as Json;
   } catch (err) {
     doc.syntaxErrors.push({ message: `not valid JSON: ${(err as Error).message}` });
     return [doc];
   }
-  // Only files that carry HTML need positions; the yaml parser reads JSON with line numbers.
-  if (!text.includes('_html"')) return [doc];
-  const lineCounter = new LineCounter();
-  const parsed = parseDocument(text, { lineCounter, uniqueKeys: false });
+  // Line numbers only when asked (the audit asks again only for a file with findings): the yaml
+  // parser reads JSON with positions, at a cost.
+  let lineOf: (path: (string | number)[]) => number | undefined = () => undefined;
+  if (options.locations ?? true) {
+    const lineCounter = new LineCounter();
+    const parsed = parseDocument(text, { lineCounter, uniqueKeys: false });
+    lineOf = (p) => {
+      const node = parsed.getIn(p, true) as { range?: [number, number] } | undefined;
+      return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    };
+  }
   const fragments: AuditDocument[] = [];
   const feedFolder = folderOf(file);
-  const walk = (node: YamlNode | null | undefined, base: string) => {
-    if (isMap(node)) {
-      const urlItem = node.items.find((p) => isScalar(p.key) && p.key.value === 'url');
-      const here = urlItem && isScalar(urlItem.value) ? itemBase(feedFolder, urlItem.value.value) : base;
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (key.endsWith('_html') && isScalar(pair.value) && typeof pair.value.value === 'string') {
-          const line = pair.value.range ? lineCounter.linePos(pair.value.range[0]).line : undefined;
-          const fragment = htmlDocument(pair.value.value, { file, kind: 'fragment', base: here, locations: false });
-          // The HTML sits on one line of the JSON file whatever its own "\n" escapes say.
-          for (const item of [...fragment.elements, ...fragment.references, ...fragment.css]) item.line = line;
-          for (const el of fragment.elements) for (const a of el.attrs) a.line = line;
-          fragments.push(fragment);
-        } else {
-          walk(pair.value as YamlNode, here);
-        }
+  const walk = (node: Json, at: (string | number)[], base: string) => {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, [...at, i], base));
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const here = typeof node.url === 'string' ? itemBase(feedFolder, node.url) : base;
+    for (const [key, item] of Object.entries(node)) {
+      const where = [...at, key];
+      if (typeof item !== 'string') {
+        walk(item, where, here);
+      } else if (key.endsWith('_html')) {
+        const line = lineOf(where);
+        const fragment = htmlDocument(item, { file, kind: 'fragment', base: here, locations: false });
+        // The HTML sits on one line of the JSON file whatever its own "\n" escapes say.
+        for (const x of [...fragment.elements, ...fragment.references, ...fragment.css]) x.line = line;
+        for (const el of fragment.elements) for (const a of el.attrs) a.line = line;
+        fragments.push(fragment);
+      } else if (LINK_KEYS.has(key) || IMAGE_KEYS.has(key)) {
+        const use: UrlUse = LINK_KEYS.has(key) ? 'navigation' : 'other';
+        doc.references.push({ url: item, use, where: `"${key}"`, line: lineOf(where), base: feedFolder });
       }
-    } else if (isSeq(node)) {
-      for (const item of node.items) walk(item as YamlNode, base);
     }
   };
-  walk(parsed.contents as YamlNode, feedFolder);
+  walk(value, [], feedFolder);
   return [doc, ...fragments];
 }
