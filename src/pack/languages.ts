@@ -1,15 +1,14 @@
 // Which languages a bundle is in: from the manifest when the build names them, otherwise from
 // the pages themselves: the home page's <html lang> first, then every language that a `lang`
 // attribute on any element names (articles in other languages carry their own), most pages first.
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import pLimit from 'p-limit';
 import type { Manifest } from '../manifest/types.ts';
 
 const HTML_LANG = /<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*/i;
 const ANY_LANG = /<[A-Za-z][A-Za-z0-9]*\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*/g;
-/** Pages are read up to this many bytes: enough for any article, bounded for odd files. */
-const READ_LIMIT = 512 * 1024;
+/** Pages are read up to this many bytes: articles name their language near the top. */
+const READ_LIMIT = 64 * 1024;
 
 /** The base language (lowercase) of the page's <html lang>. */
 export function htmlLanguage(html: string): string | undefined {
@@ -23,14 +22,17 @@ export function pageLanguages(html: string): Set<string> {
   return out;
 }
 
-async function readHead(file: string): Promise<string> {
-  const handle = await open(file, 'r');
+// One buffer for every page, and synchronous reads: thousands of small reads through the
+// thread pool cost more than the reading itself.
+const headBuffer = Buffer.alloc(READ_LIMIT);
+
+function readHead(file: string): string {
+  const fd = openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(READ_LIMIT);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString('utf8');
+    const n = readSync(fd, headBuffer, 0, READ_LIMIT, 0);
+    return headBuffer.toString('utf8', 0, n);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -38,18 +40,15 @@ async function readHead(file: string): Promise<string> {
 export async function bundleLanguages(siteDir: string, manifest: Manifest): Promise<string[]> {
   if (manifest.languages?.length) return manifest.languages;
   const pages = manifest.files.filter((f) => /\.x?html?$/i.test(f.path));
-  const limit = pLimit(16);
   const counts = new Map<string, number>();
   let home: string | undefined;
-  await Promise.all(
-    pages.map((f) =>
-      limit(async () => {
-        const html = await readHead(path.join(siteDir, f.path));
-        if (f.path === 'index.html') home = htmlLanguage(html);
-        for (const l of pageLanguages(html)) counts.set(l, (counts.get(l) ?? 0) + 1);
-      }),
-    ),
-  );
+  for (let i = 0; i < pages.length; i++) {
+    const f = pages[i]!;
+    const html = readHead(path.join(siteDir, f.path));
+    if (f.path === 'index.html') home = htmlLanguage(html);
+    for (const l of pageLanguages(html)) counts.set(l, (counts.get(l) ?? 0) + 1);
+    if (i % 500 === 499) await new Promise((r) => setImmediate(r)); // let timers and signals run
+  }
   return [...counts.keys()].sort((a, b) => {
     if (a === home) return -1;
     if (b === home) return 1;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { printJson, type CliIO } from '../io.ts';
-import { defaultKeyFile, writeKeyPair, SIGNING_KEY_FILE_ENV } from '../../manifest/index.ts';
+import { defaultKeyFile, writeKeyPair } from '../../manifest/keygen.ts';
+import { SIGNING_KEY_FILE_ENV } from '../../manifest/keys.ts';
 
 export function register(program: Command, io: CliIO): void {
   program

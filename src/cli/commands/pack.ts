@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { errorJson, ExitError, printJson, type CliIO } from '../io.ts';
-import { packSite, type PackEvent } from '../../pack/index.ts';
+import type { PackEvent } from '../../pack/index.ts';
 
 interface PackFlags {
   site: string;
@@ -39,6 +39,8 @@ Examples:
         if (e.type === 'done') io.stderr.write('\n');
       } : undefined;
       try {
+        // Loaded on use: every command's stage imported up front makes the whole CLI slow to start.
+        const { packSite } = await import('../../pack/index.ts');
         const r = await packSite({ siteDir: path.resolve(io.cwd, flags.site), outDir: path.resolve(io.cwd, flags.out), level, onProgress: progress });
         if (flags.json) return printJson(io, { ok: true, ...r });
         for (const w of r.warnings) io.stderr.write(`warning: ${w.message}\n`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { errorJson, ExitError, printJson, type CliIO } from '../io.ts';
-import { verifyTarget, type VerifyEvent, type VerifyReport } from '../../verify/index.ts';
+import type { VerifyEvent, VerifyReport } from '../../verify/index.ts';
 
 interface VerifyFlags {
   pubkey?: string;
@@ -50,6 +50,8 @@ Examples:
       } : undefined;
       let report: VerifyReport;
       try {
+        // Loaded on use: every command's stage imported up front makes the whole CLI slow to start.
+        const { verifyTarget } = await import('../../verify/index.ts');
         report = await verifyTarget(target, { ...options, onProgress: progress });
       } catch (err) {
         if (!flags.json) throw err;

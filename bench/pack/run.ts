@@ -1,0 +1,128 @@
+/**
+ * npm run bench:pack [-- --count N] [--work DIR] [--site DIR] [--level 0-9] [--runs R] [--synthetic]
+ *
+ * On the build benchmark's archive (bench/lib/archive.ts, default 10,000 articles, built once
+ * with samizdat build into <work>/archive-<count>/samizdat-out, the folder bench:build leaves),
+ * times side by side, each in its own process under /usr/bin/time, median of R runs:
+ *   samizdat pack             vs  Info-ZIP  zip -r -X -q -<level>  on the same folder
+ *   samizdat verify <folder>  vs  sha256sum -c --quiet  over the same files
+ * and prints ratios (samizdat / reference: below 1 is faster). --synthetic skips the real build
+ * and writes a synthetic site of comparable sizes instead. Put --work on tmpfs (the default is
+ * /dev/shm when it exists) to measure CPU rather than the disk.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateArchive } from '../lib/archive.ts';
+import { parseManifest } from '../../src/manifest/parse.ts';
+import { writeSyntheticSite } from './synthetic.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const count = Number(arg('count') ?? 10_000);
+const level = Number(arg('level') ?? 9);
+const runs = Number(arg('runs') ?? 3);
+const synthetic = process.argv.includes('--synthetic');
+const work = path.resolve(arg('work') ?? (existsSync('/dev/shm') ? path.join('/dev/shm', 'samizdat-bench') : path.join(REPO, 'bench/.work')));
+
+interface Run {
+  wallS: number;
+  peakMiB: number;
+  out: string;
+}
+
+function timed(cmd: string, args: string[], cwd = REPO, okCodes = [0]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const last = stderr.trim().split('\n').pop() ?? '';
+      const m = /^([\d.]+) (\d+)$/.exec(last);
+      const code = err ? (err as { code?: number }).code ?? 1 : 0;
+      if (!m || !okCodes.includes(code)) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr.slice(-2000)}`));
+      resolve({ wallS: Number(m[1]), peakMiB: Math.round(Number(m[2]) / 1024), out: stdout });
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function site(): Promise<{ dir: string; kind: string }> {
+  const explicit = arg('site');
+  if (explicit) return { dir: path.resolve(explicit), kind: 'given folder' };
+  const base = path.join(work, `archive-${count}`);
+  if (synthetic) {
+    const dir = path.join(work, `synthetic-${count}`);
+    if (!existsSync(path.join(dir, 'mirror-manifest.json'))) {
+      await rm(dir, { recursive: true, force: true });
+      await writeSyntheticSite(dir, count);
+    }
+    return { dir, kind: 'synthetic site (bench/pack/synthetic.ts)' };
+  }
+  const dir = path.join(base, 'samizdat-out');
+  if (!existsSync(path.join(dir, 'mirror-manifest.json'))) {
+    const content = path.join(base, 'content');
+    if (!existsSync(path.join(base, '.complete'))) {
+      await rm(base, { recursive: true, force: true });
+      await generateArchive({ dir: content, count });
+      await writeFile(path.join(base, '.complete'), `${count}\n`);
+    }
+    console.log(`building ${count} articles with samizdat build (once) …`);
+    const built = await timed(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench/pack/build-child.ts'), content, dir]);
+    console.log(`built in ${built.wallS} s: ${built.out.trim()}`);
+  }
+  return { dir, kind: `samizdat build of bench/lib/archive.ts (${count} articles)` };
+}
+
+async function main(): Promise<void> {
+  const { dir, kind } = await site();
+  const manifest = parseManifest(await readFile(path.join(dir, 'mirror-manifest.json')));
+  const bytes = manifest.files.reduce((n, f) => n + f.size, 0);
+  const out = path.join(work, 'pack-out');
+  await mkdir(out, { recursive: true });
+  // sha256sum's own input, from the same manifest (not timed).
+  const sums = path.join(out, 'SHA256SUMS');
+  await writeFile(sums, manifest.files.map((f) => `${f.sha256}  ${f.path}\n`).join(''));
+  const cli = path.join(REPO, 'bin/samizdat.mjs');
+  // Warm the page cache so every contender reads from memory.
+  await timed('sha256sum', ['-c', '--quiet', sums], dir);
+
+  const t: Record<string, Run[]> = { pack: [], zip: [], verify: [], sha256sum: [] };
+  for (let r = 0; r < runs; r++) {
+    await rm(path.join(out, 'infozip.zip'), { force: true });
+    t.zip!.push(await timed('zip', ['-r', '-X', '-q', `-${level}`, path.join(out, 'infozip.zip'), '.'], dir));
+    t.pack!.push(await timed(process.execPath, [cli, 'pack', '--site', dir, '--out', out, '--level', String(level), '--json']));
+    t.sha256sum!.push(await timed('sha256sum', ['-c', '--quiet', sums], dir));
+    t.verify!.push(await timed(process.execPath, [cli, 'verify', dir, '--json']));
+    console.log(`run ${r + 1}: pack ${t.pack!.at(-1)!.wallS} s, zip ${t.zip!.at(-1)!.wallS} s, verify ${t.verify!.at(-1)!.wallS} s, sha256sum ${t.sha256sum!.at(-1)!.wallS} s`);
+  }
+  const packed = JSON.parse(t.pack![0]!.out) as { zipPath: string; bytes: number; entries: number };
+  const verified = JSON.parse(t.verify![0]!.out) as { ok: boolean; files: { good: number } };
+  if (!verified.ok) throw new Error('verify did not pass on the benchmark site');
+  const m = (k: string) => median(t[k]!.map((x) => x.wallS));
+  const mem = (k: string) => median(t[k]!.map((x) => x.peakMiB));
+  const summary = {
+    site: kind,
+    folder: dir,
+    files: manifest.files.length,
+    megabytes: +(bytes / 1e6).toFixed(1),
+    level,
+    runs,
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    seconds: { 'samizdat pack': m('pack'), [`zip -r -X -q -${level}`]: m('zip'), 'samizdat verify': m('verify'), 'sha256sum -c': m('sha256sum') },
+    peakMiB: { 'samizdat pack': mem('pack'), zip: mem('zip'), 'samizdat verify': mem('verify'), 'sha256sum -c': mem('sha256sum') },
+    zipMegabytes: { 'samizdat pack': +(packed.bytes / 1e6).toFixed(2), 'Info-ZIP': +((await stat(path.join(out, 'infozip.zip'))).size / 1e6).toFixed(2) },
+    ratios: {
+      'pack / zip (time), target ≤ 1': +(m('pack') / m('zip')).toFixed(2),
+      'verify / sha256sum -c (time), target ≤ 1': +(m('verify') / m('sha256sum')).toFixed(2),
+    },
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  await writeFile(path.join(work, `result-pack-${count}.json`), JSON.stringify(summary, null, 2) + '\n');
+}
+
+await main();
