@@ -1,0 +1,107 @@
+/**
+ * Small pieces: charset decoding, kind guessing, binary and empty input, dates written for
+ * people, hostile HTML in feed content, and a page without a date.
+ */
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { decodeBytes } from '../../src/ingest/decode.ts';
+import { assertTextual, guessKind } from '../../src/ingest/sniff.ts';
+import { findDate, dateLine, bylineAuthor } from '../../src/ingest/text/dates.ts';
+import { extractFragment, extractPage } from '../../src/ingest/html/extract.ts';
+import { bareAmpersand } from '../../src/ingest/feed/parse.ts';
+import { escapeMarkdownText, slugForTitle } from '../../src/ingest/article.ts';
+
+describe('decodeBytes', () => {
+  const ru = 'Съешь же ещё этих мягких французских булок, да выпей чаю. Широкая электрификация южных губерний даст мощный толчок подъёму сельского хозяйства.';
+  it('BOM, HTTP charset, declared charset, valid UTF-8, then detection', () => {
+    expect(decodeBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(ru)]))).toMatchObject({ text: ru, by: 'bom' });
+    expect(decodeBytes(iconv.encode(ru, 'koi8-r'), 'KOI8-R')).toMatchObject({ text: ru, charset: 'koi8-r', by: 'http' });
+    expect(decodeBytes(iconv.encode(`<meta charset="windows-1251"><p>${ru}`, 'windows-1251'))).toMatchObject({ text: `<meta charset="windows-1251"><p>${ru}`, by: 'declared' });
+    expect(decodeBytes(Buffer.from(ru))).toMatchObject({ text: ru, by: 'utf-8' });
+    expect(decodeBytes(iconv.encode(ru, 'windows-1251'))).toMatchObject({ text: ru, charset: 'windows-1251', by: 'detected' });
+    expect(decodeBytes(iconv.encode(ru, 'koi8-r'))).toMatchObject({ text: ru, charset: 'koi8-r', by: 'detected' });
+    // A page that claims UTF-8 but is windows-1251 (a careless re-save) is still read right.
+    expect(decodeBytes(iconv.encode(`<meta charset="utf-8"><p>${ru}`, 'windows-1251')).text).toContain(ru);
+  });
+});
+
+describe('sniffing', () => {
+  it('guesses feeds, pages and text from the content', () => {
+    expect(guessKind('<?xml version="1.0"?>\n<rss version="2.0"><channel/></rss>')).toBe('feed');
+    expect(guessKind('<?xml version="1.0"?><!-- hi --><feed xmlns="http://www.w3.org/2005/Atom"/>')).toBe('feed');
+    expect(guessKind('{"version": "https://jsonfeed.org/version/1.1", "items": []}')).toBe('feed');
+    expect(guessKind('<!DOCTYPE html><html><body><p>x</p></body></html>')).toBe('html');
+    expect(guessKind('<div><p>Saved fragment</p></div>')).toBe('html');
+    expect(guessKind('Headline\n\nA paragraph with a < sign.')).toBe('text');
+  });
+
+  it('refuses empty and binary input with a reason', () => {
+    expect(() => assertTextual(Buffer.alloc(0), 'a.txt')).toThrow(expect.objectContaining({ code: 'INGEST_EMPTY', message: 'a.txt is empty' }));
+    expect(() => assertTextual(Buffer.from(' \n\t\n'), 'a.txt')).toThrow(expect.objectContaining({ code: 'INGEST_EMPTY' }));
+    expect(() => assertTextual(Buffer.from('%PDF-1.7 ...'), 'a.pdf')).toThrow(/PDF document/);
+    expect(() => assertTextual(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2]), 'a.docx')).toThrow(/zip archive/);
+    expect(() => assertTextual(Buffer.from('text\0with nul'), 'a.bin')).toThrow(expect.objectContaining({ code: 'INGEST_BINARY' }));
+    expect(() => assertTextual(Buffer.from('Заголовок'), 'ok.txt')).not.toThrow();
+  });
+});
+
+describe('dates and bylines in copied text', () => {
+  it('reads the common forms, and never a day that does not exist', () => {
+    expect(findDate('August 13, 2015')).toBe('2015-08-13');
+    expect(findDate('Aug. 13, 2015 10:47 am')).toBe('2015-08-13');
+    expect(findDate('13 August 2015')).toBe('2015-08-13');
+    expect(findDate('13 августа 2015 г.')).toBe('2015-08-13');
+    expect(findDate('1 мая 2020')).toBe('2020-05-01');
+    expect(findDate('1 марта 2020')).toBe('2020-03-01');
+    expect(findDate('13.08.2015')).toBe('2015-08-13');
+    expect(findDate('۲۰۱۵-۰۸-۱۳')).toBe('2015-08-13');
+    expect(findDate('13 أغسطس 2015')).toBe('2015-08-13');
+    expect(findDate('2015-08-13T09:30:00+02:00')).toBe('2015-08-13T07:30:00Z');
+    expect(findDate('February 30, 2015')).toBeUndefined();
+    expect(findDate('Aug. 13')).toBeUndefined();
+    expect(dateLine('Updated: August 14, 2015')).toEqual({ date: '2015-08-14', updated: true });
+    expect(dateLine('On August 13, 2015 the council met in the old town hall to vote on it.')).toBeUndefined();
+    expect(bylineAuthor('By Maria Lindqvist')).toBe('Maria Lindqvist');
+    expect(bylineAuthor('By Thursday evening the talks were over.')).toBeUndefined();
+  });
+});
+
+describe('hostile HTML in feed content', () => {
+  it('scripts, event handlers, javascript: links and data: images do not reach the Markdown', () => {
+    const r = extractFragment(
+      '<p>Story <a href="javascript:alert(1)">click</a> and <a href="/ok">ok</a>.</p><script>alert(1)</script><p><img src="x" onerror="alert(1)" alt="pic"><img src="data:image/png;base64,AAAA"></p><iframe src="https://evil.example/"></iframe><p onclick="alert(1)">Second <b>bold</b> paragraph.</p>',
+      { pageUrl: 'https://news.example/a/b', where: 'item', title: 'T' },
+    );
+    const md = r.article.body;
+    expect(md).not.toMatch(/alert|javascript:|onerror|onclick|iframe|evil|data:/);
+    expect(md).toContain('Story click and [ok](https://news.example/ok).');
+    expect(md).toContain('Second **bold** paragraph.');
+    expect(r.article.media.map((m) => m.url)).toEqual(['https://news.example/a/x']);
+  });
+
+  it('a page with no date in it gives no date (the caller then asks for --date)', () => {
+    const r = extractPage('<html><head><title>Plain Page Title Here</title></head><body><article><p>' + 'Some article text that is long enough to count. '.repeat(10) + '</p></article></body></html>', { where: 'p.html' });
+    expect(r.article.date).toBeUndefined();
+    expect(r.article.title).toBe('Plain Page Title Here');
+  });
+});
+
+describe('names and escaping', () => {
+  it('slugs are Latin; apostrophes vanish', () => {
+    expect(slugForTitle("Syria's Main Opposition")).toBe('syrias-main-opposition');
+    expect(slugForTitle('Завод возобновил выпуск трамваев')).toBe('zavod-vozobnovil-vypusk-tramvaev');
+    expect(slugForTitle('!!!')).toBe('article');
+  });
+
+  it('plain text stays plain text in Markdown', () => {
+    expect(escapeMarkdownText('# not a heading')).toBe('\\# not a heading');
+    expect(escapeMarkdownText('1. not a list')).toBe('1\\. not a list');
+    expect(escapeMarkdownText('- not a list')).toBe('\\- not a list');
+    expect(escapeMarkdownText('a *b* _c_ [d](e) <i> &amp;')).toBe('a \\*b\\* \\_c\\_ \\[d\\](e) \\<i\\> \\&amp;');
+  });
+
+  it('finds the bare ampersand that breaks an XML feed', () => {
+    expect(bareAmpersand('<a>\n<b>x &amp; y</b>\n<c>A & B</c></a>')).toEqual({ line: 3, column: 6 });
+    expect(bareAmpersand('<a><![CDATA[ & ]]><!-- & --></a>')).toBeUndefined();
+  });
+});
