@@ -106,9 +106,14 @@ export function auditText(
 
 /** Reads fast without line numbers; only a file with findings is read again to place them. */
 export function auditFileText(text: string, file: string, kind: AuditedKind, rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
-  const quick = runRules(documentsOf(text, file, kind, { locations: false }), rules, bundle);
-  if (quick.length === 0) return quick;
-  return runRules(documentsOf(text, file, kind, { locations: true }), rules, bundle);
+  try {
+    const quick = runRules(documentsOf(text, file, kind, { locations: false }), rules, bundle);
+    if (quick.length === 0) return quick;
+    return runRules(documentsOf(text, file, kind, { locations: true }), rules, bundle);
+  } catch (err) {
+    // Fail closed: a file the audit could not read is not published as if it were clean.
+    return [{ file, rule: 'well-formed', message: `could not be audited: ${(err as Error).message ?? String(err)}` }];
+  }
 }
 
 export function compareFindings(a: AuditFinding, b: AuditFinding): number {

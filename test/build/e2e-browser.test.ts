@@ -219,7 +219,7 @@ describe.each([
     expect(log.urls.length).toBeGreaterThan(6);
     expect(log.outside((u) => u.startsWith(prefix))).toEqual([]);
     expect(log.failed.filter((f) => f.error !== 'net::ERR_ABORTED')).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('looks and accessibility', () => {
@@ -245,14 +245,14 @@ describe('looks and accessibility', () => {
     expect(rtl && article).toBeTruthy();
     const problems: string[] = [];
     for (const page of ['index.html', article!, rtl!, 'mirrors/index.html']) {
-      const results = await chromium.axe(web.rootUrl + page);
+      const results = await chromium.axe(web.rootUrl + page, { timeoutMs: 60_000 });
       expect(results.passes.length).toBeGreaterThan(5);
       for (const v of results.violations) {
         if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${page}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
       }
     }
     expect(problems).toEqual([]);
-  });
+  }, 240_000);
 });
 
 describe('feeds in a real feed client', () => {
