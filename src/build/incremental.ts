@@ -60,8 +60,15 @@ export class PageReuse {
     return new PageReuse(stateFile, outDir, previous, salt);
   }
 
+  private readonly keys = new Map<ArticleView, string>();
+
   key(view: ArticleView): string {
-    return createHash('sha256').update(this.salt).update(JSON.stringify(view)).digest('hex');
+    let key = this.keys.get(view);
+    if (!key) {
+      key = createHash('sha256').update(this.salt).update(JSON.stringify(view)).digest('hex');
+      this.keys.set(view, key);
+    }
+    return key;
   }
 
   /**

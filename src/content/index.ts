@@ -33,6 +33,8 @@ export interface LoadedContent {
   warnings: Warning[];
 }
 
+// ignoreBOM: false (the default) drops a leading byte order mark.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const ARTICLE_FILE = /\.(?:md|markdown)$/i;
 const LANG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 // C0 controls other than tab/newline, DEL and C1: invisible, and invalid in XML 1.0.
@@ -127,12 +129,13 @@ export function parseArticle(bytes: Uint8Array, ctx: ParseContext): { article?: 
   const problem = (code: string, message: string, hint: string, line?: number) =>
     problems.push(new InputError(code, message, { file, ...(line ? { line } : {}), hint }));
 
-  const badLine = firstInvalidUtf8Line(bytes);
-  if (badLine !== undefined) {
-    problem('INVALID_UTF8', 'the file is not valid UTF-8', 'Save the file as UTF-8 (most editors: "Save with encoding").', badLine);
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    problem('INVALID_UTF8', 'the file is not valid UTF-8', 'Save the file as UTF-8 (most editors: "Save with encoding").', firstInvalidUtf8Line(bytes) ?? 1);
     return { problems, warnings };
   }
-  const text = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
   const fm = splitFrontMatter(text);
   if (!fm.doc) {
     problem('NO_FRONT_MATTER', 'the article has no front matter, so it has no title or date', 'Start the file with a "---" line, then "title: …" and "date: YYYY-MM-DD", then another "---" line.', 1);
