@@ -169,6 +169,17 @@ describe('the built bundle', () => {
   });
 });
 
+describe('the test web server', () => {
+  it('serves the bundle at a host root, and only under /ipfs/<name>/ on the gateway, with relative redirects', async () => {
+    expect((await fetch(`${web.rootUrl}index.html`)).status).toBe(200);
+    expect((await fetch(`${web.gatewayUrl}index.html`)).status).toBe(200);
+    expect((await fetch(`${web.gatewayOrigin}/index.html`)).status).toBe(404);
+    const redirect = await fetch(`${web.gatewayUrl}mirrors`, { redirect: 'manual' });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get('location')).toBe(`/ipfs/${web.name}/mirrors/`);
+  });
+});
+
 describe.each([
   ['file://', () => siteFileUrl()],
   ['a host root', () => web.rootUrl],
