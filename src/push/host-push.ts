@@ -119,6 +119,8 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
     return report;
   } catch (err) {
     hostAbort.abort();
+    // What did arrive must be on record, so the rerun does not send it again.
+    await journal.flush().catch(() => {});
     const error = err instanceof AbortedError && o.signal?.aborted ? err : asHostError(config.name, err);
     const secrets = secretValues(config, o.env);
     report.status = 'failed';
@@ -243,7 +245,7 @@ async function applyPlan(
     report.uploaded++;
     report.bytes += f.size;
     bytesDone += f.size;
-    if (!transactional) await journal.recordPut(f.path, f.sha256, f.size);
+    if (!transactional) journal.recordPut(f.path, f.sha256, f.size);
     emit({ type: 'host-file', host: config.name, action: 'uploaded', path: f.path, bytes: f.size });
     progress(f.path);
   };

@@ -101,22 +101,35 @@ export function asHostError(host: string, err: unknown): SamizdatError {
 }
 
 /**
- * An AbortSignal that fires after `ms` without activity; `touch()` restarts the clock, so a slow
- * but moving transfer is not cut off while a server that stops answering is.
+ * A signal that fires when `parent` fires or after `ms` without activity; `touch()` restarts the
+ * clock, so a slow but moving transfer is not cut off while a server that stops answering is.
+ * (One controller and one listener: AbortSignal.any() per call costs real time over 10,000 files.)
  */
-export function idleTimeout(ms: number): { signal: AbortSignal; touch: () => void; fired: () => boolean; clear: () => void } {
+export function idleTimeout(ms: number, parent: AbortSignal): { signal: AbortSignal; touch: () => void; fired: () => boolean; clear: () => void } {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let fired = false;
+  const onParentAbort = () => controller.abort(parent.reason);
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new Error(`no activity for ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      fired = true;
+      controller.abort(new Error(`no activity for ${ms} ms`));
+    }, ms);
   };
-  arm();
+  if (parent.aborted) controller.abort(parent.reason);
+  else {
+    parent.addEventListener('abort', onParentAbort, { once: true });
+    arm();
+  }
   return {
     signal: controller.signal,
     touch: () => controller.signal.aborted || arm(),
-    fired: () => controller.signal.aborted,
-    clear: () => clearTimeout(timer),
+    fired: () => fired,
+    clear: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParentAbort);
+    },
   };
 }
 
@@ -129,8 +142,8 @@ export async function callHost<T>(what: string, ctx: CallContext, op: (signal: A
   const wait = ctx.sleep ?? sleep;
   for (let attempt = 0; ; attempt++) {
     if (ctx.signal.aborted) throw new AbortedError(`push to ${ctx.host}`, { cause: ctx.signal.reason });
-    const timeout = idleTimeout(ctx.timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timeout.signal]);
+    const timeout = idleTimeout(ctx.timeoutMs, ctx.signal);
+    const signal = timeout.signal;
     let error: SamizdatError;
     const gen = ctx.connection?.generation() ?? 0;
     try {

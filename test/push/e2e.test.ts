@@ -1,6 +1,6 @@
 /**
  * End to end: one bundle pushed to every real host type at once (folder; S3 on OpenStack Swift;
- * SFTP on OpenSSH sshd; WebDAV on lighttpd and on nginx), each host then read back file by
+ * SFTP on OpenSSH sshd; WebDAV on lighttpd and on nginx; git daemon), each host then read back file by
  * file; then fault runs (one host down from the start, one killed mid-push, one with wrong
  * credentials) and a rerun once the faults are gone. Servers start once for the whole file.
  */
@@ -21,6 +21,7 @@ import { startLighttpdDav } from '../support/servers/lighttpd.ts';
 import { startNginxDav } from '../support/servers/nginx-dav.ts';
 import { startSshd, type SshdServer } from '../support/servers/sshd.ts';
 import { startSwift, type SwiftServer } from '../support/servers/swift.ts';
+import { readRemoteBranch, startGitDaemon, type GitTestServer } from '../support/servers/git.ts';
 import type { DavTestServer } from '../support/servers/lighttpd.ts';
 
 const ARTICLES = 60;
@@ -35,6 +36,7 @@ let sshd: SshdServer;
 let lighttpd: DavTestServer;
 let nginx: DavTestServer;
 let swift: SwiftServer;
+let git: GitTestServer;
 let env: Record<string, string>;
 const web: Record<string, StaticNginx> = {};
 const signingKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -76,6 +78,7 @@ async function writeMirrors(over: Record<string, Record<string, unknown>> = {}):
     sftp: { type: 'sftp', host: '127.0.0.1', port: sshd.port, username: sshd.user, path: path.join(sshd.root, 'www'), hostKeyFingerprint: sshd.hostKeyFingerprint, privateKeyEnv: 'SFTP_KEY', concurrency: 2 },
     lighttpd: { type: 'webdav', endpoint: lighttpd.url, username: lighttpd.username, passwordEnv: 'LIGHTTPD_PASSWORD' },
     nginx: { type: 'webdav', endpoint: nginx.url, username: nginx.username, passwordEnv: 'NGINX_PASSWORD' },
+    git: { type: 'git', remote: git.url, branch: 'pages' },
   };
   for (const [name, m] of Object.entries(mirrors)) {
     await writeFile(path.join(mirrorsDir, `${name}.json`), JSON.stringify({ ...common, ...m, ...over[name] }, null, 1));
@@ -131,7 +134,7 @@ beforeAll(async () => {
   contentDir = path.join(work.dir, 'content');
   mirrorsDir = path.join(work.dir, 'mirrors');
   stateDir = path.join(work.dir, 'state');
-  [sshd, lighttpd, nginx, swift] = await Promise.all([startSshd(), startLighttpdDav(), startNginxDav(), startSwift()]);
+  [sshd, lighttpd, nginx, swift, git] = await Promise.all([startSshd(), startLighttpdDav(), startNginxDav(), startSwift(), startGitDaemon()]);
   await swift.createBucket('mirror');
   env = {
     S3_KEY: swift.accessKeyId,
@@ -150,13 +153,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled([sshd?.stop(), lighttpd?.stop(), nginx?.stop(), swift?.stop(), ...Object.values(web).map((w) => w.stop())]);
+  await Promise.allSettled([sshd?.stop(), lighttpd?.stop(), nginx?.stop(), swift?.stop(), git?.stop(), ...Object.values(web).map((w) => w.stop())]);
   await work?.cleanup();
 });
 
 describe('push to every real host at once', () => {
   let pub1: Manifest;
-  const HOSTS = ['local', 'swift', 'sftp', 'lighttpd', 'nginx'];
+  const HOSTS = ['local', 'swift', 'sftp', 'lighttpd', 'nginx', 'git'];
 
   it('first push: every host gets the whole bundle, read back file by file', async () => {
     await writeContent(1);
@@ -167,6 +170,10 @@ describe('push to every real host at once', () => {
     expect(report.failed).toBe(false);
     await Promise.all(HOSTS.map((name) => readBack(name, pub1)));
     await verifyAsReaders(pub1, ['lighttpd', 'nginx', 'sftp']);
+    // The git host made one commit for the whole publication.
+    const branch = await readRemoteBranch(git.repo, 'pages');
+    expect(branch!.files.get(MANIFEST_FILE)!.toString()).toContain(pub1.publication.id);
+    expect(branch!.files.has('.nojekyll')).toBe(true);
     // The build's layout meets the push order: article pages go before the pages that list them.
     const html = pub1.files.map((f) => f.path).filter((p) => p.endsWith('.html'));
     for (const p of html) expect(phaseOf(p), p).toBe(p.startsWith('articles/') ? 'article' : 'index');
@@ -206,13 +213,13 @@ describe('push to every real host at once', () => {
     await killing;
     const r = byName(faulty);
     expect(faulty.failed).toBe(true);
-    for (const name of ['local', 'swift']) expect(r[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: removed.length });
+    for (const name of ['local', 'swift', 'git']) expect(r[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: removed.length });
     expect(r.lighttpd).toMatchObject({ status: 'failed', serving: { source: 'last-push', publication: pub1.publication } });
     expect(r.nginx).toMatchObject({ status: 'failed', error: { code: 'HOST_AUTH' }, serving: { source: 'last-push', publication: pub1.publication } });
     expect(r.sftp).toMatchObject({ status: 'failed', serving: { source: 'remote-manifest', publication: pub1.publication } });
     expect(r.sftp!.uploaded).toBeGreaterThanOrEqual(3);
     expect(r.sftp!.uploaded).toBeLessThan(changed.length);
-    await Promise.all(['local', 'swift'].map((name) => readBack(name, pub2)));
+    await Promise.all(['local', 'swift', 'git'].map((name) => readBack(name, pub2)));
     const sentBefore = new Set(events.filter((e) => e.type === 'host-file' && e.host === 'sftp').map((e) => (e as { path: string }).path));
     expect(sentBefore.size).toBe(r.sftp!.uploaded);
 
@@ -221,7 +228,7 @@ describe('push to every real host at once', () => {
     await writeMirrors();
     const rerunEvents: PushEvent[] = [];
     const rerun = byName(await push(rerunEvents));
-    for (const name of ['local', 'swift']) expect(rerun[name], name).toMatchObject({ status: 'unchanged', uploaded: 0 });
+    for (const name of ['local', 'swift', 'git']) expect(rerun[name], name).toMatchObject({ status: 'unchanged', uploaded: 0 });
     for (const name of ['lighttpd', 'nginx']) expect(rerun[name], name).toMatchObject({ status: 'updated', uploaded: changed.length + 2, deleted: removed.length });
     // sftp: what arrived before the kill is not sent again (a file in flight at the kill may be).
     const resent = rerunEvents.filter((e) => e.type === 'host-file' && e.host === 'sftp' && e.action === 'uploaded').map((e) => (e as { path: string }).path);
