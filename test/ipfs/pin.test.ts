@@ -158,6 +158,13 @@ describe('pinSite: bad input', () => {
     await expect(pinSite({ siteDir: site, distDir: dir, blockstoreDir: path.join(dir, 'bs2'), gateways: [] })).rejects.toMatchObject({ code: 'BUNDLE_SYMLINK', message: expect.stringContaining('passwd') });
   });
 
+  it('a pin target file with bad fields is an input error naming the file, before any work', async () => {
+    const bad = { type: 'kubo', name: 'node', file: 'mirrors/node.yaml', enabled: true, concurrency: 4, timeoutMs: 1000, api: 'not a url' };
+    const err = await pinSite({ siteDir: dir, distDir: dir, blockstoreDir: path.join(dir, 'bs4'), gateways: [], mirrors: [bad as never] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INPUT_PROBLEMS', file: 'mirrors/node.yaml' });
+    expect((err as { problems: Array<{ message: string }> }).problems[0]!.message).toMatch(/^api: /);
+  });
+
   it('an already-aborted signal stops before any work', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -150,6 +150,16 @@ describe('serve over HTTP', () => {
   });
 });
 
+describe('samizdat serve (CLI)', () => {
+  it('refuses a port that is not a number, with a hint', async () => {
+    const { main } = await import('../../src/cli/main.ts');
+    let err = '';
+    const code = await main(['serve', '--port', 'eighty'], { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, cwd: dir, env: {} });
+    expect(code).toBe(1);
+    expect(err).toMatch(/--port eighty is not a port number/);
+  });
+});
+
 describe('serve under Chromium with JavaScript disabled (the gateway case)', () => {
   it('every page reachable from the home page loads from /ipfs/<cid>/ and nothing else is requested', async () => {
     const prefix = new URL(`/ipfs/${pinned.cid}/`, server.url).toString();

@@ -2,6 +2,8 @@
  * The pin target types for the mirrors registry (src/mirrors/registry.ts registers them), and
  * the function that turns mirror files into PinTargets.
  */
+import { AggregateInputError } from '../../errors.ts';
+import { zodProblems } from '../../config/schema-problems.ts';
 import { definePinHostType, type TypedMirrorConfig } from '../../mirrors/host-type.ts';
 import type { MirrorConfig } from '../../mirrors/config.ts';
 import type { MirrorEnv } from '../../mirrors/env.ts';
@@ -46,8 +48,11 @@ export function pinTargetsFrom(configs: readonly MirrorConfig[], env: MirrorEnv)
     }
     const entry = (pinTargetTypes as Record<string, (typeof pinTargetTypes)[keyof typeof pinTargetTypes]>)[config.type];
     if (!entry) continue;
-    const own = entry.schema.parse(config);
-    targets.push(entry.create!({ ...config, ...own } as never, { env }));
+    const parsed = entry.schema.safeParse(config);
+    if (!parsed.success) {
+      throw new AggregateInputError(`mirror ${config.name}: the ${config.type} settings have ${parsed.error.issues.length} problem(s)`, zodProblems(config.file, parsed.error), { file: config.file });
+    }
+    targets.push(entry.create!({ ...config, ...parsed.data } as never, { env }));
   }
   return targets;
 }
