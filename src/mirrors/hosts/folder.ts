@@ -23,12 +23,18 @@ import type { HostCallOptions, HostCapabilities, MirrorHost, PutSource, RemoteFi
 export const FOLDER_TEMP_PREFIX = '.samizdat-tmp-';
 
 export const folderSchema = z.object({
-  path: z.string().min(1).describe('Folder the bundle is copied into: absolute, or relative to the project root (the folder that holds mirrors/). A mounted share works.'),
+  path: z.string().min(1).describe('Folder the bundle is copied into: absolute, or relative to the project root (the folder that holds mirrors/). A relative path is created as needed; for an absolute one the parent must exist (so an unmounted share is noticed).'),
   hashOnList: z.boolean().default(true).describe('Hash every file when listing (cheap on a local disk); false compares sizes only, for slow mounts.'),
 });
 
 export interface FolderHostOptions {
   hashOnList?: boolean;
+  /**
+   * Create the root with all its missing parents. On for paths relative to the project (nothing
+   * to mount there); off for absolute paths, where a missing parent usually means a share that
+   * is not mounted, and writing into the bare mount point would be wrong.
+   */
+  createParents?: boolean;
 }
 
 export class FolderHost implements MirrorHost {
@@ -46,8 +52,15 @@ export class FolderHost implements MirrorHost {
 
   async connect(options: HostCallOptions = {}): Promise<void> {
     throwIfAborted(options.signal, `connect to mirror ${this.name}`);
-    // The root may be created by the first put, but its parent must exist: a missing parent
-    // usually means an unmounted share, and writing into the bare mount point would be wrong.
+    if (this.options.createParents) {
+      try {
+        await mkdir(this.root, { recursive: true });
+        return;
+      } catch (err) {
+        throw this.wrap(err, `cannot create ${this.root}`);
+      }
+    }
+    // The root may be created by the first put, but its parent must exist (see createParents).
     for (const dir of [this.root, path.dirname(this.root)]) {
       try {
         if ((await stat(dir)).isDirectory()) return;
@@ -176,6 +189,6 @@ export const folderHostType = defineFilesHostType({
   schema: folderSchema,
   create(config) {
     const base = config.file ? path.dirname(path.dirname(path.resolve(config.file))) : process.cwd();
-    return new FolderHost(config.name, path.resolve(base, config.path), { hashOnList: config.hashOnList });
+    return new FolderHost(config.name, path.resolve(base, config.path), { hashOnList: config.hashOnList, createParents: !path.isAbsolute(config.path) });
   },
 });
