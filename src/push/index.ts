@@ -7,12 +7,11 @@ import path from 'node:path';
 import { InputError } from '../errors.ts';
 import { loadMirrorConfigs, type MirrorConfig } from '../mirrors/config.ts';
 import { createMirrorHost, hostTypes } from '../mirrors/registry.ts';
-import { pushToHost } from './host-push.ts';
+import { configFingerprint, pushToHost } from './host-push.ts';
 import { PushJournal } from './journal.ts';
 import { readLocalBundle } from './local-bundle.ts';
 import { asHostError } from './retry.ts';
 import { redact, secretValues } from './secrets.ts';
-import { configFingerprint } from './host-push.ts';
 import { DEFAULT_RETRY, type HostReport, type PushHostLookup, type PushOptions, type PushReport } from './types.ts';
 
 export type * from './types.ts';
