@@ -278,11 +278,13 @@ out = []
 for url in sys.argv[1:]:
     d = feedparser.parse(url)
     out.append({"url": url, "bozo": bool(d.bozo), "error": str(d.get("bozo_exception", "")), "version": d.version,
-                "link": d.feed.get("link"), "entries": [{"title": e.get("title"), "link": e.get("link")} for e in d.entries]})
+                "link": d.feed.get("link"), "entries": [{"title": e.get("title"), "link": e.get("link"),
+                "content": "".join(c.value for c in e.get("content", [])) or e.get("summary", "")} for e in d.entries]})
 print(json.dumps(out))
 `;
     const { stdout } = await run('/usr/bin/python3', ['-c', script, ...feeds.map((f) => web.gatewayUrl + f)], { timeout: 30_000 });
-    const parsed = JSON.parse(stdout) as { url: string; bozo: boolean; error: string; version: string; entries: { title: string; link: string }[] }[];
+    const parsed = JSON.parse(stdout) as { url: string; bozo: boolean; error: string; version: string; entries: { title: string; link: string; content: string }[] }[];
+    let contentLinks = 0;
     for (const feed of parsed) {
       expect({ url: feed.url, bozo: feed.bozo, error: feed.error }).toEqual({ url: feed.url, bozo: false, error: '' });
       expect(feed.version, feed.url).not.toBe('');
@@ -291,8 +293,16 @@ print(json.dumps(out))
         expect(entry.link, `${feed.url}: ${entry.title}`).toMatch(new RegExp(`^${web.gatewayUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}articles/.+/index\\.html$`));
         const res = await fetch(entry.link);
         expect(res.status, entry.link).toBe(200);
+        // feedparser resolved the links inside the entry's HTML (xml:base): they too stay on this mirror.
+        for (const link of linksOf(entry.content)) {
+          if (link.startsWith('https://example.org/') || link.startsWith('https://tracker.example.org/')) continue; // the fixture's outbound links
+          expect(link, `${feed.url}: ${entry.title}`).toMatch(new RegExp(`^${web.gatewayUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+          expect((await fetch(link)).status, link).toBe(200);
+          contentLinks++;
+        }
       }
     }
+    expect(contentLinks).toBeGreaterThan(0);
     const all = parsed.find((f) => f.url.endsWith('/atom.xml'))!;
     expect(all.entries.map((e) => e.title)).toEqual(['مرحبا بالعالم', 'Привет, мир', 'Hello, world & friends', 'A second English article']);
   });
