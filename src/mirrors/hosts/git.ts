@@ -25,6 +25,8 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
+import { liveness } from './liveness.ts';
+import { localSourceSize } from './local-source.ts';
 import { secretFromEnv, type MirrorEnv } from '../env.ts';
 import { HostAuthError, HostError, HostKeyMismatchError, HostNotFoundError, HostUnreachableError } from '../errors.ts';
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
@@ -170,6 +172,7 @@ export class GitHost implements MirrorHost {
   async put(remotePath: string, source: PutSource, options: HostCallOptions = {}): Promise<void> {
     this.checkPath(remotePath);
     await this.guard(`staging ${remotePath}`, options, async (signal, touch) => {
+      const total = await localSourceSize(this.name, source.localPath);
       await this.open(signal, touch);
       const target = path.join(this.workTree, ...remotePath.split('/'));
       const staging = path.join(this.gitDir, STAGING);
@@ -177,7 +180,6 @@ export class GitHost implements MirrorHost {
       await mkdir(path.dirname(target), { recursive: true });
       const temp = path.join(staging, randomBytes(8).toString('hex'));
       let copied = 0;
-      const total = (await stat(source.localPath)).size;
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           copied += chunk.length;
@@ -193,7 +195,7 @@ export class GitHost implements MirrorHost {
         await rm(temp, { force: true });
         throw err;
       }
-    });
+    }, false);
   }
 
   async delete(remotePath: string, options: HostCallOptions = {}): Promise<void> {
@@ -387,9 +389,10 @@ export class GitHost implements MirrorHost {
     return run;
   }
 
-  private async guard<T>(what: string, options: HostCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+  /** Runs one operation under the mirror's idle deadline; `live` passes signs of life to onProgress (not for uploads, which report bytes). */
+  private async guard<T>(what: string, options: HostCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>, live = true): Promise<T> {
     try {
-      return await withDeadline(this.name, what, this.config.timeoutMs, options.signal, work);
+      return await withDeadline(this.name, what, this.config.timeoutMs, options.signal, (signal, touch) => work(signal, live ? liveness(touch, options) : touch));
     } catch (err) {
       throw this.typed(err, what);
     }

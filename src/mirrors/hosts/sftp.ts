@@ -18,6 +18,8 @@ import SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
 import { AbortedError, InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
+import { liveness } from './liveness.ts';
+import { localSourceSize } from './local-source.ts';
 import { secretFromEnv } from '../env.ts';
 import { HostAuthError, HostError, HostKeyMismatchError, HostNotFoundError, HostTimeoutError, HostUnreachableError } from '../errors.ts';
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
@@ -133,6 +135,7 @@ export class SftpHost implements MirrorHost {
   async put(remotePath: string, source: PutSource, options: HostCallOptions = {}): Promise<void> {
     assertRemotePath(this.name, remotePath);
     await this.guard(`uploading ${remotePath}`, options, async (signal, touch) => {
+      await localSourceSize(this.name, source.localPath);
       const { sftp } = await this.open(signal);
       const target = this.remote(remotePath);
       const folder = path.posix.dirname(target);
@@ -151,7 +154,7 @@ export class SftpHost implements MirrorHost {
         sftp.unlink(temp, () => {});
         throw err;
       }
-    });
+    }, false);
   }
 
   async delete(remotePath: string, options: HostCallOptions = {}): Promise<void> {
@@ -182,9 +185,10 @@ export class SftpHost implements MirrorHost {
   }
 
   /** Runs one operation with the mirror's deadline; turns whatever it throws into a typed error. */
-  private async guard<T>(what: string, options: HostCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+  /** Runs one operation under the mirror's idle deadline; `live` passes signs of life to onProgress (not for uploads, which report bytes). */
+  private async guard<T>(what: string, options: HostCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>, live = true): Promise<T> {
     try {
-      return await withDeadline(this.name, what, this.config.timeoutMs, options.signal, work);
+      return await withDeadline(this.name, what, this.config.timeoutMs, options.signal, (signal, touch) => work(signal, live ? liveness(touch, options) : touch));
     } catch (err) {
       // A server that stopped answering leaves the channel stuck: start afresh next time.
       if (err instanceof HostTimeoutError) this.drop();

@@ -19,6 +19,8 @@ import { createClient, type FileStat, type WebDAVClient } from 'webdav';
 import { z } from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
+import { liveness } from './liveness.ts';
+import { localSourceSize } from './local-source.ts';
 import { secretFromEnv } from '../env.ts';
 import { HostAuthError, HostError, HostNotFoundError, HostTimeoutError, HostUnreachableError } from '../errors.ts';
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
@@ -137,13 +139,15 @@ export class WebdavHost implements MirrorHost {
   async put(remotePath: string, source: PutSource, options: HostCallOptions = {}): Promise<void> {
     assertRemotePath(this.name, remotePath);
     await this.guard(`uploading ${remotePath}`, options, async (signal, touch) => {
+      await localSourceSize(this.name, source.localPath);
       const folder = path.posix.dirname(remotePath);
       await this.mkdirp(folder === '.' ? '' : folder, signal);
       touch();
       const target = this.fileUrl(remotePath);
       const temp = this.config.atomicMove ? this.fileUrl(path.posix.join(folder, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`)) : target;
       let sent = 0;
-      const body = createReadStream(source.localPath).pipe(
+      const file = createReadStream(source.localPath);
+      const body = file.pipe(
         new Transform({
           transform(chunk: Buffer, _encoding, callback) {
             sent += chunk.length;
@@ -153,6 +157,7 @@ export class WebdavHost implements MirrorHost {
           },
         }),
       );
+      file.on('error', (err) => body.destroy(err));
       try {
         await this.client.putFileContents(temp, body, {
           signal,
@@ -167,7 +172,7 @@ export class WebdavHost implements MirrorHost {
         if (temp !== target) this.client.deleteFile(temp, { signal: AbortSignal.timeout(this.config.timeoutMs) }).catch(() => {});
         throw err;
       }
-    });
+    }, false);
   }
 
   async delete(remotePath: string, options: HostCallOptions = {}): Promise<void> {
@@ -227,9 +232,10 @@ export class WebdavHost implements MirrorHost {
     }
   }
 
-  private async guard<T>(what: string, options: HostCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+  /** Runs one operation under the mirror's idle deadline; `live` passes signs of life to onProgress (not for uploads, which report bytes). */
+  private async guard<T>(what: string, options: HostCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>, live = true): Promise<T> {
     try {
-      return await withDeadline(this.name, what, this.config.timeoutMs, options.signal, work);
+      return await withDeadline(this.name, what, this.config.timeoutMs, options.signal, (signal, touch) => work(signal, live ? liveness(touch, options) : touch));
     } catch (err) {
       throw this.typed(err, what);
     }
