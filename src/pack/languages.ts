@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { Manifest } from '../manifest/types.ts';
 
 const HTML_LANG = /<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*/i;
-const ANY_LANG = /<[A-Za-z][A-Za-z0-9]*\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*/g;
 /** Pages are read up to this many bytes: articles name their language near the top. */
 const READ_LIMIT = 64 * 1024;
 
@@ -15,25 +14,38 @@ export function htmlLanguage(html: string): string | undefined {
   return HTML_LANG.exec(html)?.[1]?.toLowerCase();
 }
 
-/** Every base language named by a lang attribute in the page. */
-export function pageLanguages(html: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of html.matchAll(ANY_LANG)) out.add(m[1]!.toLowerCase());
-  return out;
-}
-
 // One buffer for every page, and synchronous reads: thousands of small reads through the
 // thread pool cost more than the reading itself.
 const headBuffer = Buffer.alloc(READ_LIMIT);
 
-function readHead(file: string): string {
+function readHead(file: string): Buffer {
   const fd = openSync(file, 'r');
   try {
-    const n = readSync(fd, headBuffer, 0, READ_LIMIT, 0);
-    return headBuffer.toString('utf8', 0, n);
+    return headBuffer.subarray(0, readSync(fd, headBuffer, 0, READ_LIMIT, 0));
   } finally {
     closeSync(fd);
   }
+}
+
+const LANG_ATTR = Buffer.from('lang=');
+
+/**
+ * Every base language named by a lang attribute in the page, and the <html> element's, found
+ * with byte searches: decoding every page to a string costs more than reading it.
+ */
+function pageLanguagesInBytes(bytes: Buffer): { html: string | undefined; all: Set<string> } {
+  const all = new Set<string>();
+  let html: string | undefined;
+  for (let i = bytes.indexOf(LANG_ATTR); i >= 0; i = bytes.indexOf(LANG_ATTR, i + LANG_ATTR.length)) {
+    const tagStart = bytes.lastIndexOf(0x3c /* < */, i);
+    if (tagStart < 0 || bytes.lastIndexOf(0x3e /* > */, i) > tagStart) continue; // not inside a tag
+    const window = bytes.toString('latin1', tagStart, Math.min(bytes.length, i + 40));
+    const lang = /^<[A-Za-z][A-Za-z0-9]*\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?![A-Za-z])/.exec(window)?.[1]?.toLowerCase();
+    if (!lang) continue;
+    all.add(lang);
+    if (html === undefined && /^<html\b/i.test(window)) html = lang;
+  }
+  return { html, all };
 }
 
 /** The bundle's languages, the home page's first, then by number of pages (ties by code). */
@@ -44,9 +56,9 @@ export async function bundleLanguages(siteDir: string, manifest: Manifest): Prom
   let home: string | undefined;
   for (let i = 0; i < pages.length; i++) {
     const f = pages[i]!;
-    const html = readHead(path.join(siteDir, f.path));
-    if (f.path === 'index.html') home = htmlLanguage(html);
-    for (const l of pageLanguages(html)) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const found = pageLanguagesInBytes(readHead(path.join(siteDir, f.path)));
+    if (f.path === 'index.html') home = found.html;
+    for (const l of found.all) counts.set(l, (counts.get(l) ?? 0) + 1);
     if (i % 500 === 499) await new Promise((r) => setImmediate(r)); // let timers and signals run
   }
   return [...counts.keys()].sort((a, b) => {
