@@ -77,7 +77,7 @@ export async function expandSources(sources: string[], cwd: string): Promise<{ r
 
 export async function loadSource(
   ref: SourceRef,
-  options: { limits?: FetchLimits; signal?: AbortSignal; stdin?: AsyncIterable<Uint8Array | string> },
+  options: { limits?: FetchLimits; signal?: AbortSignal; stdin?: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> },
 ): Promise<LoadedSource> {
   const maxBytes = options.limits?.maxBytes ?? DEFAULT_LIMITS.maxBytes;
   if (ref.kind === 'url') {

@@ -50,6 +50,15 @@ export async function storiesFrom(loaded: LoadedSource, ctx: StoryContext): Prom
   try {
     if (kind === 'text') {
       const t = extractText(decoded.text, { rules: ctx.rules.forUrl(pageUrl), where });
+      // Prose above the headline is usually a teaser or an appeal, but it may be the story's lede.
+      const prose = t.dropped.filter((d) => d.reason === 'before-headline' && d.text.length > 120);
+      if (prose.length) {
+        ctx.warnings.push({
+          code: 'INGEST_TEXT_BEFORE_HEADLINE',
+          message: `${where}: ${prose.length} paragraph(s) above the headline "${t.title}" were left out, starting "${prose[0]!.text.slice(0, 60)}…"; check that the headline is right`,
+          ...(file ? { file } : {}),
+        });
+      }
       const article: ExtractedArticle = {
         title: t.title,
         ...(t.date ? { date: t.date } : {}),

@@ -39,7 +39,7 @@ export interface IngestOptions extends OperationOptions<IngestProgress> {
   /** Resolves relative file sources. Default process.cwd(). */
   cwd?: string;
   /** What `-` reads. Default process.stdin. */
-  stdin?: AsyncIterable<Uint8Array | string>;
+  stdin?: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
   fetch?: FetchLimits;
   /** Do everything but write. */
   dryRun?: boolean;

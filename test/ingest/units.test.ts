@@ -10,6 +10,8 @@ import { findDate, dateLine, bylineAuthor } from '../../src/ingest/text/dates.ts
 import { extractFragment, extractPage } from '../../src/ingest/html/extract.ts';
 import { bareAmpersand } from '../../src/ingest/feed/parse.ts';
 import { escapeMarkdownText, slugForTitle } from '../../src/ingest/article.ts';
+import { ingest } from '../../src/ingest/index.ts';
+import { tempDir } from '../support/net.ts';
 
 describe('decodeBytes', () => {
   const ru = 'Съешь же ещё этих мягких французских булок, да выпей чаю. Широкая электрификация южных губерний даст мощный толчок подъёму сельского хозяйства.';
@@ -103,5 +105,20 @@ describe('names and escaping', () => {
   it('finds the bare ampersand that breaks an XML feed', () => {
     expect(bareAmpersand('<a>\n<b>x &amp; y</b>\n<c>A & B</c></a>')).toEqual({ line: 3, column: 6 });
     expect(bareAmpersand('<a><![CDATA[ & ]]><!-- & --></a>')).toBeUndefined();
+  });
+});
+
+describe('warnings', () => {
+  it('prose left out above the headline is reported, so a wrong headline does not pass silently', async () => {
+    const { dir, cleanup } = await tempDir('samizdat-ingest-');
+    try {
+      const lede = 'The council voted on Wednesday to build the barrier, after ten years of arguments about its cost and about the fishing fleet.';
+      const result = await ingest(['-'], { outDir: dir, date: '2015-08-13', stdin: [Buffer.from(`${lede}\n\nWhat happens to the fleet now\n\nThe gates leave a 30-metre opening.`)] });
+      expect(result.written).toHaveLength(1);
+      expect(result.warnings.map((w) => w.code)).toEqual(['INGEST_TEXT_BEFORE_HEADLINE']);
+      expect(result.warnings[0]!.message).toContain('What happens to the fleet now');
+    } finally {
+      await cleanup();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AggregateInputError } from '../../errors.ts';
-import type { IngestResult, SourceKind } from '../../ingest/index.ts';
+import type { IngestProgress, IngestResult, SourceKind } from '../../ingest/index.ts';
 import { errorJson, printJson, type CliIO } from '../io.ts';
 
 interface IngestFlags {
@@ -59,8 +59,15 @@ Exit codes: 0 written (or nothing new), 1 an error (nothing was written), 2 bad 
       try {
         // Loaded on use: jsdom and friends are heavy, and every other command would pay for them.
         const { ingest } = await import('../../ingest/index.ts');
+        // On a terminal, say what is being fetched: a slow server should not look like a hang.
+        const onProgress = io.stderr.isTTY && !flags.json
+          ? (e: IngestProgress) => {
+              if (e.type === 'fetch') io.stderr.write(`fetching ${e.url}\n`);
+            }
+          : undefined;
         result = await ingest(sources, {
           outDir,
+          ...(onProgress ? { onProgress } : {}),
           cwd: io.cwd,
           ...(flags.from ? { from: flags.from } : {}),
           ...(flags.lang ? { lang: flags.lang } : {}),
