@@ -12,6 +12,7 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promi
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import { AbortedError, SamizdatError, throwIfAborted } from '../../errors.ts';
 import { HostError, HostNotFoundError, HostUnreachableError } from '../errors.ts';
@@ -21,6 +22,8 @@ import type { HostCallOptions, HostCapabilities, MirrorHost, PutSource, RemoteFi
 
 /** Temp files of an unfinished put start with this; list() never shows them. */
 export const FOLDER_TEMP_PREFIX = '.samizdat-tmp-';
+
+const LIST_CONCURRENCY = 16;
 
 export const folderSchema = z.object({
   path: z.string().min(1).describe('Folder the bundle is copied into: absolute, or relative to the project root (the folder that holds mirrors/). A relative path is created as needed; for an absolute one the parent must exist (so an unmounted share is noticed).'),
@@ -78,7 +81,7 @@ export class FolderHost implements MirrorHost {
 
   async list(options: HostCallOptions = {}): Promise<RemoteFile[]> {
     throwIfAborted(options.signal, `listing of mirror ${this.name}`);
-    const files: RemoteFile[] = [];
+    const found: string[] = [];
     const walk = async (dir: string, prefix: string): Promise<void> => {
       let entries;
       try {
@@ -87,21 +90,34 @@ export class FolderHost implements MirrorHost {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw this.wrap(err, `cannot list ${dir}`);
       }
+      throwIfAborted(options.signal, `listing of mirror ${this.name}`);
       for (const entry of entries) {
-        throwIfAborted(options.signal, `listing of mirror ${this.name}`);
         const rel = prefix + entry.name;
         if (entry.isDirectory()) await walk(path.join(dir, entry.name), `${rel}/`);
-        else if (entry.isFile() && !entry.name.startsWith(FOLDER_TEMP_PREFIX)) {
-          const full = path.join(dir, entry.name);
-          const { size } = await stat(full);
-          const file: RemoteFile = { path: rel, size };
-          if (this.capabilities.listHash === 'sha256') file.sha256 = await sha256File(full, options.signal);
-          files.push(file);
-        }
+        else if (entry.isFile() && !entry.name.startsWith(FOLDER_TEMP_PREFIX)) found.push(rel);
       }
     };
     await walk(this.root, '');
-    return files;
+    // Stat and hash several files at once: on 10,000 small files this is several times faster.
+    const limit = pLimit(LIST_CONCURRENCY);
+    return Promise.all(
+      found.map((rel) =>
+        limit(async (): Promise<RemoteFile> => {
+          throwIfAborted(options.signal, `listing of mirror ${this.name}`);
+          const full = path.join(this.root, ...rel.split('/'));
+          try {
+            const { size } = await stat(full);
+            if (this.capabilities.listHash !== 'sha256') return { path: rel, size };
+            // Small files (most of a site) are cheaper to read whole than to stream.
+            const sha256 = size <= 1024 * 1024 ? createHash('sha256').update(await readFile(full)).digest('hex') : await sha256File(full, options.signal);
+            return { path: rel, size, sha256 };
+          } catch (err) {
+            if (options.signal?.aborted) throw new AbortedError(`listing of mirror ${this.name}`, { cause: err });
+            throw this.wrap(err, `cannot read ${rel} while listing`);
+          }
+        }),
+      ),
+    );
   }
 
   async read(remotePath: string, options: HostCallOptions = {}): Promise<Uint8Array> {
