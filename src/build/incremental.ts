@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { SiteSettings } from '../config/site.ts';
 import type { ArticleView, FeedLinks } from './model.ts';
 import { VERSION } from '../version.ts';
+import { mapLimit } from './map-limit.ts';
 
 interface PageState {
   key: string;
@@ -76,14 +77,12 @@ export class PageReuse {
    * those to render. Reused pages are linked (or copied) into `staging` right away.
    */
   async reuse(views: ArticleView[], staging: string): Promise<{ render: ArticleView[]; reused: number }> {
-    const render: ArticleView[] = [];
-    let reused = 0;
-    for (const view of views) {
+    const carried = await mapLimit(views, 16, async (view) => {
       const before = this.previous[view.url];
-      if (before && before.key === this.key(view) && (await this.carryOver(view.url, before.sha256, staging))) reused++;
-      else render.push(view);
-    }
-    return { render, reused };
+      return Boolean(before && before.key === this.key(view) && (await this.carryOver(view.url, before.sha256, staging)));
+    });
+    const render = views.filter((_, i) => !carried[i]);
+    return { render, reused: views.length - render.length };
   }
 
   private async carryOver(url: string, expected: string, staging: string): Promise<boolean> {
