@@ -88,6 +88,12 @@ Body *here*.
     expect(warnings.map((w) => w.code)).toContain('CONTROL_CHARACTERS');
   });
 
+  it('reads a file that starts with a byte order mark', () => {
+    const { article, problems } = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('---\ntitle: BOM\ndate: 2020-01-01\n---\nx')]));
+    expect(problems).toEqual([]);
+    expect(article!.title).toBe('BOM');
+  });
+
   it('finds the line of invalid UTF-8', () => {
     expect(firstInvalidUtf8Line(Buffer.from('ok\nok\n'))).toBeUndefined();
     expect(firstInvalidUtf8Line(Buffer.from([0x61, 0x0a, 0x62, 0x0a, 0xff]))).toBe(3);
