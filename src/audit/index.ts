@@ -10,6 +10,7 @@
  */
 import os from 'node:os';
 import { throwIfAborted } from '../errors.ts';
+import type { ProgressCallback } from '../progress.ts';
 import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, kindOfFile, runRules } from './run.ts';
@@ -19,8 +20,13 @@ export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './type
 export { RULES, RULE_NAMES, getRule, selectRules } from './rules/index.ts';
 export { auditText, documentsOf, indexBundle, kindOfFile, type AuditedKind } from './run.ts';
 
+/** Progress of an audit: how many of the files it reads are done. */
+export type AuditProgress = { type: 'audited'; done: number; total: number };
+
 export interface AuditOptions {
   signal?: AbortSignal;
+  /** Called at the start (done 0), every few hundred files in the calling thread, and at the end. */
+  onProgress?: ProgressCallback<AuditProgress>;
   /** Run only these rules (names from RULE_NAMES); unknown names throw. Default: all. */
   rules?: readonly string[];
   /**
@@ -54,10 +60,14 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   findings.push(...runRules(entries, rules, bundle));
   const files = [...bundle.files].filter((f) => kindOfFile(f) !== undefined).sort();
   const workers = options.workers ?? (files.length >= WORKER_THRESHOLD ? Math.min(4, os.availableParallelism()) : 1);
+  const progress = options.onProgress;
+  progress?.({ type: 'audited', done: 0, total: files.length });
   if (workers > 1) {
     findings.push(...(await auditInWorkers(dir, files, { rules: options.rules, bundle, workers, signal: options.signal })));
   } else {
-    findings.push(...(await auditFiles(dir, files, rules, bundle, options.signal)));
+    const onFile = progress && ((done: number) => done % 500 === 0 && done < files.length && progress({ type: 'audited', done, total: files.length }));
+    findings.push(...(await auditFiles(dir, files, rules, bundle, options.signal, onFile)));
   }
+  progress?.({ type: 'audited', done: files.length, total: files.length });
   return findings.sort(compareFindings);
 }

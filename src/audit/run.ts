@@ -133,6 +133,7 @@ export async function auditFiles(
   rules: AuditRule[],
   bundle: BundleIndex,
   signal?: AbortSignal,
+  onFile?: (done: number) => void,
 ): Promise<AuditFinding[]> {
   const findings: AuditFinding[] = [];
   // Reading ahead keeps the disk busy while the parser works; parsing itself is synchronous.
@@ -152,6 +153,7 @@ export async function auditFiles(
     reads.delete(i);
     read(i + AHEAD);
     findings.push(...auditFileText(text, files[i]!, kindOfFile(files[i]!)!, rules, bundle));
+    onFile?.(i + 1);
   }
   return findings;
 }
