@@ -1,14 +1,17 @@
 /**
  * npm run bench:pack [-- --count N] [--work DIR] [--site DIR] [--level 0-9] [--runs R] [--synthetic]
  *
- * On the build benchmark's archive (bench/lib/archive.ts, default 10,000 articles, built once
- * with samizdat build into <work>/archive-<count>/samizdat-out, the folder bench:build leaves),
+ * On the build benchmark's archive (bench/lib/archive.ts, default 10,000 articles; its content
+ * folder is shared with bench:build, and built once with samizdat build into
+ * <work>/archive-<count>/pack-site, a folder of its own so the two benchmarks never race),
  * times side by side, each in its own process under /usr/bin/time, median of R runs:
  *   samizdat pack             vs  Info-ZIP  zip -r -X -q -<level>  on the same folder
  *   samizdat verify <folder>  vs  sha256sum -c --quiet  over the same files
- * and prints ratios (samizdat / reference: below 1 is faster). --synthetic skips the real build
- * and writes a synthetic site of comparable sizes instead. Put --work on tmpfs (the default is
- * /dev/shm when it exists) to measure CPU rather than the disk.
+ * both as the CLI (what a user runs, start-up included) and as the library call alone, with
+ * wall and CPU (user+system) seconds, and prints ratios (samizdat / reference: below 1 is
+ * faster). --synthetic skips the real build and writes a synthetic site of comparable sizes
+ * instead. Put --work on tmpfs (the default is /dev/shm when it exists) to measure CPU rather
+ * than the disk.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,18 +36,19 @@ const work = path.resolve(arg('work') ?? (existsSync('/dev/shm') ? path.join('/d
 
 interface Run {
   wallS: number;
+  cpuS: number;
   peakMiB: number;
   out: string;
 }
 
 function timed(cmd: string, args: string[], cwd = REPO, okCodes = [0]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { cwd, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
       const last = stderr.trim().split('\n').pop() ?? '';
-      const m = /^([\d.]+) (\d+)$/.exec(last);
+      const m = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last);
       const code = err ? (err as { code?: number }).code ?? 1 : 0;
       if (!m || !okCodes.includes(code)) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr.slice(-2000)}`));
-      resolve({ wallS: Number(m[1]), peakMiB: Math.round(Number(m[2]) / 1024), out: stdout });
+      resolve({ wallS: Number(m[1]), cpuS: +(Number(m[3]) + Number(m[4])).toFixed(2), peakMiB: Math.round(Number(m[2]) / 1024), out: stdout });
     });
   });
 }
@@ -63,7 +67,7 @@ async function site(): Promise<{ dir: string; kind: string }> {
     }
     return { dir, kind: 'synthetic site (bench/pack/synthetic.ts)' };
   }
-  const dir = path.join(base, 'samizdat-out');
+  const dir = path.join(base, 'pack-site');
   if (!existsSync(path.join(dir, 'mirror-manifest.json'))) {
     const content = path.join(base, 'content');
     if (!existsSync(path.join(base, '.complete'))) {
@@ -91,20 +95,30 @@ async function main(): Promise<void> {
   // Warm the page cache so every contender reads from memory.
   await timed('sha256sum', ['-c', '--quiet', sums], dir);
 
-  const t: Record<string, Run[]> = { pack: [], zip: [], verify: [], sha256sum: [] };
+  const child = path.join(REPO, 'bench/pack/lib-child.ts');
+  const lib = (args: string[]) => timed(process.execPath, ['--import', 'tsx', child, ...args]).then((r) => {
+    const inner = JSON.parse(r.out) as { ms: number; cpuMs: number };
+    return { ...r, wallS: inner.ms / 1000, cpuS: inner.cpuMs / 1000 };
+  });
+  const t: Record<string, Run[]> = { pack: [], packLib: [], zip: [], verify: [], verifyLib: [], sha256sum: [] };
+  const s = (k: string) => `${t[k]!.at(-1)!.wallS} s (cpu ${t[k]!.at(-1)!.cpuS})`;
   for (let r = 0; r < runs; r++) {
     await rm(path.join(out, 'infozip.zip'), { force: true });
     t.zip!.push(await timed('zip', ['-r', '-X', '-q', `-${level}`, path.join(out, 'infozip.zip'), '.'], dir));
     t.pack!.push(await timed(process.execPath, [cli, 'pack', '--site', dir, '--out', out, '--level', String(level), '--json']));
+    t.packLib!.push(await lib(['pack', dir, out, String(level)]));
     t.sha256sum!.push(await timed('sha256sum', ['-c', '--quiet', sums], dir));
     t.verify!.push(await timed(process.execPath, [cli, 'verify', dir, '--json']));
-    console.log(`run ${r + 1}: pack ${t.pack!.at(-1)!.wallS} s, zip ${t.zip!.at(-1)!.wallS} s, verify ${t.verify!.at(-1)!.wallS} s, sha256sum ${t.sha256sum!.at(-1)!.wallS} s`);
+    t.verifyLib!.push(await lib(['verify', dir]));
+    console.log(`run ${r + 1}: zip ${s('zip')}, pack ${s('pack')}, packSite ${s('packLib')}; sha256sum ${s('sha256sum')}, verify ${s('verify')}, verifyTarget ${s('verifyLib')}`);
   }
   const packed = JSON.parse(t.pack![0]!.out) as { zipPath: string; bytes: number; entries: number };
   const verified = JSON.parse(t.verify![0]!.out) as { ok: boolean; files: { good: number } };
   if (!verified.ok) throw new Error('verify did not pass on the benchmark site');
   const m = (k: string) => median(t[k]!.map((x) => x.wallS));
+  const cpu = (k: string) => median(t[k]!.map((x) => x.cpuS));
   const mem = (k: string) => median(t[k]!.map((x) => x.peakMiB));
+  const ratio = (a: number, b: number) => +(a / b).toFixed(2);
   const summary = {
     site: kind,
     folder: dir,
@@ -113,12 +127,17 @@ async function main(): Promise<void> {
     level,
     runs,
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-    seconds: { 'samizdat pack': m('pack'), [`zip -r -X -q -${level}`]: m('zip'), 'samizdat verify': m('verify'), 'sha256sum -c': m('sha256sum') },
-    peakMiB: { 'samizdat pack': mem('pack'), zip: mem('zip'), 'samizdat verify': mem('verify'), 'sha256sum -c': mem('sha256sum') },
+    wallSeconds: { [`zip -r -X -q -${level}`]: m('zip'), 'samizdat pack (CLI)': m('pack'), 'packSite (library)': m('packLib'), 'sha256sum -c': m('sha256sum'), 'samizdat verify (CLI)': m('verify'), 'verifyTarget (library)': m('verifyLib') },
+    cpuSeconds: { [`zip -r -X -q -${level}`]: cpu('zip'), 'samizdat pack (CLI)': cpu('pack'), 'packSite (library)': cpu('packLib'), 'sha256sum -c': cpu('sha256sum'), 'samizdat verify (CLI)': cpu('verify'), 'verifyTarget (library)': cpu('verifyLib') },
+    peakMiB: { zip: mem('zip'), 'samizdat pack': mem('pack'), 'sha256sum -c': mem('sha256sum'), 'samizdat verify': mem('verify') },
     zipMegabytes: { 'samizdat pack': +(packed.bytes / 1e6).toFixed(2), 'Info-ZIP': +((await stat(path.join(out, 'infozip.zip'))).size / 1e6).toFixed(2) },
     ratios: {
-      'pack / zip (time), target ≤ 1': +(m('pack') / m('zip')).toFixed(2),
-      'verify / sha256sum -c (time), target ≤ 1': +(m('verify') / m('sha256sum')).toFixed(2),
+      'pack CLI / zip (wall), target ≤ 1': ratio(m('pack'), m('zip')),
+      'packSite / zip (wall)': ratio(m('packLib'), m('zip')),
+      'pack CLI / zip (cpu)': ratio(cpu('pack'), cpu('zip')),
+      'verify CLI / sha256sum -c (wall), target ≤ 1': ratio(m('verify'), m('sha256sum')),
+      'verifyTarget / sha256sum -c (wall)': ratio(m('verifyLib'), m('sha256sum')),
+      'verify CLI / sha256sum -c (cpu)': ratio(cpu('verify'), cpu('sha256sum')),
     },
   };
   console.log(JSON.stringify(summary, null, 2));

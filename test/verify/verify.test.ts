@@ -357,3 +357,19 @@ describe('samizdat verify', () => {
     expect(JSON.parse(err.out)).toMatchObject({ ok: false, error: { code: 'VERIFY_NOT_FOUND' } });
   });
 });
+
+describe('cancelling', () => {
+  it('stops a mirror check with AbortedError when the signal fires', async () => {
+    server.delays.set('/articles/one/index.html', 5000);
+    try {
+      const ac = new AbortController();
+      const pending = verifyTarget(server.url, { signal: ac.signal, timeoutMs: 10_000 });
+      setTimeout(() => ac.abort(), 200);
+      const started = Date.now();
+      await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      server.delays.clear();
+    }
+  });
+});
