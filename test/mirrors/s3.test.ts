@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError, InputError } from '../../src/errors.ts';
 import { HostAuthError, HostError, HostUnreachableError } from '../../src/mirrors/errors.ts';
-import { S3Host } from '../../src/mirrors/hosts/s3.ts';
+import { isAwsEndpoint, S3Host } from '../../src/mirrors/hosts/s3.ts';
 import { createMirrorHost } from '../../src/mirrors/registry.ts';
 import { freePort, tempDir } from '../support/net.ts';
 import { startSwift, type SwiftServer } from '../support/servers/swift.ts';
@@ -118,6 +118,35 @@ describe('s3 host specifics (OpenStack Swift s3api)', () => {
     } finally {
       await h.close();
     }
+  });
+
+  it('a prefix is a folder: objects beside it (same leading letters) or above it are neither listed nor touched', async () => {
+    const h = new S3Host('prefixed', {
+      endpoint: swift!.endpoint, region: swift!.region, bucket: 'specifics', prefix: 'site', forcePathStyle: true,
+      credentials: { accessKeyId: swift!.accessKeyId, secretAccessKey: swift!.secretAccessKey }, timeoutMs: 5000,
+    });
+    await h.connect();
+    try {
+      for (const Key of ['site-other/index.html', 'sitemap.xml', 'site/inside.html']) {
+        await raw.send(new PutObjectCommand({ Bucket: 'specifics', Key, Body: Key }));
+      }
+      expect((await h.list()).map((f) => f.path)).toEqual(['inside.html']);
+      await h.delete('inside.html');
+      await putFile(h, 'index.html', new TextEncoder().encode('new'), 'text/html');
+      const all = await raw.send(new ListObjectsV2Command({ Bucket: 'specifics' }));
+      const keys = (all.Contents ?? []).map((o) => o.Key);
+      expect(keys).toEqual(expect.arrayContaining(['site-other/index.html', 'sitemap.xml', 'site/index.html']));
+      expect(keys).not.toContain('site/inside.html');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('only non-AWS endpoints get the relaxed checksum settings', () => {
+    expect(isAwsEndpoint(undefined)).toBe(true);
+    expect(isAwsEndpoint('https://s3.eu-west-1.amazonaws.com')).toBe(true);
+    expect(isAwsEndpoint('https://abc.r2.cloudflarestorage.com')).toBe(false);
+    expect(isAwsEndpoint('https://amazonaws.com.evil.example')).toBe(false);
   });
 
   it('a missing secret names the variable and the mirror, never a value', () => {
