@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { imageSize } from 'image-size';
+import pLimit from 'p-limit';
 import type { Warning } from '../progress.ts';
 import { fetchResource, formatBytes } from './fetch.ts';
 import { MEDIA_TOKEN } from './html/markdown.ts';
@@ -36,7 +37,13 @@ export async function fetchMedia(
     ctx.onProgress?.({ type: 'fetch', url });
     return (await fetchResource(url, 'image', { limits, ...(ctx.signal ? { signal: ctx.signal } : {}) })).bytes;
   };
-  for (const ref of refs) {
+  // A few at a time: pages with many images should not take a timeout per image in a row.
+  const limit = pLimit(MEDIA_CONCURRENCY);
+  const failures = await Promise.all(refs.map((ref) => limit(() => fetchOne(ref))));
+  // Warnings in the order the images appear, whatever order they finished in.
+  for (const w of failures) if (w) ctx.warnings.push(w);
+
+  async function fetchOne(ref: MediaRef): Promise<Warning | undefined> {
     try {
       let bytes: Buffer;
       try {
@@ -50,15 +57,18 @@ export async function fetchMedia(
       ref.bytes = bytes;
       ref.contentType = type;
       ctx.onProgress?.({ type: 'image', url: ref.url, ok: true });
+      return undefined;
     } catch (err) {
       if ((err as { code?: string }).code === 'ABORTED') throw err;
       ctx.onProgress?.({ type: 'image', url: ref.url, ok: false });
       const shown = ref.url.startsWith('file:') ? fileURLToPath(ref.url) : ref.url;
       const link = linkFor(ref);
-      ctx.warnings.push({ code: 'INGEST_IMAGE_NOT_SAVED', message: `${ctx.where}: image ${shown} was not saved (${(err as Error).message}); ${link ? `it is kept as a link to ${link}` : 'only its description was kept'}` });
+      return { code: 'INGEST_IMAGE_NOT_SAVED', message: `${ctx.where}: image ${shown} was not saved (${(err as Error).message}); ${link ? `it is kept as a link to ${link}` : 'only its description was kept'}` };
     }
   }
 }
+
+const MEDIA_CONCURRENCY = 4;
 
 /** Where a reader can still find an image that was not saved: a web address, never a local path. */
 function linkFor(ref: MediaRef): string | undefined {
