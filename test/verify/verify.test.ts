@@ -92,6 +92,20 @@ describe('a genuine copy', () => {
   });
 });
 
+describe('hand-made zips', () => {
+  it('a zip with the bundle inside one folder verifies; entries beside that folder are unexpected', async () => {
+    const parent = path.join(work.dir, 'nested');
+    await cp(site, path.join(parent, 'news'), { recursive: true });
+    const zip = infoZip(parent, path.join(work.dir, 'nested.zip'));
+    const r = await verifyTarget(zip, { pubkey: key.fingerprint });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    await writeFile(path.join(parent, 'README.txt'), 'added beside the folder');
+    const r2 = await verifyTarget(infoZip(parent, path.join(work.dir, 'nested2.zip')));
+    expect(r2.unexpected).toEqual(['README.txt']);
+  });
+});
+
 describe('damage is caught, with the file named', () => {
   it('one byte changed, a file removed, a file added: in a folder and in an Info-ZIP zip of it', async () => {
     const dir = await copyOfSite('damaged');
