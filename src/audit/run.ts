@@ -39,7 +39,18 @@ export async function indexBundle(dir: string): Promise<BundleIndex> {
 }
 
 /** The documents one file holds: the file itself, plus HTML carried inside feeds and JSON. */
-export function documentsOf(text: string, file: string, kind: AuditedKind, options: { locations?: boolean } = {}): AuditDocument[] {
+export function documentsOf(
+  text: string,
+  file: string,
+  kind: AuditedKind,
+  options: { locations?: boolean; invalidUtf8?: boolean } = {},
+): AuditDocument[] {
+  const docs = parseDocuments(text, file, kind, options);
+  if (options.invalidUtf8 && docs[0]) docs[0].encoding = { ...docs[0].encoding, invalidUtf8: true };
+  return docs;
+}
+
+function parseDocuments(text: string, file: string, kind: AuditedKind, options: { locations?: boolean }): AuditDocument[] {
   switch (kind) {
     case 'html':
       return [htmlDocument(text, { file, kind: 'page', base: folderOf(file), ...options })];
@@ -105,11 +116,18 @@ export function auditText(
 }
 
 /** Reads fast without line numbers; only a file with findings is read again to place them. */
-export function auditFileText(text: string, file: string, kind: AuditedKind, rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
+export function auditFileText(
+  text: string,
+  file: string,
+  kind: AuditedKind,
+  rules: AuditRule[],
+  bundle: BundleIndex,
+  invalidUtf8 = false,
+): AuditFinding[] {
   try {
-    const quick = runRules(documentsOf(text, file, kind, { locations: false }), rules, bundle);
+    const quick = runRules(documentsOf(text, file, kind, { locations: false, invalidUtf8 }), rules, bundle);
     if (quick.length === 0) return quick;
-    return runRules(documentsOf(text, file, kind, { locations: true }), rules, bundle);
+    return runRules(documentsOf(text, file, kind, { locations: true, invalidUtf8 }), rules, bundle);
   } catch (err) {
     // Fail closed: a file the audit could not read is not published as if it were clean.
     return [{ file, rule: 'well-formed', message: `could not be audited: ${(err as Error).message ?? String(err)}` }];
@@ -121,6 +139,24 @@ export function compareFindings(a: AuditFinding, b: AuditFinding): number {
   if ((a.line ?? 0) !== (b.line ?? 0)) return (a.line ?? 0) - (b.line ?? 0);
   if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/**
+ * The text of a file read as UTF-8, and whether it really is UTF-8. A browser reading other bytes
+ * (or a UTF-16 byte order mark) would see other characters than the audit: that is a finding.
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string; invalidUtf8: boolean } {
+  if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
+    return { text: lenientUtf8.decode(bytes), invalidUtf8: true };
+  }
+  try {
+    return { text: strictUtf8.decode(bytes), invalidUtf8: false };
+  } catch {
+    return { text: lenientUtf8.decode(bytes), invalidUtf8: true };
+  }
 }
 
 /**
@@ -138,10 +174,10 @@ export async function auditFiles(
   const findings: AuditFinding[] = [];
   // Reading ahead keeps the disk busy while the parser works; parsing itself is synchronous.
   const AHEAD = 16;
-  const reads = new Map<number, Promise<string>>();
+  const reads = new Map<number, Promise<Buffer>>();
   const read = (i: number) => {
     if (i < files.length && !reads.has(i)) {
-      const p = readFile(path.join(dir, files[i]!), 'utf8');
+      const p = readFile(path.join(dir, files[i]!));
       p.catch(() => {}); // awaited below; no unhandled rejection if we stop first
       reads.set(i, p);
     }
@@ -149,10 +185,11 @@ export async function auditFiles(
   for (let i = 0; i < Math.min(AHEAD, files.length); i++) read(i);
   for (let i = 0; i < files.length; i++) {
     throwIfAborted(signal, 'audit');
-    const text = await reads.get(i)!;
+    const bytes = await reads.get(i)!;
     reads.delete(i);
     read(i + AHEAD);
-    findings.push(...auditFileText(text, files[i]!, kindOfFile(files[i]!)!, rules, bundle));
+    const { text, invalidUtf8 } = decodeUtf8(bytes);
+    findings.push(...auditFileText(text, files[i]!, kindOfFile(files[i]!)!, rules, bundle, invalidUtf8));
     onFile?.(i + 1);
   }
   return findings;

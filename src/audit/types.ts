@@ -101,6 +101,13 @@ export interface AuditDocument {
   processingInstructions: { target: string; data: string; line?: number }[];
   /** Syntax errors that stop the document from being read as a browser or feed reader would. */
   syntaxErrors: { message: string; line?: number }[];
+  /** What the file says and shows about its character encoding (the file's first document only). */
+  encoding?: {
+    /** The bytes are not valid UTF-8 (or start with a UTF-16 byte order mark). */
+    invalidUtf8?: boolean;
+    /** encoding="…" of the XML declaration, when there is one. */
+    xmlDeclared?: string;
+  };
 }
 
 /** What a rule can see of the whole bundle. */

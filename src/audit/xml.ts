@@ -53,6 +53,9 @@ export function xmlDocuments(xml: string, file: string, options: { locations?: b
   parser.on('error', (err) => {
     if (doc.syntaxErrors.length < 5) doc.syntaxErrors.push({ message: err.message.replace(/^[^:]*:\d+:\d+: /, ''), line: parser.line });
   });
+  parser.on('xmldecl', (decl) => {
+    if (decl.encoding !== undefined) doc.encoding = { ...doc.encoding, xmlDeclared: decl.encoding };
+  });
   parser.on('processinginstruction', (pi) => doc.processingInstructions.push({ target: pi.target, data: pi.body, line: parser.line }));
   parser.on('opentagstart', () => {
     tagLine = parser.line;

@@ -123,6 +123,20 @@ describe('bundle entries', () => {
   });
 });
 
+describe('encodings', () => {
+  it('refuses files that are not UTF-8, and UTF-16 byte order marks', async () => {
+    const dir = path.join(root, 'encodings');
+    await writeTree(dir, { 'index.html': wrapPage('<p>ok</p>') });
+    const page = Buffer.from(wrapPage('<p>caf\u00e9</p>'), 'latin1'); // é as one Latin-1 byte
+    await writeFile(path.join(dir, 'latin1.html'), page);
+    await writeFile(path.join(dir, 'utf16.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<rss version="2.0"/>', 'utf16le')]));
+    await writeFile(path.join(dir, 'bom.html'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(wrapPage('<p>UTF-8 with a BOM is fine</p>'))]));
+    const findings = (await auditBundle(dir)).filter((f) => f.rule === 'charset-utf8');
+    expect(findings.map((f) => f.file)).toEqual(['latin1.html', 'utf16.xml']);
+    expect(findings[0]!.message).toContain('not valid UTF-8');
+  });
+});
+
 describe('worker threads', () => {
   it('a worker thread audits its share and reports the same findings as the calling thread', async () => {
     const { runWorker } = await import('../../src/audit/pool.ts');

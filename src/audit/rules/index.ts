@@ -3,6 +3,7 @@
 import { InputError } from '../../errors.ts';
 import type { AuditRule } from '../types.ts';
 import { bundleFiles } from './bundle-files.ts';
+import { charsetUtf8 } from './charset-utf8.ts';
 import { forbiddenElements } from './forbidden-elements.ts';
 import { internalLinks } from './internal-links.ts';
 import { metaHttpEquiv } from './meta-http-equiv.ts';
@@ -18,6 +19,7 @@ import { wellFormed } from './well-formed.ts';
 export const RULES: readonly AuditRule[] = [
   bundleFiles,
   wellFormed,
+  charsetUtf8,
   noScript,
   noEventHandlers,
   noDangerousUrls,
