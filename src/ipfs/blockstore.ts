@@ -38,6 +38,10 @@ export class LocalBlockstore {
   private readonly madeDirs = new Set<string>();
   private readonly tmpPrefix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}-`;
   private tmpCounter = 0;
+  /** Set when the store was empty at open: no block can exist yet unless written by us (tracked in inFlight/cache). */
+  fresh = false;
+  /** Blocks this process has written or found present: a second put of one is free. */
+  private readonly known = new Set<string>();
 
   constructor(dir: string, private readonly cacheBudget = 256 * 1024 * 1024) {
     this.dir = dir;
@@ -57,7 +61,7 @@ export class LocalBlockstore {
 
   private async writeBlock(cid: CID, bytes: Uint8Array): Promise<void> {
     const { dir, file } = this.fileOf(cid);
-    if (await access(file).then(() => true, () => false)) return;
+    if (!this.fresh && (await access(file).then(() => true, () => false))) return;
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.madeDirs.add(dir);
@@ -78,6 +82,7 @@ export class LocalBlockstore {
       this.cache.set(key, bytes);
       this.cachedBytes += bytes.byteLength;
     }
+    if (this.known.has(key)) return cid;
     const pending = this.inFlight.get(key);
     if (pending) {
       await pending;
@@ -88,6 +93,7 @@ export class LocalBlockstore {
     this.inFlight.set(key, write);
     try {
       await write;
+      this.known.add(key);
     } finally {
       this.inFlight.delete(key);
     }
@@ -150,6 +156,7 @@ export async function openBlockstore(dir: string, options: { create?: boolean } 
     if (marker !== MARKER_TEXT) throw notABlockstore(dir, `it holds ${entries.length} other entr${entries.length === 1 ? 'y' : 'ies'} and no ${MARKER} marker`);
   }
   const store = new LocalBlockstore(dir);
+  store.fresh = entries === undefined || entries.length === 0;
   await store.fs.open();
   return store;
 }

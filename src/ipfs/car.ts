@@ -44,6 +44,22 @@ export async function* walkDag(blocks: ReadableBlocks, root: CID, signal?: Abort
   }
 }
 
+/** CarWriter yields three small chunks per block; writing them one by one costs more than hashing them. */
+async function* batched(source: AsyncIterable<Uint8Array>, size = 1 << 20): AsyncGenerator<Buffer> {
+  let parts: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    length += chunk.byteLength;
+    if (length >= size) {
+      yield Buffer.concat(parts, length);
+      parts = [];
+      length = 0;
+    }
+  }
+  if (length) yield Buffer.concat(parts, length);
+}
+
 export interface WriteCarResult {
   blocks: number;
   bytes: number;
@@ -68,7 +84,7 @@ export async function writeCar(blocks: ReadableBlocks, root: CID, carPath: strin
     }
   })();
   try {
-    await Promise.all([feed, pipeline(Readable.from(out), createWriteStream(tmp))]);
+    await Promise.all([feed, pipeline(Readable.from(batched(out)), createWriteStream(tmp))]);
     await rename(tmp, carPath);
   } catch (err) {
     await rm(tmp, { force: true });
