@@ -9,7 +9,7 @@
  *   2. the push after one article changed (its page and every list, feed and the manifest
  *      that the change touches are rebuilt).
  * Both tools get 4 transfers at once (samizdat's default concurrency; rclone's default --transfers).
- * Prints a table and writes bench/.work/push/results.json.
+ * Prints a table and writes bench/.work/push/<articles>/results-<servers>.json. `--servers sftp` runs one server only.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -29,6 +29,8 @@ const flag = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const ARTICLES = flag('articles', 10_000);
+/** --servers sftp,webdav (default both). */
+const SERVERS = (args.includes('--servers') ? args[args.indexOf('--servers') + 1]! : 'sftp,webdav').split(',') as Array<'sftp' | 'webdav'>;
 const CONCURRENCY = 4;
 /**
  * rclone's SFTP backend checks each upload (and, with --checksum, each existing file) by running
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
         rclone: (folder: string) => `dav:${folder}`,
       },
     } as const;
-    for (const server of ['sftp', 'webdav'] as const) {
+    for (const server of SERVERS) {
       const mirrorsDir = path.join(tmp, `mirrors-${server}`);
       await mkdir(mirrorsDir, { recursive: true });
       await writeFile(path.join(mirrorsDir, `bench-${server}.json`), JSON.stringify(servers[server].mirror('samizdat')));
@@ -175,12 +177,12 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|',
     ...rows,
     '',
-    ...['sftp', 'webdav'].flatMap((s) => ['first', 'one-changed'].map((r) => `- ${ratio(s, r)}`)),
+    ...SERVERS.flatMap((s) => ['first', 'one-changed'].map((r) => `- ${ratio(s, r)}`)),
     '',
     `(${new Date().toISOString()}, Node ${process.version}, ${(await run('rclone', ['version'])).stdout.split('\n')[0]}, ${ARTICLES} articles, concurrency ${CONCURRENCY})`,
   ].join('\n');
   console.log(summary);
-  await writeFile(path.join(WORK, 'results.json'), JSON.stringify({ articles: ARTICLES, files: manifestA.files.length, bundleBytes, changedFiles: changedFiles.map((f) => f.path), measures }, null, 1));
+  await writeFile(path.join(WORK, `results-${SERVERS.join('-')}.json`), JSON.stringify({ articles: ARTICLES, files: manifestA.files.length, bundleBytes, changedFiles: changedFiles.map((f) => f.path), measures }, null, 1));
 }
 
 await main();
