@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap } from 'yaml';
-import { listArticleFiles } from '../content/index.ts';
+import { listArticleFiles, slugify } from '../content/index.ts';
 import { splitFrontMatter } from '../content/frontmatter.ts';
 import type { Warning } from '../progress.ts';
 
@@ -16,6 +16,15 @@ export interface ExistingArticles {
   guids: Map<string, string>;
   /** Normalised source URL → relative path. */
   sources: Map<string, string>;
+  /** titleKey(title, date) → relative path: the same story under another file name. */
+  titles: Map<string, string>;
+  /** Relative path → the slug the build gives it (explicit, or from the title), so --update keeps its address. */
+  slugs: Map<string, string>;
+}
+
+/** Title and day, compared without case, spacing or punctuation differences. */
+export function titleKey(title: string, date: string): string {
+  return `${String(date).slice(0, 10)}|${title.normalize('NFC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim()}`;
 }
 
 /** A URL in the form used for comparing: no fragment, lowercase host, no trailing slash. */
@@ -31,7 +40,7 @@ export function urlKey(url: string): string {
 }
 
 export async function indexExisting(contentDir: string, warnings: Warning[]): Promise<ExistingArticles> {
-  const out: ExistingArticles = { files: new Set(), guids: new Map(), sources: new Map() };
+  const out: ExistingArticles = { files: new Set(), guids: new Map(), sources: new Map(), titles: new Map(), slugs: new Map() };
   // A content folder that does not exist yet holds no articles (ingest creates it).
   try {
     if (!(await stat(contentDir)).isDirectory()) return out;
@@ -55,6 +64,10 @@ export async function indexExisting(contentDir: string, warnings: Warning[]): Pr
     const data = fm.doc.toJS() as Record<string, unknown>;
     if (typeof data.guid === 'string' || typeof data.guid === 'number') out.guids.set(String(data.guid), rel);
     if (typeof data.source === 'string') out.sources.set(urlKey(data.source), rel);
+    const date = data.date instanceof Date ? data.date.toISOString() : data.date;
+    if (typeof data.title === 'string' && typeof date === 'string') out.titles.set(titleKey(data.title, date), rel);
+    const slug = typeof data.slug === 'string' ? data.slug : typeof data.title === 'string' ? slugify(data.title) : undefined;
+    if (slug) out.slugs.set(rel, slug);
   }
   return out;
 }

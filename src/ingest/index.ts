@@ -8,7 +8,7 @@ import { InputError, SamizdatError, throwIfAborted } from '../errors.ts';
 import type { Warning } from '../progress.ts';
 import { parseArticle, parseContentDate } from '../content/index.ts';
 import { articleStem, dayOf, renderArticle } from './article.ts';
-import { indexExisting, urlKey } from './existing.ts';
+import { indexExisting, titleKey, urlKey } from './existing.ts';
 import { fetchMedia, placeMedia } from './media.ts';
 import { expandSources, loadSource } from './sources.ts';
 import { storiesFrom, type Story } from './stories.ts';
@@ -126,17 +126,21 @@ export async function ingest(sources: string[], options: IngestOptions): Promise
     let { stem, slug } = articleStem({ date: a.date, title: a.title });
     let rel = `${stem}.md`;
     let replaces = false;
-    const sameItem = (a.guid && existing.guids.get(a.guid)) || (a.source && story.from !== 'feed' && existing.sources.get(urlKey(a.source))) || undefined;
-    if (sameItem && story.from !== 'feed' && !options.update) {
-      skipped.push({ source: story.origin, reason: `already ingested (same source URL ${a.source}); add --update to replace it`, file: path.join(outDir, sameItem) });
+    const bySource = a.source && story.from !== 'feed' ? existing.sources.get(urlKey(a.source)) : undefined;
+    const byTitle = existing.titles.get(titleKey(a.title, a.date));
+    const sameItem = (a.guid && existing.guids.get(a.guid)) || bySource || byTitle || undefined;
+    // The very same file name is a clash (an error naming both files), not a quiet skip.
+    if (sameItem && !options.update && sameItem !== rel) {
+      // Feed items already known by guid or link were skipped earlier; this is the same story again.
+      const why = bySource ? `same source URL ${a.source}` : sameItem === byTitle ? 'same title and date' : 'same guid';
+      skipped.push({ source: story.origin, reason: `already ingested (${why}); add --update to replace it`, file: path.join(outDir, sameItem) });
       continue;
     }
-    if (sameItem && options.update) {
+    if (sameItem && options.update && sameItem !== rel) {
       // Replace in place and keep its address: same file, same slug.
       rel = sameItem;
       stem = path.posix.basename(sameItem, '.md');
-      const m = /^\d{4}-\d{2}-\d{2}-(.+)$/.exec(stem);
-      if (m) slug = m[1]!;
+      slug = existing.slugs.get(sameItem) ?? slug;
       replaces = true;
     } else if (existing.files.has(rel)) {
       if (!options.update) {

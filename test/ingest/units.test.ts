@@ -137,3 +137,28 @@ describe('front matter', () => {
     }
   });
 });
+
+describe('the same story under another name', () => {
+  it('is skipped by title and date; --update rewrites that file and keeps its address', async () => {
+    const { writeFile: write, readFile: read, mkdir: mk, readdir: ls } = await import('node:fs/promises');
+    const path = (await import('node:path')).default;
+    const { dir, cleanup } = await tempDir('samizdat-ingest-');
+    try {
+      await mk(path.join(dir, '2015'));
+      const existing = path.join(dir, '2015/hand-written.md');
+      await write(existing, "---\ntitle: \"Mayor Opens the New Bridge\"\ndate: 2015-08-13T10:00:00Z\n---\n\nOld text.\n");
+      const input = [Buffer.from('Mayor opens the new bridge!\n\nThe bridge cost 12 million euros.')];
+      const first = await ingest(['-'], { outDir: dir, date: '2015-08-13', stdin: input });
+      expect(first.written).toEqual([]);
+      expect(first.skipped).toEqual([{ source: '-', reason: 'already ingested (same title and date); add --update to replace it', file: existing }]);
+      const second = await ingest(['-'], { outDir: dir, date: '2015-08-13', stdin: input, update: true });
+      expect(second.written.map((w) => [w.file, w.replaced])).toEqual([[existing, true]]);
+      const md = await read(existing, 'utf8');
+      expect(md).toContain('slug: mayor-opens-the-new-bridge\n'); // what the build gave it before: the URL stays
+      expect(md).toContain('The bridge cost 12 million euros.');
+      expect((await ls(dir, { recursive: true })).sort()).toEqual(['2015', '2015/hand-written.md']);
+    } finally {
+      await cleanup();
+    }
+  });
+});
