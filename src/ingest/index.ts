@@ -7,10 +7,11 @@ import path from 'node:path';
 import { InputError, SamizdatError, throwIfAborted } from '../errors.ts';
 import type { Warning } from '../progress.ts';
 import { parseArticle, parseContentDate } from '../content/index.ts';
-import { articleStem, dayOf, renderArticle } from './article.ts';
-import { indexExisting, titleKey, urlKey } from './existing.ts';
+import { renderArticle } from './article.ts';
+import { planStories } from './plan.ts';
+import { indexExisting, type ExistingArticles } from './existing.ts';
 import { fetchMedia, placeMedia } from './media.ts';
-import { expandSources, loadSource } from './sources.ts';
+import { expandSources, loadSource, type SourceRef } from './sources.ts';
 import { storiesFrom, type Story } from './stories.ts';
 import { RuleBook } from './text/publisher-rules.ts';
 import type { IngestOptions, IngestResult, SkippedItem, WrittenArticle } from './types.ts';
@@ -43,23 +44,6 @@ function checkOptions(sources: string[], options: IngestOptions): void {
   }
 }
 
-/** Normalises a date for front matter: a bare day stays a day; anything with a time becomes ISO UTC. */
-function frontMatterDate(date: string): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(date)) return date;
-  const d = parseContentDate(date);
-  return d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : date;
-}
-
-interface Planned {
-  story: Story;
-  date: string;
-  stem: string;
-  slug: string;
-  /** Relative to the content folder. */
-  rel: string;
-  replaces: boolean;
-}
-
 export async function ingest(sources: string[], options: IngestOptions): Promise<IngestResult> {
   throwIfAborted(options.signal, 'ingest');
   checkOptions(sources, options);
@@ -73,100 +57,9 @@ export async function ingest(sources: string[], options: IngestOptions): Promise
 
   const { refs, errors: refErrors } = await expandSources(sources, cwd);
   errors.push(...refErrors);
-  const stories: Story[] = [];
-  for (const ref of refs) {
-    throwIfAborted(options.signal, 'ingest');
-    options.onProgress?.({ type: 'source', source: ref.name });
-    try {
-      if (ref.kind === 'url') options.onProgress?.({ type: 'fetch', url: ref.location });
-      const loaded = await loadSource(ref, {
-        ...(options.fetch ? { limits: options.fetch } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.stdin ? { stdin: options.stdin } : {}),
-      });
-      const found = await storiesFrom(loaded, {
-        ...(options.from ? { from: options.from } : {}),
-        ...(options.sourceUrl ? { sourceUrl: options.sourceUrl } : {}),
-        rules,
-        existing,
-        update: options.update === true,
-        ...(options.fetch ? { limits: options.fetch } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        warnings,
-        skipped,
-        errors,
-      });
-      stories.push(...found);
-    } catch (err) {
-      if ((err as SamizdatError).code === 'ABORTED') throw err;
-      errors.push(err instanceof SamizdatError ? err : new SamizdatError('INGEST_FAILED', `${ref.name}: ${(err as Error).message}`, { cause: err }));
-    }
-  }
+  const stories = await gatherStories(refs, options, { rules, existing, warnings, skipped, errors });
 
-  // Dates, names and clashes: decided for every story before anything is fetched or written.
-  const planned: Planned[] = [];
-  const byRel = new Map<string, Planned>();
-  for (const story of stories) {
-    const a = story.article;
-    if (options.lang) a.lang = options.lang;
-    const date = story.feedItem ? a.date ?? options.date : options.date ?? a.date;
-    if (!date) {
-      const isFile = story.from !== 'feed' && !/^https?:|^-$/.test(story.origin);
-      errors.push(
-        new InputError('INGEST_NO_DATE', `${isFile ? '' : `${story.origin === '-' ? 'standard input' : story.origin}: `}no publication date found for "${a.title}"`, {
-          ...(isFile ? { file: story.origin } : {}),
-          hint: 'Give it with --date YYYY-MM-DD. Ingest never uses today\'s date: the article would then depend on the day it was ingested.',
-        }),
-      );
-      continue;
-    }
-    a.date = frontMatterDate(date);
-    if (a.updated) a.updated = frontMatterDate(a.updated);
-    let { stem, slug } = articleStem({ date: a.date, title: a.title });
-    let rel = `${stem}.md`;
-    let replaces = false;
-    const bySource = a.source && story.from !== 'feed' ? existing.sources.get(urlKey(a.source)) : undefined;
-    const byTitle = existing.titles.get(titleKey(a.title, a.date));
-    const sameItem = (a.guid && existing.guids.get(a.guid)) || bySource || byTitle || undefined;
-    // The very same file name is a clash (an error naming both files), not a quiet skip.
-    if (sameItem && !options.update && sameItem !== rel) {
-      // Feed items already known by guid or link were skipped earlier; this is the same story again.
-      const why = bySource ? `same source URL ${a.source}` : sameItem === byTitle ? 'same title and date' : 'same guid';
-      skipped.push({ source: story.origin, reason: `already ingested (${why}); add --update to replace it`, file: path.join(outDir, sameItem) });
-      continue;
-    }
-    if (sameItem && options.update && sameItem !== rel) {
-      // Replace in place and keep its address: same file, same slug.
-      rel = sameItem;
-      stem = path.posix.basename(sameItem, '.md');
-      slug = existing.slugs.get(sameItem) ?? slug;
-      replaces = true;
-    } else if (existing.files.has(rel)) {
-      if (!options.update) {
-        errors.push(
-          new InputError('INGEST_CLASH', `${story.origin} would be written to ${path.join(outDir, rel)}, which already exists`, {
-            file: path.join(outDir, rel),
-            hint: 'Add --update to replace the existing article, or rename one of them.',
-          }),
-        );
-        continue;
-      }
-      replaces = true;
-    }
-    const twin = byRel.get(rel);
-    if (twin) {
-      errors.push(
-        new InputError('INGEST_CLASH', `${story.origin} and ${twin.story.origin} would both be written to ${path.join(outDir, rel)} (same date and title)`, {
-          hint: 'Ingest one of them alone, or change one title.',
-        }),
-      );
-      continue;
-    }
-    const p: Planned = { story, date: dayOf(a.date), stem, slug, rel, replaces };
-    byRel.set(rel, p);
-    planned.push(p);
-  }
+  const planned = planStories(stories, { existing, outDir, options, errors, skipped });
   if (errors.length) return { written: [], skipped, warnings, errors };
 
   // Images, then the files, each checked by the same reader the build uses.
@@ -209,4 +102,45 @@ export async function ingest(sources: string[], options: IngestOptions): Promise
     for (const w of written) options.onProgress?.({ type: 'write', file: w.file });
   }
   return { written, skipped, warnings, errors };
+}
+
+/** Reads every source and extracts its stories; a failing source adds an error and the others go on. */
+async function gatherStories(
+  refs: SourceRef[],
+  options: IngestOptions,
+  ctx: { rules: RuleBook; existing: ExistingArticles; warnings: Warning[]; skipped: SkippedItem[]; errors: SamizdatError[] },
+): Promise<Story[]> {
+  const { rules, existing, warnings, skipped, errors } = ctx;
+  const stories: Story[] = [];
+  for (const ref of refs) {
+    throwIfAborted(options.signal, 'ingest');
+    options.onProgress?.({ type: 'source', source: ref.name });
+    try {
+      if (ref.kind === 'url') options.onProgress?.({ type: 'fetch', url: ref.location });
+      const loaded = await loadSource(ref, {
+        ...(options.fetch ? { limits: options.fetch } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.stdin ? { stdin: options.stdin } : {}),
+      });
+      const found = await storiesFrom(loaded, {
+        ...(options.from ? { from: options.from } : {}),
+        ...(options.sourceUrl ? { sourceUrl: options.sourceUrl } : {}),
+        rules,
+        existing,
+        update: options.update === true,
+        ...(options.fetch ? { limits: options.fetch } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        warnings,
+        skipped,
+        errors,
+      });
+      stories.push(...found);
+    } catch (err) {
+      if ((err as SamizdatError).code === 'ABORTED') throw err;
+      errors.push(err instanceof SamizdatError ? err : new SamizdatError('INGEST_FAILED', `${ref.name}: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  return stories;
 }
