@@ -13,7 +13,8 @@ import { throwIfAborted } from '../errors.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
-import { auditFiles, compareFindings, fileEntry, indexBundle, kindOfFile, runRules } from './run.ts';
+import { AuditCache, sha256 } from './cache.ts';
+import { auditFiles, compareFindings, fileEntry, indexBundle, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
 import type { AuditDocument, AuditFinding } from './types.ts';
 
 export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './types.ts';
@@ -34,6 +35,11 @@ export interface AuditOptions {
    * to read, none below. 0 or 1: the calling thread only. A number above 1: that many, always.
    */
   workers?: number;
+  /**
+   * Folder for the audit cache (./cache.ts). With it, a file whose bytes, path and bundle
+   * neighbourhood are unchanged since the last audit is not read again. Default: no cache.
+   */
+  cacheDir?: string;
 }
 
 /**
@@ -59,14 +65,40 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   ];
   findings.push(...runRules(entries, rules, bundle));
   const files = [...bundle.files].filter((f) => kindOfFile(f) !== undefined).sort();
-  const workers = options.workers ?? (files.length >= WORKER_THRESHOLD ? Math.min(4, os.availableParallelism()) : 1);
   const progress = options.onProgress;
   progress?.({ type: 'audited', done: 0, total: files.length });
+
+  // With a cache, only files whose result cannot be reused are audited.
+  const cache = options.cacheDir === undefined ? undefined : await AuditCache.open(options.cacheDir);
+  const ruleNames = rules.map((r) => r.name);
+  let todo = files;
+  if (cache) {
+    todo = [];
+    await readEach(dir, files, options.signal, (file, bytes) => {
+      const hit = cache.lookup(cache.key(file, ruleNames, sha256(bytes)), bundle);
+      if (hit) findings.push(...hit);
+      else todo.push(file);
+    });
+  }
+
+  const workers = options.workers ?? (todo.length >= WORKER_THRESHOLD ? Math.min(4, os.availableParallelism()) : 1);
+  const record = cache !== undefined;
+  let results: FileResult[];
   if (workers > 1) {
-    findings.push(...(await auditInWorkers(dir, files, { rules: options.rules, bundle, workers, signal: options.signal })));
+    results = await auditInWorkers(dir, todo, { rules: options.rules, bundle, workers, signal: options.signal, record });
   } else {
-    const onFile = progress && ((done: number) => done % 500 === 0 && done < files.length && progress({ type: 'audited', done, total: files.length }));
-    findings.push(...(await auditFiles(dir, files, rules, bundle, options.signal, onFile)));
+    const done0 = files.length - todo.length;
+    const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total: files.length }));
+    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, ...(onFile ? { onFile } : {}) });
+  }
+  for (const r of results) {
+    findings.push(...r.findings);
+    if (cache && r.sha256 && r.queries) cache.store(cache.key(r.file, ruleNames, r.sha256), { findings: r.findings, queries: r.queries });
+  }
+  if (cache) {
+    await cache.save().catch(() => {
+      // A cache that cannot be written only costs time on the next audit.
+    });
   }
   progress?.({ type: 'audited', done: files.length, total: files.length });
   return findings.sort(compareFindings);

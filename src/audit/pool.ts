@@ -3,8 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import { AbortedError, throwIfAborted } from '../errors.ts';
 import { selectRules } from './rules/index.ts';
-import { auditFiles } from './run.ts';
-import type { AuditFinding, BundleIndex } from './types.ts';
+import { auditFiles, type FileResult } from './run.ts';
+import type { BundleIndex } from './types.ts';
 
 /** What a worker receives (structured-cloned). */
 export interface WorkerInput {
@@ -14,12 +14,14 @@ export interface WorkerInput {
   files: string[];
   folders: string[];
   others: [string, 'symlink' | 'other'][];
+  /** Return what the audit cache needs (content hash, bundle questions). */
+  record: boolean;
 }
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 /** Runs one worker over input.chunk; rejects if it cannot start or dies. */
-export function runWorker(input: WorkerInput, signal: AbortSignal | undefined): Promise<AuditFinding[]> {
+export function runWorker(input: WorkerInput, signal: AbortSignal | undefined): Promise<FileResult[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(ENTRY, { workerData: input, stdout: false, stderr: false });
     let settled = false;
@@ -31,7 +33,7 @@ export function runWorker(input: WorkerInput, signal: AbortSignal | undefined): 
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
-    worker.once('message', (findings: AuditFinding[]) => finish(() => resolve(findings)));
+    worker.once('message', (results: FileResult[]) => finish(() => resolve(results)));
     worker.once('error', (err) => finish(() => reject(err)));
     worker.once('exit', (code) =>
       finish(() => reject(signal?.aborted ? new AbortedError('audit', { cause: signal.reason }) : new Error(`audit worker exited with code ${code} before reporting`))),
@@ -47,8 +49,8 @@ export function runWorker(input: WorkerInput, signal: AbortSignal | undefined): 
 export async function auditInWorkers(
   dir: string,
   files: readonly string[],
-  options: { rules: readonly string[] | undefined; bundle: BundleIndex; workers: number; signal?: AbortSignal },
-): Promise<AuditFinding[]> {
+  options: { rules: readonly string[] | undefined; bundle: BundleIndex; workers: number; signal?: AbortSignal; record?: boolean },
+): Promise<FileResult[]> {
   const { bundle, signal } = options;
   const chunks: string[][] = Array.from({ length: Math.max(1, Math.min(options.workers, files.length)) }, () => []);
   files.forEach((f, i) => chunks[i % chunks.length]!.push(f));
@@ -58,6 +60,7 @@ export async function auditInWorkers(
     files: [...bundle.files],
     folders: [...bundle.folders],
     others: [...(bundle.others ?? new Map<string, 'symlink' | 'other'>())],
+    record: options.record ?? false,
   };
   try {
     const results = await Promise.all(chunks.map((chunk) => runWorker({ ...shared, chunk }, signal)));
@@ -65,6 +68,6 @@ export async function auditInWorkers(
   } catch (err) {
     throwIfAborted(signal, 'audit');
     if (err instanceof AbortedError) throw err;
-    return auditFiles(dir, files, selectRules(options.rules), bundle, signal);
+    return auditFiles(dir, files, selectRules(options.rules), bundle, { signal, record: options.record ?? false });
   }
 }

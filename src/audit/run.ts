@@ -3,13 +3,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../errors.ts';
+import { recordingView, sha256, type BundleQuery } from './cache.ts';
 import { cssReferences, cssWhere } from './css.ts';
 import { htmlDocument } from './html.ts';
 import { jsonDocuments } from './json.ts';
 import { selectRules } from './rules/index.ts';
 import { folderOf } from './url.ts';
 import { xmlDocuments } from './xml.ts';
-import type { AuditDocument, AuditFinding, AuditRule, BundleIndex } from './types.ts';
+import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView } from './types.ts';
 
 export type AuditedKind = 'html' | 'xml' | 'json' | 'css';
 
@@ -81,7 +82,7 @@ export function fileEntry(file: string, entry: 'file' | 'symlink' | 'other'): Au
   return { file, kind: 'file', entry, elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
 }
 
-export function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: BundleIndex): AuditFinding[] {
+export function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: BundleView): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const seen = new Set<string>();
   for (const doc of docs) {
@@ -106,7 +107,7 @@ export function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: Bund
  */
 export function auditText(
   text: string,
-  options: { file: string; kind?: AuditedKind; bundle?: BundleIndex; rules?: readonly string[] },
+  options: { file: string; kind?: AuditedKind; bundle?: BundleView; rules?: readonly string[] },
 ): AuditFinding[] {
   const kind = options.kind ?? kindOfFile(options.file);
   const bundle = options.bundle ?? { files: new Set([options.file]), folders: new Set(['']) };
@@ -121,7 +122,7 @@ export function auditFileText(
   file: string,
   kind: AuditedKind,
   rules: AuditRule[],
-  bundle: BundleIndex,
+  bundle: BundleView,
   invalidUtf8 = false,
 ): AuditFinding[] {
   try {
@@ -159,20 +160,24 @@ export function decodeUtf8(bytes: Uint8Array): { text: string; invalidUtf8: bool
   }
 }
 
+/** One file's result; with `record`, also what the cache needs to reuse it. */
+export interface FileResult {
+  file: string;
+  findings: AuditFinding[];
+  sha256?: string;
+  queries?: BundleQuery[];
+}
+
 /**
- * Audits the given files of the bundle in dir (relative paths, each of a kind kindOfFile knows),
- * reading ahead while parsing.
+ * Calls fn with the bytes of each file in order, reading a few files ahead so the disk works
+ * while the (synchronous) parser does.
  */
-export async function auditFiles(
+export async function readEach(
   dir: string,
   files: readonly string[],
-  rules: AuditRule[],
-  bundle: BundleIndex,
-  signal?: AbortSignal,
-  onFile?: (done: number) => void,
-): Promise<AuditFinding[]> {
-  const findings: AuditFinding[] = [];
-  // Reading ahead keeps the disk busy while the parser works; parsing itself is synchronous.
+  signal: AbortSignal | undefined,
+  fn: (file: string, bytes: Buffer, index: number) => void,
+): Promise<void> {
   const AHEAD = 16;
   const reads = new Map<number, Promise<Buffer>>();
   const read = (i: number) => {
@@ -188,9 +193,30 @@ export async function auditFiles(
     const bytes = await reads.get(i)!;
     reads.delete(i);
     read(i + AHEAD);
-    const { text, invalidUtf8 } = decodeUtf8(bytes);
-    findings.push(...auditFileText(text, files[i]!, kindOfFile(files[i]!)!, rules, bundle, invalidUtf8));
-    onFile?.(i + 1);
+    fn(files[i]!, bytes, i);
   }
-  return findings;
+}
+
+/** Audits the given files of the bundle in dir (relative paths, each of a kind kindOfFile knows). */
+export async function auditFiles(
+  dir: string,
+  files: readonly string[],
+  rules: AuditRule[],
+  bundle: BundleView,
+  options: { signal?: AbortSignal; onFile?: (done: number) => void; record?: boolean } = {},
+): Promise<FileResult[]> {
+  const results: FileResult[] = [];
+  await readEach(dir, files, options.signal, (file, bytes, i) => {
+    const { text, invalidUtf8 } = decodeUtf8(bytes);
+    const kind = kindOfFile(file)!;
+    if (options.record) {
+      const rec = recordingView(bundle);
+      const findings = auditFileText(text, file, kind, rules, rec.view, invalidUtf8);
+      results.push({ file, findings, sha256: sha256(bytes), queries: rec.queries() });
+    } else {
+      results.push({ file, findings: auditFileText(text, file, kind, rules, bundle, invalidUtf8) });
+    }
+    options.onFile?.(i + 1);
+  });
+  return results;
 }

@@ -120,8 +120,17 @@ export interface BundleIndex {
   folders: ReadonlySet<string>;
 }
 
+/**
+ * What rules may ask about the bundle: whether a path is a file or a folder. Only these
+ * questions, so that an audit cache can replay them (./cache.ts).
+ */
+export interface BundleView {
+  files: { has(path: string): boolean };
+  folders: { has(path: string): boolean };
+}
+
 export interface RuleContext {
-  bundle: BundleIndex;
+  bundle: BundleView;
   report(finding: { line?: number; message: string }): void;
 }
 

@@ -10,5 +10,5 @@ const bundle = {
   folders: new Set(input.folders),
   others: new Map(input.others),
 };
-const findings = await auditFiles(input.dir, input.chunk, selectRules(input.rules), bundle);
-parentPort!.postMessage(findings);
+const results = await auditFiles(input.dir, input.chunk, selectRules(input.rules), bundle, { record: input.record });
+parentPort!.postMessage(results);

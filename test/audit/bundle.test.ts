@@ -143,11 +143,59 @@ describe('worker threads', () => {
     const { indexBundle } = await import('../../src/audit/index.ts');
     const dir = path.join(root, 'dirty');
     const bundle = await indexBundle(dir);
-    const findings = await runWorker(
-      { dir, chunk: ['media/logo.svg', 'theme.css'], rules: undefined, files: [...bundle.files], folders: [...bundle.folders], others: [] },
+    const results = await runWorker(
+      { dir, chunk: ['media/logo.svg', 'theme.css'], rules: undefined, files: [...bundle.files], folders: [...bundle.folders], others: [], record: false },
       undefined,
     );
+    const findings = results.flatMap((r) => r.findings);
     expect(findings.map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual(['media/logo.svg:2 no-script', 'theme.css:2 no-external-loads']);
     expect(await auditBundle(dir, { workers: 3 })).toEqual(await auditBundle(dir, { workers: 1 }));
+  });
+});
+
+describe('audit cache', () => {
+  it('reuses results for unchanged files, and finds a link broken by a file removed elsewhere', async () => {
+    const { readFile: read, rm } = await import('node:fs/promises');
+    const dir = path.join(root, 'cached');
+    const cacheDir = path.join(root, 'cache');
+    await writeTree(dir, {
+      'index.html': wrapPage('<a href="a/index.html">a</a> <a href="b/index.html">b</a>'),
+      'a/index.html': wrapPage('<a href="../b/index.html">b</a>'),
+      'b/index.html': wrapPage('<p>b</p>'),
+      'c/index.html': wrapPage('<img src="https://example.org/x.png">'),
+    });
+    const first = await auditBundle(dir, { cacheDir });
+    expect(first.map((f) => `${f.file} ${f.rule}`)).toEqual(['c/index.html no-external-loads']);
+
+    // Prove reuse: a cached result is returned as stored, without reading the file again.
+    const cacheFile = path.join(cacheDir, 'audit-cache.json');
+    const data = JSON.parse(await read(cacheFile, 'utf8')) as { entries: Record<string, { findings: { message: string }[] }> };
+    const entry = Object.values(data.entries).find((e) => e.findings.length === 1)!;
+    entry.findings[0]!.message = 'served from the cache';
+    await writeFile(cacheFile, JSON.stringify(data));
+    const second = await auditBundle(dir, { cacheDir });
+    expect(second.map((f) => f.message)).toEqual(['served from the cache']);
+
+    // b/index.html goes: index.html and a/index.html did not change, yet their links are now broken.
+    await rm(path.join(dir, 'b'), { recursive: true });
+    const third = await auditBundle(dir, { cacheDir });
+    expect(third.map((f) => `${f.file} ${f.rule}`)).toEqual([
+      'a/index.html internal-links',
+      'c/index.html no-external-loads',
+      'index.html internal-links',
+    ]);
+
+    // A changed file is audited again.
+    await writeTree(dir, { 'c/index.html': wrapPage('<p>clean now</p>'), 'b/index.html': wrapPage('<p>back</p>') });
+    expect(await auditBundle(dir, { cacheDir })).toEqual([]);
+    // And the cache gives the same answers as no cache at all.
+    expect(await auditBundle(dir, { cacheDir })).toEqual(await auditBundle(dir));
+  });
+
+  it('starts empty from a corrupt cache file', async () => {
+    const cacheDir = path.join(root, 'corrupt-cache');
+    await writeTree(cacheDir, { 'audit-cache.json': '{"format": "samizdat-audit-cache/1", "entries": [' });
+    const dir = path.join(root, 'dirty');
+    expect(await auditBundle(dir, { cacheDir })).toEqual(await auditBundle(dir));
   });
 });
