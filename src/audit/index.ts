@@ -84,7 +84,7 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const workers = options.workers ?? (todo.length >= WORKER_THRESHOLD ? Math.min(4, os.availableParallelism()) : 1);
   const record = cache !== undefined;
   let results: FileResult[];
-  if (workers > 1) {
+  if (workers > 1 && todo.length > 0) {
     results = await auditInWorkers(dir, todo, { rules: options.rules, bundle, workers, signal: options.signal, record });
   } else {
     const done0 = files.length - todo.length;
