@@ -59,9 +59,28 @@ export class LocalBlockstore {
     return access(this.fileOf(cid).file).then(() => true, () => false);
   }
 
+  /** Names of the block files present at open (`<shard>/<file>`), read once with one readdir per shard folder. */
+  private present: Promise<Set<string>> | undefined;
+
+  private listPresent(): Promise<Set<string>> {
+    this.present ??= (async () => {
+      const names = new Set<string>();
+      const shards = await readdir(this.blocksDir).catch(() => [] as string[]);
+      for (const shard of shards) {
+        for (const name of await readdir(path.join(this.blocksDir, shard)).catch(() => [] as string[])) names.add(`${shard}/${name}`);
+        this.madeDirs.add(path.join(this.blocksDir, shard));
+      }
+      return names;
+    })();
+    return this.present;
+  }
+
   private async writeBlock(cid: CID, bytes: Uint8Array): Promise<void> {
     const { dir, file } = this.fileOf(cid);
-    if (!this.fresh && (await access(file).then(() => true, () => false))) return;
+    if (!this.fresh) {
+      const shard = this.sharding.encode(cid);
+      if ((await this.listPresent()).has(`${shard.dir}/${shard.file}`)) return;
+    }
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.madeDirs.add(dir);

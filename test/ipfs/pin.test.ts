@@ -98,6 +98,21 @@ describe('pinSite: local import and CAR', () => {
     expect(Buffer.compare(await readFile(again.carPath), await readFile(b.carPath))).toBe(0);
   });
 
+  it('a rerun writes back a block missing from the store, and only that one', async () => {
+    const { readdir, rm, stat: statFile } = await import('node:fs/promises');
+    const store = path.join(dir, 'bs-repair');
+    await pinSite({ siteDir: site, distDir: path.join(dir, 'out-r'), blockstoreDir: store, gateways: [] });
+    const blocks = (await readdir(path.join(store, 'blocks'), { recursive: true })).filter((f) => f.endsWith('.data')).sort();
+    const victim = path.join(store, 'blocks', blocks[0]!);
+    const other = path.join(store, 'blocks', blocks[1]!);
+    const otherBefore = (await statFile(other)).mtimeMs;
+    await rm(victim);
+    await new Promise((r) => setTimeout(r, 20));
+    await pinSite({ siteDir: site, distDir: path.join(dir, 'out-r'), blockstoreDir: store, gateways: [] });
+    await expect(statFile(victim)).resolves.toBeTruthy();
+    expect((await statFile(other)).mtimeMs).toBe(otherBefore);
+  });
+
   it('--hidden includes dot-files and so changes the CID', async () => {
     const plain = await pinSite({ siteDir: site, distDir: path.join(dir, 'out-h'), blockstoreDir: path.join(dir, 'bs-h'), gateways: [] });
     const hidden = await pinSite({ siteDir: site, distDir: path.join(dir, 'out-h'), blockstoreDir: path.join(dir, 'bs-h'), gateways: [], hidden: true });
