@@ -81,6 +81,12 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/** Servers still running: killed if the test process exits without stopping them (a crash, ^C). */
+const running = new Set<() => void>();
+process.once('exit', () => {
+  for (const killNow of running) killNow();
+});
+
 export async function startManaged(options: ManagedOptions): Promise<ManagedProcess> {
   let child: ChildProcess;
   let startError: Error | undefined;
@@ -127,7 +133,24 @@ export async function startManaged(options: ManagedOptions): Promise<ManagedProc
     send('SIGKILL');
   }
 
-  await launch();
+  const killNow = () => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    for (const pid of [child.pid, ...descendants(child.pid)]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  };
+  running.add(killNow);
+  try {
+    await launch();
+  } catch (err) {
+    killNow();
+    running.delete(killNow);
+    throw err;
+  }
   return {
     port: options.port,
     get pid() {
@@ -148,6 +171,7 @@ export async function startManaged(options: ManagedOptions): Promise<ManagedProc
     },
     async stop() {
       await terminate('SIGTERM');
+      running.delete(killNow);
     },
   };
 }
