@@ -45,27 +45,35 @@ function wholeLine(source: string): RegExp {
 
 export const GENERIC_RULES: readonly FurnitureRule[] = [
   {
+    // Appeal sentences: specific enough to drop even inside a long paragraph.
     name: 'donation-appeal',
     category: 'donation',
     patterns: [
-      wholeLine('support us|donate|donate now|support|contribute|make a donation|give now|поддержать|поддержите нас|поддержать нас|пожертвовать|помочь|از ما حمایت کنید|حمایت|ادعمنا|تبرع|تبرّع'),
       phrase('small favou?r to ask'),
       phrase('we need your (?:help|support)'),
-      phrase('your support(?:,| can| helps| makes| is| means| matters| allows)'),
-      phrase('(?:make|give) a (?:one-time |monthly |regular )?(?:donation|contribution|gift)'),
+      phrase('your support(?:,| can| helps| makes| means| matters| allows)'),
       phrase('support (?:us|our (?:work|journalism|newsroom)|independent journalism)(?: monthly| today| now| from| with| by)'),
-      phrase('(?:donate|contribute|give) (?:now|today|monthly)'),
-      phrase('become a (?:member|supporter|patron|subscriber)'),
       phrase('not ready to (?:support|donate|give|contribute)'),
-      phrase('ad-free|disabled all ads|without ads'),
-      phrase('costs us \\$?[\\d,.]+'),
       phrase('поддержите (?:нас|нашу|независим\\p{L}*|работу|редакцию)'),
-      phrase('ваша поддержка|ваши пожертвования|сделайте пожертвование|сделать пожертвование|пожертвуйте'),
+      phrase('ваша поддержка|ваши пожертвования|сделайте пожертвование|пожертвуйте'),
       phrase('нам нужна ваша (?:помощь|поддержка)|помогите нам'),
       phrase('стань(?:те)? (?:нашим )?(?:участником|подписчиком|патроном|донатором|спонсором)'),
-      phrase('без рекламы|отключили (?:всю )?рекламу'),
-      phrase('از ما حمایت کنید|حمایت مالی|کمک مالی|به ما کمک کنید|با حمایت شما'),
-      phrase('ادعمنا|ادعموا|تبرع(?:وا)? الآن|ساهم(?:وا)? في دعم|دعمكم'),
+      phrase('از ما حمایت کنید|به ما کمک کنید|با حمایت شما|حمایت مالی از ما|کمک مالی به ما'),
+      phrase('ادعمنا|ادعموا|تبرع(?:وا)? الآن|ساهم(?:وا)? في دعمنا|دعمكم'),
+    ],
+  },
+  {
+    // Buttons and one-liners of an appeal: only short lines, where they cannot be story text.
+    name: 'donation-button',
+    category: 'donation',
+    maxLength: 120,
+    patterns: [
+      wholeLine('support us|donate|donate now|support|contribute|make a donation|give now|поддержать|поддержите нас|поддержать нас|пожертвовать|помочь|از ما حمایت کنید|حمایت|ادعمنا|تبرع|تبرّع'),
+      /^[\s\p{P}]*(?:please |)(?:make|give) a (?:one-time |monthly |regular )?(?:donation|contribution|gift)/iu,
+      /^[\s\p{P}]*become a (?:member|supporter|patron|subscriber)/iu,
+      phrase('(?:donate|contribute) (?:now|today)'),
+      phrase('enjoying ad-free|disabled all ads|отключили (?:всю )?рекламу'),
+      phrase('costs us \\$?[\\d,.]+ (?:a|per|every) month'),
       phrase('remind me later|напомнить позже|بعداً یادآوری کن|ذكرني لاحقا'),
     ],
   },
@@ -73,10 +81,10 @@ export const GENERIC_RULES: readonly FurnitureRule[] = [
     name: 'subscription-prompt',
     category: 'subscription',
     patterns: [
-      phrase('subscribe (?:to|now|for|today)|sign up (?:for|to) (?:our|the)|newsletter sign-?up|get (?:our|the) [\\p{L} ]{0,30}in your inbox|follow us on'),
+      phrase('subscribe (?:now|today)|subscribe to (?:our|the) (?:newsletter|channel|podcast|daily|weekly|briefing)|sign up (?:for|to) (?:our|the) (?:newsletter|daily|weekly|briefing|e-?mails?|alerts)|newsletter sign-?up|get (?:our|the) [\\p{L} ]{0,30}in your inbox|follow us on'),
       wholeLine('subscribe|sign up|newsletter|подписаться|подписка|عضویت|اشترك'),
       phrase('подпишитесь|подписывайтесь|подписаться на (?:рассылку|наш)|наш (?:телеграм|telegram)[- ]?канал|рассылк\\p{L}+ (?:новостей|редакции)'),
-      phrase('عضویت در خبرنامه|در خبرنامه ما|مشترک (?:شوید|خبرنامه)|ما را در (?:تلگرام|اینستاگرام|توییتر) دنبال کنید|کانال تلگرام'),
+      phrase('عضویت در خبرنامه|در خبرنامه ما|مشترک (?:شوید|خبرنامه)|ما را در (?:تلگرام|اینستاگرام|توییتر) دنبال کنید|کانال تلگرام ما'),
       phrase('اشترك في (?:النشرة|نشرتنا)|اشترك الآن|تابعونا على|النشرة البريدية'),
     ],
   },
@@ -95,8 +103,8 @@ export const GENERIC_RULES: readonly FurnitureRule[] = [
     patterns: [
       phrase('(?:we|this (?:site|website)) uses? cookies|cookie (?:policy|settings|preferences|consent)|accept (?:all )?cookies'),
       wholeLine('accept|accept all|reject all|manage preferences|i agree|ok, got it|got it|принять|принять все|согласен|پذیرفتن|قبول|موافقم|أوافق'),
-      phrase('(?:используем|использует|использовать) (?:файлы )?cookie|файл\\p{L}* cookie|куки'),
-      phrase('کوکی(?:‌ها)?|ملفات تعريف الارتباط|الكوكيز'),
+      phrase('(?:используем|использует|использовать) (?:файлы )?(?:cookie|куки)|файл\\p{L}* (?:cookie|куки)'),
+      phrase('(?:از|استفاده از) کوکی(?:‌ها)?|ملفات تعريف الارتباط|الكوكيز'),
     ],
   },
   {
