@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildResult } from '../../src/build/index.ts';
@@ -148,6 +148,16 @@ print(json.dumps(out))`;
 });
 
 describe('bad input', () => {
+  it('stops at once on an aborted signal', async () => {
+    await expect(buildSite({ contentDir: content, outDir: out, cacheDir: false, env: {}, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
+    const ctrl = new AbortController();
+    const pending = buildSite({ contentDir: content, outDir: path.join(root, 'aborted-out'), cacheDir: false, env: {}, signal: ctrl.signal, onProgress: (e) => e.type === 'stage' && e.stage === 'pages' && ctrl.abort() });
+    await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(readFile(path.join(root, 'aborted-out', 'index.html'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // No staging folder is left behind.
+    expect((await readdir(root)).filter((n) => n.includes('.building-'))).toEqual([]);
+  });
+
   it('fails with every problem listed and leaves the previous output untouched', async () => {
     const before = await readTree(out);
     await writeFile(path.join(content, 'broken.md'), '---\ntitle: Broken\ndate: 2024-02-30\n---\n');

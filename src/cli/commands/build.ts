@@ -35,26 +35,39 @@ Examples:
   $ SAMIZDAT_SIGNING_KEY_FILE=~/keys/newsroom.key samizdat build   # signed manifest`,
     )
     .action(async (flags: BuildFlags) => {
-      const options = {
-        contentDir: path.resolve(io.cwd, flags.content),
-        outDir: path.resolve(io.cwd, flags.out),
-        mirrorsDir: path.resolve(io.cwd, flags.mirrors),
-        skipInvalid: Boolean(flags.skipInvalid),
-        env: io.env,
-      };
-      if (flags.json) {
-        try {
-          const result = await buildSite(options);
-          printJson(io, resultJson(result));
-        } catch (err) {
-          io.exitCode = 1;
-          printJson(io, { ok: false, errors: err instanceof AggregateInputError ? err.problems.map(errorJson) : [errorJson(err)], error: errorJson(err) });
-        }
-        return;
+      // Ctrl-C stops the build; the previous output stays as it was.
+      const controller = new AbortController();
+      const onSigint = () => controller.abort(new Error('interrupted'));
+      process.once('SIGINT', onSigint);
+      try {
+        await run(io, flags, controller.signal);
+      } finally {
+        process.removeListener('SIGINT', onSigint);
       }
-      const result = await buildSite(options);
-      printSummary(io, result);
     });
+}
+
+async function run(io: CliIO, flags: BuildFlags, signal: AbortSignal): Promise<void> {
+  const options = {
+    contentDir: path.resolve(io.cwd, flags.content),
+    outDir: path.resolve(io.cwd, flags.out),
+    mirrorsDir: path.resolve(io.cwd, flags.mirrors),
+    skipInvalid: Boolean(flags.skipInvalid),
+    env: io.env,
+    signal,
+  };
+  if (flags.json) {
+    try {
+      const result = await buildSite(options);
+      printJson(io, resultJson(result));
+    } catch (err) {
+      io.exitCode = 1;
+      printJson(io, { ok: false, errors: err instanceof AggregateInputError ? err.problems.map(errorJson) : [errorJson(err)], error: errorJson(err) });
+    }
+    return;
+  }
+  const result = await buildSite(options);
+  printSummary(io, result);
 }
 
 export function resultJson(r: BuildResult): Record<string, unknown> {
