@@ -127,7 +127,7 @@ describe('plain text: rules and edge cases', () => {
     expect(r.paragraphs).toEqual(['“We need your help to keep the river clean,” the mayor told the crowd on Sunday.', 'The bridge cost 12 million euros.']);
   });
 
-  it('keeps story sentences that share words with appeals, prompts and banners', () => {
+  it('keeps story sentences that share words with appeals, prompts, banners and notices', () => {
     const story = [
       'He went on to become a member of parliament in 2005.',
       'Fewer households subscribe to cable television every year.',
@@ -141,6 +141,7 @@ describe('plain text: rules and edge cases', () => {
       'دولت کمک مالی تازه‌ای به کشاورزان اعلام کرد.',
       'کانال تلگرام وزارت خارجه این خبر را تایید کرد.',
       'ساهم في دعم الاقتصاد المحلي خلال الأزمة.',
+      'Copyright holders sued the site last year.',
     ];
     const r = extractText(`A Headline Above Ordinary Story Sentences\n\n${story.join('\n\n')}`);
     expect(r.paragraphs).toEqual(story);

@@ -165,7 +165,7 @@ export const GENERIC_RULES: readonly FurnitureRule[] = [
     category: 'copyright',
     maxLength: 200,
     patterns: [
-      /^\s*(?:©|\(c\)|copyright\b)/iu,
+      /^\s*(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}))/iu,
       phrase('all rights reserved|все права защищены|تمامی حقوق|کلیه حقوق|جميع الحقوق محفوظة'),
     ],
   },
