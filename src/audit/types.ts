@@ -99,6 +99,8 @@ export interface AuditDocument {
   css: CssReference[];
   /** XML processing instructions (<?xml-stylesheet …?>). */
   processingInstructions: { target: string; data: string; line?: number }[];
+  /** The text of an XML <!DOCTYPE …> declaration, when there is one. */
+  doctype?: { text: string; line?: number };
   /** Syntax errors that stop the document from being read as a browser or feed reader would. */
   syntaxErrors: { message: string; line?: number }[];
   /** What the file says and shows about its character encoding (the file's first document only). */

@@ -56,6 +56,9 @@ export function xmlDocuments(xml: string, file: string, options: { locations?: b
   parser.on('xmldecl', (decl) => {
     if (decl.encoding !== undefined) doc.encoding = { ...doc.encoding, xmlDeclared: decl.encoding };
   });
+  parser.on('doctype', (text) => {
+    doc.doctype = { text, line: parser.line };
+  });
   parser.on('processinginstruction', (pi) => doc.processingInstructions.push({ target: pi.target, data: pi.body, line: parser.line }));
   parser.on('opentagstart', () => {
     tagLine = parser.line;

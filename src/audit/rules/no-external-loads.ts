@@ -17,6 +17,10 @@ export const noExternalLoads: AuditRule = {
       if (form === 'scheme') ctx.report({ line: ref.line, message: `${ref.where} loads ${scheme}: "${ref.url}" from outside the bundle` });
       else if (form === 'network-path') ctx.report({ line: ref.line, message: `${ref.where} loads "${ref.url}" from another host` });
     }
+    // An external DTD is fetched by validating XML readers, and its entities change the text.
+    if (doc.doctype && /\b(SYSTEM|PUBLIC)\b/.test(doc.doctype.text)) {
+      ctx.report({ line: doc.doctype.line, message: `<!DOCTYPE ${doc.doctype.text.trim().slice(0, 60)}> names an external DTD: leave the DOCTYPE out` });
+    }
     for (const pi of doc.processingInstructions) {
       const href = processingInstructionHref(pi);
       if (href === undefined) continue;
