@@ -142,6 +142,7 @@ describe('plain text: rules and edge cases', () => {
       'کانال تلگرام وزارت خارجه این خبر را تایید کرد.',
       'ساهم في دعم الاقتصاد المحلي خلال الأزمة.',
       'Copyright holders sued the site last year.',
+      'تمامی حقوق کارگران باید رعایت شود.',
     ];
     const r = extractText(`A Headline Above Ordinary Story Sentences\n\n${story.join('\n\n')}`);
     expect(r.paragraphs).toEqual(story);

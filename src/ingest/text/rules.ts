@@ -166,7 +166,7 @@ export const GENERIC_RULES: readonly FurnitureRule[] = [
     maxLength: 200,
     patterns: [
       /^\s*(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}))/iu,
-      phrase('all rights reserved|все права защищены|تمامی حقوق|کلیه حقوق|جميع الحقوق محفوظة'),
+      phrase('all rights reserved|все права защищены|(?:تمامی|کلیه) حقوق[^.]{0,40}محفوظ|جميع الحقوق محفوظة'),
     ],
   },
   {
