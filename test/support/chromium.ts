@@ -2,7 +2,8 @@
  * Debian's headless Chromium, driven by playwright-core, for tests that look at the bundle the
  * way a reader's browser does. Everything stays on loopback: the resolver maps every host name
  * except 127.0.0.1 to "not found", so even a mistaken outside request cannot leave the machine
- * (it is still seen, and failed, by recordRequests).
+ * (it is still seen, and failed, by recordRequests); reader contexts also refuse IP addresses
+ * other than loopback.
  *
  *   const chromium = await launchChromium();               // once per test file (~0.5 s)
  *   const reader = await chromium.readerContext();         // JavaScript off, like a careful reader
@@ -12,7 +13,7 @@
  *   log.urls                                               // ["http://127.0.0.1:…/index.html", …]
  *   log.outside((u) => u.startsWith(prefix))               // the ones not accepted by the predicate
  *   const results = await chromium.axe(url);               // axe-core, with page scripts blocked
- *   await chromium.close();                                // by PID-owned browser process
+ *   await chromium.close();                                // ends the browser process it started
  *
  * axe-core (@axe-core/playwright) hangs forever on a JavaScript-disabled context, so axe() runs
  * in its own JavaScript-enabled context where every response gets a
@@ -37,6 +38,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
 ];
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export type AxeResults = Awaited<ReturnType<AxeBuilder['analyze']>>;
 
@@ -91,7 +94,12 @@ export async function launchChromium(options: { args?: string[] } = {}): Promise
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...(options.args ?? [])] });
   return {
     browser,
-    readerContext: (contextOptions = {}) => browser.newContext({ javaScriptEnabled: false, ...contextOptions }),
+    async readerContext(contextOptions = {}) {
+      const context = await browser.newContext({ javaScriptEnabled: false, ...contextOptions });
+      // Host names already resolve to nothing; this also stops IP literals other than loopback.
+      await context.route((url) => /^(https?|wss?|ftp):$/.test(url.protocol) && !LOOPBACK.has(url.hostname), (route) => route.abort('blockedbyclient'));
+      return context;
+    },
     async axe(url, { timeoutMs = 30_000, tags } = {}) {
       if (!/^https?:/.test(url)) throw new Error(`axe(): ${url} is not an http(s) URL; serve the bundle first`);
       const context = await browser.newContext({ javaScriptEnabled: true });
