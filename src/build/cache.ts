@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Article } from '../content/index.ts';
-import type { RenderedArticle } from './render.ts';
+import { stampOf, type RenderedArticle } from './render.ts';
 import { VERSION } from '../version.ts';
 
 /** Bump when rendering changes output for the same input. */
-const RENDER_VERSION = 2;
+const RENDER_VERSION = 3;
 
 export class RenderCache {
   constructor(readonly dir: string | undefined) {}
@@ -32,13 +32,15 @@ export class RenderCache {
     } catch {
       return undefined;
     }
-    for (const m of entry.media ?? []) {
+    if (!Array.isArray(entry.inputs)) return undefined;
+    for (const input of entry.inputs) {
+      let now: string | null;
       try {
-        const st = await stat(m.source);
-        if (`${st.size}:${Math.trunc(st.mtimeMs)}` !== m.stamp) return undefined;
+        now = stampOf(await stat(input.source));
       } catch {
-        return undefined;
+        now = null;
       }
+      if (now !== input.stamp) return undefined;
     }
     return entry;
   }

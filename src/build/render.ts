@@ -28,6 +28,17 @@ export interface MediaFile {
 }
 
 /** What rendering one article gives: cacheable, independent of the site settings. */
+/** A file the rendering looked at, and what it found: null when the file did not exist. */
+export interface FileInput {
+  source: string;
+  stamp: string | null;
+}
+
+/** Changes when a file is replaced or edited (kind, size, modification time). */
+export function stampOf(st: { size: number; mtimeMs: number; isFile(): boolean }): string {
+  return `${st.isFile() ? 'f' : 'o'}:${st.size}:${Math.trunc(st.mtimeMs)}`;
+}
+
 export interface RenderedArticle {
   html: string;
   /** Summary made from the text (empty when the article has its own). */
@@ -35,6 +46,11 @@ export interface RenderedArticle {
   image?: ImageView;
   warnings: Warning[];
   media: MediaFile[];
+  /**
+   * Every local image the article refers to, found or not: a cached rendering is stale as soon
+   * as one of them appears, disappears or changes.
+   */
+  inputs: FileInput[];
 }
 
 export function toView(article: Article, rendered: RenderedArticle, site: SiteSettings): ArticleView {
@@ -53,7 +69,7 @@ export function summaryFromHtml(html: string): string {
  * Looks up a local image referenced from an article: inside the content folder, an allowed
  * type, a regular file. Returns undefined (and why) otherwise.
  */
-async function resolveImage(contentDir: string, articleFile: string, src: string): Promise<MediaFile | { problem: string }> {
+async function resolveImage(contentDir: string, articleFile: string, src: string, inputs: FileInput[]): Promise<MediaFile | { problem: string }> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(src.split(/[?#]/)[0]!);
@@ -68,8 +84,10 @@ async function resolveImage(contentDir: string, articleFile: string, src: string
   try {
     st = await stat(source);
   } catch {
+    inputs.push({ source, stamp: null });
     return { problem: `image ${src} was not found` };
   }
+  inputs.push({ source, stamp: stampOf(st) });
   if (!st.isFile()) return { problem: `image ${src} is not a file` };
   let size: { width?: number; height?: number } = {};
   try {
@@ -78,7 +96,7 @@ async function resolveImage(contentDir: string, articleFile: string, src: string
   } catch {
     return { problem: `image ${src} is not an image that can be read` };
   }
-  return { source, path: rel.startsWith('media/') ? rel : `media/${rel}`, ...size, stamp: `${st.size}:${Math.trunc(st.mtimeMs)}` };
+  return { source, path: rel.startsWith('media/') ? rel : `media/${rel}`, ...size, stamp: stampOf(st) };
 }
 
 /** Renders one article (no cache). */
@@ -92,9 +110,10 @@ export async function renderArticle(article: Article, contentDir: string): Promi
   for (const m of article.body.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/gi)) refs.add((m[1] ?? m[2])!);
   if (article.image) refs.add(article.image);
   const resolved = new Map<string, MediaFile | { problem: string }>();
+  const inputs: FileInput[] = [];
   for (const src of refs) {
     if (/^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(src)) continue;
-    resolved.set(src, await resolveImage(contentDir, article.file, src));
+    resolved.set(src, await resolveImage(contentDir, article.file, src, inputs));
   }
   const found = (src: string): MediaFile | undefined => {
     const r = resolved.get(src);
@@ -135,5 +154,8 @@ export async function renderArticle(article: Article, contentDir: string): Promi
     html,
     summary: article.summary ? '' : summaryFromHtml(html),
     ...(image ? { image } : {}),
-    warnings, media: [...media.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+    warnings,
+    media: [...media.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    inputs: inputs.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)),
+  };
 }

@@ -181,6 +181,21 @@ describe('bad input', () => {
   });
 });
 
+describe('render cache', () => {
+  it('renders an article again when a missing image appears', async () => {
+    const site = path.join(root, 'late-image');
+    await writeFixture(site, { 'a.md': '---\ntitle: Late\ndate: 2024-01-01\n---\n![the chart](chart.png)\n' });
+    const opts = { contentDir: site, outDir: path.join(root, 'late-out'), cacheDir: path.join(root, 'late-cache'), env: {} };
+    const first = await buildSite(opts);
+    expect(first.warnings.map((w) => w.code)).toContain('IMAGE_MISSING');
+    await writeFile(path.join(site, 'chart.png'), await readFile(path.join(content, 'media/pic.png')));
+    const second = await buildSite(opts);
+    expect(second.rendered.cached).toBe(0);
+    expect(second.warnings.map((w) => w.code)).not.toContain('IMAGE_MISSING');
+    expect(await readFile(path.join(root, 'late-out/articles/2024/01/late/index.html'), 'utf8')).toContain('<img src="../../../../media/chart.png" alt="the chart" width="2" height="1"');
+  });
+});
+
 describe('reproducibility', () => {
   it('gives byte-identical bundles from other folders, another file order and a warm cache', async () => {
     const other = path.join(root, 'elsewhere', 'deeper');
