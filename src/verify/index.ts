@@ -101,7 +101,8 @@ export async function verifyTarget(target: string, options: VerifyOptions = {}):
     onProgress?.({ type: 'manifest', files: manifest.files.length, toCheck: toCheck.length, signature: signature.status });
 
     const report = emptyReport(where, source.kind, manifest, signature, options.sample !== undefined ? toCheck.length : undefined);
-    const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+    const planned = source.plan?.(toCheck.length).concurrency;
+    const limit = pLimit(Math.max(1, planned ?? options.concurrency ?? 8));
     let done = 0;
     await Promise.all(
       toCheck.map((f) =>

@@ -71,6 +71,11 @@ export interface CopySource {
   readSmall(name: string, maxBytes: number): Promise<Buffer | undefined>;
   /** Size and SHA-256 of one bundle file. Never throws for the file's own problems. */
   check(file: ManifestFile, signal: AbortSignal | undefined): Promise<FileCheck>;
+  /**
+   * Told how many files are about to be checked, before the first check; may answer with the
+   * number of checks worth running at once (a folder hashes on every core).
+   */
+  plan?(files: number): { concurrency?: number };
   /** Every file path in the copy, or undefined when it cannot be listed. */
   list(): Promise<string[] | undefined>;
   close(): Promise<void>;

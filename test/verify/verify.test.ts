@@ -92,6 +92,29 @@ describe('a genuine copy', () => {
   });
 });
 
+describe('large folders (hashed on worker threads)', () => {
+  it('a 700-file copy verifies, and one changed byte, a removed file and a link are still caught by name', async () => {
+    const dir = path.join(work.dir, 'large');
+    const extra: Record<string, string> = {};
+    for (let i = 0; i < 700; i++) extra[`p/${i % 7}/page-${i}.html`] = `<p>page ${i}</p>`.repeat(1 + (i % 13));
+    await makeBundle(dir, { signingKey: key, extra });
+    const events: VerifyEvent[] = [];
+    const good = await verifyTarget(dir, { pubkey: key.fingerprint, onProgress: (e) => events.push(e) });
+    expect(good.ok).toBe(true);
+    expect(good.files.good).toBeGreaterThan(700);
+    expect(events.filter((e) => e.type === 'file')).toHaveLength(good.files.listed);
+
+    await writeFile(path.join(dir, 'p/3/page-500.html'), (await readFile(path.join(dir, 'p/3/page-500.html'), 'utf8')).replace('500', '501'));
+    await rm(path.join(dir, 'p/0/page-7.html'));
+    await rm(path.join(dir, 'p/1/page-1.html'));
+    await symlink(path.join(dir, 'p/1/page-8.html'), path.join(dir, 'p/1/page-1.html'));
+    const bad = await verifyTarget(dir);
+    expect(bad.ok).toBe(false);
+    expect(bad.missing).toEqual(['p/0/page-7.html']);
+    expect(bad.changed.map((c) => c.path)).toEqual(['p/1/page-1.html', 'p/3/page-500.html']);
+  });
+});
+
 describe('hand-made zips', () => {
   it('a zip with the bundle inside one folder verifies; entries beside that folder are unexpected', async () => {
     const parent = path.join(work.dir, 'nested');
