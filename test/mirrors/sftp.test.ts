@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
@@ -44,7 +46,7 @@ describeMirrorHost<{ host: SftpHost; sshd: SshdServer }>({
   },
 });
 
-describe('sftp: secrets and config', () => {
+describe('sftp: beyond the suite', () => {
   let sshd: SshdServer;
   beforeAll(async () => (sshd = await startSshd()));
   afterAll(async () => sshd?.stop());
@@ -74,6 +76,23 @@ describe('sftp: secrets and config', () => {
     const host = sftpHost(sshd, { privateKeyEnv: undefined, privateKeyFileEnv: 'KEY_FILE' }, { KEY_FILE: sshd.userKeyPath });
     await host.connect();
     expect(await host.list()).toEqual([]);
+    await host.close();
+  });
+
+  it('removes temporary files a crashed upload left a day ago, and keeps fresh ones', async () => {
+    const folder = path.join(sshd.root, 'www', 'a');
+    await mkdir(folder, { recursive: true });
+    const old = path.join(folder, '.samizdat-tmp-0123456789abcdef');
+    const fresh = path.join(folder, '.samizdat-tmp-fedcba9876543210');
+    await writeFile(old, 'half a file');
+    await writeFile(fresh, 'being written right now');
+    await writeFile(path.join(folder, 'page.html'), 'page');
+    const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+    await utimes(old, dayAgo, dayAgo);
+    const host = sftpHost(sshd);
+    expect(await host.list()).toEqual([{ path: 'a/page.html', size: 4 }]);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
     await host.close();
   });
 });

@@ -1,4 +1,7 @@
 /** The WebDAV conformance fixture and secret test, shared by webdav-lighttpd and webdav-nginx. */
+import { existsSync } from 'node:fs';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostAuthError } from '../../src/mirrors/errors.ts';
 import { WebdavHost, type WebdavConfig } from '../../src/mirrors/hosts/webdav.ts';
@@ -38,9 +41,9 @@ export const webdavSkips = {
   'wrong-host-key': 'WebDAV runs over HTTP(S): identity is TLS certificate checking, not a pinned SSH host key',
 } as const;
 
-/** Wrong passwords must never show up in errors (shared with webdav-nginx.test.ts). */
-export function describeWebdavSecrets(start: () => Promise<DavTestServer>): void {
-  describe('webdav: secrets', () => {
+/** Secrets in errors and leftovers of crashed uploads (shared with webdav-nginx.test.ts). */
+export function describeWebdavExtras(start: () => Promise<DavTestServer>, options: { listsDotFiles: boolean }): void {
+  describe('webdav: beyond the suite', () => {
     let dav: DavTestServer;
     beforeAll(async () => (dav = await start()));
     afterAll(async () => dav?.stop());
@@ -55,6 +58,23 @@ export function describeWebdavSecrets(start: () => Promise<DavTestServer>): void
       expectNoSecret(readErr, secret);
       await host.close();
     });
+
+    // nginx dav-ext leaves dot-files out of PROPFIND answers: its leftovers stay invisible instead.
+    it.runIf(options.listsDotFiles)('removes temporary files a crashed upload left a day ago, and keeps fresh ones', async () => {
+      const folder = path.join(dav.root, 'public', 'site', 'a');
+      await mkdir(folder, { recursive: true });
+      const old = path.join(folder, '.samizdat-tmp-0123456789abcdef');
+      const fresh = path.join(folder, '.samizdat-tmp-fedcba9876543210');
+      await writeFile(old, 'half a file');
+      await writeFile(fresh, 'being written right now');
+      await writeFile(path.join(folder, 'page.html'), 'page');
+      const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+      await utimes(old, dayAgo, dayAgo);
+      const host = webdavHost(dav);
+      expect(await host.list()).toEqual([{ path: 'a/page.html', size: 4 }]);
+      expect(existsSync(old)).toBe(false);
+      expect(existsSync(fresh)).toBe(true);
+      await host.close();
+    });
   });
 }
-

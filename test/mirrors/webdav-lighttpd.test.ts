@@ -1,6 +1,6 @@
 import { startLighttpdDav } from '../support/servers/lighttpd.ts';
 import { describeMirrorHost } from './conformance.ts';
-import { describeWebdavSecrets, webdavFixture, webdavSkips } from './webdav-fixture.ts';
+import { describeWebdavExtras, webdavFixture, webdavSkips } from './webdav-fixture.ts';
 
 describeMirrorHost<Awaited<ReturnType<typeof webdavFixture>>>({
   name: 'webdav (lighttpd mod_webdav, strict)',
@@ -9,4 +9,4 @@ describeMirrorHost<Awaited<ReturnType<typeof webdavFixture>>>({
   skip: webdavSkips,
 });
 
-describeWebdavSecrets(startLighttpdDav);
+describeWebdavExtras(startLighttpdDav, { listsDotFiles: true });

@@ -1,6 +1,6 @@
 import { startNginxDav } from '../support/servers/nginx-dav.ts';
 import { describeMirrorHost } from './conformance.ts';
-import { describeWebdavSecrets, webdavFixture, webdavSkips } from './webdav-fixture.ts';
+import { describeWebdavExtras, webdavFixture, webdavSkips } from './webdav-fixture.ts';
 
 describeMirrorHost<Awaited<ReturnType<typeof webdavFixture>>>({
   name: 'webdav (nginx dav-ext, lenient, no Depth: infinity)',
@@ -9,4 +9,4 @@ describeMirrorHost<Awaited<ReturnType<typeof webdavFixture>>>({
   skip: webdavSkips,
 });
 
-describeWebdavSecrets(startNginxDav);
+describeWebdavExtras(startNginxDav, { listsDotFiles: false });

@@ -49,6 +49,8 @@ export type SftpConfig = TypedMirrorConfig<typeof sftpSchema>;
 
 /** Temporary upload names: hidden from list(), removed when an upload fails. */
 const TEMP_PREFIX = '.samizdat-tmp-';
+/** A temporary file untouched this long is a leftover of a crashed upload; list() removes it. */
+export const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 
 // SFTP status codes (draft-ietf-secsh-filexfer-02).
 const SFTP_NO_SUCH_FILE = 2;
@@ -95,20 +97,27 @@ export class SftpHost implements MirrorHost {
       const { sftp } = await this.open(signal);
       const limit = pLimit(Math.max(2, this.config.concurrency * 2));
       const files: RemoteFile[] = [];
+      const stale: string[] = [];
       const walk = async (rel: string): Promise<void> => {
         const entries = await limit(() => readdir(sftp, this.remote(rel)));
         touch();
         if (entries === undefined) return; // the root does not exist yet
         const subfolders: Promise<void>[] = [];
         for (const entry of entries) {
-          if (entry.filename === '.' || entry.filename === '..' || entry.filename.startsWith(TEMP_PREFIX)) continue;
+          if (entry.filename === '.' || entry.filename === '..') continue;
           const child = rel ? `${rel}/${entry.filename}` : entry.filename;
+          if (entry.filename.startsWith(TEMP_PREFIX)) {
+            if (entry.attrs.mtime * 1000 < Date.now() - STALE_TEMP_MS) stale.push(this.remote(child));
+            continue;
+          }
           if (entry.attrs.isDirectory()) subfolders.push(walk(child));
           else if (entry.attrs.isFile()) files.push({ path: child, size: entry.attrs.size });
         }
         await Promise.all(subfolders);
       };
       await walk('');
+      // Leftovers of uploads cut off by a crash or a killed connection: nobody is writing them any more.
+      await Promise.all(stale.map((file) => limit(() => new Promise<void>((resolve) => sftp.unlink(file, () => resolve())))));
       return files;
     });
   }

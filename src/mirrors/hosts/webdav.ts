@@ -51,6 +51,8 @@ export type WebdavConfig = TypedMirrorConfig<typeof webdavSchema>;
 
 /** Temporary upload names: hidden from list(), removed when an upload fails. */
 const TEMP_PREFIX = '.samizdat-tmp-';
+/** A temporary file untouched this long is a leftover of a crashed upload; list() removes it. */
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 /** PROPFINDs in flight while walking folders (reads are cheap; rclone checks 8 at once too). */
 const LIST_PARALLEL = 8;
 
@@ -106,6 +108,7 @@ export class WebdavHost implements MirrorHost {
   private async walk(signal: AbortSignal, touch: () => void): Promise<RemoteFile[]> {
     const limit = pLimit(LIST_PARALLEL);
     const files: RemoteFile[] = [];
+    const stale: string[] = [];
     const walk = async (rel: string): Promise<void> => {
       let entries: FileStat[];
       try {
@@ -117,8 +120,12 @@ export class WebdavHost implements MirrorHost {
       touch();
       const subfolders: Promise<void>[] = [];
       for (const entry of entries) {
-        if (!entry.basename || entry.basename.startsWith(TEMP_PREFIX)) continue;
+        if (!entry.basename) continue;
         const child = rel ? `${rel}/${entry.basename}` : entry.basename;
+        if (entry.basename.startsWith(TEMP_PREFIX)) {
+          if (entry.type === 'file' && modifiedMs(entry) < Date.now() - STALE_TEMP_MS) stale.push(child);
+          continue;
+        }
         if (entry.type === 'directory') {
           // Some servers list the folder itself among its children.
           if (child !== rel) subfolders.push(walk(child));
@@ -127,6 +134,8 @@ export class WebdavHost implements MirrorHost {
       await Promise.all(subfolders);
     };
     await walk('');
+    // Leftovers of uploads cut off by a crash or a killed connection: nobody is writing them any more.
+    await Promise.all(stale.map((file) => limit(() => this.client.deleteFile(this.fileUrl(file), { signal }).catch(() => {}))));
     return files;
   }
 
@@ -272,6 +281,12 @@ export class WebdavHost implements MirrorHost {
     if (e?.type === 'request-timeout') return new HostTimeoutError(this.name, what, this.config.timeoutMs, { cause });
     return new HostUnreachableError(this.name, `${what} failed: ${cause.message}`, { cause });
   }
+}
+
+/** getlastmodified as milliseconds; the client gives a string, or { text } when the server adds a dt attribute (lighttpd). NaN when unknown. */
+function modifiedMs(entry: FileStat): number {
+  const value = entry.lastmod as unknown;
+  return Date.parse(typeof value === 'string' ? value : String((value as { text?: unknown } | undefined)?.text));
 }
 
 export const webdavHostType = defineFilesHostType({
