@@ -55,7 +55,7 @@ async function publish(): Promise<{ code: number; report: PublishReport; stderr:
 }
 
 async function check(): Promise<{ code: number; report: CheckReport; byName: Record<string, CheckReport['targets'][number]> }> {
-  const r = await cli(['check', '--json', '--no-gateways', '--timeout', '3000']);
+  const r = await cli(['check', '--json', '--no-gateways', '--timeout', '15000']);
   const report = JSON.parse(r.stdout) as CheckReport;
   return { code: r.code, report, byName: Object.fromEntries(report.targets.map((t) => [t.name, t])) };
 }
@@ -81,7 +81,7 @@ async function servePagesBranch(repo: string, folder: string): Promise<void> {
 async function writeMirrors(): Promise<void> {
   const dir = path.join(project, 'mirrors');
   await mkdir(dir, { recursive: true });
-  const common = { concurrency: 4, timeoutMs: 4000 };
+  const common = { concurrency: 4, timeoutMs: 15000 };
   const mirrors: Record<string, Record<string, unknown>> = {
     local: { type: 'folder', path: 'dist/mirror' },
     swift: { type: 's3', url: swiftPublicUrl, endpoint: swift.endpoint, region: swift.region, bucket: 'site', forcePathStyle: true, accessKeyIdEnv: 'S3_KEY', secretAccessKeyEnv: 'S3_SECRET' },
