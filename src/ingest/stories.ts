@@ -2,6 +2,7 @@
  * From a loaded source to the stories in it: one for a text or a page, one per item for a feed.
  * Nothing here writes; everything needed to write (images included) is gathered later.
  */
+import pLimit from 'p-limit';
 import { InputError, SamizdatError } from '../errors.ts';
 import type { Warning } from '../progress.ts';
 import { escapeMarkdownText } from './article.ts';
@@ -100,7 +101,8 @@ async function feedStories(text: string, loaded: LoadedSource, feedUrl: string |
     ctx.warnings.push({ code: 'INGEST_EMPTY_FEED', message: `${where}: the feed has no items` });
     return [];
   }
-  const stories: Story[] = [];
+  // First the items to leave alone (in feed order), then the rest, a few pages at a time.
+  const todo: Array<{ entry: FeedEntry; origin: string; label: string }> = [];
   const seen = new Set<string>();
   for (const entry of feed.entries) {
     const origin = `${loaded.ref.name}#${entry.index}`;
@@ -125,13 +127,31 @@ async function feedStories(text: string, loaded: LoadedSource, feedUrl: string |
       ctx.warnings.push({ code: 'INGEST_ITEM_NO_TITLE', message: `${label} has no title and was not ingested` });
       continue;
     }
-    try {
-      const article = await entryArticle(entry, label, ctx);
-      stories.push({ origin, from: 'feed', article, feedItem: true });
-      ctx.onProgress?.({ type: 'article', source: origin, title: article.title });
-    } catch (err) {
-      if ((err as SamizdatError).code === 'ABORTED') throw err;
-      ctx.errors.push(err instanceof SamizdatError ? err : new SamizdatError('INGEST_FAILED', `${label}: ${(err as Error).message}`, { cause: err }));
+    todo.push({ entry, origin, label });
+  }
+  const limit = pLimit(FEED_PAGE_CONCURRENCY);
+  const results = await Promise.all(
+    todo.map((t) =>
+      limit(async () => {
+        // Each item keeps its own warnings, merged below in feed order whatever finished first.
+        const warnings: Warning[] = [];
+        try {
+          return { ...t, warnings, article: await entryArticle(t.entry, t.label, { ...ctx, warnings }) };
+        } catch (err) {
+          if ((err as SamizdatError).code === 'ABORTED') throw err;
+          const error = err instanceof SamizdatError ? err : new SamizdatError('INGEST_FAILED', `${t.label}: ${(err as Error).message}`, { cause: err });
+          return { ...t, warnings, error };
+        }
+      }),
+    ),
+  );
+  const stories: Story[] = [];
+  for (const r of results) {
+    ctx.warnings.push(...r.warnings);
+    if ('error' in r) ctx.errors.push(r.error);
+    else {
+      stories.push({ origin: r.origin, from: 'feed', article: r.article, feedItem: true });
+      ctx.onProgress?.({ type: 'article', source: r.origin, title: r.article.title });
     }
   }
   return stories;
@@ -142,6 +162,9 @@ const textToHtml = (s: string) =>
     .split(/\n\s*\n/)
     .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`)
     .join('');
+
+/** Item pages fetched at once: the publisher's own server, so politely few. */
+const FEED_PAGE_CONCURRENCY = 3;
 
 /** Characters of text from which an RSS description counts as the full story. */
 const FULL_DESCRIPTION = 600;

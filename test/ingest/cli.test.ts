@@ -180,6 +180,31 @@ describe('--json', () => {
   });
 });
 
+describe('folders and --from', () => {
+  it('a folder: its text, page and feed files in name order; images and hidden files left alone', async () => {
+    const cwd = await fresh('folder');
+    await mkdir(path.join(cwd, 'in/sub'), { recursive: true });
+    for (const f of ['ar-mina.txt', 'en-harbour.txt', 'fa-ketabkhaneh.txt']) await writeFile(path.join(cwd, 'in', f), await readFile(path.join(FIXTURES, 'text', f)));
+    await writeFile(path.join(cwd, 'in/sub/ru-zavod.txt'), await readFile(path.join(FIXTURES, 'text/ru-zavod.txt')));
+    await writeFile(path.join(cwd, 'in/photo.png'), PNG);
+    await writeFile(path.join(cwd, 'in/.draft.txt'), 'Not This One Please Thanks\n\nHidden.');
+    const r = await run(['in', '--json'], cwd);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.written.map((w: { source: string }) => w.source)).toEqual(['in/ar-mina.txt', 'in/en-harbour.txt', 'in/fa-ketabkhaneh.txt', 'in/sub/ru-zavod.txt']);
+    expect(out.written.map((w: { file: string }) => w.file).every((f: string) => /^content\/2015-08-13-[a-z0-9-]+\.md$/.test(f))).toBe(true);
+  });
+
+  it('--from text reads a page as text (the operator knows best)', async () => {
+    const cwd = await fresh('from');
+    await writeFile(path.join(cwd, 'note.html'), 'A Headline Written Plainly Here\n\n<b> is how HTML makes bold text.');
+    const r = await run(['note.html', '--from', 'text', '--date', '2020-02-02', '--json'], cwd);
+    expect(r.code).toBe(0);
+    const md = await readFile(path.join(cwd, JSON.parse(r.stdout).written[0].file), 'utf8');
+    expect(md.endsWith('\\<b\\> is how HTML makes bold text.\n')).toBe(true);
+  });
+});
+
 describe('usage', () => {
   it('bad flags exit 2; a bad --date or --lang exits 1 with the reason', async () => {
     const cwd = await fresh('usage');
