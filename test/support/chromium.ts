@@ -105,6 +105,7 @@ export async function launchChromium(options: { args?: string[] } = {}): Promise
       const context = await browser.newContext({ javaScriptEnabled: true });
       try {
         await context.route('**/*', async (route) => {
+          if (!LOOPBACK.has(new URL(route.request().url()).hostname)) return route.abort('blockedbyclient');
           const response = await route.fetch();
           await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "script-src 'none'" } });
         });
