@@ -149,6 +149,23 @@ describe('plain text: rules and edge cases', () => {
     expect(r.dropped).toEqual([]);
   });
 
+  it('drops "Read also: …" links between paragraphs, in each language', () => {
+    const r = extractText(
+      [
+        'A Headline Above a Story With Links in It',
+        'First paragraph of the story.',
+        'Read also: Storm floods forty homes in the old town',
+        'Second paragraph of the story.',
+        'Читайте также: Город закупит сорок новых вагонов',
+        'بیشتر بخوانید: شهرداری بودجه‌ی کتابخانه‌ها را افزایش داد',
+        'اقرأ أيضاً: البلدية تعلن ميزانية العام المقبل',
+        'Third paragraph: see also the map below.',
+      ].join('\n\n'),
+    );
+    expect(r.paragraphs).toEqual(['First paragraph of the story.', 'Second paragraph of the story.', 'Third paragraph: see also the map below.']);
+    expect(r.dropped.map((d) => d.reason)).toEqual(['inline-related', 'inline-related', 'inline-related', 'inline-related']);
+  });
+
   it('joins hard-wrapped lines of one paragraph and keeps separate paragraphs apart', () => {
     expect(splitLines('A first line of a long paragraph that was wrapped by a mail client at\nseventy characters.\n\nSecond paragraph.')).toEqual([
       'A first line of a long paragraph that was wrapped by a mail client at seventy characters.',
@@ -180,7 +197,7 @@ describe('plain text: rules and edge cases', () => {
 
   it('has a named generic rule list; asking for an unknown rule names it', () => {
     expect(GENERIC_RULES.map((r) => r.name)).toEqual([
-      'donation-appeal', 'donation-button', 'subscription-prompt', 'advertising-notice', 'cookie-banner', 'share-buttons', 'navigation', 'read-more', 'payment-methods', 'copyright-notice', 'comments-prompt',
+      'donation-appeal', 'donation-button', 'subscription-prompt', 'advertising-notice', 'cookie-banner', 'share-buttons', 'navigation', 'read-more', 'inline-related', 'payment-methods', 'copyright-notice', 'comments-prompt',
     ]);
     expect(genericRule('read-more').category).toBe('related');
     expect(() => genericRule('no-such-rule')).toThrow(/no-such-rule/);

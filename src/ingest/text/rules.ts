@@ -152,6 +152,15 @@ export const GENERIC_RULES: readonly FurnitureRule[] = [
     ],
   },
   {
+    // "Read also: <another headline>" between paragraphs: a link to another story, not this one.
+    name: 'inline-related',
+    category: 'related',
+    maxLength: 200,
+    patterns: [
+      /^[\s\p{P}]*(?:read (?:more|also)|also read|see also|related|more on this|читайте (?:также|ещё|еще)|смотрите также|по теме|см\. также|بیشتر بخوانید|همچنین بخوانید|بخوانید|اقرأ (?:أيضا|أيضاً|المزيد)|ذات صلة)\s*[:：]\s*\S/iu,
+    ],
+  },
+  {
     name: 'payment-methods',
     category: 'payment',
     maxLength: 120,
