@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Article } from '../content/index.ts';
 import { stampOf, type RenderedArticle } from './render.ts';
 import { VERSION } from '../version.ts';
@@ -13,11 +15,40 @@ import { VERSION } from '../version.ts';
 /** Bump when rendering changes output for the same input. */
 const RENDER_VERSION = 3;
 
+const require = createRequire(import.meta.url);
+
+let codeFingerprint: string | undefined;
+/**
+ * What else decides a rendering: the rendering code itself and the Markdown and sanitizer
+ * libraries' versions. Any change starts the cache afresh.
+ */
+async function renderCodeHash(): Promise<string> {
+  if (codeFingerprint) return codeFingerprint;
+  const hash = createHash('sha256').update(`${VERSION}\0${RENDER_VERSION}`);
+  for (const file of ['./markdown.ts', './render.ts']) hash.update(await readFile(fileURLToPath(new URL(file, import.meta.url))));
+  for (const pkg of ['markdown-it', 'sanitize-html']) {
+    try {
+      hash.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);
+    } catch {
+      hash.update(`${pkg}@unknown`);
+    }
+  }
+  codeFingerprint = hash.digest('hex');
+  return codeFingerprint;
+}
+
 export class RenderCache {
-  constructor(readonly dir: string | undefined) {}
+  private salt = '';
+  private constructor(readonly dir: string | undefined) {}
+
+  static async open(dir: string | undefined): Promise<RenderCache> {
+    const cache = new RenderCache(dir);
+    if (dir) cache.salt = await renderCodeHash();
+    return cache;
+  }
 
   key(article: Article): string {
-    return createHash('sha256').update(`${VERSION}\0${RENDER_VERSION}\0${article.file}\0${article.url}\0${article.hash}`).digest('hex');
+    return createHash('sha256').update(`${this.salt}\0${article.file}\0${article.url}\0${article.hash}`).digest('hex');
   }
 
   private file(key: string): string {

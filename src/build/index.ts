@@ -101,7 +101,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
 
   progress({ type: 'stage', stage: 'render' });
   const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
-  const cache = new RenderCache(cacheDir);
+  const cache = await RenderCache.open(cacheDir);
   const views: ArticleView[] = [];
   const media = new Map<string, MediaFile>();
   let cached = 0;
