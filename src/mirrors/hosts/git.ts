@@ -99,6 +99,8 @@ export class GitHost implements MirrorHost {
   private scratch: string | undefined;
   private env: NodeJS.ProcessEnv | undefined;
   private connected = false;
+  /** Set once the work tree was reset to the remote branch; staged changes live until commit(). */
+  private workTreeReady = false;
   /** Git commands that touch refs, the index or the work tree run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -260,7 +262,7 @@ export class GitHost implements MirrorHost {
     }
   }
 
-  /** Sets up the scratch folder and the clone, fetches the branch and makes the work tree match it. */
+  /** Sets up the scratch folder and the clone, fetches the branch and (first time only) makes the work tree match it. */
   private async open(signal: AbortSignal, touch: () => void): Promise<void> {
     if (this.connected) return;
     await this.exclusive(async () => {
@@ -284,15 +286,21 @@ export class GitHost implements MirrorHost {
           await this.git(['config', key, value], signal, touch);
         }
       }
-      await rm(path.join(this.gitDir, STAGING), { recursive: true, force: true });
       const tip = await this.fetch(signal, touch);
-      if (tip) {
-        await this.git(['reset', '-q', '--hard', tip], signal, touch);
-      } else {
-        await this.git(['read-tree', '--empty'], signal, touch);
-        await this.git(['update-ref', '-d', `refs/heads/${this.config.branch}`], signal, touch);
+      // Only the first connect of this host starts the work tree afresh from the remote branch.
+      // A reconnect (push reopens the host after a failed commit or a dropped server) keeps what
+      // was staged since, so the retried commit still publishes it.
+      if (!this.workTreeReady) {
+        await rm(path.join(this.gitDir, STAGING), { recursive: true, force: true });
+        if (tip) {
+          await this.git(['reset', '-q', '--hard', tip], signal, touch);
+        } else {
+          await this.git(['read-tree', '--empty'], signal, touch);
+          await this.git(['update-ref', '-d', `refs/heads/${this.config.branch}`], signal, touch);
+        }
+        await this.git(['clean', '-q', '-ffdx'], signal, touch);
+        this.workTreeReady = true;
       }
-      await this.git(['clean', '-q', '-ffdx'], signal, touch);
       this.connected = true;
     });
   }
