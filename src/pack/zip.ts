@@ -41,11 +41,24 @@ export async function writeDeterministicZip(sources: ZipSource[], file: string, 
   const archive = archiver('zip', { zlib: { level: options.level }, forceLocalTime: false, comment: '' });
   const hash = createHash('sha256');
   let bytes = 0;
+  // archiver emits many small chunks (headers, descriptors, small entries): gather them into
+  // ~1 MB writes, which costs far less than a write per chunk.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
       bytes += chunk.length;
-      cb(null, chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < 1 << 20) return cb();
+      const out = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      cb(null, out);
+    },
+    flush(cb) {
+      cb(null, pendingBytes ? Buffer.concat(pending, pendingBytes) : undefined);
     },
   });
   const written = pipeline(archive, counter, createWriteStream(file, { mode: 0o644 }));
