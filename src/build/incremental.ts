@@ -31,6 +31,8 @@ async function templatesHash(): Promise<string> {
   const dir = fileURLToPath(new URL('./templates/', import.meta.url));
   const hash = createHash('sha256').update(VERSION);
   for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name)));
+  // Helpers the templates call (date formatting, text direction).
+  for (const file of ['./model.ts', '../content/lang.ts']) hash.update(await readFile(fileURLToPath(new URL(file, import.meta.url))));
   templatesFingerprint = hash.digest('hex');
   return templatesFingerprint;
 }
