@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { AbortedError, SamizdatError } from '../errors.ts';
@@ -25,6 +26,14 @@ export interface HostPushOptions {
   bundle: LocalBundle;
   config: MirrorConfig;
   host: MirrorHost;
+  /**
+   * Opens another connection to the same mirror (no I/O until connect()). Uploads then spread
+   * over up to `connections` of them: a server often handles one session's requests one after
+   * another (OpenSSH's sftp-server does), so more sessions, not more requests, make it faster.
+   */
+  openAnother?: () => MirrorHost;
+  /** Sessions to spread uploads over (default 1); ignored for transactional hosts. */
+  connections?: number;
   env: Env;
   stateDir: string;
   dryRun: boolean;
@@ -64,6 +73,8 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
   // Stops this host's in-flight calls as soon as one of them has failed for good.
   const hostAbort = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, hostAbort.signal]) : hostAbort.signal;
+  // Every call in flight listens on it: up to `concurrency` (64) at once is not a leak.
+  setMaxListeners(1000, signal);
   const ctx: CallContext = {
     host: config.name,
     signal,
@@ -77,6 +88,7 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
     await host.connect({ signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]) });
   });
   const journal = await PushJournal.open(o.stateDir, config.name, configFingerprint(config));
+  const lanes: Lane[] = [{ host, ctx, inFlight: 0, ready: undefined }];
   let remoteManifest: Manifest | undefined;
   let remoteRead = false;
   let manifestWritten = false;
@@ -84,6 +96,10 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
   try {
     await callHost('connect', ctx, (s) => host.connect({ signal: s }));
     ctx.connection = keeper;
+    lanes[0]!.ready = Promise.resolve();
+    if (!host.capabilities.transactional && o.openAnother) {
+      for (let i = 1; i < Math.min(o.connections ?? 1, config.concurrency); i++) lanes.push(openLane(o.openAnother(), ctx, config.timeoutMs, signal));
+    }
     const state = await readHostState(host, ctx);
     remoteManifest = state.manifest;
     remoteRead = true;
@@ -111,7 +127,7 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
     }
 
     if (plan.uploadCount + deleteCount > 0) {
-      await applyPlan(o, plan, ctx, journal, view, base, report, () => (manifestWritten = true));
+      await applyPlan(o, plan, ctx, lanes, journal, view, base, report, () => (manifestWritten = true));
     }
     await journal.finish(local.publication);
     report.status = report.uploaded + report.deleted > 0 ? 'updated' : 'unchanged';
@@ -129,10 +145,42 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
     return report;
   } finally {
     hostAbort.abort();
-    await host.close().catch(() => {});
+    await Promise.all(lanes.map((l) => l.host.close().catch(() => {})));
     report.durationMs = Date.now() - started;
     emit({ type: 'host-done', host: config.name, report });
   }
+}
+
+/** One session to the mirror, with its own reconnect state; opened on first use. */
+interface Lane {
+  host: MirrorHost;
+  ctx: CallContext;
+  inFlight: number;
+  ready: Promise<void> | undefined;
+}
+
+function openLane(host: MirrorHost, base: CallContext, timeoutMs: number, signal: AbortSignal): Lane {
+  const ctx: CallContext = { ...base };
+  ctx.connection = new ConnectionKeeper(async () => {
+    await host.close().catch(() => {});
+    await host.connect({ signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+  });
+  return { host, ctx, inFlight: 0, ready: undefined };
+}
+
+/** The least busy session, connected (a failed connect fails the call like any other error). */
+async function takeLane(lanes: Lane[]): Promise<Lane> {
+  const lane = lanes.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+  lane.inFlight++;
+  try {
+    lane.ready ??= callHost('connect', { ...lane.ctx, connection: undefined }, (s) => lane.host.connect({ signal: s }));
+    await lane.ready;
+  } catch (err) {
+    lane.ready = undefined;
+    lane.inFlight--;
+    throw err;
+  }
+  return lane;
 }
 
 async function servingAfterFailure(
@@ -200,6 +248,7 @@ async function applyPlan(
   o: HostPushOptions,
   plan: HostPlan,
   ctx: CallContext,
+  lanes: Lane[],
   journal: PushJournal,
   view: ReturnType<PushJournal['view']>,
   base: string | null,
@@ -230,17 +279,22 @@ async function applyPlan(
       contentType: contentTypeOf(f.path),
       cacheControl: cacheControlOf(f.path),
     };
-    await callHost(`upload of ${f.path}`, ctx, (s, touch) => {
-      inFlight.set(f.path, 0);
-      return host.put(f.path, source, {
-        signal: s,
-        onProgress: (e: TransferProgress) => {
-          touch();
-          inFlight.set(f.path, e.bytes);
-          progress(f.path);
-        },
+    const lane = await takeLane(lanes);
+    try {
+      await callHost(`upload of ${f.path}`, lane.ctx, (s, touch) => {
+        inFlight.set(f.path, 0);
+        return lane.host.put(f.path, source, {
+          signal: s,
+          onProgress: (e: TransferProgress) => {
+            touch();
+            inFlight.set(f.path, e.bytes);
+            progress(f.path);
+          },
+        });
       });
-    });
+    } finally {
+      lane.inFlight--;
+    }
     inFlight.delete(f.path);
     report.uploaded++;
     report.bytes += f.size;
@@ -250,7 +304,12 @@ async function applyPlan(
     progress(f.path);
   };
   const remove = async (p: string) => {
-    await callHost(`removal of ${p}`, ctx, (s) => host.delete(p, { signal: s }));
+    const lane = await takeLane(lanes);
+    try {
+      await callHost(`removal of ${p}`, lane.ctx, (s) => lane.host.delete(p, { signal: s }));
+    } finally {
+      lane.inFlight--;
+    }
     report.deleted++;
     emit({ type: 'host-file', host: config.name, action: 'deleted', path: p, bytes: 0 });
   };

@@ -27,6 +27,9 @@ export const registryHostTypes: PushHostLookup = (type) => {
   return { kind: entry.kind, create: (config, context) => createMirrorHost(config, context) };
 };
 
+/** Sessions per host that uploads spread over (each file host gets up to this many, never more than its concurrency). */
+const DEFAULT_CONNECTIONS = 4;
+
 export async function pushMirrors(options: PushOptions): Promise<PushReport> {
   const started = Date.now();
   const bundle = await readLocalBundle(options.siteDir, options.signal);
@@ -61,10 +64,13 @@ export async function pushMirrors(options: PushOptions): Promise<PushReport> {
         options.onProgress?.({ type: 'host-done', host: config.name, report });
         return report;
       }
+      const factory = lookup(config.type)!;
       return pushToHost({
         bundle,
         config,
         host,
+        openAnother: () => factory.create(config, { env: options.env }),
+        connections: options.connectionsPerHost ?? DEFAULT_CONNECTIONS,
         env: options.env,
         stateDir,
         dryRun: options.dryRun ?? false,

@@ -43,6 +43,8 @@ export interface PushOptions {
   /** Host types (default: the mirror registry). Tests pass in-memory doubles here. */
   hostTypes?: PushHostLookup;
   retry?: Partial<RetryPolicy>;
+  /** Sessions per host that uploads are spread over (default 4, at most the host's concurrency; 1 = one session). */
+  connectionsPerHost?: number;
 }
 
 export type HostStatus = 'updated' | 'unchanged' | 'failed' | 'skipped';

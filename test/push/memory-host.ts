@@ -18,13 +18,16 @@ export interface StoredFile {
 export class MemoryStore {
   files = new Map<string, StoredFile>();
   log: string[] = [];
+  /** Counted across every connection (push may open several to one mirror). */
+  putAttempts = 0;
+  connects = 0;
   text(p: string): string | undefined {
     return this.files.get(p)?.bytes.toString('utf8');
   }
 }
 
 export interface MemoryHostFaults {
-  /** Return an error to make this put attempt fail (n counts every put attempt on this host, from 1). */
+  /** Return an error to make this put attempt fail (n counts every put attempt on this mirror, from 1). */
   put?: (path: string, n: number) => Error | undefined;
   connect?: () => Error | undefined;
   /** Never settles and ignores its signal: the engine must time it out. */
@@ -36,8 +39,6 @@ export class MemoryHost implements MirrorHost {
   readonly type = 'memory';
   readonly capabilities: HostCapabilities;
   private staged: Array<() => void> = [];
-  putAttempts = 0;
-  connects = 0;
 
   constructor(
     readonly name: string,
@@ -50,7 +51,7 @@ export class MemoryHost implements MirrorHost {
 
   async connect(options: HostCallOptions = {}): Promise<void> {
     if (options.signal?.aborted) throw new AbortedError('connect');
-    this.connects++;
+    this.store.connects++;
     this.store.log.push('connect');
     const err = this.faults.connect?.();
     if (err) throw err;
@@ -74,7 +75,7 @@ export class MemoryHost implements MirrorHost {
   }
 
   async put(path: string, source: PutSource, options: HostCallOptions = {}): Promise<void> {
-    const n = ++this.putAttempts;
+    const n = ++this.store.putAttempts;
     if (this.faults.hangPut?.(path, n)) return new Promise<void>(() => {});
     const err = this.faults.put?.(path, n);
     if (err) throw err;
