@@ -28,3 +28,21 @@ export const transactionalSkips = {
   'killed-mid-put':
     'put() never talks to the server; git-daemon.test.ts kills the server in the middle of the push that commit() makes instead',
 } as const;
+
+/**
+ * Cases that exercise only the local staging code, identical whatever the transport: they run
+ * against git daemon; the HTTP and ssh files keep the cases where the transport matters.
+ */
+const SAME_AS_DAEMON = 'transport-independent (local staging and tree reading); runs in git-daemon.test.ts';
+export const transportOnlySkips = {
+  'zero-length': SAME_AS_DAEMON,
+  'odd-names': SAME_AS_DAEMON,
+  nested: SAME_AS_DAEMON,
+  parallel: SAME_AS_DAEMON,
+  'delete-missing': SAME_AS_DAEMON,
+  'missing-source': SAME_AS_DAEMON,
+  overwrite: SAME_AS_DAEMON,
+  'bad-path': SAME_AS_DAEMON,
+  progress: SAME_AS_DAEMON,
+  'abort-midway': SAME_AS_DAEMON,
+} as const;

@@ -5,7 +5,7 @@ import { HostAuthError } from '../../src/mirrors/errors.ts';
 import type { GitHost } from '../../src/mirrors/hosts/git.ts';
 import { startGitHttp, type GitHttpTestServer } from '../support/servers/git.ts';
 import { describeMirrorHost } from './conformance.ts';
-import { GIT_TIMEOUT_MS, gitHost, transactionalSkips } from './git-fixture.ts';
+import { GIT_TIMEOUT_MS, gitHost, transportOnlySkips, transactionalSkips } from './git-fixture.ts';
 import { expectNoSecret } from './no-secret.ts';
 
 const tokenHost = (server: GitHttpTestServer, token = server.password, name = 'pages') =>
@@ -27,6 +27,7 @@ describeMirrorHost<{ host: GitHost; server: GitHttpTestServer }>({
   skip: {
     'wrong-host-key': 'HTTPS identity is TLS certificate checking, not a pinned ssh host key; git-ssh covers pinning',
     ...transactionalSkips,
+    ...transportOnlySkips,
   },
 });
 

@@ -5,11 +5,10 @@ import type { GitHost } from '../../src/mirrors/hosts/git.ts';
 import { makeBareRepo, readRemoteBranch } from '../support/servers/git.ts';
 import { startSshd, type SshdServer } from '../support/servers/sshd.ts';
 import { describeMirrorHost } from './conformance.ts';
-import { gitHost, transactionalSkips } from './git-fixture.ts';
+import { gitHost, transportOnlySkips, transactionalSkips } from './git-fixture.ts';
 import { expectNoSecret } from './no-secret.ts';
 
 const SSH_TIMEOUT_MS = 15_000;
-const SAME_AS_DAEMON = 'transport-independent (local staging); runs in git-daemon.test.ts and git-http.test.ts';
 const sshHost = (sshd: SshdServer, repo: string, over: { key?: string; hostKey?: string; name?: string } = {}) =>
   gitHost(
     { remote: `ssh://${sshd.user}@127.0.0.1:${sshd.port}${repo}`, sshKeyEnv: 'DEPLOY_KEY', sshHostKey: over.hostKey ?? sshd.hostPublicKey, timeoutMs: SSH_TIMEOUT_MS },
@@ -33,20 +32,12 @@ describeMirrorHost<{ host: GitHost; sshd: SshdServer }>({
   },
   teardown: async ({ sshd }) => sshd.stop(),
   // Staging, naming and paths are the same code whatever the transport and run against git
-  // daemon and smart HTTP; here the point is the ssh transport: round trips, authentication,
-  // host-key pinning, and what a second clone sees.
+  // daemon; here the point is the ssh transport: round trips, authentication, host-key
+  // pinning, and what a second clone sees.
   skip: {
     ...transactionalSkips,
-    'zero-length': SAME_AS_DAEMON,
-    large: SAME_AS_DAEMON,
-    'odd-names': SAME_AS_DAEMON,
-    nested: SAME_AS_DAEMON,
-    parallel: SAME_AS_DAEMON,
-    'delete-missing': SAME_AS_DAEMON,
-    overwrite: SAME_AS_DAEMON,
-    'bad-path': SAME_AS_DAEMON,
-    progress: SAME_AS_DAEMON,
-    'abort-midway': SAME_AS_DAEMON,
+    ...transportOnlySkips,
+    large: 'git-daemon and git-http push the large file; over ssh the same pack protocol runs, kept short here',
   },
 });
 
