@@ -151,6 +151,13 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
   }
 }
 
+/**
+ * list() and commit() walk or send the whole tree (12,500 files: about a minute over WebDAV) and
+ * adapters report no progress for them to push: each adapter's own idle deadline (timeoutMs,
+ * touched as it goes) catches a server that stops answering; push's own clock is only a backstop.
+ */
+const WHOLE_TREE_FACTOR = 20;
+
 /** One session to the mirror, with its own reconnect state; opened on first use. */
 interface Lane {
   host: MirrorHost;
@@ -198,7 +205,7 @@ async function servingAfterFailure(
 
 /** The host's listing and its own manifest (and signature hash when only a read can tell). */
 async function readHostState(host: MirrorHost, ctx: CallContext): Promise<HostState> {
-  const files = await callHost('list', ctx, (s, touch) => host.list({ signal: s, onProgress: touch }));
+  const files = await callHost('list', { ...ctx, timeoutMs: ctx.timeoutMs * WHOLE_TREE_FACTOR }, (s, touch) => host.list({ signal: s, onProgress: touch }));
   const listing = new Map<string, RemoteFile>(files.map((f) => [f.path, f]));
   const state: HostState = { listing };
   if (listing.has(MANIFEST_FILE)) {
@@ -332,7 +339,7 @@ async function applyPlan(
   }
   await all(plan.deleteAfter, remove);
   if (transactional && host.commit) {
-    await callHost('commit', ctx, (s, touch) => host.commit!(`samizdat publication ${bundle.manifest.publication.id}`, { signal: s, onProgress: touch }));
+    await callHost('commit', { ...ctx, timeoutMs: ctx.timeoutMs * WHOLE_TREE_FACTOR }, (s, touch) => host.commit!(`samizdat publication ${bundle.manifest.publication.id}`, { signal: s, onProgress: touch }));
     onManifestWritten();
   }
 }
