@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap } from 'yaml';
-import { listArticleFiles, slugify } from '../content/index.ts';
+import { listArticleFiles, parseContentDate, slugify } from '../content/index.ts';
 import { splitFrontMatter } from '../content/frontmatter.ts';
 import type { Warning } from '../progress.ts';
 
@@ -20,6 +20,13 @@ export interface ExistingArticles {
   titles: Map<string, string>;
   /** Relative path → the slug the build gives it (explicit, or from the title), so --update keeps its address. */
   slugs: Map<string, string>;
+  /** urlKey-like "YYYY/MM/slug" of every article: where the build publishes it. */
+  addresses: Set<string>;
+}
+
+/** Where the build publishes an article: one folder per month and slug. */
+export function addressOf(date: string, slug: string): string {
+  return `${date.slice(0, 4)}/${date.slice(5, 7)}/${slug}`;
 }
 
 /** Title and day, compared without case, spacing or punctuation differences. */
@@ -40,7 +47,7 @@ export function urlKey(url: string): string {
 }
 
 export async function indexExisting(contentDir: string, warnings: Warning[]): Promise<ExistingArticles> {
-  const out: ExistingArticles = { files: new Set(), guids: new Map(), sources: new Map(), titles: new Map(), slugs: new Map() };
+  const out: ExistingArticles = { files: new Set(), guids: new Map(), sources: new Map(), titles: new Map(), slugs: new Map(), addresses: new Set() };
   // A content folder that does not exist yet holds no articles (ingest creates it).
   try {
     if (!(await stat(contentDir)).isDirectory()) return out;
@@ -68,6 +75,8 @@ export async function indexExisting(contentDir: string, warnings: Warning[]): Pr
     if (typeof data.title === 'string' && typeof date === 'string') out.titles.set(titleKey(data.title, date), rel);
     const slug = typeof data.slug === 'string' ? data.slug : typeof data.title === 'string' ? slugify(data.title) : undefined;
     if (slug) out.slugs.set(rel, slug);
+    const when = typeof date === 'string' ? parseContentDate(date) : undefined;
+    if (slug && when) out.addresses.add(addressOf(when.toISOString(), slug));
   }
   return out;
 }

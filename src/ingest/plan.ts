@@ -7,7 +7,7 @@ import path from 'node:path';
 import { InputError, type SamizdatError } from '../errors.ts';
 import { parseContentDate } from '../content/index.ts';
 import { articleStem, dayOf } from './article.ts';
-import { titleKey, urlKey, type ExistingArticles } from './existing.ts';
+import { addressOf, titleKey, urlKey, type ExistingArticles } from './existing.ts';
 import type { Story } from './stories.ts';
 import type { IngestOptions, SkippedItem } from './types.ts';
 
@@ -37,6 +37,7 @@ export function planStories(
   const { existing, outDir, options, errors, skipped } = ctx;
   const planned: Planned[] = [];
   const byRel = new Map<string, Planned>();
+  const addresses = new Set<string>();
   for (const story of stories) {
     const a = story.article;
     if (options.lang) a.lang = options.lang;
@@ -56,8 +57,11 @@ export function planStories(
     let { stem, slug } = articleStem({ date: a.date, title: a.title });
     let rel = `${stem}.md`;
     let replaces = false;
+    // A feed item's guid says which story it is: two items may share a title and a day
+    // ("Live updates"), and then each gets its own file rather than an error.
+    const identified = story.feedItem && a.guid !== undefined;
     const bySource = a.source && story.from !== 'feed' ? existing.sources.get(urlKey(a.source)) : undefined;
-    const byTitle = existing.titles.get(titleKey(a.title, a.date));
+    const byTitle = identified ? undefined : existing.titles.get(titleKey(a.title, a.date));
     const sameItem = (a.guid && existing.guids.get(a.guid)) || bySource || byTitle || undefined;
     // The very same file name is a clash (an error naming both files), not a quiet skip.
     if (sameItem && !options.update && sameItem !== rel) {
@@ -66,13 +70,13 @@ export function planStories(
       skipped.push({ source: story.origin, reason: `already ingested (${why}); add --update to replace it`, file: path.join(outDir, sameItem) });
       continue;
     }
-    if (sameItem && options.update && sameItem !== rel) {
+    if (sameItem && options.update) {
       // Replace in place and keep its address: same file, same slug.
       rel = sameItem;
       stem = path.posix.basename(sameItem, '.md');
       slug = existing.slugs.get(sameItem) ?? slug;
       replaces = true;
-    } else if (existing.files.has(rel)) {
+    } else if (!identified && existing.files.has(rel)) {
       if (!options.update) {
         errors.push(
           new InputError('INGEST_CLASH', `${story.origin} would be written to ${path.join(outDir, rel)}, which already exists`, {
@@ -83,16 +87,25 @@ export function planStories(
         continue;
       }
       replaces = true;
-    }
-    const twin = byRel.get(rel);
-    if (twin) {
+    } else if (!identified && byRel.has(rel)) {
       errors.push(
-        new InputError('INGEST_CLASH', `${story.origin} and ${twin.story.origin} would both be written to ${path.join(outDir, rel)} (same date and title)`, {
+        new InputError('INGEST_CLASH', `${story.origin} and ${byRel.get(rel)!.story.origin} would both be written to ${path.join(outDir, rel)} (same date and title)`, {
           hint: 'Ingest one of them alone, or change one title.',
         }),
       );
       continue;
     }
+    if (!replaces) {
+      // A new article needs a file and an address of its own: the build publishes one folder per
+      // month and slug, so "Daily briefing" twice in August becomes daily-briefing and daily-briefing-2.
+      const base = { stem, slug };
+      for (let n = 2; existing.files.has(rel) || byRel.has(rel) || existing.addresses.has(addressOf(a.date, slug)) || addresses.has(addressOf(a.date, slug)); n++) {
+        stem = `${base.stem}-${n}`;
+        slug = `${base.slug}-${n}`;
+        rel = `${stem}.md`;
+      }
+    }
+    addresses.add(addressOf(a.date, slug));
     const p: Planned = { story, date: dayOf(a.date), stem, slug, rel, replaces };
     byRel.set(rel, p);
     planned.push(p);

@@ -205,3 +205,31 @@ describe('bad feeds', () => {
     }
   });
 });
+
+describe('items with the same title', () => {
+  it('each gets its own file and address (same day, same month); a re-run skips them; the build accepts them all', async () => {
+    const { loadContent } = await import('../../src/content/index.ts');
+    const { dir, cleanup } = await tempDir('samizdat-ingest-');
+    try {
+      const item = (id: string, date: string) => ({ id, title: 'Live updates', date_published: date, content_text: `Update ${id}.` });
+      const feed = { version: 'https://jsonfeed.org/version/1.1', title: 'Live', items: [item('a', '2015-08-13T08:00:00Z'), item('b', '2015-08-13T20:00:00Z'), item('c', '2015-08-14T08:00:00Z')] };
+      await writeFile(path.join(dir, 'live.json'), JSON.stringify(feed));
+      const out = path.join(dir, 'content');
+      const first = await ingest([path.join(dir, 'live.json')], { outDir: out });
+      expect(first.errors).toEqual([]);
+      expect(first.written.map((w) => path.basename(w.file))).toEqual(['2015-08-13-live-updates.md', '2015-08-13-live-updates-2.md', '2015-08-14-live-updates-3.md']);
+      const loaded = await loadContent(out, { siteLang: 'en' });
+      expect(loaded.invalid).toEqual([]);
+      expect(loaded.articles.map((a) => a.url).sort()).toEqual([
+        'articles/2015/08/live-updates-2/index.html',
+        'articles/2015/08/live-updates-3/index.html',
+        'articles/2015/08/live-updates/index.html',
+      ]);
+      const again = await ingest([path.join(dir, 'live.json')], { outDir: out });
+      expect(again.written).toEqual([]);
+      expect(again.skipped.map((s) => s.reason)).toEqual(['already ingested', 'already ingested', 'already ingested']);
+    } finally {
+      await cleanup();
+    }
+  });
+});
