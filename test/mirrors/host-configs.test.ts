@@ -56,4 +56,17 @@ describe('mirror files for sftp, webdav and git', () => {
     expect(build({ type: 'sftp', host: 'h', username: 'u', path: '/', hostKeyFingerprint: FP })).toThrow(/exactly one of privateKeyEnv and privateKeyFileEnv/);
     expect(build({ type: 'webdav', endpoint: 'https://d.example/', passwordEnv: 'PW' }, { PW: 'p' })).toThrow(/exactly one of username and usernameEnv/);
   });
+
+  it('refuses to send a password or token over plain http except to this machine', () => {
+    const build = (fields: Record<string, unknown>) => {
+      const r = parse(fields);
+      if (!('config' in r)) throw new Error(r.problems.map((p) => p.message).join('; '));
+      return () => createMirrorHost(r.config, { env: { PW: 'p', TOKEN: 't' } });
+    };
+    expect(build({ type: 'webdav', endpoint: 'http://dav.example/', username: 'u', passwordEnv: 'PW' })).toThrow(/in clear/);
+    expect(build({ type: 'webdav', endpoint: 'http://dav.example/', username: 'u', passwordEnv: 'PW', allowInsecureHttp: true })).not.toThrow();
+    expect(build({ type: 'webdav', endpoint: 'http://127.0.0.1:8080/', username: 'u', passwordEnv: 'PW' })).not.toThrow();
+    expect(build({ type: 'git', remote: 'http://git.example/u/s.git', tokenEnv: 'TOKEN' })).toThrow(/in clear/);
+    expect(build({ type: 'git', remote: 'http://localhost:3000/u/s.git', tokenEnv: 'TOKEN' })).not.toThrow();
+  });
 });

@@ -26,6 +26,7 @@ import { z } from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { liveness } from './liveness.ts';
+import { isLoopbackUrl } from './loopback.ts';
 import { localSourceSize } from './local-source.ts';
 import { secretFromEnv, type MirrorEnv } from '../env.ts';
 import { HostAuthError, HostError, HostKeyMismatchError, HostNotFoundError, HostUnreachableError } from '../errors.ts';
@@ -118,6 +119,9 @@ export class GitHost implements MirrorHost {
     } else {
       if (config.sshKeyEnv || config.sshKeyFileEnv || config.sshHostKey) throw problem('sshKeyEnv, sshKeyFileEnv and sshHostKey are for ssh remotes');
       if (config.tokenEnv && remote.transport !== 'https' && remote.transport !== 'http') throw problem('tokenEnv needs an https remote');
+    }
+    if (config.tokenEnv && remote.transport === 'http' && !isLoopbackUrl(config.remote)) {
+      throw problem('remote: http:// would send the token in clear; use https://');
     }
     if (config.tokenEnv) this.token = secretFromEnv(env, config.name, 'tokenEnv', config.tokenEnv, config.file);
     if (config.sshKeyEnv) this.sshKey = secretFromEnv(env, config.name, 'sshKeyEnv', config.sshKeyEnv, config.file);

@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { liveness } from './liveness.ts';
+import { isLoopbackUrl } from './loopback.ts';
 import { localSourceSize } from './local-source.ts';
 import { secretFromEnv } from '../env.ts';
 import { HostAuthError, HostError, HostNotFoundError, HostTimeoutError, HostUnreachableError } from '../errors.ts';
@@ -41,6 +42,10 @@ export const webdavSchema = z.object({
   username: z.string().min(1).optional().describe('Login name (or give usernameEnv).'),
   usernameEnv: envName.optional().describe('Environment variable holding the login name.'),
   passwordEnv: envName.describe('Environment variable holding the password or app token.'),
+  allowInsecureHttp: z
+    .boolean()
+    .default(false)
+    .describe('Allow an http:// endpoint on a host other than this machine (the password then crosses the network in clear).'),
   atomicMove: z
     .boolean()
     .default(true)
@@ -80,6 +85,12 @@ export class WebdavHost implements MirrorHost {
     this.capabilities = { listHash: 'none', atomicPut: config.atomicMove, transactional: false } as const;
     if ((config.username === undefined) === (config.usernameEnv === undefined)) {
       throw new InputError('CONFIG_INVALID', `mirror ${config.name}: give exactly one of username and usernameEnv`, { file: config.file });
+    }
+    if (config.endpoint.startsWith('http:') && !isLoopbackUrl(config.endpoint) && !config.allowInsecureHttp) {
+      throw new InputError('CONFIG_INVALID', `mirror ${config.name}: endpoint: http:// would send the password in clear; use https://`, {
+        file: config.file,
+        hint: 'Set allowInsecureHttp: true only for a server on a network you trust.',
+      });
     }
     const username = config.username ?? secretFromEnv(env, config.name, 'usernameEnv', config.usernameEnv!, config.file);
     const password = secretFromEnv(env, config.name, 'passwordEnv', config.passwordEnv, config.file);
