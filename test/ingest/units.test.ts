@@ -162,3 +162,22 @@ describe('the same story under another name', () => {
     }
   });
 });
+
+describe('images in article HTML', () => {
+  it('lazy-loading attributes and the widest srcset entry win over placeholders; relative addresses resolve', () => {
+    const r = extractFragment(
+      '<p>Text before the pictures, long enough to not be a lead figure at all, really.</p>' +
+        '<p><img src="data:image/gif;base64,R0lGOD" data-src="/lazy.jpg" alt="lazy"></p>' +
+        '<p><img srcset="small.jpg 320w, big.jpg 1280w, mid.jpg 640w" alt="set"></p>' +
+        '<figure><img src="https://cdn.example/x.png" alt="abs"><figcaption>A caption</figcaption></figure>',
+      { pageUrl: 'https://news.example/2015/08/story', where: 'item', title: 'T' },
+    );
+    expect(r.article.media.map((m) => [m.url, m.alt])).toEqual([
+      ['https://news.example/lazy.jpg', 'lazy'],
+      ['https://news.example/2015/08/big.jpg', 'set'],
+      ['https://cdn.example/x.png', 'abs'],
+    ]);
+    expect(r.article.image).toBeUndefined();
+    expect(r.article.body).toBe('Text before the pictures, long enough to not be a lead figure at all, really.\n\n@@samizdat-media-0@@\n\n@@samizdat-media-1@@\n\n@@samizdat-media-2@@\n_A caption_');
+  });
+});
