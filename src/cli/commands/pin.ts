@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { printJson, type CliIO } from '../io.ts';
 import { loadMirrorConfigs } from '../../mirrors/config.ts';
 import { loadMirrorEnv } from '../../mirrors/env.ts';
-import { pinSite, type PinSiteResult } from '../../ipfs/index.ts';
+import { pinSite, type PinProgress, type PinSiteResult } from '../../ipfs/index.ts';
 import { resolveIpfsPaths } from '../../ipfs/cli-context.ts';
 
 interface PinOptions {
@@ -52,11 +52,26 @@ Examples:
         env,
         hidden: opts.hidden,
         pinName: `${paths.settings.name} ${new Date().toISOString().slice(0, 10)}`,
+        onProgress: io.stderr.isTTY && !opts.json ? progressLine(io) : undefined,
       });
+      if (io.stderr.isTTY && !opts.json) io.stderr.write('\r\x1b[K');
       io.exitCode = result.ok ? 0 : 1;
       if (opts.json) return printJson(io, result);
       printReport(io, result);
     });
+}
+
+/** One overwritten status line on a terminal; nothing when stderr is a file or a pipe. */
+function progressLine(io: CliIO): (e: PinProgress) => void {
+  let last = 0;
+  return (e) => {
+    const now = Date.now();
+    if (e.type === 'import' && now - last < 200 && e.files !== e.totalFiles) return;
+    last = now;
+    const text =
+      e.type === 'import' ? `importing ${e.files}/${e.totalFiles} files` : e.type === 'car' ? `writing the CAR: ${e.blocks} blocks` : `${e.target}: ${e.stage}${e.bytes ? ` ${e.bytes} bytes` : ''}`;
+    io.stderr.write(`\r\x1b[K${text}`);
+  };
 }
 
 function printReport(io: CliIO, r: PinSiteResult): void {
