@@ -1,17 +1,16 @@
 /**
  * npm run bench:pack [-- --count N] [--work DIR] [--site DIR] [--level 0-9] [--runs R] [--synthetic]
  *
- * On the build benchmark's archive (bench/lib/archive.ts, default 10,000 articles; its content
- * folder is shared with bench:build, and built once with samizdat build into
- * <work>/archive-<count>/pack-site, a folder of its own so the two benchmarks never race),
+ * On the build benchmark's archive (bench/lib/archive.ts, default 10,000 articles, generated and
+ * built once with samizdat build into <work>/archive-<count>/pack-site; <work> defaults to
+ * /dev/shm/samizdat-bench-pack, apart from bench:build's folder so the two never race),
  * times side by side, each in its own process under /usr/bin/time, median of R runs:
  *   samizdat pack             vs  Info-ZIP  zip -r -X -q -<level>  on the same folder
  *   samizdat verify <folder>  vs  sha256sum -c --quiet  over the same files
  * both as the CLI (what a user runs, start-up included) and as the library call alone, with
  * wall and CPU (user+system) seconds, and prints ratios (samizdat / reference: below 1 is
  * faster). --synthetic skips the real build and writes a synthetic site of comparable sizes
- * instead. Put --work on tmpfs (the default is /dev/shm when it exists) to measure CPU rather
- * than the disk.
+ * instead. --work on tmpfs (the default when /dev/shm exists) measures CPU rather than the disk.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,7 +31,8 @@ const count = Number(arg('count') ?? 10_000);
 const level = Number(arg('level') ?? 9);
 const runs = Number(arg('runs') ?? 3);
 const synthetic = process.argv.includes('--synthetic');
-const work = path.resolve(arg('work') ?? (existsSync('/dev/shm') ? path.join('/dev/shm', 'samizdat-bench') : path.join(REPO, 'bench/.work')));
+// A folder of its own (not bench:build's), so that one benchmark never deletes the other's files.
+const work = path.resolve(arg('work') ?? (existsSync('/dev/shm') ? path.join('/dev/shm', 'samizdat-bench-pack') : path.join(REPO, 'bench/.work/pack')));
 
 interface Run {
   wallS: number;

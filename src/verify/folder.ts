@@ -9,7 +9,7 @@ import { readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFile } from '../manifest/hash.ts';
 import type { ManifestFile } from '../manifest/types.ts';
-import { HashPool, type HashOutcome } from './hash-pool.ts';
+import { HashPool, type HashOutcome } from '../manifest/hash-pool.ts';
 import type { CopySource, FileCheck } from './types.ts';
 
 type Kind = 'file' | 'dir' | 'symlink' | 'other';

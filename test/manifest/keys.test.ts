@@ -123,3 +123,29 @@ describe('writeManifest with a signing key', () => {
     }
   });
 });
+
+describe('writeManifest on a large bundle (worker threads)', () => {
+  it('lists 600 files with the same sizes and hashes as a direct read, sorted, and an id from the content', async () => {
+    const t = await tempDir();
+    try {
+      for (let i = 0; i < 600; i++) {
+        await mkdir(path.join(t.dir, `d${i % 10}`), { recursive: true });
+        await writeFile(path.join(t.dir, `d${i % 10}`, `f${i}.html`), `<p>${i}</p>`.repeat(i % 50));
+      }
+      const m = await writeManifest(t.dir, { site: 'big', publicationDate: '2026-01-02T00:00:00Z' });
+      expect(m.files).toHaveLength(600);
+      expect(m.files.map((f) => f.path)).toEqual([...m.files.map((f) => f.path)].sort());
+      for (const f of m.files.filter((_, i) => i % 37 === 0)) {
+        const bytes = await readFile(path.join(t.dir, f.path));
+        expect(f.size).toBe(bytes.length);
+        expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      }
+      const again = await writeManifest(t.dir, { site: 'big', publicationDate: '2026-01-02T00:00:00Z' });
+      expect(again.publication.id).toBe(m.publication.id);
+      await writeFile(path.join(t.dir, 'd3/f3.html'), 'changed');
+      expect((await writeManifest(t.dir, { site: 'big', publicationDate: '2026-01-02T00:00:00Z' })).publication.id).not.toBe(m.publication.id);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
