@@ -3,7 +3,7 @@
  * --cid-version=1` settings, write `dist/<cid>.car`, give gateway links, pin to the remote
  * targets in mirrors/ (kubo, pinning-service), and unpin old publications by policy.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { base32 } from 'multiformats/bases/base32';
 import { CID } from 'multiformats/cid';
@@ -161,9 +161,4 @@ function errorSummary(err: unknown): RemotePinResult['error'] {
 
 function defaultPinName(siteDir: string): string {
   return `samizdat ${path.basename(path.resolve(siteDir, '..', '..'))} ${new Date().toISOString().slice(0, 10)}`;
-}
-
-/** Whether a path exists (for the CLI's friendlier messages). */
-export async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
 }
