@@ -17,13 +17,14 @@ import { Agent as HttpsAgent } from 'node:https';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import pLimit from 'p-limit';
-import { createClient, type FileStat, type WebDAVClient } from 'webdav';
+import { createClient, type WebDAVClient } from 'webdav';
 import { z } from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { liveness } from './liveness.ts';
 import { isLoopbackUrl } from './loopback.ts';
 import { localSourceSize } from './local-source.ts';
+import { decodeHrefPath, parseMultistatus, PROPFIND_BODY, type DavEntry } from './webdav/multistatus.ts';
 import { secretFromEnv } from '../env.ts';
 import { HostAuthError, HostError, HostNotFoundError, HostTimeoutError, HostUnreachableError } from '../errors.ts';
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
@@ -120,27 +121,38 @@ export class WebdavHost implements MirrorHost {
     const limit = pLimit(LIST_PARALLEL);
     const files: RemoteFile[] = [];
     const stale: string[] = [];
+    const endpointPath = decodeHrefPath(this.config.endpoint, this.config.endpoint);
     const walk = async (rel: string): Promise<void> => {
-      let entries: FileStat[];
+      let entries: DavEntry[];
       try {
-        entries = await limit(() => this.client.getDirectoryContents(this.folderUrl(rel), { signal, details: false }) as Promise<FileStat[]>);
+        entries = await limit(async () => {
+          const response = await this.client.customRequest(this.folderUrl(rel), {
+            method: 'PROPFIND',
+            headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
+            data: PROPFIND_BODY,
+            signal,
+          });
+          return parseMultistatus(await response.text(), this.config.endpoint);
+        });
       } catch (err) {
         if ((err as DavError).status === 404) return; // the root does not exist yet
         throw err;
       }
       touch();
+      const self = `${endpointPath}${this.fileUrl(rel)}`.replace(/\/+$/, '');
       const subfolders: Promise<void>[] = [];
       for (const entry of entries) {
-        if (!entry.basename) continue;
-        const child = rel ? `${rel}/${entry.basename}` : entry.basename;
-        if (entry.basename.startsWith(TEMP_PREFIX)) {
-          if (entry.type === 'file' && modifiedMs(entry) < Date.now() - STALE_TEMP_MS) stale.push(child);
+        // Only direct children: the folder itself comes back too.
+        const slash = entry.path.lastIndexOf('/');
+        if (entry.path === self || entry.path.slice(0, slash) !== self) continue;
+        const name = entry.path.slice(slash + 1);
+        const child = rel ? `${rel}/${name}` : name;
+        if (name.startsWith(TEMP_PREFIX)) {
+          if (!entry.folder && entry.modified < Date.now() - STALE_TEMP_MS) stale.push(child);
           continue;
         }
-        if (entry.type === 'directory') {
-          // Some servers list the folder itself among its children.
-          if (child !== rel) subfolders.push(walk(child));
-        } else files.push({ path: child, size: entry.size });
+        if (entry.folder) subfolders.push(walk(child));
+        else files.push({ path: child, size: entry.size });
       }
       await Promise.all(subfolders);
     };
@@ -292,12 +304,6 @@ export class WebdavHost implements MirrorHost {
     if (e?.type === 'request-timeout') return new HostTimeoutError(this.name, what, this.config.timeoutMs, { cause });
     return new HostUnreachableError(this.name, `${what} failed: ${cause.message}`, { cause });
   }
-}
-
-/** getlastmodified as milliseconds; the client gives a string, or { text } when the server adds a dt attribute (lighttpd). NaN when unknown. */
-function modifiedMs(entry: FileStat): number {
-  const value = entry.lastmod as unknown;
-  return Date.parse(typeof value === 'string' ? value : String((value as { text?: unknown } | undefined)?.text));
 }
 
 export const webdavHostType = defineFilesHostType({
