@@ -10,12 +10,15 @@ import { InputError } from '../errors.ts';
 import { loadMirrorConfigs } from '../mirrors/config.ts';
 import { publicKeyFingerprint } from '../manifest/index.ts';
 import { compareCodeUnits } from '../content/index.ts';
+import { MIRROR_STATUS_FILE, readMirrorStatus } from '../check/status-file.ts';
 
 export interface MirrorLink {
   /** Who serves it ("eu-s3", "IPFS via ipfs.io", "Tor"). */
   label: string;
   url: string;
   kind: 'mirror' | 'ipfs' | 'tor';
+  /** When `samizdat check` last found this mirror genuine and fresh (from .samizdat/mirror-status.json). */
+  lastVerified?: string;
 }
 
 export interface MirrorsInfo {
@@ -34,9 +37,14 @@ export async function loadMirrorsInfo(
   options: { mirrorsDir?: string; settingsFile?: string; signingFingerprint?: string },
 ): Promise<MirrorsInfo> {
   const configs = options.mirrorsDir ? await loadMirrorConfigs(options.mirrorsDir) : [];
+  // The check stage records, beside mirrors/, when each mirror was last seen genuine and fresh.
+  const status = options.mirrorsDir ? await readMirrorStatus(path.join(path.dirname(path.resolve(options.mirrorsDir)), '.samizdat', MIRROR_STATUS_FILE)) : {};
   const mirrors: MirrorLink[] = configs
     .filter((c) => c.enabled && typeof c.url === 'string' && /^https?:\/\//i.test(c.url))
-    .map((c) => ({ label: c.name, url: c.url!, kind: 'mirror' as const }))
+    .map((c) => {
+      const lastVerified = status[c.url!]?.lastVerified;
+      return { label: c.name, url: c.url!, kind: 'mirror' as const, ...(lastVerified ? { lastVerified } : {}) };
+    })
     .sort((a, b) => compareCodeUnits(a.label, b.label));
 
   const names = [site.ipns, site.dnslink].filter((n): n is string => Boolean(n));
@@ -81,9 +89,17 @@ export async function loadMirrorsInfo(
  */
 export function mirrorsJson(site: SiteSettings, info: MirrorsInfo, publicationDate: string): string {
   const mainDomain = site.dnslink ?? hostOf(info.mirrors[0]?.url) ?? site.name;
-  const alt = (proto: string, type: string, url: string) => ({ proto, type, created_at: publicationDate, updated_at: publicationDate, url });
+  const alt = (proto: string, type: string, url: string, lastVerified?: string) => ({
+    proto,
+    type,
+    created_at: publicationDate,
+    updated_at: publicationDate,
+    url,
+    // Not in the v2 format: readers of the list ignore it; samizdat's own tools use it.
+    ...(lastVerified ? { last_verified: lastVerified } : {}),
+  });
   const alternatives = [
-    ...info.mirrors.map((m) => alt('https', 'mirror', m.url)),
+    ...info.mirrors.map((m) => alt('https', 'mirror', m.url, m.lastVerified)),
     ...(info.onion ? [alt('tor', 'eotk', info.onion)] : []),
     ...info.ipfs.map((m) => alt('https', 'ipfs', m.url)),
   ];

@@ -206,5 +206,14 @@ describe('samizdat publish, then samizdat check', () => {
     const fresh = await check();
     expect(fresh.report.targets.map((t) => [t.name, t.status]).sort()).toEqual(MIRRORS.map((n) => [n, 'ok']).sort());
     expect(fresh.code).toBe(0);
+
+    // The next build tells readers' apps when each mirror was last verified (mirrors.json).
+    expect((await cli(['build'])).code).toBe(0);
+    const list = JSON.parse(await readFile(path.join(project, 'dist', 'site', 'mirrors.json'), 'utf8')) as {
+      sites: Array<{ available_alternatives: Array<{ type: string; url: string; last_verified?: string }> }>;
+    };
+    const listed = list.sites[0]!.available_alternatives.filter((a) => a.type === 'mirror');
+    expect(listed.map((a) => a.url).sort()).toEqual(fresh.report.targets.filter((t) => t.target.startsWith('http')).map((t) => t.target).sort());
+    for (const a of listed) expect(a.last_verified, a.url).toBe(fresh.report.checkedAt);
   }, 240_000);
 });
