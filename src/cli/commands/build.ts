@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { errorJson, printJson, type CliIO } from '../io.ts';
-import { buildSite, type BuildResult } from '../../build/index.ts';
+import type { BuildResult } from '../../build/index.ts';
 import { AggregateInputError, describeError } from '../../errors.ts';
 import type { Warning } from '../../progress.ts';
 
@@ -56,6 +56,7 @@ async function run(io: CliIO, flags: BuildFlags, signal: AbortSignal): Promise<v
     env: io.env,
     signal,
   };
+  const { buildSite } = await import('../../build/index.ts'); // Eleventy loads only when building
   if (flags.json) {
     try {
       const result = await buildSite(options);

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { checkMirrors } from '../../check/index.ts';
 import { formatCheckReport } from '../../check/report-text.ts';
 import { loadSiteSettings } from '../../config/site.ts';
 import { readPublishReport } from '../../publish/report.ts';
@@ -56,6 +55,7 @@ Exit code: 0 when every mirror is reachable, fresh and intact; 1 otherwise.`,
       const dist = path.resolve(io.cwd, flags.dist);
       const cid = flags.cid ?? (await readPublishReport(dist))?.ipfs?.cid;
       const gateways = flags.gateways ? (await loadSiteSettings(path.resolve(io.cwd, flags.content))).settings.gateways : [];
+      const { checkMirrors } = await import('../../check/index.ts');
       const report = await checkMirrors({
         siteDir: path.resolve(io.cwd, flags.site),
         mirrorsDir: path.resolve(io.cwd, flags.mirrors),

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import { formatCheckReport } from '../../check/report-text.ts';
 import { loadMirrorEnv } from '../../mirrors/env.ts';
-import { publishSite, type PublishEvent, type PublishReport } from '../../publish/index.ts';
+import type { PublishEvent, PublishReport } from '../../publish/index.ts';
 import { formatDuration, formatReportTable } from '../../push/report-text.ts';
 import { printError, printJson, type CliIO } from '../io.ts';
 import { positiveInt } from './check.ts';
@@ -80,6 +80,8 @@ Exit code: 0 when every stage and every mirror succeeded, 1 otherwise (after all
         : undefined;
       let result;
       try {
+        // Every stage's libraries (Eleventy, the SDKs) load only when publishing.
+        const { publishSite } = await import('../../publish/index.ts');
         result = await publishSite({
           root: io.cwd,
           contentDir: flags.content,
