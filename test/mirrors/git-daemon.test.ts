@@ -117,9 +117,11 @@ describe('git host: pages specifics', () => {
   });
 
   it('a server killed in the middle of the push leaves the old branch; the next commit completes', async () => {
-    const before = await readRemoteBranch(a.repo, 'pages');
     const host = gitHost({ remote: a.url });
     await host.connect();
+    await host.put('old.txt', await source('old', 'published before the crash'));
+    await host.commit('before the crash');
+    const before = await readRemoteBranch(a.repo, 'pages');
     await host.put('big.bin', await source('big', Buffer.alloc(8 * 1024 * 1024, 7)));
     await a.stall(); // the push starts and hangs mid-way
     const pushing = host.commit('killed').catch((e: unknown) => e);

@@ -66,8 +66,9 @@ export function descendants(root: number): number[] {
   return found;
 }
 
+/** The server's process group (the server was started as its leader) and every descendant. */
 function signalTree(root: number, signal: NodeJS.Signals): void {
-  for (const pid of [root, ...descendants(root)]) {
+  for (const pid of [-root, root, ...descendants(root)]) {
     try {
       process.kill(pid, signal);
     } catch {
@@ -116,7 +117,8 @@ export async function startManaged(options: ManagedOptions): Promise<ManagedProc
     // Collect the tree first: once the parent dies its children are re-parented out of reach.
     const tree = [pid, ...descendants(pid)];
     const send = (sig: NodeJS.Signals) => {
-      for (const p of tree) {
+      // The process group too: it also holds children forked after the snapshot above.
+      for (const p of [-pid, ...tree]) {
         try {
           process.kill(p, sig);
         } catch {
@@ -124,8 +126,10 @@ export async function startManaged(options: ManagedOptions): Promise<ManagedProc
         }
       }
     };
-    send('SIGCONT');
+    // The signal first, then SIGCONT for a stalled server: a stopped process that is continued
+    // first could accept a waiting connection and fork a handler before the signal lands.
     send(signal);
+    if (signal !== 'SIGKILL') send('SIGCONT');
     const timer = setTimeout(() => send('SIGKILL'), 3000);
     await exited(child);
     clearTimeout(timer);
