@@ -4,8 +4,8 @@
 // is then read with one synchronous open/read/close into a reused buffer. Thousands of small
 // files through the thread pool cost several times more than the reading and hashing itself.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFile } from '../manifest/hash.ts';
 import type { ManifestFile } from '../manifest/types.ts';
@@ -28,8 +28,10 @@ export async function openFolder(dir: string): Promise<CopySource> {
     if (!index) {
       index = new Map();
       // readdir does not follow symbolic links, so nothing outside root is listed.
-      // parentPath always starts with root; slicing is much cheaper than path.relative per file.
-      for (const e of await readdir(root, { recursive: true, withFileTypes: true })) {
+      // Synchronous: a bundle has a folder per article, and thousands of readdir calls through
+      // the thread pool take several times longer. parentPath always starts with root, and
+      // slicing is much cheaper than path.relative per file.
+      for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
         const parent = e.parentPath.length > root.length ? e.parentPath.slice(root.length + 1) : '';
         const relNative = parent ? `${parent}${path.sep}${e.name}` : e.name;
         const rel = path.sep === '/' ? relNative : relNative.split(path.sep).join('/');
