@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostError, HostTimeoutError } from '../../src/mirrors/errors.ts';
 import { startGitDaemon, readRemoteBranch, type GitTestServer } from '../support/servers/git.ts';
 import { describeMirrorHost } from './conformance.ts';
-import { gitHost, STALL_TIMEOUT_MS, transactionalSkips } from './git-fixture.ts';
+import { GitHost } from '../../src/mirrors/hosts/git.ts';
+import { gitConfig, gitHost, STALL_TIMEOUT_MS, transactionalSkips } from './git-fixture.ts';
 
 describeMirrorHost<{ host: ReturnType<typeof gitHost>; server: GitTestServer }>({
   name: 'git (git daemon, git://)',
@@ -138,5 +139,26 @@ describe('git host: pages specifics', () => {
     await host.commit('after the restart');
     expect((await readRemoteBranch(a.repo, 'pages'))!.files.get('big.bin')!.length).toBe(8 * 1024 * 1024);
     await host.close();
+  });
+
+  it('never resets or cleans a folder it did not make', async () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'samizdat-git-own-'));
+    await writeFile(path.join(project, 'precious.txt'), 'the operator\'s work');
+    for (const workDir of ['.', '..', project]) {
+      const host = new GitHost(
+        { ...gitConfig({ remote: a.url, workDir }), file: path.join(project, 'mirrors', 'pages.json') },
+        {},
+      );
+      const err = await host.connect().catch((e: unknown) => e);
+      expect((err as HostError).code).toBe('GIT_WORKDIR_NOT_OURS');
+      await host.close();
+    }
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'samizdat-git-busy-'));
+    await writeFile(path.join(elsewhere, 'notes.md'), 'not a mirror');
+    const busy = gitHost({ remote: a.url, workDir: elsewhere });
+    expect(((await busy.connect().catch((e: unknown) => e)) as HostError).code).toBe('GIT_WORKDIR_NOT_OURS');
+    expect(await readFile(path.join(elsewhere, 'notes.md'), 'utf8')).toBe('not a mirror');
+    expect(await readFile(path.join(project, 'precious.txt'), 'utf8')).toBe("the operator's work");
+    await busy.close();
   });
 });

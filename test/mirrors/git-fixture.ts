@@ -9,17 +9,19 @@ export const GIT_TIMEOUT_MS = 15_000;
 /** For hosts that a test stalls on purpose. */
 export const STALL_TIMEOUT_MS = 3000;
 
-/** A project folder of its own (the host keeps its clone under <project>/.samizdat/git/<name>). */
-export function gitHost(over: Partial<GitConfig> & { remote: string }, env: Record<string, string> = {}, name = 'pages'): GitHost {
+/** A complete git mirror config whose mirror file sits in a project folder of its own. */
+export function gitConfig(over: Partial<GitConfig> & { remote: string }, name = 'pages'): GitConfig {
   const project = mkdtempSync(path.join(os.tmpdir(), 'samizdat-git-project-'));
-  return new GitHost(
-    {
-      name, file: path.join(project, 'mirrors', `${name}.json`), type: 'git', enabled: true, concurrency: 4, timeoutMs: GIT_TIMEOUT_MS,
-      branch: 'pages', tokenUsername: 'x-access-token', nojekyll: true, authorName: 'samizdat', authorEmail: 'samizdat@users.noreply.invalid',
-      ...over,
-    } as GitConfig,
-    env,
-  );
+  return {
+    name, file: path.join(project, 'mirrors', `${name}.json`), type: 'git', enabled: true, concurrency: 4, timeoutMs: GIT_TIMEOUT_MS,
+    branch: 'pages', tokenUsername: 'x-access-token', nojekyll: true, authorName: 'samizdat', authorEmail: 'samizdat@users.noreply.invalid',
+    ...over,
+  } as GitConfig;
+}
+
+/** A host with its own project folder (it keeps its clone under <project>/.samizdat/git/<name>). */
+export function gitHost(over: Partial<GitConfig> & { remote: string }, env: Record<string, string> = {}, name = 'pages'): GitHost {
+  return new GitHost(gitConfig(over, name), env);
 }
 
 export const transactionalSkips = {

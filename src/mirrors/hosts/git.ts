@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -80,6 +80,8 @@ export type GitConfig = TypedMirrorConfig<typeof gitSchema>;
 
 /** Where upload temp files go: inside .git, on the same disk as the work tree, never committed. */
 const STAGING = 'samizdat-staging';
+/** Written into .git of every clone samizdat makes; only such a work tree is ever reset or cleaned. */
+const OWNER_MARK = 'samizdat-mirror';
 /** The remote branch as last fetched or pushed. */
 const REMOTE_REF_PREFIX = 'refs/remotes/mirror/';
 
@@ -272,7 +274,7 @@ export class GitHost implements MirrorHost {
     await this.exclusive(async () => {
       if (this.connected) return;
       await this.prepareEnv();
-      await mkdir(this.workTree, { recursive: true });
+      await this.claimWorkTree();
       let fresh = false;
       try {
         await stat(path.join(this.gitDir, 'HEAD'));
@@ -281,6 +283,7 @@ export class GitHost implements MirrorHost {
       }
       if (fresh) {
         await this.git(['init', '-q'], signal, touch);
+        await writeFile(path.join(this.gitDir, OWNER_MARK), 'This clone belongs to a samizdat git mirror: its work tree is reset and cleaned on every push.\n');
         await this.git(['symbolic-ref', 'HEAD', `refs/heads/${this.config.branch}`], signal, touch);
         for (const [key, value] of [
           ['core.autocrlf', 'false'],
@@ -307,6 +310,29 @@ export class GitHost implements MirrorHost {
       }
       this.connected = true;
     });
+  }
+
+  /**
+   * The work tree is reset and cleaned (`git clean -ffdx`) on connect, so it must be a folder
+   * samizdat made: a new or empty one, or one holding its mark. Anything else (a workDir set to
+   * the project, a home folder, someone's clone) is refused rather than wiped.
+   */
+  private async claimWorkTree(): Promise<void> {
+    const refuse = (why: string) =>
+      new HostError('GIT_WORKDIR_NOT_OURS', this.name, `refusing to use ${this.workTree} as the local clone: ${why}`, {
+        retryable: false,
+        hint: 'Point workDir at a new folder (the default is .samizdat/git/<mirror name>/), or empty it.',
+      });
+    const projectRoot = path.dirname(path.dirname(path.resolve(this.config.file)));
+    if (this.workTree === projectRoot || projectRoot.startsWith(`${this.workTree}${path.sep}`)) throw refuse('it holds the project itself');
+    await mkdir(this.workTree, { recursive: true });
+    const entries = await readdir(this.workTree);
+    if (entries.length === 0) return;
+    try {
+      await stat(path.join(this.gitDir, OWNER_MARK));
+    } catch {
+      throw refuse('it already holds files that samizdat did not put there, and connecting would delete them');
+    }
   }
 
   private async prepareEnv(): Promise<void> {
