@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, SamizdatError } from '../../src/errors.ts';
 import { HostAuthError, HostUnreachableError } from '../../src/mirrors/errors.ts';
 import type { HostCapabilities } from '../../src/mirrors/host.ts';
-import { phaseOf, pushMirrors, type PushEvent, type PushOptions } from '../../src/push/index.ts';
+import { phaseOf, pushMirrors, registryHostTypes, type PushEvent, type PushOptions } from '../../src/push/index.ts';
 import { tempDir } from '../support/net.ts';
 import { BASE_FILES, writeBundle } from './bundle.ts';
 import { MemoryHost, MemoryStore, type MemoryHostFaults } from './memory-host.ts';
@@ -250,6 +250,18 @@ describe('pushMirrors with in-memory hosts', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).code).toBe('PUSH_UNKNOWN_MIRROR');
     expect((err as InputError).hint).toContain('a, b');
+  });
+
+  it('leaves pinning targets to samizdat pin, and says so when --only names one', async () => {
+    const kubo = { type: 'kubo', api: 'http://127.0.0.1:9/', enabled: true };
+    const lookup: PushOptions['hostTypes'] = (type) =>
+      type === 'kubo' ? registryHostTypes(type) : { kind: 'files', create: (config) => new MemoryHost(config.name, stores[config.name]!) };
+    const { report } = await push({ a: {}, ipfs: { config: kubo } }, { hostTypes: lookup });
+    expect(registryHostTypes('kubo')?.kind).toBe('pin');
+    expect(report.hosts.map((h) => h.name)).toEqual(['a']);
+    const err = await push({ a: {}, ipfs: { config: kubo } }, { hostTypes: lookup, only: ['ipfs'] }).catch((e: unknown) => e);
+    expect((err as SamizdatError).code).toBe('PUSH_NOT_FILE_HOST');
+    expect((err as SamizdatError).hint).toContain('File hosts: a.');
   });
 
   it('never reports a secret, even when a server echoes it', async () => {
