@@ -29,15 +29,14 @@ import { liveness } from './liveness.ts';
 import { isLoopbackUrl } from './loopback.ts';
 import { localSourceSize } from './local-source.ts';
 import { secretFromEnv, type MirrorEnv } from '../env.ts';
-import { HostAuthError, HostError, HostKeyMismatchError, HostNotFoundError, HostUnreachableError } from '../errors.ts';
+import { HostError, HostNotFoundError } from '../errors.ts';
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
 import { defineFilesHostType, type TypedMirrorConfig } from '../host-type.ts';
 import { assertRemotePath } from '../paths.ts';
 import { MANIFEST_FILE } from '../../manifest/types.ts';
-import { redactSecrets } from './redact.ts';
 import { parseGitRemote, type GitRemote } from './git/remote.ts';
+import { gitCause, gitHostError } from './git/errors.ts';
 import { GitCommandError, runGit } from './git/run.ts';
-import { fingerprintOfKeyBlob } from './sftp/ssh-util.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable');
 
@@ -170,7 +169,7 @@ export class GitHost implements MirrorHost {
         try {
           return new Uint8Array((await this.git(['cat-file', 'blob', `${tip}:${remotePath}`], signal, touch)).stdout);
         } catch (err) {
-          if (err instanceof GitCommandError) throw new HostNotFoundError(this.name, remotePath, { cause: this.cleanCause(err) });
+          if (err instanceof GitCommandError) throw new HostNotFoundError(this.name, remotePath, { cause: gitCause(err, this.secrets) });
           throw err;
         }
       });
@@ -436,50 +435,17 @@ export class GitHost implements MirrorHost {
     }
   }
 
-  /** A plain Error carrying git's stderr with every secret removed. */
-  private cleanCause(err: GitCommandError): Error {
-    return Object.assign(new Error(`${err.message}: ${redactSecrets(err.stderr.trim(), this.secrets)}`), { exitCode: err.code });
-  }
-
   private typed(err: unknown, what: string): Error {
-    if (err instanceof SamizdatError) return err;
-    if (err instanceof GitCommandError) {
-      const stderr = redactSecrets(err.stderr, this.secrets);
-      const cause = this.cleanCause(err);
-      const said = stderr
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => /^(fatal|error|remote|ERROR|!)/.test(l) || /denied|failed|refused/i.test(l))
-        .slice(-3)
-        .join(' / ')
-        .slice(0, 400);
-      if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key is known for/i.test(stderr)) {
-        const pinned = fingerprintOfKeyBlob(Buffer.from(this.config.sshHostKey!.split(' ')[1]!, 'base64'));
-        const actual = /SHA256:[A-Za-z0-9+/]{43}/.exec(stderr)?.[0] ?? 'a different key';
-        return new HostKeyMismatchError(this.name, pinned, actual, { cause });
-      }
-      if (/Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(|returned error: 40[13]|HTTP 40[13]|Invalid username or password/i.test(stderr)) {
-        return new HostAuthError(this.name, `the git server refused the credentials (${said || `git ${err.args[0]} failed`})`, {
-          cause,
-          hint: this.remote.transport === 'ssh' ? `Check the key in ${this.config.sshKeyEnv ?? this.config.sshKeyFileEnv} and that it may push to the repository.` : `Check the token in ${this.config.tokenEnv ?? '(no tokenEnv set)'} and that it may push to the repository.`,
-        });
-      }
-      if (/Could not resolve host|Connection refused|Connection reset|Connection timed out|unable to access|unable to connect|early EOF|hung up unexpectedly|Broken pipe|RPC failed|Connection closed|timed out/i.test(stderr)) {
-        return new HostUnreachableError(this.name, `${what} failed: ${said || 'the connection broke'}`, { cause });
-      }
-      if (/\[rejected\]|\[remote rejected\]|protected branch|pre-receive hook declined/i.test(stderr)) {
-        return new HostError('HOST_PUSH_REJECTED', this.name, `the remote refused the push to ${this.config.branch}: ${said}`, {
-          cause,
-          hint: 'Allow force pushes to the pages branch (it is generated), or pick another branch.',
-        });
-      }
-      return new HostError('HOST_GIT', this.name, `${what} failed: ${said || `git ${err.args[0]} exited with ${err.code}`}`, { cause });
-    }
-    const e = err as NodeJS.ErrnoException;
-    if (e?.code === 'ENOENT' && e.syscall?.startsWith('spawn')) {
-      return new HostError('GIT_MISSING', this.name, 'the git command is not installed', { cause: err, hint: 'Install git (apt-get install git).' });
-    }
-    return new HostError('HOST_GIT_WORKDIR', this.name, `${what} failed in ${this.workTree}: ${redactSecrets(String(e?.message ?? err), this.secrets)}`, { cause: err });
+    return gitHostError(err, {
+      host: this.name,
+      what,
+      secrets: this.secrets,
+      transport: this.remote.transport,
+      branch: this.config.branch,
+      workTree: this.workTree,
+      sshHostKey: this.config.sshHostKey,
+      credentialVariable: this.config.tokenEnv ?? this.config.sshKeyEnv ?? this.config.sshKeyFileEnv,
+    });
   }
 }
 
