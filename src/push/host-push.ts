@@ -322,14 +322,19 @@ async function applyPlan(
   };
   const limit = pLimit(config.concurrency);
   const all = async <T>(items: T[], fn: (item: T) => Promise<void>) => {
-    // allSettled-free: the first failure aborts the host's signal, which stops the rest quickly.
+    // The first failure rejects at once and aborts the host's signal, which stops the rest.
     await Promise.all(items.map((item) => limit(() => (ctx.signal.aborted ? Promise.resolve() : fn(item)))));
     if (ctx.signal.aborted) throw new AbortedError(`push to ${config.name}`, { cause: ctx.signal.reason });
   };
 
   progress();
-  for (const p of plan.deleteBefore) await remove(p);
+  // An old signature the new (unsigned) manifest would contradict goes just before the manifest:
+  // removed earlier, the old manifest would be served unsigned for the whole push.
+  const removeBefore = async () => {
+    for (const p of plan.deleteBefore.splice(0)) await remove(p);
+  };
   for (const { phase, files } of plan.phases) {
+    if (phase === 'manifest') await removeBefore();
     if (phase === 'manifest' && !transactional) {
       // Once the new manifest is up, the old one no longer names the stale files: remember them.
       await journal.beforeManifest(bundle.manifestSha256, plan.deleteAfter);
@@ -337,6 +342,7 @@ async function applyPlan(
     await all(files, put);
     if (phase === 'manifest' && !transactional) onManifestWritten();
   }
+  await removeBefore();
   await all(plan.deleteAfter, remove);
   if (transactional && host.commit) {
     await callHost('commit', { ...ctx, timeoutMs: ctx.timeoutMs * WHOLE_TREE_FACTOR }, (s, touch) => host.commit!(`samizdat publication ${bundle.manifest.publication.id}`, { signal: s, onProgress: touch }));

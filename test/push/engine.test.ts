@@ -123,6 +123,16 @@ describe('pushMirrors with in-memory hosts', () => {
     ]);
   });
 
+  it('a bundle no longer signed: the old signature goes just before the new manifest, not earlier', async () => {
+    await writeBundle(siteDir, BASE_FILES, { signature: 'sig' });
+    await push({ a: {} });
+    await writeBundle(siteDir, { ...BASE_FILES, 'articles/third/index.html': '<p>3</p>' });
+    stores.a!.log = [];
+    await push({ a: {} });
+    const ops = stores.a!.log.filter((l) => l.startsWith('put:') || l.startsWith('delete:'));
+    expect(ops).toEqual(['put:articles/third/index.html', 'delete:mirror-manifest.json.sig', 'put:mirror-manifest.json']);
+  });
+
   it('never deletes files no samizdat manifest or push put there', async () => {
     stores.a = new MemoryStore();
     stores.a.files.set('operator-notes.txt', { bytes: Buffer.from('mine') });
