@@ -5,14 +5,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../manifest/types.ts';
 
-const HTML_LANG = /<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*/i;
 /** Pages are read up to this many bytes: articles name their language near the top. */
 const READ_LIMIT = 64 * 1024;
-
-/** The base language (lowercase) of the page's <html lang>. */
-export function htmlLanguage(html: string): string | undefined {
-  return HTML_LANG.exec(html)?.[1]?.toLowerCase();
-}
 
 // One buffer for every page, and synchronous reads: thousands of small reads through the
 // thread pool cost more than the reading itself.
