@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { addAbortSignal } from 'node:stream';
 import pLimit from 'p-limit';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
@@ -27,6 +26,7 @@ import { assertRemotePath } from '../paths.ts';
 import { defineFilesHostType, type TypedMirrorConfig } from '../host-type.ts';
 import { redactSecrets } from './redact.ts';
 import { fingerprintOfKeyBlob } from './sftp/ssh-util.ts';
+import { downloadPipelined } from './sftp/download.ts';
 import { uploadPipelined } from './sftp/upload.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable');
@@ -126,18 +126,12 @@ export class SftpHost implements MirrorHost {
     assertRemotePath(this.name, remotePath);
     return this.guard(`reading ${remotePath}`, options, async (signal, touch) => {
       const { sftp } = await this.open(signal);
-      const chunks: Buffer[] = [];
       try {
-        const stream = addAbortSignal(signal, sftp.createReadStream(this.remote(remotePath)));
-        for await (const chunk of stream) {
-          touch();
-          chunks.push(chunk as Buffer);
-        }
+        return await downloadPipelined(sftp, this.remote(remotePath), signal, touch);
       } catch (err) {
         if (sftpCode(err) === SFTP_NO_SUCH_FILE) throw new HostNotFoundError(this.name, remotePath, { cause: err });
         throw err;
       }
-      return new Uint8Array(Buffer.concat(chunks));
     });
   }
 
