@@ -49,11 +49,13 @@ export class PushProgressState {
   }
 
   /** One line per host: name, bar, files, bytes, and what is happening. */
-  lines(width = 80): string[] {
+  lines(columns = 80): string[] {
+    // Some terminals (and `script`) report 0 columns.
+    const width = columns >= 40 ? columns : 80;
     const nameWidth = Math.min(20, Math.max(4, ...[...this.hosts.keys()].map((n) => n.length)));
     const barWidth = Math.max(10, Math.min(30, width - nameWidth - 50));
     return [...this.hosts.values()].map((h) => {
-      const ratio = h.bytesTotal > 0 ? h.bytesDone / h.bytesTotal : h.filesTotal > 0 ? h.filesDone / h.filesTotal : h.phase === 'done' ? 1 : 0;
+      const ratio = h.bytesTotal > 0 ? h.bytesDone / h.bytesTotal : h.filesTotal > 0 ? h.filesDone / h.filesTotal : h.phase === 'done' && h.note !== 'failed' ? 1 : 0;
       const filled = Math.round(Math.min(1, ratio) * barWidth);
       const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]`;
       const counts = h.phase === 'connecting' ? 'connecting…' : `${h.filesDone}/${h.filesTotal} files  ${formatBytes(h.bytesDone)}/${formatBytes(h.bytesTotal)}`;

@@ -29,7 +29,7 @@ class TerminalProgress {
   draw(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const lines = this.state.lines(this.out.columns ?? 80);
+    const lines = this.state.lines(this.out.columns || 80);
     let text = this.drawn ? `\x1b[${this.drawn}A` : '';
     for (const line of lines) text += `\x1b[2K${line}\n`;
     this.out.write(text);
