@@ -152,9 +152,9 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
 }
 
 /**
- * list() and commit() walk or send the whole tree (12,500 files: about a minute over WebDAV) and
- * adapters report no progress for them to push: each adapter's own idle deadline (timeoutMs,
- * touched as it goes) catches a server that stops answering; push's own clock is only a backstop.
+ * list() and commit() walk or send the whole tree (12,500 files: about a minute over WebDAV).
+ * Adapters report signs of life through onProgress, which restarts push's idle clock; an adapter
+ * that does not still gets 20 × timeoutMs before push gives up (its own deadline applies too).
  */
 const WHOLE_TREE_FACTOR = 20;
 
