@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { HostError, HostTimeoutError } from '../../src/mirrors/errors.ts';
 import { startGitDaemon, readRemoteBranch, type GitTestServer } from '../support/servers/git.ts';
 import { describeMirrorHost } from './conformance.ts';
 import { GitHost } from '../../src/mirrors/hosts/git.ts';
-import { gitConfig, gitHost, STALL_TIMEOUT_MS, transactionalSkips } from './git-fixture.ts';
+import { cleanupGitFixtures, gitConfig, gitHost, STALL_TIMEOUT_MS, transactionalSkips } from './git-fixture.ts';
 
 describeMirrorHost<{ host: ReturnType<typeof gitHost>; server: GitTestServer }>({
   name: 'git (git daemon, git://)',
@@ -160,5 +160,11 @@ describe('git host: pages specifics', () => {
     expect(await readFile(path.join(elsewhere, 'notes.md'), 'utf8')).toBe('not a mirror');
     expect(await readFile(path.join(project, 'precious.txt'), 'utf8')).toBe("the operator's work");
     await busy.close();
+    await Promise.all([project, elsewhere].map((dir) => rm(dir, { recursive: true, force: true })));
   });
+});
+
+afterAll(async () => {
+  await cleanupGitFixtures();
+  await rm(local, { recursive: true, force: true });
 });

@@ -1,5 +1,6 @@
 /** Builders shared by the git-daemon, git-http and git-ssh tests. */
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GitHost, type GitConfig } from '../../src/mirrors/hosts/git.ts';
@@ -9,9 +10,19 @@ export const GIT_TIMEOUT_MS = 15_000;
 /** For hosts that a test stalls on purpose. */
 export const STALL_TIMEOUT_MS = 3000;
 
+const projects: string[] = [];
+const hosts: GitHost[] = [];
+
+/** Closes every host gitHost() made and removes their project folders (call in afterAll). */
+export async function cleanupGitFixtures(): Promise<void> {
+  await Promise.all(hosts.splice(0).map((h) => h.close().catch(() => {})));
+  await Promise.all(projects.splice(0).map((p) => rm(p, { recursive: true, force: true })));
+}
+
 /** A complete git mirror config whose mirror file sits in a project folder of its own. */
 export function gitConfig(over: Partial<GitConfig> & { remote: string }, name = 'pages'): GitConfig {
   const project = mkdtempSync(path.join(os.tmpdir(), 'samizdat-git-project-'));
+  projects.push(project);
   return {
     name, file: path.join(project, 'mirrors', `${name}.json`), type: 'git', enabled: true, concurrency: 4, timeoutMs: GIT_TIMEOUT_MS,
     branch: 'pages', tokenUsername: 'x-access-token', nojekyll: true, authorName: 'samizdat', authorEmail: 'samizdat@users.noreply.invalid',
@@ -21,7 +32,9 @@ export function gitConfig(over: Partial<GitConfig> & { remote: string }, name = 
 
 /** A host with its own project folder (it keeps its clone under <project>/.samizdat/git/<name>). */
 export function gitHost(over: Partial<GitConfig> & { remote: string }, env: Record<string, string> = {}, name = 'pages'): GitHost {
-  return new GitHost(gitConfig(over, name), env);
+  const host = new GitHost(gitConfig(over, name), env);
+  hosts.push(host);
+  return host;
 }
 
 export const transactionalSkips = {

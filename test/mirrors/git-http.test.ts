@@ -5,7 +5,7 @@ import { HostAuthError } from '../../src/mirrors/errors.ts';
 import type { GitHost } from '../../src/mirrors/hosts/git.ts';
 import { startGitHttp, type GitHttpTestServer } from '../support/servers/git.ts';
 import { describeMirrorHost } from './conformance.ts';
-import { GIT_TIMEOUT_MS, gitHost, transportOnlySkips, transactionalSkips } from './git-fixture.ts';
+import { cleanupGitFixtures, GIT_TIMEOUT_MS, gitHost, transportOnlySkips, transactionalSkips } from './git-fixture.ts';
 import { expectNoSecret } from './no-secret.ts';
 
 const tokenHost = (server: GitHttpTestServer, token = server.password, name = 'pages') =>
@@ -66,3 +66,5 @@ describe('git over HTTPS: the token stays secret', () => {
     await good.close();
   });
 });
+
+afterAll(cleanupGitFixtures);

@@ -5,7 +5,7 @@ import type { GitHost } from '../../src/mirrors/hosts/git.ts';
 import { makeBareRepo, readRemoteBranch } from '../support/servers/git.ts';
 import { startSshd, type SshdServer } from '../support/servers/sshd.ts';
 import { describeMirrorHost } from './conformance.ts';
-import { gitHost, transportOnlySkips, transactionalSkips } from './git-fixture.ts';
+import { cleanupGitFixtures, gitHost, transportOnlySkips, transactionalSkips } from './git-fixture.ts';
 import { expectNoSecret } from './no-secret.ts';
 
 const SSH_TIMEOUT_MS = 15_000;
@@ -68,3 +68,5 @@ describe('git over ssh: the deploy key stays secret', () => {
     await host.close();
   });
 });
+
+afterAll(cleanupGitFixtures);
