@@ -154,7 +154,7 @@ export async function pushToHost(o: HostPushOptions): Promise<HostReport> {
 /**
  * list() and commit() walk or send the whole tree (12,500 files: about a minute over WebDAV).
  * Adapters report signs of life through onProgress, which restarts push's idle clock; an adapter
- * that does not still gets 20 × timeoutMs before push gives up (its own deadline applies too).
+ * that does not may go 20 × timeoutMs without one before push gives up (its own deadline applies too).
  */
 const WHOLE_TREE_FACTOR = 20;
 
