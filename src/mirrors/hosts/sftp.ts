@@ -265,18 +265,18 @@ export class SftpHost implements MirrorHost {
     if (folder === '.' || folder === '/' || folder === '') return Promise.resolve();
     let made = this.folders.get(folder);
     if (!made) {
-      made = (async () => {
-        const existing = await stat(sftp, folder);
-        if (existing?.isDirectory()) return;
-        await this.mkdirp(sftp, path.posix.dirname(folder));
-        await new Promise<void>((resolve, reject) =>
-          sftp.mkdir(folder, (err) => {
-            if (!err) return resolve();
-            // Someone else made it meanwhile: fine if it is a folder now.
-            stat(sftp, folder).then((s) => (s?.isDirectory() ? resolve() : reject(err)), () => reject(err));
-          }),
-        );
-      })();
+      // mkdir first: on a first push nearly every folder is new, so this is one round trip
+      // instead of stat + mkdir. Only when it fails do we look at why.
+      made = mkdir(sftp, folder).catch(async (err: unknown) => {
+        if (sftpCode(err) === SFTP_NO_SUCH_FILE) {
+          await this.mkdirp(sftp, path.posix.dirname(folder));
+          return mkdir(sftp, folder).catch(async (again: unknown) => {
+            if (!(await stat(sftp, folder))?.isDirectory()) throw again;
+          });
+        }
+        // Already there (or made meanwhile by a concurrent put): fine if it is a folder.
+        if (!(await stat(sftp, folder))?.isDirectory()) throw err;
+      });
       made.catch(() => this.folders.delete(folder));
       this.folders.set(folder, made);
     }
@@ -343,6 +343,10 @@ function readdir(sftp: SFTPWrapper, dir: string): Promise<{ filename: string; at
       resolve(list);
     }),
   );
+}
+
+function mkdir(sftp: SFTPWrapper, folder: string): Promise<void> {
+  return new Promise((resolve, reject) => sftp.mkdir(folder, (err) => (err ? reject(err) : resolve())));
 }
 
 function stat(sftp: SFTPWrapper, target: string): Promise<Stats | undefined> {
