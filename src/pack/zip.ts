@@ -5,13 +5,16 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createRequire } from 'node:module';
-import type { Archiver, ArchiverOptions } from 'archiver';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import { AbortedError } from '../errors.ts';
+import { createZipArchive, type Predeflated } from './zip-format.ts';
 
-// archiver 7 is CommonJS with a factory function as its export; the installed @types describe
-// archiver 8's classes, whose instance type is the same.
-const archiver = createRequire(import.meta.url)('archiver') as (format: 'zip', options?: ArchiverOptions) => Archiver;
+const deflateRaw = promisify(zlib.deflateRaw);
+/** zlib.crc32 arrived in Node 20.15; without it every entry is deflated by archiver itself. */
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+/** Entries up to this size are deflated ahead, several at once on the thread pool. */
+const PREDEFLATE_LIMIT = 4 * 1024 * 1024;
 
 export interface ZipSource {
   /** Entry name: relative, "/"-separated, already checked safe. */
@@ -32,13 +35,14 @@ export interface ZipWriteOptions {
   onEntry?: (index: number) => void;
 }
 
-/** Entries loaded ahead of the one being compressed, so disk reads overlap with deflate. */
-const READ_AHEAD = 16;
+/** Entries loaded (and deflated) ahead of the one being written: keeps every core busy. */
+const READ_AHEAD = 32;
 
 /** Writes the zip to `file` and returns its SHA-256 and size. On failure the caller removes `file`. */
 export async function writeDeterministicZip(sources: ZipSource[], file: string, options: ZipWriteOptions): Promise<{ sha256: string; bytes: number }> {
   if (options.signal?.aborted) throw new AbortedError('pack', { cause: options.signal.reason });
-  const archive = archiver('zip', { zlib: { level: options.level }, forceLocalTime: false, comment: '' });
+  const predeflated = new Map<string, Predeflated>();
+  const archive = createZipArchive({ zlib: { level: options.level }, forceLocalTime: false, comment: '' }, predeflated);
   const hash = createHash('sha256');
   let bytes = 0;
   // archiver emits many small chunks (headers, descriptors, small entries): gather them into
@@ -67,6 +71,9 @@ export async function writeDeterministicZip(sources: ZipSource[], file: string, 
   const fail = (err: unknown) => {
     failure ??= err;
     archive.abort();
+    // archiver ends its output after an abort only when no entry is in progress: tear the
+    // pipeline down ourselves so the write stream always closes.
+    counter.destroy(err instanceof Error ? err : new Error(String(err)));
   };
   archive.on('warning', fail);
   archive.on('error', fail);
@@ -84,7 +91,15 @@ export async function writeDeterministicZip(sources: ZipSource[], file: string, 
   const startLoad = (i: number) => {
     const s = sources[i];
     if (s && !loads[i]) {
-      loads[i] = s.load();
+      loads[i] = s.load().then(async (data) => {
+        // The same bytes archiver's own deflate would give at this level are not needed, only
+        // the same bytes every time: zlib's one-shot deflate is deterministic for a given input.
+        if (crc32 && Buffer.isBuffer(data) && !s.store && data.length > 0 && data.length <= PREDEFLATE_LIMIT) {
+          const deflated = await deflateRaw(data, { level: options.level });
+          predeflated.set(s.name, { data: deflated, crc: crc32(data), size: data.length });
+        }
+        return data;
+      });
       loads[i]!.catch(() => {}); // awaited in order below
     }
   };

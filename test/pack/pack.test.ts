@@ -160,6 +160,18 @@ describe('packSite', () => {
     ac.abort();
     await expect(packSite({ siteDir: site, outDir: path.join(work.dir, 'abort'), signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
+
+  it('stops cleanly when cancelled half way, leaving no zip and no temp file', async () => {
+    const site = path.join(work.dir, 'abort-mid', 'site');
+    const extra: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) extra[`p/${i}.html`] = `<p>${i}</p>`.repeat(200);
+    await makeBundle(site, { extra });
+    const out = path.join(work.dir, 'abort-mid', 'out');
+    const ac = new AbortController();
+    const run = packSite({ siteDir: site, outDir: out, signal: ac.signal, onProgress: (e) => e.type === 'entry' && e.done === 20 && ac.abort() });
+    await expect(run).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(await readdir(out)).toEqual([]);
+  });
 });
 
 describe('samizdat pack', () => {
