@@ -410,3 +410,27 @@ describe('cancelling', () => {
     }
   });
 });
+
+describe('mirror URLs', () => {
+  it('takes the mirror base from the URL given: a sub-path, index.html, query and fragment dropped', async () => {
+    const { mirrorBase } = await import('../../src/verify/index.ts');
+    expect(mirrorBase('https://m.example.org/news').href).toBe('https://m.example.org/news/');
+    expect(mirrorBase('https://gw.example.org/ipfs/bafyabc/index.html?x=1#top').href).toBe('https://gw.example.org/ipfs/bafyabc/');
+    expect(() => mirrorBase('ftp://m.example.org/')).toThrow(InputError);
+    await expect(verifyTarget('ftp://m.example.org/')).rejects.toMatchObject({ code: 'VERIFY_BAD_TARGET' });
+  });
+
+  it('verifies a mirror served under a sub-path', async () => {
+    const root = path.join(work.dir, 'gateway');
+    await cp(site, path.join(root, 'ipfs', 'bafytest'), { recursive: true });
+    const srv = await startStaticServer(root);
+    try {
+      const r = await verifyTarget(`${srv.url}ipfs/bafytest/index.html`, { pubkey: key.fingerprint });
+      expect(r.problems).toEqual([]);
+      expect(r.ok).toBe(true);
+      expect(srv.requests).toContain('/ipfs/bafytest/mirror-manifest.json');
+    } finally {
+      await srv.close();
+    }
+  });
+});
