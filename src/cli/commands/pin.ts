@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { printJson, type CliIO } from '../io.ts';
-import { loadMirrorConfigs } from '../../mirrors/config.ts';
 import { loadMirrorEnv } from '../../mirrors/env.ts';
-import { pinSite, type PinProgress, type PinSiteResult } from '../../ipfs/index.ts';
+import type { PinProgress, PinSiteResult } from '../../ipfs/index.ts';
 import { resolveIpfsPaths } from '../../ipfs/cli-context.ts';
 
 interface PinOptions {
@@ -41,8 +40,10 @@ Examples:
     )
     .action(async (opts: PinOptions) => {
       const paths = await resolveIpfsPaths(io.cwd, opts);
+      const { loadMirrorConfigs } = await import('../../mirrors/config.ts'); // host types load only when pinning
       const mirrors = await loadMirrorConfigs(paths.mirrorsDir);
       const env = await loadMirrorEnv(paths.root, io.env);
+      const { pinSite } = await import('../../ipfs/index.ts'); // the IPFS libraries load only when pinning
       const result = await pinSite({
         siteDir: paths.siteDir,
         distDir: paths.distDir,

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadMirrorEnv } from '../../mirrors/env.ts';
-import { formatDryRun, formatReportTable, pushMirrors, type PushEvent } from '../../push/index.ts';
+import type { PushEvent } from '../../push/index.ts';
+import { formatDryRun, formatReportTable } from '../../push/report-text.ts';
 import { PushProgressState } from '../../push/progress-state.ts';
 import { printJson, type CliIO } from '../io.ts';
 
@@ -72,6 +73,7 @@ Exit code: 0 when every host is up to date, 1 when any host failed (the others s
       process.once('SIGINT', onSigint);
       let report;
       try {
+        const { pushMirrors } = await import('../../push/index.ts'); // host SDKs load only when pushing
         report = await pushMirrors({
           siteDir: path.resolve(io.cwd, flags.site),
           mirrorsDir: path.resolve(io.cwd, flags.mirrors),

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import type { CliIO } from '../io.ts';
-import { openBlockstore } from '../../ipfs/blockstore.ts';
 import { resolveIpfsPaths } from '../../ipfs/cli-context.ts';
-import { readPublications } from '../../ipfs/publications.ts';
-import { startPreviewServer } from '../../ipfs/serve.ts';
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -28,6 +25,12 @@ Examples:
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError('BAD_PORT', `--port ${opts.port} is not a port number`, { hint: 'Give a number from 1 to 65535, or 0 for any free port.' });
       const paths = await resolveIpfsPaths(io.cwd, opts);
+      // The IPFS libraries load only when serving.
+      const [{ openBlockstore }, { readPublications }, { startPreviewServer }] = await Promise.all([
+        import('../../ipfs/blockstore.ts'),
+        import('../../ipfs/publications.ts'),
+        import('../../ipfs/serve.ts'),
+      ]);
       const blockstore = await openBlockstore(paths.blockstoreDir);
       const server = await startPreviewServer({
         siteDir: paths.siteDir,
