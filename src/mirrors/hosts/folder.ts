@@ -55,14 +55,8 @@ export class FolderHost implements MirrorHost {
 
   async connect(options: HostCallOptions = {}): Promise<void> {
     throwIfAborted(options.signal, `connect to mirror ${this.name}`);
-    if (this.options.createParents) {
-      try {
-        await mkdir(this.root, { recursive: true });
-        return;
-      } catch (err) {
-        throw this.wrap(err, `cannot create ${this.root}`);
-      }
-    }
+    // A folder inside the project is made by the first put, so a dry run leaves no trace.
+    if (this.options.createParents) return;
     // The root may be created by the first put, but its parent must exist (see createParents).
     for (const dir of [this.root, path.dirname(this.root)]) {
       try {
