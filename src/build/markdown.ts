@@ -73,10 +73,21 @@ function sanitizerOptions(ctx: { sourceFile: string; warnings: Warning[]; lines:
         if (attribs.title) out.title = attribs.title;
         if (attribs.lang) out.lang = attribs.lang;
         if (attribs.dir) out.dir = attribs.dir;
+        if (href && /^\/(?!\/)/.test(href)) {
+          // "/x" names the root of whatever host serves the copy: nothing there on a path
+          // gateway or from file://. Keep the words, drop the link, and say so.
+          ctx.warnings.push({
+            code: 'ROOT_LINK',
+            message: `link ${href.slice(0, 80)} points at a host's root, which does not exist on mirrors, IPFS gateways or unzipped copies: it became plain text`,
+            file: ctx.sourceFile,
+          });
+          return { tagName: 'span', attribs: {} };
+        }
         if (href) {
-          out.href = href;
+          // "//host/x" means "same scheme as the page": from file:// that is a broken link.
+          out.href = href.startsWith('//') ? `https:${href}` : href;
           // Only for hrefs the scheme check below keeps; others lose href anyway.
-          if (/^(?:https?:|mailto:|\/\/)/i.test(href)) out.rel = REL;
+          if (/^(?:https?:|mailto:)/i.test(out.href)) out.rel = REL;
         }
         return { tagName, attribs: out };
       },
@@ -93,7 +104,8 @@ function sanitizerOptions(ctx: { sourceFile: string; warnings: Warning[]; lines:
             ...(ctx.lines.has(src) ? { line: ctx.lines.get(src)! } : {}),
           });
           if (!isHttp) return { tagName: 'span', attribs: {}, text: attribs.alt ?? '' };
-          return { tagName: 'a', attribs: { href: src, rel: REL }, text: attribs.alt || src };
+          const href = src.startsWith('//') ? `https:${src}` : src;
+          return { tagName: 'a', attribs: { href, rel: REL }, text: attribs.alt || src };
         }
         const mapped = ctx.opts.assetUrl ? ctx.opts.assetUrl(src) : src;
         if (mapped === undefined) {
