@@ -147,7 +147,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
 
     progress({ type: 'stage', stage: 'audit' });
     throwIfAborted(signal, 'build');
-    const findings = await auditBundle(staging, { signal });
+    // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
+    const findings = await auditBundle(staging, { signal, ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}) });
     if (findings.length) throw auditError(findings);
 
     progress({ type: 'stage', stage: 'manifest' });
