@@ -7,7 +7,8 @@ import { page } from './layout.ts';
 const OUTBOUND = 'rel="noopener noreferrer"';
 
 function time(iso: string): string {
-  return `<time datetime="${esc(iso)}">${esc(formatDate(iso))}</time>`;
+  // English date words inside right-to-left text keep their own order.
+  return `<time datetime="${esc(iso)}" dir="ltr">${esc(formatDate(iso))}</time>`;
 }
 
 function meta(a: ArticleView): string {
