@@ -20,7 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, tempDir } from '../net.ts';
 import { startLighttpd } from './lighttpd.ts';
-import { startManaged } from './managed-process.ts';
+import { startManaged, faultHooks } from './managed-process.ts';
 
 const run = promisify(execFile);
 
@@ -75,14 +75,7 @@ export async function startGitDaemon(): Promise<GitTestServer> {
     url: `git://127.0.0.1:${port}/site.git`,
     repo,
     dir,
-    stall: () => proc.stall(),
-    resume: () => proc.resume(),
-    kill: () => proc.kill(),
-    restart: () => proc.restart(),
-    async stop() {
-      await proc.stop();
-      await cleanup();
-    },
+    ...faultHooks(proc, cleanup),
   };
 }
 

@@ -17,7 +17,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, tempDir } from '../net.ts';
-import { startManaged } from './managed-process.ts';
+import { startManaged, faultHooks } from './managed-process.ts';
 
 const run = promisify(execFile);
 
@@ -90,14 +90,7 @@ export async function startLighttpd(options: LighttpdOptions): Promise<HttpTestS
     dir,
     username,
     password,
-    stall: () => proc.stall(),
-    resume: () => proc.resume(),
-    kill: () => proc.kill(),
-    restart: () => proc.restart(),
-    async stop() {
-      await proc.stop();
-      await cleanup();
-    },
+    ...faultHooks(proc, cleanup),
   };
 }
 

@@ -38,6 +38,20 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
+/** The fault hooks a test server exposes, bound to its process; stop() also removes its temp folder. */
+export function faultHooks(proc: ManagedProcess, cleanup: () => Promise<void>) {
+  return {
+    stall: () => proc.stall(),
+    resume: () => proc.resume(),
+    kill: () => proc.kill(),
+    restart: () => proc.restart(),
+    async stop() {
+      await proc.stop();
+      await cleanup();
+    },
+  };
+}
+
 /** PIDs of every live descendant of `root` (children, grandchildren …), read from /proc. */
 export function descendants(root: number): number[] {
   const parentOf = new Map<number, number>();

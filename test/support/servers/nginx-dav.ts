@@ -14,7 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort, tempDir } from '../net.ts';
 import { htpasswdLine, type DavTestServer } from './lighttpd.ts';
-import { startManaged } from './managed-process.ts';
+import { startManaged, faultHooks } from './managed-process.ts';
 
 const DAV_EXT = '/usr/lib/nginx/modules/ngx_http_dav_ext_module.so';
 
@@ -74,13 +74,6 @@ http {
     root,
     username,
     password,
-    stall: () => proc.stall(),
-    resume: () => proc.resume(),
-    kill: () => proc.kill(),
-    restart: () => proc.restart(),
-    async stop() {
-      await proc.stop();
-      await cleanup();
-    },
+    ...faultHooks(proc, cleanup),
   };
 }

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, tempDir } from '../net.ts';
-import { startManaged, type ManagedProcess } from './managed-process.ts';
+import { startManaged, type ManagedProcess, faultHooks } from './managed-process.ts';
 
 const run = promisify(execFile);
 
@@ -104,13 +104,6 @@ export async function startSshd(): Promise<SshdServer> {
     hostPublicKey: await publicKey(hostKey),
     otherHostPublicKey: await publicKey(otherHostKey),
     otherHostKeyFingerprint: await fingerprintOf(`${otherHostKey}.pub`),
-    stall: () => proc.stall(),
-    resume: () => proc.resume(),
-    kill: () => proc.kill(),
-    restart: () => proc.restart(),
-    async stop() {
-      await proc.stop();
-      await cleanup();
-    },
+    ...faultHooks(proc, cleanup),
   };
 }
