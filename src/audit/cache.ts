@@ -8,8 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AuditFinding, BundleView } from './types.ts';
+import { sourceFile } from '../paths.ts';
 
 /** A question a rule asked about the bundle: "f:<path>" (a file?) or "d:<path>" (a folder?), and the answer. */
 export type BundleQuery = [string, boolean];
@@ -47,7 +47,7 @@ let version: string | undefined;
  */
 export function auditVersion(): string {
   if (version !== undefined) return version;
-  const here = path.dirname(fileURLToPath(import.meta.url));
+  const here = sourceFile('audit');
   const hash = createHash('sha256');
   const sources = readdirSync(here, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(ts|mjs)$/.test(f))

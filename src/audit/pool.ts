@@ -18,7 +18,8 @@ export interface WorkerInput {
   record: boolean;
 }
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+// From src/ (tsx) the worker needs a plain-JavaScript entry that loads tsx; compiled, it needs none.
+const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 
 /** Runs one worker over input.chunk; rejects if it cannot start or dies. */
 export function runWorker(input: WorkerInput, signal: AbortSignal | undefined): Promise<FileResult[]> {

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Article } from '../content/index.ts';
 import { stampOf, type RenderedArticle } from './render.ts';
 import { VERSION } from '../version.ts';
+import { sourceFile } from '../paths.ts';
 
 /** Bump when rendering changes output for the same input. */
 const RENDER_VERSION = 3;
@@ -25,7 +25,7 @@ let codeFingerprint: string | undefined;
 async function renderCodeHash(): Promise<string> {
   if (codeFingerprint) return codeFingerprint;
   const hash = createHash('sha256').update(`${VERSION}\0${RENDER_VERSION}`);
-  for (const file of ['./markdown.ts', './render.ts']) hash.update(await readFile(fileURLToPath(new URL(file, import.meta.url))));
+  for (const file of ['markdown.ts', 'render.ts']) hash.update(await readFile(sourceFile('build', file)));
   for (const pkg of ['markdown-it', 'sanitize-html']) {
     try {
       hash.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);

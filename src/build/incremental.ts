@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SiteSettings } from '../config/site.ts';
 import type { ArticleView, FeedLinks } from './model.ts';
 import { VERSION } from '../version.ts';
+import { sourceFile } from '../paths.ts';
 import { mapLimit } from './map-limit.ts';
 
 interface PageState {
@@ -28,11 +28,11 @@ let templatesFingerprint: string | undefined;
 /** Changes whenever a template or samizdat's version changes. */
 async function templatesHash(): Promise<string> {
   if (templatesFingerprint) return templatesFingerprint;
-  const dir = fileURLToPath(new URL('./templates/', import.meta.url));
+  const dir = sourceFile('build', 'templates');
   const hash = createHash('sha256').update(VERSION);
   for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name)));
   // Helpers the templates call (date formatting, text direction).
-  for (const file of ['./model.ts', '../content/lang.ts']) hash.update(await readFile(fileURLToPath(new URL(file, import.meta.url))));
+  for (const file of [['build', 'model.ts'], ['content', 'lang.ts']]) hash.update(await readFile(sourceFile(...file)));
   templatesFingerprint = hash.digest('hex');
   return templatesFingerprint;
 }

@@ -2,8 +2,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { formatCheckReport } from '../../check/report-text.ts';
-import { loadSiteSettings } from '../../config/site.ts';
-import { readPublishReport } from '../../publish/report.ts';
 import { printJson, type CliIO } from '../io.ts';
 
 interface CheckFlags {
@@ -53,6 +51,9 @@ Exit code: 0 when every mirror is reachable, fresh and intact; 1 otherwise.`,
     )
     .action(async (flags: CheckFlags) => {
       const dist = path.resolve(io.cwd, flags.dist);
+      // Loaded here, not at the top: every command's start-up pays for what the CLI imports eagerly.
+      const { readPublishReport } = await import('../../publish/report.ts');
+      const { loadSiteSettings } = await import('../../config/site.ts');
       const cid = flags.cid ?? (await readPublishReport(dist))?.ipfs?.cid;
       const gateways = flags.gateways ? (await loadSiteSettings(path.resolve(io.cwd, flags.content))).settings.gateways : [];
       const { checkMirrors } = await import('../../check/index.ts');

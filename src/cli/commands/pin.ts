@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { printJson, type CliIO } from '../io.ts';
-import { loadMirrorEnv } from '../../mirrors/env.ts';
 import type { PinProgress, PinSiteResult } from '../../ipfs/index.ts';
-import { resolveIpfsPaths } from '../../ipfs/cli-context.ts';
 
 interface PinOptions {
   site?: string;
@@ -39,9 +37,11 @@ Examples:
   $ samizdat pin --blockstore /var/cache/samizdat-ipfs`,
     )
     .action(async (opts: PinOptions) => {
+      const { resolveIpfsPaths } = await import('../../ipfs/cli-context.ts');
       const paths = await resolveIpfsPaths(io.cwd, opts);
       const { loadMirrorConfigs } = await import('../../mirrors/config.ts'); // host types load only when pinning
       const mirrors = await loadMirrorConfigs(paths.mirrorsDir);
+      const { loadMirrorEnv } = await import('../../mirrors/env.ts');
       const env = await loadMirrorEnv(paths.root, io.env);
       const { pinSite } = await import('../../ipfs/index.ts'); // the IPFS libraries load only when pinning
       const result = await pinSite({

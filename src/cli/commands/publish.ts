@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import { formatCheckReport } from '../../check/report-text.ts';
-import { loadMirrorEnv } from '../../mirrors/env.ts';
 import type { PublishEvent, PublishReport } from '../../publish/index.ts';
 import { formatDuration, formatReportTable } from '../../push/report-text.ts';
 import { printError, printJson, type CliIO } from '../io.ts';
@@ -64,6 +63,7 @@ A failing build stops before any upload: mirrors keep serving the last good publ
 Exit code: 0 when every stage and every mirror succeeded, 1 otherwise (after all were tried).`,
     )
     .action(async (flags: PublishFlags) => {
+      const { loadMirrorEnv } = await import('../../mirrors/env.ts');
       const env = await loadMirrorEnv(io.cwd, io.env);
       const tty = !flags.json && Boolean(io.stderr.isTTY);
       const controller = new AbortController();

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadMirrorEnv } from '../../mirrors/env.ts';
 import type { PushEvent } from '../../push/index.ts';
 import { formatDryRun, formatReportTable } from '../../push/report-text.ts';
 import { PushProgressState } from '../../push/progress-state.ts';
@@ -64,6 +63,7 @@ Secrets come from the environment variables each mirror file names (or a git-ign
 Exit code: 0 when every host is up to date, 1 when any host failed (the others still get updated).`,
     )
     .action(async (flags: PushFlags) => {
+      const { loadMirrorEnv } = await import('../../mirrors/env.ts');
       const env = await loadMirrorEnv(io.cwd, io.env);
       const tty = !flags.json && Boolean(io.stderr.isTTY);
       const progress = tty ? new TerminalProgress(io.stderr as CliIO['stderr'] & { columns?: number }) : undefined;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import type { CliIO } from '../io.ts';
-import { resolveIpfsPaths } from '../../ipfs/cli-context.ts';
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -24,6 +23,7 @@ Examples:
     .action(async (opts: { port: string; site?: string; content?: string; blockstore?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError('BAD_PORT', `--port ${opts.port} is not a port number`, { hint: 'Give a number from 1 to 65535, or 0 for any free port.' });
+      const { resolveIpfsPaths } = await import('../../ipfs/cli-context.ts');
       const paths = await resolveIpfsPaths(io.cwd, opts);
       // The IPFS libraries load only when serving.
       const [{ openBlockstore }, { readPublications }, { startPreviewServer }] = await Promise.all([
