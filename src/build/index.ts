@@ -68,11 +68,24 @@ export interface BuildResult {
   signer?: string;
   /** Articles rendered now vs. taken from the cache; article pages carried over unchanged. */
   rendered: { fresh: number; cached: number; pagesReused: number };
+  /** Milliseconds spent in each stage, for reports and benchmarks. */
+  timings: Partial<Record<BuildStage, number>>;
 }
 
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { signal } = options;
-  const progress = options.onProgress ?? (() => {});
+  const timings: Partial<Record<BuildStage, number>> = {};
+  let current: { stage: BuildStage; since: number } | undefined;
+  const stageDone = () => {
+    if (current) timings[current.stage] = Math.round(performance.now() - current.since);
+  };
+  const progress: ProgressCallback<BuildProgress> = (e) => {
+    if (e.type === 'stage') {
+      stageDone();
+      current = { stage: e.stage, since: performance.now() };
+    }
+    options.onProgress?.(e);
+  };
   const env = options.env ?? process.env;
   throwIfAborted(signal, 'build');
   const contentDir = path.resolve(options.contentDir);
@@ -164,6 +177,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     // A state file that cannot be written only costs time on the next build.
     await pageReuse.save(views, manifest.files).catch(() => {});
     await swapIntoPlace(staging, outDir);
+    stageDone();
     const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
     return {
       outDir,
@@ -178,6 +192,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       site,
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
       rendered: { fresh: views.length - cached, cached, pagesReused: reused },
+      timings,
     };
   } finally {
     await rm(staging, { recursive: true, force: true });
