@@ -43,13 +43,28 @@ export interface ListPage {
   heading: string;
   /** The list's language, for per-language lists. */
   lang?: string;
+  /** Newest first. */
   items: ArticleView[];
-  page: number;
-  pages: number;
+  /**
+   * Set on archive pages only (absent on a list's first page). Archive pages are numbered from
+   * the OLDEST articles, so a page never changes when newer articles are added.
+   */
+  archive?: ArchiveRange;
+  /** The next newer page (rel="prev"). */
   prevUrl?: string;
+  /** The next older page (rel="next"). */
   nextUrl?: string;
   /** Per-language feeds for per-language lists; the site feeds otherwise. */
   feeds: FeedLinks;
+}
+
+export interface ArchiveRange {
+  /** 1 for the oldest page of the list. */
+  number: number;
+  /** Date of the page's oldest article. */
+  from: string;
+  /** Date of the page's newest article. */
+  to: string;
 }
 
 export interface IndexPage {
@@ -110,28 +125,39 @@ export function feedLinks(base: string): FeedLinks {
   return { atom: `${base}atom.xml`, rss: `${base}rss.xml`, json: `${base}feed.json` };
 }
 
-/** "index.html" → "page/2/index.html"; "tags/x/index.html" → "tags/x/page/2/index.html". */
-function pageUrl(first: string, page: number): string {
-  return page === 1 ? first : first.replace(/index\.html$/, `page/${page}/index.html`);
+/** Archive page j of a list: "index.html" → "page/j/index.html"; "tags/x/index.html" → "tags/x/page/j/index.html". */
+export function archivePageUrl(first: string, j: number): string {
+  return first.replace(/index\.html$/, `page/${j}/index.html`);
 }
 
-function paginate(
-  base: Omit<ListPage, 'items' | 'page' | 'pages' | 'url' | 'prevUrl' | 'nextUrl'>,
+/**
+ * Stable pagination. With N items (newest first) and page size P, C = floor(N / P). When
+ * C <= 1 the list is one page. Otherwise archive pages 1 .. C-1 hold P items each, counted
+ * from the oldest (page j: oldest-first positions [(j-1)·P, j·P)), and the first page holds
+ * the rest, P to 2P-1 of the newest. Adding a newer article thus changes the first page and,
+ * when a new archive page appears, only the "Newer" link of the previous top archive page.
+ */
+export function paginate(
+  base: Omit<ListPage, 'items' | 'archive' | 'url' | 'prevUrl' | 'nextUrl'>,
   firstUrl: string,
   items: ArticleView[],
   pageSize: number,
 ): ListPage[] {
-  const pages = Math.max(1, Math.ceil(items.length / pageSize));
-  const out: ListPage[] = [];
-  for (let page = 1; page <= pages; page++) {
+  const n = items.length;
+  const archives = Math.floor(n / pageSize) - 1;
+  if (archives <= 0) return [{ ...base, url: firstUrl, items }];
+  // Items newest first: archive page j ends (exclusive, in newest-first index) at n - (j-1)·P.
+  const firstCount = n - archives * pageSize;
+  const out: ListPage[] = [{ ...base, url: firstUrl, items: items.slice(0, firstCount), nextUrl: archivePageUrl(firstUrl, archives) }];
+  for (let j = archives; j >= 1; j--) {
+    const pageItems = items.slice(n - j * pageSize, n - (j - 1) * pageSize);
     out.push({
       ...base,
-      url: pageUrl(firstUrl, page),
-      items: items.slice((page - 1) * pageSize, page * pageSize),
-      page,
-      pages,
-      ...(page > 1 ? { prevUrl: pageUrl(firstUrl, page - 1) } : {}),
-      ...(page < pages ? { nextUrl: pageUrl(firstUrl, page + 1) } : {}),
+      url: archivePageUrl(firstUrl, j),
+      items: pageItems,
+      archive: { number: j, from: pageItems[pageItems.length - 1]!.date, to: pageItems[0]!.date },
+      prevUrl: j === archives ? firstUrl : archivePageUrl(firstUrl, j + 1),
+      ...(j > 1 ? { nextUrl: archivePageUrl(firstUrl, j - 1) } : {}),
     });
   }
   return out;

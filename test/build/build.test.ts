@@ -82,13 +82,17 @@ describe('a built site', () => {
     expect(first).toContain('<a href="https://example.org/original" rel="noopener noreferrer">');
   });
 
-  it('paginates the home page, latest first', async () => {
+  it('paginates the home page, latest first, with archive pages counted from the oldest', async () => {
+    // 4 articles at pageSize 2: the home page holds the newest 2, page/1 the oldest 2.
     const home = await read('index.html');
     expect(home.indexOf('سلام دنیا')).toBeLessThan(home.indexOf('Tom &amp; Jerry'));
-    expect(home).toContain('href="page/2/index.html"');
-    const two = await read('page/2/index.html');
-    expect(two).toContain('Россия и Сирия');
-    expect(two).toContain('href="../../index.html" rel="prev"');
+    expect(home).not.toContain('Россия и Сирия');
+    expect(home).toContain('<a href="page/1/index.html" rel="next">Older →</a>');
+    const one = await read('page/1/index.html');
+    expect(one.indexOf('Россия и Сирия')).toBeLessThan(one.indexOf('First article'));
+    expect(one).toContain('href="../../index.html" rel="prev"');
+    expect(one).toContain('<title>Latest articles, 5 January 2024 – 1 February 2024 · Fixture &lt;News&gt; &amp; Co</title>');
+    await expect(read('page/2/index.html')).rejects.toThrow();
     expect(await read('tags/politika/index.html')).toContain('Россия и Сирия');
     expect(await read('archive/2024/02/index.html')).toContain('Россия и Сирия');
     expect(await read('lang/ru/index.html')).toContain('Россия и Сирия');

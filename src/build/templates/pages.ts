@@ -55,24 +55,40 @@ ${items
 </ol>`;
 }
 
+/** The dates an archive page covers, oldest first: "13 August 2015 – 2 September 2015". */
+function rangeText(from: string, to: string): string {
+  const a = formatDate(from);
+  const b = formatDate(to);
+  return a === b ? a : `${a} – ${b}`;
+}
+
+function rangeHtml(from: string, to: string): string {
+  return formatDate(from) === formatDate(to) ? time(from) : `${time(from)} – ${time(to)}`;
+}
+
+/**
+ * A list page. Nothing here may depend on the length of the list or its number of pages:
+ * archive pages must keep their bytes when newer articles are added (see paginate()).
+ */
 export function listPage(model: SiteModel, list: ListPage): string {
   const r = rootOf(list.url);
-  const heading = list.kind === 'home' ? model.site.title : list.heading;
-  const pageNote = list.pages > 1 ? ` <span class="meta">(page ${list.page} of ${list.pages})</span>` : '';
-  const intro = list.kind === 'home' && model.site.description && list.page === 1 ? `<p>${esc(model.site.description)}</p>\n` : '';
+  const archive = list.archive;
+  const heading = list.kind === 'home' && !archive ? model.site.title : list.heading;
+  const range = archive ? `<p class="meta">${rangeHtml(archive.from, archive.to)}</p>\n` : '';
+  const intro = list.kind === 'home' && model.site.description && !archive ? `<p>${esc(model.site.description)}</p>\n` : '';
   const empty = list.items.length === 0 ? '<p>No articles yet.</p>\n' : '';
   const pager =
-    list.pages > 1
+    list.prevUrl || list.nextUrl
       ? `<nav class="pager" aria-label="Pages">${list.prevUrl ? `<a href="${r}${list.prevUrl}" rel="prev">← Newer</a>` : '<span></span>'}${list.nextUrl ? `<a href="${r}${list.nextUrl}" rel="next">Older →</a>` : '<span></span>'}</nav>\n`
       : '';
   const feeds = list.kind === 'lang' ? `<p class="meta">Feeds in this language: <a href="${r}${list.feeds.atom}">Atom</a>, <a href="${r}${list.feeds.rss}">RSS</a>, <a href="${r}${list.feeds.json}">JSON Feed</a></p>\n` : '';
-  const main = `<h1>${esc(heading)}${pageNote}</h1>
-${intro}${feeds}${empty}${listItems(list.url, list.items)}
+  const main = `<h1>${esc(heading)}</h1>
+${range}${intro}${feeds}${empty}${listItems(list.url, list.items)}
 ${pager}`;
   return page({
     site: model.site,
     url: list.url,
-    title: list.page > 1 ? `${heading} (page ${list.page})` : heading,
+    title: archive ? `${heading}, ${rangeText(archive.from, archive.to)}` : heading,
     ...(list.kind === 'lang' && list.lang ? { feeds: { ...list.feeds, title: `${model.site.title} (${list.lang})` } } : { feeds: model.siteFeeds }),
     main,
   });
