@@ -13,17 +13,27 @@ export interface FrontMatter {
 const OPEN = /^---[ \t]*\r?\n/;
 const CLOSE = /^(?:---|\.\.\.)[ \t]*$/m;
 
-/** Splits "---\nyaml\n---\nbody" and parses the YAML with line numbers. */
-export function splitFrontMatter(text: string): FrontMatter {
-  const lineCounter = new LineCounter();
-  if (!OPEN.test(text)) return { lineCounter, yamlLine: 1, body: text, bodyLine: 1 };
+/**
+ * Splits "---\nyaml\n---\nbody" without parsing the YAML (yamlText undefined when the file has
+ * no front matter). Cheap: the content cache uses it to get a body back from the file.
+ */
+export function splitFences(text: string): { yamlText?: string; body: string; bodyLine: number } {
+  if (!OPEN.test(text)) return { body: text, bodyLine: 1 };
   const afterOpen = text.replace(OPEN, '');
   const close = CLOSE.exec(afterOpen);
   const yamlText = close ? afterOpen.slice(0, close.index) : afterOpen;
   const rest = close ? afterOpen.slice(close.index + close[0].length).replace(/^\r?\n/, '') : '';
   const yamlLines = yamlText.split('\n').length - (yamlText.endsWith('\n') ? 1 : 0);
+  return { yamlText, body: rest, bodyLine: 2 + yamlLines + (close ? 1 : 0) };
+}
+
+/** Splits "---\nyaml\n---\nbody" and parses the YAML with line numbers. */
+export function splitFrontMatter(text: string): FrontMatter {
+  const lineCounter = new LineCounter();
+  const { yamlText, body, bodyLine } = splitFences(text);
+  if (yamlText === undefined) return { lineCounter, yamlLine: 1, body, bodyLine };
   const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  return { doc, lineCounter, yamlLine: 2, body: rest, bodyLine: 2 + yamlLines + (close ? 1 : 0) };
+  return { doc, lineCounter, yamlLine: 2, body, bodyLine };
 }
 
 /** 1-based file line of a front matter key's value, when it is there. */

@@ -1,0 +1,213 @@
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadContent, type LoadedContent } from '../../src/content/index.ts';
+import { InputError } from '../../src/errors.ts';
+import { tempDir } from '../support/net.ts';
+
+const FILES: Record<string, string | Buffer> = {
+  'en/talks.md': '---\ntitle: Talks in Moscow\ndate: 2015-08-13\ntags: [Russia, Syria]\nsummary: Short.\n---\nBody *here*.\n\nSecond paragraph.\n',
+  'en/unknown-field.md': '---\ntitle: With an extra\ndate: 2016-01-02\ncolour: red\n---\nExtra.\n',
+  'ru/privet.md': '---\ntitle: "Россия и Сирия: переговоры в Москве"\ndate: 2015-08-14T10:00:00+03:00\nlang: ru\nauthor: Автор\n---\nТекст статьи на русском.\n',
+  'fa/salam.md': '---\ntitle: سلام دنیا\ndate: 2020-03-20\nlang: fa\n---\nمتن فارسی\n',
+  'bom.md': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('---\r\ntitle: BOM and CRLF\r\ndate: 2021-01-01\r\n---\r\nline one\r\n')]),
+  'draft.md': '---\ntitle: Draft\ndate: 2020-05-02\ndraft: true\nmood: unsure\n---\nnot yet\n',
+  'bad-yaml.md': '---\ntitle: ok\ndate: 2020-01-01\nsummary: a: b\n---\nx\n',
+  'no-title.md': '---\ndate: 2020-01-01\n---\nx\n',
+  'dup-a.md': '---\ntitle: Same Title\ndate: 2020-05-01\n---\none\n',
+  'dup-b.md': '---\ntitle: Same title\ndate: 2020-05-20\n---\ntwo\n',
+};
+
+/** Everything a load gives, bodies included (they are not enumerable, so toEqual would skip them). */
+function snapshot(c: LoadedContent) {
+  return {
+    articles: c.articles.map((a) => ({ ...a, body: a.body })),
+    keys: c.articles.map((a) => Object.keys(a).join(',')),
+    json: JSON.stringify(c.articles),
+    invalid: c.invalid.map((i) => ({ file: i.file, problems: i.problems.map((p) => ({ ...p.toJSON(), name: p.name, cls: p.constructor.name })) })),
+    drafts: c.drafts,
+    warnings: c.warnings,
+  };
+}
+
+describe('content cache', () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  let content: string;
+  let cacheDir: string;
+  const load = (opts: { cacheDir?: string; siteLang?: string } = { cacheDir }) => loadContent(content, { siteLang: 'en', ...opts });
+  const write = async (rel: string, text: string | Buffer) => {
+    await mkdir(path.dirname(path.join(content, rel)), { recursive: true });
+    await writeFile(path.join(content, rel), text);
+  };
+
+  beforeEach(async () => {
+    ({ dir: root, cleanup } = await tempDir('samizdat-content-cache-'));
+    content = path.join(root, 'content');
+    cacheDir = path.join(root, '.samizdat', 'build');
+    for (const [rel, text] of Object.entries(FILES)) await write(rel, text);
+  });
+  afterEach(() => cleanup());
+
+  it('gives the same outcome warm as cold and without a cache, parsing nothing when nothing changed', async () => {
+    const none = await load({});
+    const cold = await load();
+    const warm = await load();
+    expect(none.parsed).toBe(Object.keys(FILES).length);
+    expect(cold.parsed).toBe(Object.keys(FILES).length);
+    // Only the two invalid files are parsed again.
+    expect(warm.parsed).toBe(2);
+    expect(warm.cached).toBe(Object.keys(FILES).length - 2);
+    expect(snapshot(warm)).toEqual(snapshot(cold));
+    expect(snapshot(cold)).toEqual(snapshot(none));
+    // The outcome really has every kind of file in it.
+    expect(warm.articles.map((a) => a.file)).toEqual(['bom.md', 'fa/salam.md', 'en/unknown-field.md', 'ru/privet.md', 'en/talks.md']);
+    expect(warm.articles.find((a) => a.lang === 'fa')).toMatchObject({ dir: 'rtl', body: 'متن فارسی\n' });
+    expect(warm.articles.find((a) => a.lang === 'ru')).toMatchObject({ slug: 'rossiya-i-siriya-peregovory-v-moskve', body: 'Текст статьи на русском.\n', bodyLine: 7 });
+    expect(warm.articles.find((a) => a.file === 'bom.md')!.body).toBe('line one\r\n');
+    expect(warm.drafts).toEqual(['draft.md']);
+    expect(warm.warnings.map((w) => `${w.file}:${w.code}`).sort()).toEqual(['draft.md:UNKNOWN_FIELD', 'en/unknown-field.md:UNKNOWN_FIELD']);
+    expect(warm.invalid.map((i) => `${i.file}:${i.problems.map((p) => p.code).join('+')}`)).toEqual([
+      'bad-yaml.md:INVALID_YAML', 'dup-a.md:DUPLICATE_URL', 'dup-b.md:DUPLICATE_URL', 'no-title.md:MISSING_TITLE',
+    ]);
+    for (const p of warm.invalid.flatMap((i) => i.problems)) expect(p).toBeInstanceOf(InputError);
+  });
+
+  it('writes one lean cache file: format and version, no bodies, no invalid files, no temp files left', async () => {
+    await load();
+    expect(await readdir(cacheDir)).toEqual(['content.json']);
+    const raw = await readFile(path.join(cacheDir, 'content.json'), 'utf8');
+    const data = JSON.parse(raw) as { format: string; version: string; entries: Record<string, unknown> };
+    expect(data.format).toBe('samizdat-content-cache');
+    expect(data.version).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(data.entries).sort()).toEqual(Object.keys(FILES).filter((f) => !['bad-yaml.md', 'no-title.md'].includes(f)).sort());
+    expect(raw).not.toContain('Second paragraph');
+    expect(raw).not.toContain('sourcePath');
+  });
+
+  it('parses again exactly the file that was edited, and gives its new values', async () => {
+    await load();
+    await write('en/talks.md', '---\ntitle: Talks in Minsk\ndate: 2015-08-13\n---\nNew body.\n');
+    const warm = await load();
+    expect(warm.parsed).toBe(3); // the edited file and the two invalid ones
+    const a = warm.articles.find((x) => x.file === 'en/talks.md')!;
+    expect(a).toMatchObject({ title: 'Talks in Minsk', slug: 'talks-in-minsk', body: 'New body.\n' });
+    expect(a.tags).toEqual([]);
+    expect(snapshot(warm)).toEqual(snapshot(await load({})));
+  });
+
+  it('notices a same-size edit, and a touch without an edit', async () => {
+    await load();
+    const file = path.join(content, 'en/talks.md');
+    const before = await stat(file);
+    const text = FILES['en/talks.md'] as string;
+    await writeFile(file, text.replace('Moscow', 'Mascow'));
+    await utimes(file, before.atime, new Date(before.mtimeMs + 5000));
+    expect((await stat(file)).size).toBe(before.size);
+    const edited = await load();
+    expect(edited.parsed).toBe(3);
+    expect(edited.articles.find((x) => x.file === 'en/talks.md')).toMatchObject({ title: 'Talks in Mascow', slug: 'talks-in-mascow' });
+
+    // The same size and the old mtime put back: the ctime still tells.
+    await writeFile(file, text);
+    await utimes(file, before.atime, before.mtime);
+    const restored = await load();
+    expect(restored.parsed).toBe(3);
+    expect(restored.articles.find((x) => x.file === 'en/talks.md')!.title).toBe('Talks in Moscow');
+    expect((await load()).parsed).toBe(2);
+  });
+
+  it('drops a deleted file and adds a new one', async () => {
+    await load();
+    await rm(path.join(content, 'ru/privet.md'));
+    await write('ru/novaya.md', '---\ntitle: Новая статья\ndate: 2022-02-02\n---\nНовая.\n');
+    const warm = await load();
+    expect(warm.parsed).toBe(3);
+    expect(warm.articles.map((a) => a.file)).not.toContain('ru/privet.md');
+    expect(warm.articles[0]).toMatchObject({ file: 'ru/novaya.md', slug: 'novaya-statya', body: 'Новая.\n' });
+    const data = JSON.parse(await readFile(path.join(cacheDir, 'content.json'), 'utf8')) as { entries: Record<string, unknown> };
+    expect(Object.keys(data.entries)).toContain('ru/novaya.md');
+    expect(Object.keys(data.entries)).not.toContain('ru/privet.md');
+    expect(snapshot(warm)).toEqual(snapshot(await load({})));
+  });
+
+  it('drops the entry of a file that became invalid, and reports it as before', async () => {
+    await load();
+    await write('en/talks.md', '---\ntitle: Talks\ndate: 2015-02-30\n---\nx\n');
+    const warm = await load();
+    expect(warm.invalid.find((i) => i.file === 'en/talks.md')!.problems.map((p) => [p.code, p.line])).toEqual([['INVALID_DATE', 3]]);
+    const data = JSON.parse(await readFile(path.join(cacheDir, 'content.json'), 'utf8')) as { entries: Record<string, unknown> };
+    expect(Object.keys(data.entries)).not.toContain('en/talks.md');
+  });
+
+  it('ignores a corrupt, foreign or other-version cache file, and one that has wrong entries', async () => {
+    const cold = snapshot(await load());
+    const file = path.join(cacheDir, 'content.json');
+    const good = JSON.parse(await readFile(file, 'utf8')) as { format: string; version: string; entries: Record<string, { a?: Record<string, unknown> }> };
+    const variants = [
+      '{"format":"samizdat-content-cache","version":',
+      '\u0000\u0001garbage',
+      JSON.stringify({ format: 'something-else', version: good.version, entries: good.entries }),
+      JSON.stringify({ ...good, version: 'f'.repeat(64) }),
+      JSON.stringify({ ...good, entries: null }),
+      JSON.stringify([1, 2, 3]),
+      'null',
+    ];
+    for (const v of variants) {
+      await writeFile(file, v);
+      const out = await load();
+      expect(out.parsed, v.slice(0, 40)).toBe(Object.keys(FILES).length);
+      expect(snapshot(out)).toEqual(cold);
+    }
+    // A damaged entry is parsed again; the others are still used.
+    const damaged = structuredClone(good);
+    damaged.entries['en/talks.md'] = { a: { title: 'forged' } };
+    await writeFile(file, JSON.stringify(damaged));
+    const out = await load();
+    expect(out.parsed).toBe(3);
+    expect(snapshot(out)).toEqual(cold);
+  });
+
+  it('starts afresh when the site language changes', async () => {
+    await load();
+    const fa = await load({ cacheDir, siteLang: 'fa' });
+    expect(fa.parsed).toBe(Object.keys(FILES).length);
+    expect(fa.articles.find((a) => a.file === 'en/talks.md')).toMatchObject({ lang: 'fa', dir: 'rtl' });
+    expect((await load({ cacheDir, siteLang: 'fa' })).parsed).toBe(2);
+    const en = await load();
+    expect(en.parsed).toBe(Object.keys(FILES).length);
+    expect(en.articles.find((a) => a.file === 'en/talks.md')).toMatchObject({ lang: 'en', dir: 'ltr' });
+  });
+
+  it('builds when the cache cannot be written', async () => {
+    await mkdir(path.dirname(cacheDir), { recursive: true });
+    await writeFile(cacheDir, 'a file where the cache folder should be');
+    const out = await load();
+    expect(snapshot(out)).toEqual(snapshot(await load({})));
+    expect(out.parsed).toBe(Object.keys(FILES).length);
+  });
+
+  it('reads a cached body from its file only when asked, and refuses a file changed since loading', async () => {
+    await load();
+    const warm = await load();
+    const talks = warm.articles.find((a) => a.file === 'en/talks.md')!;
+    const privet = warm.articles.find((a) => a.file === 'ru/privet.md')!;
+    expect(Object.keys(talks)).not.toContain('body');
+    await write('en/talks.md', (FILES['en/talks.md'] as string).replace('Body', 'Changed body'));
+    await rm(privet.sourcePath);
+    // Serializing never reads the body.
+    expect(JSON.parse(JSON.stringify(talks))).toMatchObject({ title: 'Talks in Moscow' });
+    for (const a of [talks, privet]) {
+      let caught: unknown;
+      try {
+        void a.body;
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(InputError);
+      expect(caught).toMatchObject({ code: 'CONTENT_CHANGED_DURING_BUILD', file: a.file, hint: 'Run the build again.' });
+    }
+    // The next load sees the new text.
+    expect((await load()).articles.find((a) => a.file === 'en/talks.md')!.body).toBe('Changed body *here*.\n\nSecond paragraph.\n');
+  });
+});
