@@ -16,6 +16,7 @@ import type { Warning } from '../progress.ts';
 import { sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
 import { splitFences } from './frontmatter.ts';
+import { textDirection } from './lang.ts';
 
 export const CACHE_FILE = 'content.json';
 const FORMAT = 'samizdat-content-cache';
@@ -24,34 +25,169 @@ const CACHE_VERSION = 1;
 
 const require = createRequire(import.meta.url);
 
-/** Same file, not edited: [size, mtimeMs, ctimeMs, ino]. */
+/**
+ * Same file, not edited: [size, mtimeMs, ctimeMs - mtimeMs, ino] (the difference is usually
+ * 0: a shorter cache file). Compared only with stamps made by this same function.
+ */
 export type Stamp = [number, number, number, number];
 
 export function stampOf(st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): Stamp {
-  return [st.size, st.mtimeMs, st.ctimeMs, st.ino];
+  return [st.size, st.mtimeMs, st.ctimeMs - st.mtimeMs, st.ino];
 }
 
-function sameStamp(a: Stamp, b: Stamp): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
-}
-
-/** What parsing a file gave, minus what is derived from its path or held in the file. */
-export type CachedArticle = Omit<Article, 'file' | 'sourcePath' | 'body'>;
-
-export interface CacheEntry {
-  s: Stamp;
-  /** The article (valid files); absent for drafts. */
-  a?: CachedArticle;
-  /** 1 for a valid draft. */
-  d?: 1;
-  /** Warnings parsing gave, when there were any. */
-  w?: Warning[];
-}
+/**
+ * One file in the cache file: [...stamp, shape, values, warnings?]. `shape` indexes the file's
+ * list of key lists (-1 for a draft, which keeps no article); `values` are the article's field
+ * values in that key order. Keys listed as "=key" are not stored but derived (see DERIVED), so
+ * the thousands of entries carry neither key names nor what follows from other fields.
+ */
+type RawEntry = [number, number, number, number, number, unknown[], Warning[]?];
 
 interface CacheFile {
   format: string;
   version: string;
-  entries: Record<string, CacheEntry>;
+  shapes: string[][];
+  entries: Record<string, RawEntry>;
+}
+
+/** Fields that follow from earlier ones, exactly as parseArticle computes them. */
+const DERIVED: Record<string, (a: Record<string, unknown>) => unknown> = {
+  dir: (a) => textDirection(a.lang as string),
+  url: (a) => {
+    const date = a.date as string;
+    return `articles/${date.slice(0, 4)}/${date.slice(5, 7)}/${a.slug as string}/index.html`;
+  },
+  draft: () => false,
+};
+
+/** What a cached file gives back. */
+export interface CachedFile {
+  /** The article without its body (undefined for a draft). */
+  article?: Omit<Article, 'body'>;
+  draft: boolean;
+  warnings: Warning[];
+}
+
+/** Decoded shape: each key, and how its value is derived when it is not stored. */
+type Shape = Array<{ key: string; derive?: (a: Record<string, unknown>) => unknown }>;
+
+export class ContentCache {
+  /** Entries of this run: reused raw ones and new ones; written back by save(). */
+  private readonly next = new Map<string, RawEntry>();
+  private shapes: Shape[] = [];
+  private oldShapeKeys: string[][] = [];
+  private dirty = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly version: string | undefined,
+    private readonly old: Map<string, RawEntry>,
+  ) {}
+
+  /** Reads <dir>/content.json if it was written by this code for this site language. */
+  static async open(dir: string, siteLang: string): Promise<ContentCache> {
+    const version = await cacheVersion(siteLang);
+    const old = new Map<string, RawEntry>();
+    const cache = new ContentCache(dir, version, old);
+    if (!version) return cache;
+    let data: CacheFile;
+    try {
+      data = JSON.parse(await readFile(path.join(dir, CACHE_FILE), 'utf8')) as CacheFile;
+    } catch {
+      return cache;
+    }
+    if (!data || typeof data !== 'object' || data.format !== FORMAT || data.version !== version) return cache;
+    if (!Array.isArray(data.shapes) || !data.entries || typeof data.entries !== 'object') return cache;
+    if (!data.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
+    cache.oldShapeKeys = data.shapes;
+    cache.shapes = data.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
+    for (const [rel, e] of Object.entries(data.entries)) old.set(rel, e);
+    return cache;
+  }
+
+  get size(): number {
+    return this.old.size;
+  }
+
+  /**
+   * The cached outcome of a file whose stamp is unchanged, or undefined (then parse it and
+   * call remember). A damaged entry counts as missing.
+   */
+  lookup(rel: string, sourcePath: string, stamp: Stamp): CachedFile | undefined {
+    const e = this.old.get(rel);
+    if (!Array.isArray(e) || e[0] !== stamp[0] || e[1] !== stamp[1] || e[2] !== stamp[2] || e[3] !== stamp[3]) return undefined;
+    const [, , , , shapeIndex, values, warnings = []] = e;
+    if (!Array.isArray(warnings)) return undefined;
+    if (shapeIndex === -1) {
+      this.next.set(rel, e);
+      return { draft: true, warnings };
+    }
+    const shape = this.shapes[shapeIndex];
+    if (!shape || !Array.isArray(values)) return undefined;
+    const a: Record<string, unknown> = { file: rel, sourcePath };
+    let v = 0;
+    for (const { key, derive } of shape) a[key] = derive ? derive(a) : values[v++];
+    if (v !== values.length || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
+    this.next.set(rel, e);
+    return { article: a as unknown as Omit<Article, 'body'>, draft: false, warnings };
+  }
+
+  /** Records what parsing a valid file gave (article undefined: a draft). */
+  remember(rel: string, stamp: Stamp, article: Omit<Article, 'body'> | undefined, warnings: Warning[]): void {
+    let shapeIndex = -1;
+    const values: unknown[] = [];
+    if (article) {
+      const keys: string[] = [];
+      const a = article as unknown as Record<string, unknown>;
+      for (const key of Object.keys(a)) {
+        if (key === 'file' || key === 'sourcePath') continue;
+        if (Object.hasOwn(DERIVED, key) && DERIVED[key]!(a) === a[key]) keys.push(`=${key}`);
+        else {
+          keys.push(key);
+          values.push(a[key]);
+        }
+      }
+      shapeIndex = this.shapeIndex(keys);
+    }
+    this.next.set(rel, [...stamp, shapeIndex, values, ...(warnings.length ? [warnings] : [])] as RawEntry);
+    this.dirty = true;
+  }
+
+  private shapeIndex(keys: string[]): number {
+    const id = keys.join('\0');
+    const i = this.oldShapeKeys.findIndex((k) => k.join('\0') === id);
+    if (i >= 0) return i;
+    this.oldShapeKeys.push(keys);
+    return this.oldShapeKeys.length - 1;
+  }
+
+  /**
+   * Writes the entries of this run, when they differ from what was read: entries of deleted
+   * or now invalid files are left out. Atomic (temp file + rename); a failure only costs time.
+   */
+  async save(): Promise<boolean> {
+    if (!this.version) return false;
+    // Nothing new, and every old entry reused: the file on disk already says this.
+    if (!this.dirty && this.next.size === this.old.size) return false;
+    // Only the shapes still in use, renumbered.
+    const shapes: string[][] = [];
+    const renumber = new Map<number, number>();
+    const entries: Record<string, RawEntry> = {};
+    for (const [rel, e] of this.next) {
+      let idx = e[4];
+      if (idx !== -1) {
+        if (!renumber.has(idx)) {
+          renumber.set(idx, shapes.length);
+          shapes.push(this.oldShapeKeys[idx]!);
+        }
+        idx = renumber.get(idx)!;
+      }
+      const copy = e.slice() as RawEntry;
+      copy[4] = idx;
+      entries[rel] = copy;
+    }
+    return writeContentCache(this.dir, { format: FORMAT, version: this.version, shapes, entries });
+  }
 }
 
 let codeHash: Promise<string> | undefined;
@@ -80,6 +216,7 @@ function contentCodeHash(): Promise<string> {
   return codeHash;
 }
 
+/** The cache's version for this site language; undefined when the code cannot be read. */
 export async function cacheVersion(siteLang: string): Promise<string | undefined> {
   try {
     return createHash('sha256').update(await contentCodeHash()).update(`\0lang=${siteLang}`).digest('hex');
@@ -89,37 +226,11 @@ export async function cacheVersion(siteLang: string): Promise<string | undefined
   }
 }
 
-/** The entries of a cache file written by this code for this site language; empty otherwise. */
-export async function readContentCache(cacheDir: string, version: string): Promise<Map<string, CacheEntry>> {
-  const entries = new Map<string, CacheEntry>();
-  let data: CacheFile;
-  try {
-    data = JSON.parse(await readFile(path.join(cacheDir, CACHE_FILE), 'utf8')) as CacheFile;
-  } catch {
-    return entries;
-  }
-  if (!data || typeof data !== 'object' || data.format !== FORMAT || data.version !== version) return entries;
-  if (!data.entries || typeof data.entries !== 'object') return entries;
-  for (const [rel, e] of Object.entries(data.entries)) if (isEntry(e)) entries.set(rel, e);
-  return entries;
-}
-
-function isEntry(e: unknown): e is CacheEntry {
-  if (!e || typeof e !== 'object') return false;
-  const { s, a, d, w } = e as Partial<CacheEntry>;
-  if (!Array.isArray(s) || s.length !== 4 || !s.every((n) => typeof n === 'number')) return false;
-  if (w !== undefined && !Array.isArray(w)) return false;
-  if (d === 1) return a === undefined;
-  return !!a && typeof a === 'object' && typeof a.hash === 'string' && typeof a.url === 'string' && typeof a.bodyLine === 'number';
-}
-
-/** Writes the cache atomically (temp file + rename). Failure is silent: it only costs time. */
-export async function writeContentCache(cacheDir: string, version: string, entries: Map<string, CacheEntry>): Promise<boolean> {
+async function writeContentCache(cacheDir: string, data: CacheFile): Promise<boolean> {
   const file = path.join(cacheDir, CACHE_FILE);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(cacheDir, { recursive: true });
-    const data: CacheFile = { format: FORMAT, version, entries: Object.fromEntries(entries) };
     await writeFile(tmp, JSON.stringify(data));
     await rename(tmp, file);
     return true;
@@ -127,11 +238,6 @@ export async function writeContentCache(cacheDir: string, version: string, entri
     await rm(tmp, { force: true }).catch(() => {});
     return false;
   }
-}
-
-/** The entry's stamp matches the file's now. */
-export function entryFresh(entry: CacheEntry | undefined, stamp: Stamp): entry is CacheEntry {
-  return !!entry && sameStamp(entry.s, stamp);
 }
 
 // ignoreBOM: false (the default) drops a leading byte order mark, as parseArticle's decode does.

@@ -15,7 +15,7 @@ import { fieldLine, hasClosingFence, splitFrontMatter, type FrontMatter } from '
 import { textDirection } from './lang.ts';
 import { SAFE_SLUG, slugify } from './slug.ts';
 import { mapLimit } from '../build/map-limit.ts';
-import { cacheVersion, defineBody, entryFresh, readContentCache, stampOf, writeContentCache, type CacheEntry, type Stamp } from './cache.ts';
+import { ContentCache, defineBody, stampOf, type Stamp } from './cache.ts';
 
 export type { Article } from './article.ts';
 export { slugify } from './slug.ts';
@@ -37,11 +37,6 @@ export interface LoadedContent {
   parsed: number;
   /** Files taken from the content cache unparsed (0 without a cacheDir). */
   cached: number;
-}
-
-async function openCache(cacheDir: string, siteLang: string): Promise<{ version?: string; entries: Map<string, CacheEntry> }> {
-  const version = await cacheVersion(siteLang);
-  return { ...(version ? { version } : {}), entries: version ? await readContentCache(cacheDir, version) : new Map() };
 }
 
 // ignoreBOM: false (the default) drops a leading byte order mark.
@@ -66,9 +61,20 @@ export async function listArticleFiles(dir: string): Promise<string[]> {
     }
     throw err;
   }
+  // One path.relative per folder, not per file.
+  const folders = new Map<string, string>();
+  const folderOf = (parent: string) => {
+    let rel = folders.get(parent);
+    if (rel === undefined) {
+      rel = path.relative(dir, parent).split(path.sep).join('/');
+      if (rel !== '') rel += '/';
+      folders.set(parent, rel);
+    }
+    return rel;
+  };
   return entries
     .filter((e) => e.isFile() && ARTICLE_FILE.test(e.name))
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .map((e) => folderOf(e.parentPath) + e.name)
     .filter((rel) => !rel.split('/').some((seg) => seg.startsWith('.') || seg.startsWith('_') || seg === 'node_modules'))
     .sort(compareCodeUnits);
 }
@@ -104,67 +110,50 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const { siteLang, signal, cacheDir } = options;
   const [files, cache] = await Promise.all([
     listArticleFiles(contentDir),
-    cacheDir === undefined ? undefined : openCache(cacheDir, siteLang),
+    cacheDir === undefined ? undefined : ContentCache.open(cacheDir, siteLang),
   ]);
   const articles: Article[] = [];
   const invalid: InvalidArticle[] = [];
   const drafts: string[] = [];
   const warnings: Warning[] = [];
   throwIfAborted(signal, 'build');
+  // path.join(contentDir, rel) for every file, without normalizing 10,000 times.
+  const prefix = path.join(contentDir, '_').slice(0, -1);
+  const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
   let parsedCount = 0;
-  const entries = new Map<string, CacheEntry>();
-  let dirty = false;
-  const parseFile = async (rel: string, sourcePath: string, stamp?: Stamp): Promise<FileResult> => {
+  const parseFile = async (rel: string, stamp?: Stamp): Promise<FileResult> => {
     parsedCount++;
+    const sourcePath = sourceOf(rel);
     const result = parseArticle(await readFile(sourcePath), { file: rel, sourcePath, siteLang });
     if (result.problems.length) return { problems: result.problems, warnings: result.warnings };
     const { body, ...rest } = result.article!;
-    const article = defineBody(rest, body);
-    if (stamp) {
-      const { file: _f, sourcePath: _s, ...a } = rest;
-      entries.set(rel, { s: stamp, ...(article.draft ? { d: 1 as const } : { a }), ...(result.warnings.length ? { w: result.warnings } : {}) });
-      dirty = true;
-    }
-    return { article, draft: article.draft, problems: [], warnings: result.warnings };
+    if (cache && stamp) cache.remember(rel, stamp, rest.draft ? undefined : rest, result.warnings);
+    return { article: defineBody(rest, body), draft: rest.draft, problems: [], warnings: result.warnings };
   };
   // Reads overlap (latency-bound); results are used in file order, so the outcome never
   // depends on which read finishes first.
   let results: FileResult[];
   if (!cache) {
-    results = await mapLimit(files, 16, (rel) => parseFile(rel, path.join(contentDir, rel)), signal);
+    results = await mapLimit(files, 16, (rel) => parseFile(rel), signal);
   } else {
-    // Stat one by one: synchronous stats of 10,000 files take a fraction of what 10,000
-    // promises through the thread pool do. The stat is taken before the read, so a file
-    // edited meanwhile is parsed again next time.
-    const stamps: Array<Stamp | undefined> = [];
+    // Synchronous stats: 10,000 of them take a fraction of what 10,000 promises through the
+    // thread pool do. The stat is taken before the read, so a file edited meanwhile is
+    // parsed again next time.
+    results = new Array<FileResult>(files.length);
+    const toParse: Array<{ i: number; stamp?: Stamp }> = [];
     for (const [i, rel] of files.entries()) {
       if (i % 1024 === 0) throwIfAborted(signal, 'build');
-      try {
-        stamps.push(stampOf(statSync(path.join(contentDir, rel))));
-      } catch {
-        stamps.push(undefined);
-      }
+      const sourcePath = sourceOf(rel);
+      const st = statSync(sourcePath, { throwIfNoEntry: false });
+      const stamp = st && stampOf(st);
+      const hit = stamp && cache.lookup(rel, sourcePath, stamp);
+      if (!hit) toParse.push({ i, ...(stamp ? { stamp } : {}) });
+      else if (hit.draft) results[i] = { draft: true, problems: [], warnings: hit.warnings };
+      else results[i] = { article: defineBody(hit.article!), problems: [], warnings: hit.warnings };
     }
-    results = new Array<FileResult>(files.length);
-    const toParse: number[] = [];
-    for (const [i, rel] of files.entries()) {
-      const stamp = stamps[i];
-      const entry = stamp && cache.entries.get(rel);
-      if (!stamp || !entryFresh(entry, stamp)) {
-        toParse.push(i);
-        continue;
-      }
-      entries.set(rel, entry);
-      const w = entry.w ?? [];
-      results[i] = entry.d
-        ? { draft: true, problems: [], warnings: w }
-        : { article: defineBody(Object.assign({ file: rel, sourcePath: path.join(contentDir, rel) }, entry.a!)), problems: [], warnings: w };
-    }
-    const fresh = await mapLimit(toParse, 16, (i) => parseFile(files[i]!, path.join(contentDir, files[i]!), stamps[i]), signal);
-    for (const [j, i] of toParse.entries()) results[i] = fresh[j]!;
-    // Entries of deleted or now invalid files are left out.
-    if (entries.size !== cache.entries.size) dirty = true;
-    if (dirty && cache.version) await writeContentCache(cacheDir!, cache.version, entries);
+    const fresh = await mapLimit(toParse, 16, ({ i, stamp }) => parseFile(files[i]!, stamp), signal);
+    for (const [j, { i }] of toParse.entries()) results[i] = fresh[j]!;
+    await cache.save();
   }
   for (const [i, result] of results.entries()) {
     const rel = files[i]!;

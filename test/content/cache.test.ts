@@ -143,7 +143,7 @@ describe('content cache', () => {
   it('ignores a corrupt, foreign or other-version cache file, and one that has wrong entries', async () => {
     const cold = snapshot(await load());
     const file = path.join(cacheDir, 'content.json');
-    const good = JSON.parse(await readFile(file, 'utf8')) as { format: string; version: string; entries: Record<string, { a?: Record<string, unknown> }> };
+    const good = JSON.parse(await readFile(file, 'utf8')) as { format: string; version: string; entries: Record<string, unknown[]> };
     const variants = [
       '{"format":"samizdat-content-cache","version":',
       '\u0000\u0001garbage',
@@ -160,12 +160,20 @@ describe('content cache', () => {
       expect(snapshot(out)).toEqual(cold);
     }
     // A damaged entry is parsed again; the others are still used.
-    const damaged = structuredClone(good);
-    damaged.entries['en/talks.md'] = { a: { title: 'forged' } };
-    await writeFile(file, JSON.stringify(damaged));
-    const out = await load();
-    expect(out.parsed).toBe(3);
-    expect(snapshot(out)).toEqual(cold);
+    const entry = good.entries['en/talks.md']!;
+    const damages: unknown[] = [
+      { a: { title: 'forged' } },
+      [...entry.slice(0, 4), 999, entry[5]],
+      [...entry.slice(0, 5), (entry[5] as unknown[]).slice(1)],
+      [...entry.slice(0, 5), 'values'],
+      [...entry.slice(0, 6), 'warnings'],
+    ];
+    for (const damage of damages) {
+      await writeFile(file, JSON.stringify({ ...good, entries: { ...good.entries, 'en/talks.md': damage } }));
+      const out = await load();
+      expect(out.parsed, JSON.stringify(damage).slice(0, 60)).toBe(3);
+      expect(snapshot(out)).toEqual(cold);
+    }
   });
 
   it('starts afresh when the site language changes', async () => {
