@@ -2,19 +2,22 @@
  * The local block store: blockstore-fs in a folder of its own (default `.samizdat/ipfs/`),
  * marked with a small file so that a folder which is not a block store is never written into.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FsBlockstore } from 'blockstore-fs';
 import { NextToLast } from 'blockstore-fs/sharding';
 import type { CID } from 'multiformats/cid';
-import { InputError } from '../errors.ts';
+import { InputError, SamizdatError } from '../errors.ts';
 
 export const DEFAULT_BLOCKSTORE_DIR = '.samizdat/ipfs';
 /** Blocks live under this sub-folder; the marker and publications.json sit beside it. */
 const BLOCKS_SUBDIR = 'blocks';
 const MARKER = 'SAMIZDAT_BLOCKSTORE';
 const MARKER_TEXT = 'samizdat IPFS block store v1 (blockstore-fs, next-to-last/2 sharding)\n';
+/** Present while a pin writes blocks (see beginWrite). */
+const WRITE_MARKER = 'PIN_IN_PROGRESS';
 
 /**
  * A block store with the few calls samizdat needs, in blockstore-fs's own layout (next-to-last/2
@@ -95,6 +98,112 @@ export class LocalBlockstore {
     }
   }
 
+  /** Block files (`<shard>/<file>`) putSync has written or found present. */
+  private readonly stored = new Set<string>();
+  /** Names present at open, read synchronously (one readdir per shard folder). */
+  private presentSync: Set<string> | undefined;
+
+  private listPresentSync(): Set<string> {
+    if (this.presentSync) return this.presentSync;
+    const names = new Set<string>();
+    for (const shard of readdirOrEmpty(this.blocksDir)) {
+      for (const name of readdirOrEmpty(path.join(this.blocksDir, shard))) names.add(`${shard}/${name}`);
+      this.madeDirs.add(path.join(this.blocksDir, shard));
+    }
+    return (this.presentSync = names);
+  }
+
+  /**
+   * Starts a pin's writes (putSync). A marker file, PIN_IN_PROGRESS with our pid, stays in the
+   * store until endWrite: block files are written straight under their names (no temp file and
+   * rename, which cost more than hashing them), so a pin killed mid-write can leave a torn block,
+   * and the marker says so. Found at the next beginWrite with a dead pid, it makes that pin check
+   * every block file against its name (re-hash) and delete the bad ones and stray temp files
+   * before anything is skipped as present. A marker whose pid is alive is another pin writing:
+   * refused with BLOCKSTORE_BUSY.
+   */
+  beginWrite(): { repaired: number } {
+    const marker = path.join(this.dir, WRITE_MARKER);
+    let repaired = 0;
+    let text: string | undefined;
+    try {
+      text = readFileSync(marker, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      const pid = Number(/pid (\d+)/.exec(text)?.[1]);
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new SamizdatError('BLOCKSTORE_BUSY', `another samizdat pin (pid ${pid}) is writing the block store ${this.dir}`, {
+          file: marker,
+          hint: `Wait for it to finish. If no pin is running, delete ${marker}; the next pin then checks every block.`,
+        });
+      }
+      repaired = this.repair();
+    }
+    writeFileSync(marker, `samizdat pin in progress: pid ${process.pid}, since ${new Date().toISOString()}\n`);
+    return { repaired };
+  }
+
+  /** Ends a pin's writes: every block putSync was given is complete on disk. */
+  endWrite(): void {
+    rmSync(path.join(this.dir, WRITE_MARKER), { force: true });
+  }
+
+  /** Deletes every block file that does not hash to its name, and stray temp files. Returns how many. */
+  private repair(): number {
+    let removed = 0;
+    for (const shard of readdirOrEmpty(this.blocksDir)) {
+      const dir = path.join(this.blocksDir, shard);
+      for (const name of readdirOrEmpty(dir)) {
+        const file = path.join(dir, name);
+        let ok = false;
+        if (name.endsWith('.data')) {
+          try {
+            ok = hashMatches(this.sharding.decode(name), readFileSync(file));
+          } catch {
+            ok = false;
+          }
+        }
+        if (!ok) {
+          rmSync(file, { force: true, recursive: true });
+          removed += 1;
+        }
+      }
+    }
+    this.presentSync = undefined;
+    this.fresh = false;
+    return removed;
+  }
+
+  /**
+   * Stores a block synchronously, for the one-pass pin (src/ipfs/dag.ts hands blocks over one by
+   * one), between beginWrite and endWrite. Blocks present when the store was opened, or already
+   * written, are skipped without a system call; a new block is written straight under its name.
+   */
+  putSync(cid: CID, bytes: Uint8Array): void {
+    const shard = this.sharding.encode(cid);
+    const key = `${shard.dir}/${shard.file}`;
+    if (this.stored.has(key)) return;
+    if (!this.fresh && this.listPresentSync().has(key)) {
+      this.stored.add(key);
+      return;
+    }
+    const dir = path.join(this.blocksDir, shard.dir);
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    const file = path.join(dir, shard.file);
+    try {
+      writeFileSync(file, bytes);
+    } catch (err) {
+      rmSync(file, { force: true });
+      throw err;
+    }
+    this.stored.add(key);
+  }
+
   async put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID> {
     const key = cid.toString();
     if (this.cachedBytes + bytes.byteLength <= this.cacheBudget && !this.cache.has(key)) {
@@ -124,12 +233,21 @@ export class LocalBlockstore {
     const cached = this.cache.get(cid.toString());
     if (cached) return cached;
     options?.signal?.throwIfAborted();
+    const { file } = this.fileOf(cid);
+    let bytes: Uint8Array;
     try {
-      return await readFile(this.fileOf(cid).file);
+      bytes = await readFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw Object.assign(new Error(`block ${cid} is not in the block store`), { name: 'NotFoundError', code: 'ERR_NOT_FOUND', cause: err });
       throw err;
     }
+    // A block file is named by its hash: a damaged one (a pin killed mid-write, a disk fault) is
+    // deleted, so that the next pin writes it back, and never served.
+    if (!hashMatches(cid, bytes)) {
+      await rm(file, { force: true });
+      throw new SamizdatError('BLOCK_DAMAGED', `block ${cid} in the block store ${this.dir} did not match its hash and was removed`, { file, hint: 'Run `samizdat pin` again to write it back.' });
+    }
+    return bytes;
   }
 
   /** The shape the UnixFS exporter expects (interface-blockstore 7: get yields chunks). */
@@ -185,4 +303,28 @@ function notABlockstore(dir: string, why: string): InputError {
     file: dir,
     hint: 'Point `ipfs.blockstore` in the site settings (or --blockstore) at an empty or missing folder, or at one samizdat created.',
   });
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether `bytes` hash to the CID's multihash (sha2-256, all samizdat writes; anything else is not checked). */
+function hashMatches(cid: CID, bytes: Uint8Array): boolean {
+  if (cid.multihash.code !== 0x12) return true;
+  const digest = createHash('sha256').update(bytes).digest();
+  return Buffer.compare(digest, cid.multihash.digest) === 0;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

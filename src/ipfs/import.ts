@@ -4,7 +4,8 @@ import { SamizdatError, throwIfAborted } from '../errors.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { importerOptions, KUBO_ADD_CIDV1, type ImportProfile } from './options.ts';
 import type { PinProgress } from './progress.ts';
-import { ROOT_NAME, walkBundle } from './walk.ts';
+import { buildDag, readFileChunks, type BlockSink, type TreeEntry } from './dag.ts';
+import { ROOT_NAME, walkBundle, type ListResult } from './walk.ts';
 
 /** What the importer needs of a block store. */
 export interface WritableBlocks {
@@ -48,9 +49,36 @@ export interface ImportBundleResult {
   skippedHidden: string[];
 }
 
-/** Imports a bundle folder exactly as `ipfs add -r --cid-version=1` would (see options.ts). */
+/**
+ * Imports a bundle folder exactly as `ipfs add -r --cid-version=1` would (see options.ts), through
+ * ipfs-unixfs-importer. `samizdat pin` uses importBundleOnePass (same CIDs, a fraction of the
+ * time); this stays as the reference the benchmark and tests compare with.
+ */
 export async function importBundle(siteDir: string, blocks: WritableBlocks, options: ImportTreeOptions & { hidden?: boolean } = {}): Promise<ImportBundleResult> {
   const walked = await walkBundle(siteDir, { hidden: options.hidden, signal: options.signal });
   const cid = await importTree(walked.candidates, blocks, { ...options, totalFiles: walked.files });
   return { cid, files: walked.files, bytes: walked.bytes, skippedHidden: walked.skippedHidden };
+}
+
+export interface OnePassResult {
+  cid: CID;
+  files: number;
+  bytes: number;
+  skippedHidden: string[];
+}
+
+/**
+ * Imports a listed bundle folder (walk.ts listBundle) with the one-pass builder (src/ipfs/dag.ts):
+ * files are read synchronously in chunks and every block is handed to `sink` as soon as it is made.
+ */
+export async function importBundleOnePass(listed: ListResult, sink: BlockSink, options: Omit<ImportTreeOptions, 'totalFiles'> = {}): Promise<OnePassResult> {
+  const { signal, onProgress } = options;
+  const profile = options.profile ?? KUBO_ADD_CIDV1;
+  const entries = listed.entries.map((e): TreeEntry => (e.kind === 'dir' ? { path: e.path } : { path: e.path, content: readFileChunks(e.abs, profile.chunkSize) }));
+  let files = 0;
+  const built = await buildDag(entries, sink, profile, {
+    signal,
+    onFile: onProgress ? (path) => onProgress({ type: 'import', path, files: ++files, totalFiles: listed.files }) : undefined,
+  });
+  return { cid: built.cid, files: built.files, bytes: built.bytes, skippedHidden: listed.skippedHidden };
 }

@@ -3,6 +3,7 @@
  * --cid-version=1` settings, write `dist/<cid>.car`, give gateway links, pin to the remote
  * targets in mirrors/ (kubo, pinning-service), and unpin old publications by policy.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { base32 } from 'multiformats/bases/base32';
@@ -12,8 +13,11 @@ import type { OperationOptions } from '../progress.ts';
 import type { MirrorConfig } from '../mirrors/config.ts';
 import type { MirrorEnv } from '../mirrors/env.ts';
 import { openBlockstore } from './blockstore.ts';
-import { verifyCar, writeCar } from './car.ts';
-import { importBundle } from './import.ts';
+import { CarStreamWriter, verifyCar } from './car.ts';
+import { placeholderRoot } from './dag.ts';
+import { importBundleOnePass } from './import.ts';
+import { listBundle } from './walk.ts';
+import { KUBO_ADD_CIDV1 } from './options.ts';
 import { gatewayLinks, type PublicationLinks } from './links.ts';
 import type { PinProgress } from './progress.ts';
 import { forgetTarget, readPublications, recordPublication, rootsToUnpin, writePublications } from './publications.ts';
@@ -23,7 +27,9 @@ export { DEFAULT_BLOCKSTORE_DIR, openBlockstore, LocalBlockstore } from './block
 export { KUBO_ADD_CIDV1, importerOptions } from './options.ts';
 export { gatewayLinks } from './links.ts';
 export { writeCar, verifyCar, walkDag } from './car.ts';
-export { importBundle } from './import.ts';
+export { importBundle, importBundleOnePass } from './import.ts';
+export { buildDag, buildFileDag, readFileChunks } from './dag.ts';
+export type { BlockSink, TreeEntry, FileContent } from './dag.ts';
 export type { PinProgress } from './progress.ts';
 export type { PublicationLinks, GatewayLinks } from './links.ts';
 
@@ -79,15 +85,32 @@ export async function pinSite(options: PinSiteOptions): Promise<PinSiteResult> {
   throwIfAborted(signal, 'pin');
   const targets = pinTargetsFrom(options.mirrors ?? [], options.env ?? {});
 
+  // A missing or unusable bundle fails here, before anything is created.
+  const listed = listBundle(options.siteDir, { hidden: options.hidden, signal });
   const store = await openBlockstore(options.blockstoreDir);
-  const imported = await importBundle(options.siteDir, store, { signal, onProgress, hidden: options.hidden });
-  const cid = imported.cid.toV1();
-  const cidText = cid.toString(base32);
-
   await mkdir(options.distDir, { recursive: true });
-  const carPath = path.join(options.distDir, `${cidText}.car`);
-  const car = await writeCar(store, cid, carPath, { signal, onProgress });
-  store.dropCache();
+  // One pass: each block goes to the block store and the CAR as soon as it is made. The CAR's
+  // name needs the root, known only at the end: a temp name until then.
+  const car = new CarStreamWriter(path.join(options.distDir, `.pin-${process.pid}-${randomBytes(4).toString('hex')}.car.tmp`), placeholderRoot(KUBO_ADD_CIDV1));
+  let imported;
+  let carPath: string;
+  let cid: CID;
+  store.beginWrite();
+  try {
+    const sink = { put: (block: CID, bytes: Uint8Array) => (store.putSync(block, bytes), car.put(block, bytes)) };
+    imported = await importBundleOnePass(listed, sink, { signal, onProgress, profile: KUBO_ADD_CIDV1 });
+    cid = imported.cid.toV1();
+    carPath = path.join(options.distDir, `${cid.toString(base32)}.car`);
+    car.finish(cid, carPath);
+  } catch (err) {
+    car.abort();
+    throw err;
+  } finally {
+    // Reached after every write completed or threw (they are synchronous): no torn block.
+    store.endWrite();
+  }
+  const cidText = cid.toString(base32);
+  onProgress?.({ type: 'car', blocks: car.blocks, bytes: car.bytes });
 
   const remote = targets.length ? await pinRemote(targets, { cid, carPath, name: options.pinName ?? defaultPinName(options.siteDir) }, options) : [];
   let publications = await readPublications(options.blockstoreDir);

@@ -5,7 +5,8 @@
  * CID depend on the machine that built it.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportCandidate } from 'ipfs-unixfs-importer';
 import { InputError, throwIfAborted } from '../errors.ts';
@@ -29,11 +30,29 @@ export interface WalkOptions {
   signal?: AbortSignal;
 }
 
-/** Lists the bundle. Throws BUNDLE_MISSING when the folder does not exist. */
-export async function walkBundle(siteDir: string, options: WalkOptions = {}): Promise<WalkResult> {
+export interface ListedEntry {
+  /** Path components below the bundle folder. */
+  path: string[];
+  abs: string;
+  kind: 'dir' | 'file';
+}
+
+export interface ListResult {
+  /** Walk order: a folder, then its entries in name order. */
+  entries: ListedEntry[];
+  files: number;
+  skippedHidden: string[];
+}
+
+/**
+ * Lists the bundle synchronously (one readdir per folder, no stat per file: thousands of small
+ * pages make an async listing cost more than hashing them). Throws BUNDLE_MISSING when the folder
+ * does not exist.
+ */
+export function listBundle(siteDir: string, options: WalkOptions = {}): ListResult {
   let info;
   try {
-    info = await lstat(siteDir);
+    info = lstatSync(siteDir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new InputError('BUNDLE_MISSING', `there is no bundle at ${siteDir}`, { file: siteDir, hint: 'Run `samizdat build` first, or pass the bundle folder with --site.', cause: err });
@@ -41,38 +60,52 @@ export async function walkBundle(siteDir: string, options: WalkOptions = {}): Pr
     throw err;
   }
   if (!info.isDirectory()) throw new InputError('BUNDLE_NOT_A_FOLDER', `${siteDir} is not a folder`, { file: siteDir, hint: 'Pass the built site folder (dist/site) with --site.' });
-
-  const result: WalkResult = { candidates: [{ path: ROOT_NAME }], files: 0, bytes: 0, skippedHidden: [] };
-  await walk(siteDir, '', result, options);
+  throwIfAborted(options.signal, 'import');
+  const result: ListResult = { entries: [], files: 0, skippedHidden: [] };
+  list(siteDir, [], result, options);
   return result;
 }
 
-async function walk(absDir: string, relDir: string, result: WalkResult, options: WalkOptions): Promise<void> {
-  throwIfAborted(options.signal, 'import');
-  const entries = await readdir(absDir, { withFileTypes: true });
+function list(absDir: string, relDir: string[], result: ListResult, options: WalkOptions): void {
+  const entries = readdirSync(absDir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+    const rel = [...relDir, entry.name];
     const abs = path.join(absDir, entry.name);
     if (!options.hidden && entry.name.startsWith('.')) {
-      result.skippedHidden.push(rel);
+      result.skippedHidden.push(rel.join('/'));
       continue;
     }
     if (entry.isSymbolicLink()) {
-      throw new InputError('BUNDLE_SYMLINK', `the bundle contains a symbolic link: ${rel}`, { file: abs, hint: 'The bundle must hold plain files only; replace the link by a copy of its target.' });
+      throw new InputError('BUNDLE_SYMLINK', `the bundle contains a symbolic link: ${rel.join('/')}`, { file: abs, hint: 'The bundle must hold plain files only; replace the link by a copy of its target.' });
     }
     if (entry.isDirectory()) {
-      result.candidates.push({ path: `${ROOT_NAME}/${rel}` });
-      await walk(abs, rel, result, options);
+      result.entries.push({ path: rel, abs, kind: 'dir' });
+      list(abs, rel, result, options);
     } else if (entry.isFile()) {
-      const { size } = await lstat(abs);
       result.files += 1;
-      result.bytes += size;
-      result.candidates.push({ path: `${ROOT_NAME}/${rel}`, content: size <= READ_WHOLE_LIMIT ? lazyWhole(abs) : createReadStream(abs, { highWaterMark: 262_144 }) });
+      result.entries.push({ path: rel, abs, kind: 'file' });
     } else {
-      throw new InputError('BUNDLE_SPECIAL_FILE', `the bundle contains something that is neither a file nor a folder: ${rel}`, { file: abs });
+      throw new InputError('BUNDLE_SPECIAL_FILE', `the bundle contains something that is neither a file nor a folder: ${rel.join('/')}`, { file: abs });
     }
   }
+}
+
+/** Lists the bundle as ipfs-unixfs-importer candidates. Throws BUNDLE_MISSING when the folder does not exist. */
+export async function walkBundle(siteDir: string, options: WalkOptions = {}): Promise<WalkResult> {
+  const listed = listBundle(siteDir, options);
+  const result: WalkResult = { candidates: [{ path: ROOT_NAME }], files: listed.files, bytes: 0, skippedHidden: listed.skippedHidden };
+  for (const entry of listed.entries) {
+    const p = `${ROOT_NAME}/${entry.path.join('/')}`;
+    if (entry.kind === 'dir') {
+      result.candidates.push({ path: p });
+      continue;
+    }
+    const { size } = statSync(entry.abs);
+    result.bytes += size;
+    result.candidates.push({ path: p, content: size <= READ_WHOLE_LIMIT ? lazyWhole(entry.abs) : createReadStream(entry.abs, { highWaterMark: 262_144 }) });
+  }
+  return result;
 }
 
 /** Reads the file only when the importer gets to it, so the whole bundle is never in memory at once. */

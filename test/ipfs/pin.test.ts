@@ -160,7 +160,7 @@ describe('pinSite: bad input', () => {
     await writeFile(path.join(notStore, 'thesis.odt'), 'precious');
     const err = await pinSite({ siteDir: site, distDir: dir, blockstoreDir: notStore, gateways: [] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'BLOCKSTORE_INVALID' });
-    expect((await import('node:fs/promises')).readdir(notStore)).resolves.toEqual(['thesis.odt']);
+    await expect((await import('node:fs/promises')).readdir(notStore)).resolves.toEqual(['thesis.odt']);
     const file = path.join(dir, 'a-file');
     await writeFile(file, 'x');
     await expect(pinSite({ siteDir: site, distDir: dir, blockstoreDir: file, gateways: [] })).rejects.toMatchObject({ code: 'BLOCKSTORE_INVALID' });
