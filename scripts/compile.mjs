@@ -43,6 +43,26 @@ await build({
   logLevel: 'warning',
   plugins: [keepModulesApart],
 });
+// The Eleventy configuration too (lib/eleventy.config.js), so that a compiled build needs no
+// TypeScript loader at all: its imports of src/… become imports of the compiled modules.
+await build({
+  entryPoints: [path.join(root, '.eleventy.ts')],
+  outfile: path.join(tmp, 'eleventy.config.js'),
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'config-imports-lib',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/src\// }, (args) => ({ path: args.path.replace(/^\.\/src\//, './').replace(/\.ts$/, '.js'), external: true }));
+      },
+    },
+  ],
+});
 await mkdir(tmp, { recursive: true });
 await writeFile(path.join(tmp, 'stamp.json'), JSON.stringify({ stamp }));
 // Swap whole folders so that a reader never sees half of one build and half of another.

@@ -9,7 +9,7 @@ export function sourceStampSync(root) {
   const hash = createHash('sha256').update('samizdat-lib/1\0');
   const src = path.join(root, 'src');
   const files = readdirSync(src, { recursive: true }).map(String).sort();
-  for (const f of [...files.map((f) => path.join('src', f)), 'package.json', 'scripts/compile.mjs']) {
+  for (const f of [...files.map((f) => path.join('src', f)), '.eleventy.ts', 'package.json', 'scripts/compile.mjs']) {
     const s = statSync(path.join(root, f), { throwIfNoEntry: false });
     if (s?.isFile()) hash.update(`${f}\0${s.size}\0${s.mtimeMs}\0`);
   }

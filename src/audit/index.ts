@@ -9,12 +9,13 @@
  * Rules are a named table (./rules/index.ts); pass `rules` to run only some.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { throwIfAborted } from '../errors.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { AuditCache, sha256 } from './cache.ts';
-import { auditFiles, compareFindings, fileEntry, indexBundle, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
+import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
 import type { AuditDocument, AuditFinding } from './types.ts';
 
 export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './types.ts';
@@ -40,6 +41,16 @@ export interface AuditOptions {
    * neighbourhood are unchanged since the last audit is not read again. Default: no cache.
    */
   cacheDir?: string;
+  /**
+   * Audit a bundle that is not all in `dir` yet (a rebuild that wrote only the changed files):
+   * its complete file list, where each file lies, and the sha256 of files known to be unchanged
+   * (with the cache, those are not read when their result can be replayed).
+   */
+  overlay?: {
+    files: Iterable<string>;
+    locate(file: string): string;
+    knownSha256?(file: string): string | undefined;
+  };
 }
 
 /**
@@ -56,7 +67,9 @@ export const WORKER_THRESHOLD = 1500;
 export async function auditBundle(dir: string, options: AuditOptions = {}): Promise<AuditFinding[]> {
   throwIfAborted(options.signal, 'audit');
   const rules = selectRules(options.rules);
-  const bundle = await indexBundle(dir);
+  const overlay = options.overlay;
+  const bundle = overlay ? indexFileList(overlay.files) : await indexBundle(dir);
+  const locate = overlay ? (file: string) => overlay.locate(file) : (file: string) => path.join(dir, file);
   const findings: AuditFinding[] = [];
   // Every entry by name first: some must not be in a bundle at all, whatever they hold.
   const entries: AuditDocument[] = [
@@ -74,14 +87,26 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   let todo = files;
   if (cache) {
     todo = [];
-    await readEach(dir, files, options.signal, (file, bytes) => {
-      const hit = cache.lookup(cache.key(file, ruleNames, sha256(bytes)), bundle);
-      if (hit) findings.push(...hit);
-      else todo.push(file);
-    });
+    const unknown: string[] = [];
+    for (const file of files) {
+      const known = overlay?.knownSha256?.(file);
+      if (known === undefined) unknown.push(file);
+      else if (!replay(file, known)) todo.push(file);
+    }
+    await readEach(dir, unknown, options.signal, (file, bytes) => {
+      if (!replay(file, sha256(bytes))) todo.push(file);
+    }, locate);
+    todo.sort();
+  }
+  function replay(file: string, hash: string): boolean {
+    const hit = cache!.lookup(cache!.key(file, ruleNames, hash), bundle);
+    if (hit) findings.push(...hit);
+    return hit !== undefined;
   }
 
-  const workers = options.workers ?? (todo.length >= WORKER_THRESHOLD ? Math.min(4, os.availableParallelism()) : 1);
+  // Worker threads read from dir: with an overlay, files may lie elsewhere.
+  const allInDir = !overlay || todo.every((f) => overlay.locate(f) === path.join(dir, f));
+  const workers = !allInDir ? 1 : (options.workers ?? (todo.length >= WORKER_THRESHOLD ? Math.min(4, os.availableParallelism()) : 1));
   const record = cache !== undefined;
   let results: FileResult[];
   if (workers > 1 && todo.length > 0) {
@@ -89,7 +114,7 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   } else {
     const done0 = files.length - todo.length;
     const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total: files.length }));
-    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, ...(onFile ? { onFile } : {}) });
+    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}) });
   }
   for (const r of results) {
     findings.push(...r.findings);

@@ -25,6 +25,17 @@ export function kindOfFile(file: string): AuditedKind | undefined {
 }
 
 /** Every file and folder under dir, as "/"-separated relative paths. */
+/** The index of a bundle given as a list of its files (relative "/" paths). */
+export function indexFileList(list: Iterable<string>): BundleIndex {
+  const files = new Set<string>();
+  const folders = new Set<string>(['']);
+  for (const file of list) {
+    files.add(file);
+    for (let i = file.indexOf('/'); i >= 0; i = file.indexOf('/', i + 1)) folders.add(file.slice(0, i));
+  }
+  return { files, folders };
+}
+
 export async function indexBundle(dir: string): Promise<BundleIndex> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = new Set<string>();
@@ -177,12 +188,13 @@ export async function readEach(
   files: readonly string[],
   signal: AbortSignal | undefined,
   fn: (file: string, bytes: Buffer, index: number) => void,
+  locate: (file: string) => string = (file) => path.join(dir, file),
 ): Promise<void> {
   const AHEAD = 16;
   const reads = new Map<number, Promise<Buffer>>();
   const read = (i: number) => {
     if (i < files.length && !reads.has(i)) {
-      const p = readFile(path.join(dir, files[i]!));
+      const p = readFile(locate(files[i]!));
       p.catch(() => {}); // awaited below; no unhandled rejection if we stop first
       reads.set(i, p);
     }
@@ -203,7 +215,7 @@ export async function auditFiles(
   files: readonly string[],
   rules: AuditRule[],
   bundle: BundleView,
-  options: { signal?: AbortSignal; onFile?: (done: number) => void; record?: boolean } = {},
+  options: { signal?: AbortSignal; onFile?: (done: number) => void; record?: boolean; locate?: (file: string) => string } = {},
 ): Promise<FileResult[]> {
   const results: FileResult[] = [];
   await readEach(dir, files, options.signal, (file, bytes, i) => {
@@ -217,6 +229,6 @@ export async function auditFiles(
       results.push({ file, findings: auditFileText(text, file, kind, rules, bundle, invalidUtf8) });
     }
     options.onFile?.(i + 1);
-  });
+  }, options.locate);
   return results;
 }

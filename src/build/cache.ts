@@ -1,7 +1,9 @@
 /**
  * A content-hash cache of rendered articles under .samizdat/: a rebuild renders only the
- * articles whose bytes (or images) changed. Entries are written atomically; a damaged or
- * stale entry is simply rendered again.
+ * articles whose bytes (or images) changed. What every build needs of every article (summary,
+ * image, warnings, media) sits in one index file; the HTML of each article in a file of its own,
+ * read only when that article's page or a feed is written again. Files are written atomically;
+ * a damaged or stale entry is simply rendered again.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -9,11 +11,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Article } from '../content/index.ts';
 import { stampOf, type RenderedArticle } from './render.ts';
+import { compareCodeUnits } from '../content/index.ts';
 import { VERSION } from '../version.ts';
 import { sourceFile } from '../paths.ts';
 
 /** Bump when rendering changes output for the same input. */
-const RENDER_VERSION = 3;
+const RENDER_VERSION = 4;
 
 const require = createRequire(import.meta.url);
 
@@ -37,33 +40,46 @@ async function renderCodeHash(): Promise<string> {
   return codeFingerprint;
 }
 
+/** A rendering without its HTML: what lists, keys and warnings need of every article. */
+export type RenderedMeta = Omit<RenderedArticle, 'html'>;
+
+const INDEX_FILE = 'render-index.json';
+const INDEX_FORMAT = 'samizdat-render-index/1';
+
 export class RenderCache {
   private salt = '';
+  private index = new Map<string, RenderedMeta>();
+  private readonly used = new Map<string, RenderedMeta>();
   private constructor(readonly dir: string | undefined) {}
 
   static async open(dir: string | undefined): Promise<RenderCache> {
     const cache = new RenderCache(dir);
-    if (dir) cache.salt = await renderCodeHash();
+    if (!dir) return cache;
+    cache.salt = await renderCodeHash();
+    try {
+      const data = JSON.parse(await readFile(path.join(dir, INDEX_FILE), 'utf8')) as { format?: string; salt?: string; entries?: Record<string, RenderedMeta> };
+      if (data.format === INDEX_FORMAT && data.salt === cache.salt && data.entries) cache.index = new Map(Object.entries(data.entries));
+    } catch {
+      // no index yet, or one we cannot read: every article is rendered
+    }
     return cache;
   }
 
+  /** Names the rendering of these bytes at this path and URL by this code. */
   key(article: Article): string {
     return createHash('sha256').update(`${this.salt}\0${article.file}\0${article.url}\0${article.hash}`).digest('hex');
   }
 
-  private file(key: string): string {
-    return path.join(this.dir!, 'articles', key.slice(0, 2), `${key}.json`);
+  private htmlFile(key: string): string {
+    return path.join(this.dir!, 'articles', key.slice(0, 2), `${key}.html`);
   }
 
-  async get(article: Article): Promise<RenderedArticle | undefined> {
+  /** The cached rendering without its HTML, if every file it looked at is unchanged. */
+  async meta(article: Article): Promise<RenderedMeta | undefined> {
     if (!this.dir) return undefined;
-    let entry: RenderedArticle;
-    try {
-      entry = JSON.parse(await readFile(this.file(this.key(article)), 'utf8')) as RenderedArticle;
-    } catch {
-      return undefined;
-    }
-    if (!Array.isArray(entry.inputs)) return undefined;
+    const key = this.key(article);
+    const entry = this.index.get(key);
+    if (!entry || !Array.isArray(entry.inputs)) return undefined;
     for (const input of entry.inputs) {
       let now: string | null;
       try {
@@ -73,15 +89,39 @@ export class RenderCache {
       }
       if (now !== input.stamp) return undefined;
     }
+    this.used.set(key, entry);
     return entry;
+  }
+
+  /** The cached HTML of an article whose meta() was found; undefined if its file is gone. */
+  async html(article: Article): Promise<string | undefined> {
+    if (!this.dir) return undefined;
+    try {
+      return await readFile(this.htmlFile(this.key(article)), 'utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   async set(article: Article, rendered: RenderedArticle): Promise<void> {
     if (!this.dir) return;
-    const file = this.file(this.key(article));
+    const key = this.key(article);
+    const { html, ...meta } = rendered;
+    const file = this.htmlFile(key);
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(rendered));
+    await writeFile(tmp, html);
     await rename(tmp, file);
+    this.used.set(key, meta);
+  }
+
+  /** Writes the index of this build's articles (entries of articles gone are dropped). */
+  async save(): Promise<void> {
+    if (!this.dir) return;
+    const entries = Object.fromEntries([...this.used].sort(([a], [b]) => compareCodeUnits(a, b)));
+    await mkdir(this.dir, { recursive: true });
+    const tmp = path.join(this.dir, `${INDEX_FILE}.${process.pid}.tmp`);
+    await writeFile(tmp, JSON.stringify({ format: INDEX_FORMAT, salt: this.salt, entries }));
+    await rename(tmp, path.join(this.dir, INDEX_FILE));
   }
 }

@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { SamizdatError } from '../errors.ts';
 import type { EleventyBuildData } from './templates/eleventy.ts';
 
-export const ELEVENTY_CONFIG = fileURLToPath(new URL('../../.eleventy.ts', import.meta.url));
+/** Running from src/ (tsx), the TypeScript config; compiled (lib/), its compiled copy beside this module's folder. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+export const ELEVENTY_CONFIG = fileURLToPath(new URL(FROM_SOURCE ? '../../.eleventy.ts' : '../eleventy.config.js', import.meta.url));
 
-let tsxRegistered = false;
+let tsxRegistered = !FROM_SOURCE;
 /** Eleventy imports its config with Node's own loader: teach it TypeScript (Node 20). */
 async function ensureTypeScriptLoader(): Promise<void> {
   if (tsxRegistered) return;

@@ -12,16 +12,17 @@ import path from 'node:path';
 import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
 import { loadContent, type Article } from '../content/index.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
-import { loadSigningKey, writeManifest, type Manifest } from '../manifest/index.ts';
+import { listBundleFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
 import { auditBundle, type AuditFinding } from '../audit/index.ts';
-import { RenderCache } from './cache.ts';
+import { RenderCache, type RenderedMeta } from './cache.ts';
 import { runEleventy } from './eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
 import { buildModel, type ArticleView } from './model.ts';
-import { renderArticle, toView, type MediaFile, type RenderedArticle } from './render.ts';
+import { renderArticle, toView, type MediaFile } from './render.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
-import { PageReuse } from './incremental.ts';
+import { OutputState } from './outputs.ts';
+import { PageKeys } from './page-keys.ts';
 import { mapLimit } from './map-limit.ts';
 
 export { renderMarkdown } from './markdown.ts';
@@ -68,6 +69,8 @@ export interface BuildResult {
   signer?: string;
   /** Articles rendered now vs. taken from the cache; article pages carried over unchanged. */
   rendered: { fresh: number; cached: number; pagesReused: number };
+  /** Files of the bundle written by this build; the others were carried over unchanged. */
+  filesWritten: number;
   /** Milliseconds spent in each stage, for reports and benchmarks. */
   timings: Partial<Record<BuildStage, number>>;
 }
@@ -94,7 +97,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
 
   progress({ type: 'stage', stage: 'load' });
   const { settings: site, file: settingsFile } = await loadSiteSettings(contentDir);
-  const content = await loadContent(contentDir, { siteLang: site.lang, signal });
+  const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
+  const content = await loadContent(contentDir, { siteLang: site.lang, ...(signal ? { signal } : {}), ...(cacheDir ? { cacheDir } : {}) });
   if (content.invalid.length && !options.skipInvalid) {
     const problems = content.invalid.flatMap((i) => i.problems);
     throw new AggregateInputError(
@@ -113,23 +117,35 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   for (const d of content.drafts) warnings.push({ code: 'DRAFT', message: 'draft: true, so it is not published', file: d });
 
   progress({ type: 'stage', stage: 'render' });
-  const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
   const cache = await RenderCache.open(cacheDir);
-  const views: ArticleView[] = [];
   const media = new Map<string, MediaFile>();
+  // Articles rendered before keep only their summary, image and warnings in memory; their HTML
+  // is read back below for the pages and feeds written now.
+  const html = new Map<Article, string>();
   let cached = 0;
   let done = 0;
-  const renderedAll = await mapLimit(content.articles, 8, async (article) => {
-    const rendered = await renderCached(cache, article, contentDir, () => cached++);
+  const metas = await mapLimit(content.articles, 8, async (article) => {
+    let meta: RenderedMeta | undefined = await cache.meta(article);
+    if (meta) cached++;
+    else {
+      const rendered = await renderArticle(article, contentDir);
+      await cache.set(article, rendered).catch(() => {
+        // A cache that cannot be written only costs time on the next build.
+      });
+      html.set(article, rendered.html);
+      meta = rendered;
+    }
     done++;
     if (done % 500 === 0 || done === content.articles.length) progress({ type: 'rendered', done, total: content.articles.length, cached });
-    return rendered;
+    return meta;
   }, signal);
   // Collected in article order, so warnings and media never depend on timing.
+  const views: ArticleView[] = [];
+  const articleOf = new Map<ArticleView, Article>();
   for (const [i, article] of content.articles.entries()) {
-    const rendered = renderedAll[i]!;
-    warnings.push(...rendered.warnings);
-    for (const m of rendered.media) {
+    const meta = metas[i]!;
+    warnings.push(...meta.warnings);
+    for (const m of meta.media) {
       const other = media.get(m.path);
       if (other && other.source !== m.source) {
         throw new InputError('MEDIA_CLASH', `two images would be published as ${m.path}: ${other.source} and ${m.source}`, {
@@ -139,29 +155,69 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       }
       media.set(m.path, m);
     }
-    views.push(toView(article, rendered, site));
+    const view = toView(article, { ...meta, html: html.get(article) ?? '' }, site);
+    views.push(view);
+    articleOf.set(view, article);
   }
   const model = buildModel(site, views);
+
+  // What to write: everything on a first build; on a rebuild only the pages whose key changed.
+  const outputs = await OutputState.open(cacheDir, outDir);
+  const keys = await PageKeys.open(site, model.siteFeeds);
+  const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v, cache.key(articleOf.get(v)!))));
+  const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));
+  const copyMedia = [...media.values()].filter((m) => !outputs.reuse(m.path, PageKeys.media(m.source, m.stamp)));
+  // Pages and feeds written now need the text of their articles.
+  const needText = new Set<ArticleView>([...renderArticles, ...model.feeds.flatMap((f) => f.articles)]);
+  await mapLimit([...needText].filter((v) => !html.has(articleOf.get(v)!)), 8, async (view) => {
+    const article = articleOf.get(view)!;
+    let text = await cache.html(article);
+    if (text === undefined) {
+      const rendered = await renderArticle(article, contentDir);
+      await cache.set(article, rendered).catch(() => {});
+      text = rendered.html;
+    }
+    html.set(article, text);
+    view.html = text;
+  }, signal);
 
   const staging = await stagingDir(outDir);
   try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
-    const pageReuse = await PageReuse.open(cacheDir, outDir, site, model.siteFeeds);
-    const { render: renderArticles, reused } = await pageReuse.reuse(views, staging);
-    await runEleventy({ model, mirrors, renderArticles }, staging, `${staging}.work`);
+    await runEleventy({ model, mirrors, renderArticles, renderLists }, staging, `${staging}.work`);
 
     progress({ type: 'stage', stage: 'media' });
-    for (const m of [...media.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    for (const m of copyMedia.sort((a, b) => (a.path < b.path ? -1 : 1))) {
       const dest = path.join(staging, ...m.path.split('/'));
       await mkdir(path.dirname(dest), { recursive: true });
       await copyFile(m.source, dest);
     }
 
+    // The new bundle: what was staged now, plus what is carried over from outDir.
+    const staged = new Set(await listBundleFiles(staging));
+    const bundle = new Set(staged);
+    if (outputs.incremental) {
+      for (const v of views) bundle.add(v.url);
+      for (const l of model.lists) bundle.add(l.url);
+      for (const m of media.keys()) bundle.add(m);
+    }
+    const overlay = outputs.incremental
+      ? {
+          files: bundle,
+          locate: (rel: string) => path.join(staged.has(rel) ? staging : outDir, ...rel.split('/')),
+          known: (rel: string) => (staged.has(rel) ? undefined : outputs.known(rel)),
+        }
+      : undefined;
+
     progress({ type: 'stage', stage: 'audit' });
     throwIfAborted(signal, 'build');
     // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
-    const findings = await auditBundle(staging, { signal, ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}) });
+    const findings = await auditBundle(staging, {
+      signal,
+      ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
+      ...(overlay ? { overlay: { ...overlay, knownSha256: (rel: string) => overlay.known(rel)?.sha256 } } : {}),
+    });
     if (findings.length) throw auditError(findings);
 
     progress({ type: 'stage', stage: 'manifest' });
@@ -170,13 +226,20 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       publicationDate: model.publicationDate,
       ...(signingKey ? { signingKey } : {}),
       ...(signal ? { signal } : {}),
+      ...(overlay ? { overlay } : {}),
     });
     throwIfAborted(signal, 'build');
 
     progress({ type: 'stage', stage: 'swap' });
-    // A state file that cannot be written only costs time on the next build.
-    await pageReuse.save(views, manifest.files).catch(() => {});
-    await swapIntoPlace(staging, outDir);
+    if (outputs.incremental) {
+      const withManifest = new Set([...staged, MANIFEST_FILE, ...(signingKey ? [SIGNATURE_FILE] : [])]);
+      await outputs.apply(staging, withManifest, new Set([...bundle, ...withManifest]));
+    } else {
+      await swapIntoPlace(staging, outDir);
+    }
+    // State that cannot be written only costs time on the next build.
+    await cache.save().catch(() => {});
+    await outputs.save(manifest.files, outputs.incremental ? staged : 'all').catch(() => {});
     stageDone();
     const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
     return {
@@ -191,26 +254,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       publicationDate: model.publicationDate,
       site,
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
-      rendered: { fresh: views.length - cached, cached, pagesReused: reused },
+      rendered: { fresh: views.length - cached, cached, pagesReused: views.length - renderArticles.length },
+      filesWritten: outputs.incremental ? staged.size : manifest.files.length,
       timings,
     };
   } finally {
     await rm(staging, { recursive: true, force: true });
     await rm(`${staging}.work`, { recursive: true, force: true });
   }
-}
-
-async function renderCached(cache: RenderCache, article: Article, contentDir: string, onHit: () => void): Promise<RenderedArticle> {
-  const hit = await cache.get(article);
-  if (hit) {
-    onHit();
-    return hit;
-  }
-  const rendered = await renderArticle(article, contentDir);
-  await cache.set(article, rendered).catch(() => {
-    // A cache that cannot be written only costs time on the next build.
-  });
-  return rendered;
 }
 
 function checkFolders(contentDir: string, outDir: string): void {

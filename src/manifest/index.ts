@@ -32,6 +32,15 @@ export interface WriteManifestOptions {
   signingKey?: { privateKey: KeyObject; fingerprint?: string };
   /** The site's languages, main language first (goes into `languages`). */
   languages?: string[];
+  /**
+   * A bundle not all in `dir` yet (a rebuild that wrote only the changed files): its complete file
+   * list, where each file lies, and size and sha256 of the files known to be unchanged (not read).
+   */
+  overlay?: {
+    files: Iterable<string>;
+    locate(file: string): string;
+    known?(file: string): { size: number; sha256: string } | undefined;
+  };
   signal?: AbortSignal;
 }
 
@@ -58,13 +67,13 @@ export function compareCodeUnits(a: string, b: string): number {
 const POOL_FROM = 500;
 
 /** Size and SHA-256 of each file, on every core for large bundles. */
-export async function hashFiles(dir: string, rels: string[], signal?: AbortSignal): Promise<ManifestFile[]> {
+export async function hashFiles(dir: string, rels: string[], signal?: AbortSignal, locate: (rel: string) => string = (rel) => path.join(dir, rel)): Promise<ManifestFile[]> {
   if (rels.length >= POOL_FROM) {
     const pool = new HashPool();
     try {
       return await Promise.all(
         rels.map(async (rel) => {
-          const abs = path.join(dir, rel);
+          const abs = locate(rel);
           const o = await pool.hash(abs);
           throwIfAborted(signal, 'manifest');
           if (o[0] < 0) throw Object.assign(new Error(`cannot hash ${abs}: ${o[2]}`), { code: o[1] });
@@ -80,10 +89,23 @@ export async function hashFiles(dir: string, rels: string[], signal?: AbortSigna
     rels.map((rel) =>
       limit(async () => {
         throwIfAborted(signal, 'manifest');
-        return { path: rel, ...(await hashFile(path.join(dir, rel), signal)) };
+        return { path: rel, ...(await hashFile(locate(rel), signal)) };
       }),
     ),
   );
+}
+
+async function hashOverlay(overlay: NonNullable<WriteManifestOptions['overlay']>, signal?: AbortSignal): Promise<ManifestFile[]> {
+  const all = [...overlay.files].filter((f) => f !== MANIFEST_FILE && f !== SIGNATURE_FILE).sort(compareCodeUnits);
+  const known = new Map<string, ManifestFile>();
+  const unknown: string[] = [];
+  for (const rel of all) {
+    const k = overlay.known?.(rel);
+    if (k) known.set(rel, { path: rel, size: k.size, sha256: k.sha256 });
+    else unknown.push(rel);
+  }
+  for (const f of await hashFiles('', unknown, signal, (rel) => overlay.locate(rel))) known.set(f.path, f);
+  return all.map((rel) => known.get(rel)!);
 }
 
 /** The manifest's bytes as written to disk (what the signature covers). */
@@ -94,7 +116,7 @@ export function serializeManifest(manifest: Manifest): Buffer {
 /** Hashes every file of the bundle and writes mirror-manifest.json (and its signature) at its root. */
 export async function writeManifest(dir: string, options: WriteManifestOptions): Promise<Manifest> {
   throwIfAborted(options.signal, 'manifest');
-  const files = await hashFiles(dir, await listBundleFiles(dir), options.signal);
+  const files = options.overlay ? await hashOverlay(options.overlay, options.signal) : await hashFiles(dir, await listBundleFiles(dir), options.signal);
   const listHash = createHash('sha256');
   for (const f of files) listHash.update(`${f.sha256}  ${f.path}\n`);
   const manifest: Manifest = {

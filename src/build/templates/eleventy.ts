@@ -15,6 +15,8 @@ export interface EleventyBuildData {
   mirrors: MirrorsInfo;
   /** The article pages to render now (all of them, or only the changed ones on a rebuild). */
   renderArticles: ArticleView[];
+  /** The list pages to render now (all of them, or only the changed ones on a rebuild). */
+  renderLists: ListPage[];
 }
 
 interface Data {
@@ -41,7 +43,7 @@ function single(url: string, render: (b: EleventyBuildData) => string) {
 
 export const eleventyTemplates: Array<{ path: string; template: unknown }> = [
   { path: 'article.11ty.js', template: paged<ArticleView>('renderArticles', (b, a) => articlePage(b.model, a)) },
-  { path: 'list.11ty.js', template: paged<ListPage>('model.lists', (b, l) => listPage(b.model, l)) },
+  { path: 'list.11ty.js', template: paged<ListPage>('renderLists', (b, l) => listPage(b.model, l)) },
   { path: 'index-pages.11ty.js', template: paged<IndexPage>('model.indexes', (b, i) => indexPage(b.model, i)) },
   { path: 'feeds.11ty.js', template: paged<FeedSpec>('model.feeds', (b, f) => renderFeed(b.model, f)) },
   { path: 'mirrors.11ty.js', template: single('mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors)) },

@@ -86,6 +86,7 @@ export function resultJson(r: BuildResult): Record<string, unknown> {
     files: r.manifest.files.length,
     ...(r.signer ? { signer: r.signer } : {}),
     rendered: r.rendered,
+    filesWritten: r.filesWritten,
     timings: r.timings,
   };
 }
@@ -98,7 +99,7 @@ function printSummary(io: CliIO, r: BuildResult): void {
   const rel = path.relative(io.cwd, r.outDir) || '.';
   io.stdout.write(
     `Built ${r.articles} article(s) into ${rel}: ${r.pages} pages, ${r.feeds.length} feeds, ${r.manifest.files.length} files` +
-      ` (${r.rendered.cached} from cache).\n` +
+      ` (${r.rendered.cached} from cache; ${r.filesWritten} file(s) written).\n` +
       `Publication ${r.manifest.publication.id}${r.signer ? `, signed by ${r.signer}` : ', not signed (set SAMIZDAT_SIGNING_KEY_FILE to sign)'}.\n`,
   );
   if (r.warnings.length) {

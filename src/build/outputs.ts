@@ -1,0 +1,175 @@
+/**
+ * What the last successful build wrote into outDir, so that a rebuild writes only what changed.
+ *
+ * The state file (<cacheDir>/outputs.json) records every file of the bundle: the key of what it
+ * was made from (article pages, list pages, media; page-keys.ts), its size and sha256, and its
+ * identity in outDir (size, modification time, inode) right after the build. A file is carried
+ * over only when its key matches AND the file in outDir still has that identity, so an output
+ * that was edited, replaced or removed by hand is written again.
+ *
+ * A rebuild stages only new and changed files. Once they have passed the audit and the manifest
+ * is written, stale files are removed from outDir, the staged ones renamed into it, and the
+ * manifest (then its signature) goes in last. Until then outDir is untouched, so a failing build
+ * leaves the previous output as it was. Without a usable state (first build, another outDir,
+ * outDir gone) everything is staged and swapped in as a whole (swap.ts).
+ */
+import { readdirSync, statSync, type Stats } from 'node:fs';
+import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { compareCodeUnits } from '../content/index.ts';
+import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/index.ts';
+
+interface OutputRecord {
+  key?: string;
+  size: number;
+  sha256: string;
+  /** size:mtime:inode of the file in outDir after the build. */
+  id: string;
+}
+
+interface StateFile {
+  format: string;
+  outDir: string;
+  files: Record<string, OutputRecord>;
+}
+
+const STATE_FILE = 'outputs.json';
+const FORMAT = 'samizdat-outputs/1';
+
+function identity(st: Stats): string {
+  return `${st.size}:${st.mtimeMs}:${st.ino}`;
+}
+
+/** Every entry under dir: regular files with their identity, and anything else (links, sockets). */
+function scan(dir: string): { files: Map<string, string>; others: string[] } | undefined {
+  let entries;
+  try {
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const files = new Map<string, string>();
+  const others: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) continue;
+    const abs = path.join(e.parentPath, e.name);
+    const rel = path.relative(dir, abs).split(path.sep).join('/');
+    if (e.isFile()) files.set(rel, identity(statSync(abs)));
+    else others.push(rel);
+  }
+  return { files, others };
+}
+
+/** Removes a file that sits where one of rel's folders must be. */
+async function clearFileInTheWay(root: string, rel: string): Promise<void> {
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const p = path.join(root, ...parts.slice(0, i));
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return;
+    }
+    if (!st.isDirectory()) {
+      await rm(p, { force: true });
+      return;
+    }
+  }
+}
+
+export class OutputState {
+  private readonly keys = new Map<string, string>();
+
+  private constructor(
+    private readonly stateFile: string | undefined,
+    private readonly outDir: string,
+    private readonly previous: Map<string, OutputRecord>,
+    private readonly present: { files: Map<string, string>; others: string[] } | undefined,
+  ) {}
+
+  static async open(cacheDir: string | undefined, outDir: string): Promise<OutputState> {
+    const stateFile = cacheDir ? path.join(cacheDir, STATE_FILE) : undefined;
+    let previous = new Map<string, OutputRecord>();
+    if (stateFile) {
+      try {
+        const state = JSON.parse(await readFile(stateFile, 'utf8')) as StateFile;
+        if (state.format === FORMAT && state.outDir === outDir) previous = new Map(Object.entries(state.files));
+      } catch {
+        // no state yet: the whole bundle is written
+      }
+    }
+    return new OutputState(stateFile, outDir, previous, previous.size ? scan(outDir) : undefined);
+  }
+
+  /** True when the previous output can be updated in place (see above). */
+  get incremental(): boolean {
+    return this.present !== undefined;
+  }
+
+  /**
+   * Records the key of a file of this build; true when the previous build's file at that path
+   * was made from the same key and is still in outDir as that build left it.
+   */
+  reuse(rel: string, key: string): boolean {
+    this.keys.set(rel, key);
+    const before = this.previous.get(rel);
+    return Boolean(this.present && before && before.key === key && this.present.files.get(rel) === before.id);
+  }
+
+  /** Size and sha256 of a file carried over (only valid for files reuse() said yes to). */
+  known(rel: string): { size: number; sha256: string } | undefined {
+    const before = this.previous.get(rel);
+    return before && { size: before.size, sha256: before.sha256 };
+  }
+
+  /**
+   * Updates outDir in place: stale entries out, staged files in, manifest and signature last.
+   * `bundle` is every file of the new bundle, `staged` those that lie in `staging`.
+   */
+  async apply(staging: string, staged: ReadonlySet<string>, bundle: ReadonlySet<string>): Promise<void> {
+    const present = this.present!;
+    const stale = [...present.files.keys(), ...present.others].filter((rel) => !bundle.has(rel));
+    for (const rel of stale) await rm(path.join(this.outDir, ...rel.split('/')), { force: true, recursive: true });
+    const last = [MANIFEST_FILE, SIGNATURE_FILE].filter((f) => staged.has(f));
+    const made = new Set<string>();
+    for (const rel of [...staged].filter((f) => !last.includes(f)).sort(compareCodeUnits).concat(last)) {
+      const to = path.join(this.outDir, ...rel.split('/'));
+      const dir = path.dirname(to);
+      if (!made.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        made.add(dir);
+      }
+      await rename(path.join(staging, ...rel.split('/')), to).catch(async (err: NodeJS.ErrnoException) => {
+        // A folder (or a file where a folder must be) left by hand in the way: the bundle wins.
+        if (!['EISDIR', 'ENOTEMPTY', 'ENOTDIR', 'EEXIST'].includes(err.code ?? '')) throw err;
+        await rm(to, { recursive: true, force: true });
+        await clearFileInTheWay(this.outDir, rel);
+        await mkdir(dir, { recursive: true });
+        await rename(path.join(staging, ...rel.split('/')), to);
+      });
+    }
+    // Folders emptied by the removals go too (deepest first); a folder still in use stays.
+    const folders = new Set<string>();
+    for (const rel of stale) for (let d = path.posix.dirname(rel); d !== '.'; d = path.posix.dirname(d)) folders.add(d);
+    for (const d of [...folders].sort((a, b) => b.length - a.length)) {
+      await rmdir(path.join(this.outDir, ...d.split('/'))).catch(() => {});
+    }
+  }
+
+  /** Writes the state of the finished build: every file's key, size, sha256 and identity. */
+  async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all'): Promise<void> {
+    if (!this.stateFile) return;
+    const out: Record<string, OutputRecord> = {};
+    for (const f of files) {
+      const carried = staged !== 'all' && !staged.has(f.path) ? this.present?.files.get(f.path) : undefined;
+      const id = carried ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
+      const key = this.keys.get(f.path);
+      out[f.path] = { ...(key ? { key } : {}), size: f.size, sha256: f.sha256, id };
+    }
+    await mkdir(path.dirname(this.stateFile), { recursive: true });
+    const tmp = `${this.stateFile}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ format: FORMAT, outDir: this.outDir, files: out } satisfies StateFile));
+    await rename(tmp, this.stateFile);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Rebuilds update the previous output in place, writing only what changed. Whatever happened
+ * in between, the result must be byte for byte what a first build of the same content gives,
+ * and a failing rebuild must leave the previous output exactly as it was.
+ */
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSite, type BuildResult } from '../../src/build/index.ts';
+import { tempDir } from '../support/net.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let work: { dir: string; cleanup: () => Promise<void> };
+let content: string;
+let out: string;
+let cache: string;
+
+function article(n: number, extra = ''): string {
+  const day = String((n % 28) + 1).padStart(2, '0');
+  const month = String((Math.floor(n / 28) % 12) + 1).padStart(2, '0');
+  return `---\ntitle: Report number ${n}\ndate: 2024-${month}-${day}\ntags: [${n % 2 ? 'odd' : 'even'}, all]\nlang: ${n % 3 ? 'en' : 'ru'}\n---\n\nParagraph ${n} of the report.${extra}\n`;
+}
+
+/** Every file of a folder with its sha256 (sorted "/" paths). */
+async function tree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const abs = path.join(e.parentPath, e.name);
+    out[path.relative(dir, abs).split(path.sep).join('/')] = createHash('sha256').update(await readFile(abs)).digest('hex');
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+const rebuild = () => buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
+
+/** A first build of the same content, elsewhere, with no cache at all. */
+async function coldTree(): Promise<Record<string, string>> {
+  const fresh = path.join(work.dir, `cold-${Date.now()}`);
+  await buildSite({ contentDir: content, outDir: fresh, cacheDir: false, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
+  const t = await tree(fresh);
+  await rm(fresh, { recursive: true, force: true });
+  return t;
+}
+
+beforeAll(async () => {
+  work = await tempDir('samizdat-incremental-');
+  content = path.join(work.dir, 'content');
+  out = path.join(work.dir, 'out');
+  cache = path.join(work.dir, 'cache');
+  await mkdir(path.join(work.dir, 'no-mirrors'));
+  await cp(path.join(ROOT, 'content'), content, { recursive: true });
+  // Small pages, so that the lists have archive pages.
+  await writeFile(path.join(content, 'site.yaml'), (await readFile(path.join(content, 'site.yaml'), 'utf8')).replace(/^pageSize: .*$/m, 'pageSize: 3'));
+  await mkdir(path.join(content, 'reports'));
+  for (let n = 1; n <= 40; n++) await writeFile(path.join(content, 'reports', `r${n}.md`), article(n));
+  const first = await rebuild();
+  expect(first.filesWritten).toBe(first.manifest.files.length);
+}, 120_000);
+
+afterAll(async () => work?.cleanup());
+
+describe('rebuilds in place', () => {
+  it('a rebuild with no change writes only the pages every build writes, and nothing changes', async () => {
+    const before = await tree(out);
+    const r = await rebuild();
+    expect(r.rendered.fresh).toBe(0);
+    expect(r.rendered.pagesReused).toBe(r.articles);
+    expect(await tree(out)).toEqual(before);
+    expect(r.filesWritten).toBeLessThan(r.manifest.files.length / 2);
+  }, 60_000);
+
+  it('one new article: only it is rendered, few files are written, and the bundle equals a first build', async () => {
+    await writeFile(path.join(content, 'reports', 'r41.md'), article(41));
+    const r: BuildResult = await rebuild();
+    expect(r.rendered.fresh).toBe(1);
+    expect(r.rendered.pagesReused).toBe(r.articles - 1);
+    expect(r.filesWritten).toBeLessThan(r.manifest.files.length / 2);
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+
+  it('an edited title, a removed article and a removed tag: the bundle equals a first build, with no stale page left', async () => {
+    await writeFile(path.join(content, 'reports', 'r7.md'), article(7).replace('Report number 7', 'Report seven, retitled'));
+    await rm(path.join(content, 'reports', 'r8.md'));
+    await writeFile(path.join(content, 'reports', 'r9.md'), article(9).replace('[odd, all]', '[all]'));
+    const before = await tree(out);
+    const r = await rebuild();
+    expect(r.rendered.fresh).toBe(2);
+    const after = await tree(out);
+    expect(after).toEqual(await coldTree());
+    expect(Object.keys(before).filter((f) => !(f in after)).some((f) => f.includes('report-number-8'))).toBe(true);
+  }, 60_000);
+
+  it('an output edited, removed or replaced by hand, a stray file and a symlink are all put right', async () => {
+    const files = Object.keys(await tree(out)).filter((f) => f.startsWith('articles/'));
+    await writeFile(path.join(out, files[0]!), 'edited by hand');
+    await rm(path.join(out, files[1]!));
+    await writeFile(path.join(out, 'stray.html'), '<p>not part of the bundle</p>');
+    await symlink('/etc/passwd', path.join(out, 'articles', 'link.html'));
+    const r = await rebuild();
+    expect(r.rendered.fresh).toBe(0);
+    const after = await tree(out);
+    expect(after).toEqual(await coldTree());
+    await expect(stat(path.join(out, 'articles', 'link.html'))).rejects.toThrow();
+  }, 60_000);
+
+  it('a changed image is copied again and its article page follows', async () => {
+    const media = (await readdir(path.join(content, 'media'))).filter((f) => /\.(png|jpe?g|gif|webp)$/i.test(f));
+    expect(media.length).toBeGreaterThan(0);
+    const img = path.join(content, 'media', media[0]!);
+    const bytes = await readFile(img);
+    await writeFile(img, Buffer.concat([bytes, Buffer.from([0])])); // same picture, other bytes
+    await rebuild();
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+
+  it('a rebuild that fails its audit leaves the previous output exactly as it was', async () => {
+    const before = await tree(out);
+    // A link to another article's Markdown file names no page of the bundle: the audit stops it.
+    await writeFile(path.join(content, 'reports', 'r42.md'), article(42, '\n\nSee [the other one](r1.md).'));
+    await expect(rebuild()).rejects.toThrow(/audit/);
+    expect(await tree(out)).toEqual(before);
+    await rm(path.join(content, 'reports', 'r42.md'));
+    await rebuild();
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+
+  it('a deleted output folder or a state from another folder means a full build', async () => {
+    await rm(out, { recursive: true, force: true });
+    const r = await rebuild();
+    expect(r.filesWritten).toBe(r.manifest.files.length);
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+});
