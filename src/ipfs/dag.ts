@@ -115,6 +115,7 @@ export async function buildDag(entries: Iterable<TreeEntry>, sink: BlockSink, pr
       sinceYield += 1 + (file.bytes >> 18);
     }
     builder.shardAbove(parent);
+    throwIfAborted(options.signal, 'import');
     // Let signals, timers and progress output through now and then.
     if (sinceYield >= 128) {
       sinceYield = 0;

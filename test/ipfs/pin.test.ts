@@ -1,12 +1,12 @@
-import { mkdir, readFile, symlink, truncate, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, truncate, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CID } from 'multiformats/cid';
-import { pinSite, verifyCar } from '../../src/ipfs/index.ts';
+import { openBlockstore, pinSite, verifyCar, walkDag } from '../../src/ipfs/index.ts';
 import { InputError, SamizdatError } from '../../src/errors.ts';
 import { readPublications } from '../../src/ipfs/publications.ts';
 import { tempDir } from '../support/net.ts';
-import { cidOfTree, type Tree } from './support/memory.ts';
+import { MemoryBlocks, cidOfTree, type Tree } from './support/memory.ts';
 import { exportTree, readCarVerified } from './support/export.ts';
 
 const TREE: Tree = {
@@ -186,3 +186,124 @@ describe('pinSite: bad input', () => {
     await expect(pinSite({ siteDir: dir, distDir: dir, blockstoreDir: path.join(dir, 'bs3'), gateways: [], signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('pinSite: the CAR and the block store of the one-pass pin', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let site: string;
+  // Identical files (one block, twice in the DAG), an empty file, empty folders, a multi-chunk file.
+  const tree: Tree = {
+    'index.html': 'same bytes\n',
+    'copy/index.html': 'same bytes\n',
+    'copy/again.html': 'same bytes\n',
+    'empty-a': null,
+    'deep/empty-b': null,
+    'zero.txt': '',
+    'big.bin': () => (async function* () {
+      for (let i = 0; i < 7; i++) yield new Uint8Array(100 * 1024).fill(i);
+    })(),
+  };
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir('samizdat-pin-onepass-'));
+    site = path.join(dir, 'site');
+    await writeTree(site, tree);
+  });
+  afterAll(() => cleanup());
+
+  async function carBlocks(carPath: string): Promise<{ root: CID; cids: string[] }> {
+    const { CarBlockIterator } = await import('@ipld/car/iterator');
+    const { createReadStream } = await import('node:fs');
+    const it = await CarBlockIterator.fromIterable(createReadStream(carPath));
+    const roots = await it.getRoots();
+    expect(roots).toHaveLength(1);
+    const cids: string[] = [];
+    for await (const { cid } of it) cids.push(cid.toString());
+    return { root: roots[0]!, cids };
+  }
+
+  it('the CAR holds every block of the DAG exactly once and nothing else, and the CID is the importer\'s', async () => {
+    const r = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist'), blockstoreDir: path.join(dir, 'bs'), gateways: [] });
+    const reference = new MemoryBlocks();
+    expect(r.cid).toBe((await cidOfTree(tree, undefined, reference)).toString());
+    const { root, cids } = await carBlocks(r.carPath);
+    expect(root.toString()).toBe(r.cid);
+    expect(new Set(cids).size).toBe(cids.length);
+    const reachable: string[] = [];
+    for await (const b of walkDag(reference, CID.parse(r.cid))) reachable.push(b.cid.toString());
+    expect([...cids].sort()).toEqual([...reachable].sort());
+    expect(r.carBlocks).toBe(cids.length);
+    const car = await readCarVerified(r.carPath);
+    expect(car.count).toBe(cids.length);
+  });
+
+  it('leaves no PIN_IN_PROGRESS marker and no temp CAR after a pin, and none after an aborted one', async () => {
+    const store = path.join(dir, 'bs-abort');
+    const dist = path.join(dir, 'dist-abort');
+    const ac = new AbortController();
+    const err = await pinSite({ siteDir: site, distDir: dist, blockstoreDir: store, gateways: [], signal: ac.signal, onProgress: (e) => e.type === 'import' && ac.abort() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ABORTED' });
+    expect(await readdir(store)).not.toContain('PIN_IN_PROGRESS');
+    expect(await readdir(dist)).toEqual([]);
+    await pinSite({ siteDir: site, distDir: dist, blockstoreDir: store, gateways: [] });
+    expect(await readdir(store)).not.toContain('PIN_IN_PROGRESS');
+    expect((await readdir(dist)).filter((f) => !f.endsWith('.car'))).toEqual([]);
+  });
+
+  it('after a pin killed mid-write (marker left, dead pid), the next pin deletes torn blocks and stray files and writes them back', async () => {
+    const store = path.join(dir, 'bs-torn');
+    const r = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-torn'), blockstoreDir: store, gateways: [] });
+    const blocks = (await readdir(path.join(store, 'blocks'), { recursive: true })).filter((f) => f.endsWith('.data')).sort();
+    const torn = path.join(store, 'blocks', blocks[0]!);
+    const good = await readFile(torn);
+    await writeFile(torn, good.subarray(0, Math.floor(good.byteLength / 2)));
+    const stray = path.join(path.dirname(torn), '.tmp-123-abcd-0');
+    await writeFile(stray, 'partial');
+    await writeFile(path.join(store, 'PIN_IN_PROGRESS'), `samizdat pin in progress: pid ${await deadPid()}, since 2026-01-01T00:00:00.000Z\n`);
+    const again = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-torn'), blockstoreDir: store, gateways: [] });
+    expect(again.cid).toBe(r.cid);
+    expect(Buffer.compare(await readFile(torn), good)).toBe(0);
+    await expect(readFile(stray)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readdir(store)).not.toContain('PIN_IN_PROGRESS');
+  });
+
+  it('a marker whose pid is alive is another pin writing: BLOCKSTORE_BUSY, nothing written', async () => {
+    const store = path.join(dir, 'bs-busy');
+    await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-busy'), blockstoreDir: store, gateways: [] });
+    const before = (await readdir(path.join(store, 'blocks'), { recursive: true })).length;
+    await rm(path.join(store, 'blocks', (await readdir(path.join(store, 'blocks')))[0]!), { recursive: true });
+    // Our parent (the vitest runner) is alive and is not us.
+    await writeFile(path.join(store, 'PIN_IN_PROGRESS'), `samizdat pin in progress: pid ${process.ppid}, since now\n`);
+    const err = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-busy'), blockstoreDir: store, gateways: [] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BLOCKSTORE_BUSY', message: expect.stringContaining(String(process.ppid)) });
+    expect((await readdir(path.join(store, 'blocks'), { recursive: true })).length).toBeLessThan(before);
+    await rm(path.join(store, 'PIN_IN_PROGRESS'));
+  });
+
+  it('a damaged block is never served: reading it throws BLOCK_DAMAGED and removes it, and the next pin writes it back', async () => {
+    const store = path.join(dir, 'bs-damaged');
+    const r = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-damaged'), blockstoreDir: store, gateways: [] });
+    const bs = await openBlockstore(store, { create: false });
+    const root = CID.parse(r.cid);
+    const blocks = (await readdir(path.join(store, 'blocks'), { recursive: true })).filter((f) => f.endsWith('.data'));
+    // The root folder's block: overwrite it with other bytes of the same length.
+    const { NextToLast } = await import('blockstore-fs/sharding');
+    const { dir: shard, file } = new NextToLast().encode(root);
+    expect(blocks).toContain(`${shard}/${file}`);
+    const rootFile = path.join(store, 'blocks', shard, file);
+    const good = await readFile(rootFile);
+    await writeFile(rootFile, Buffer.alloc(good.byteLength, 0x20));
+    await expect(bs.getBytes(root)).rejects.toMatchObject({ code: 'BLOCK_DAMAGED' });
+    await expect(readFile(rootFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-damaged'), blockstoreDir: store, gateways: [] });
+    expect(Buffer.compare(await readFile(rootFile), good)).toBe(0);
+    expect(Buffer.compare(Buffer.from(await bs.getBytes(root)), good)).toBe(0);
+  });
+});
+
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn('true');
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
