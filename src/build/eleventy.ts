@@ -23,6 +23,10 @@ async function ensureTypeScriptLoader(): Promise<void> {
 
 export async function runEleventy(data: EleventyBuildData, outDir: string, workDir: string): Promise<void> {
   await ensureTypeScriptLoader();
+  // Eleventy registers an ESM loader hook to bust its import cache in watch mode. On Node 20 that
+  // hook runs on a thread of its own that every later import waits for; a one-shot build has
+  // nothing to bust (Eleventy's documented switch, github.com/11ty/eleventy/issues/3371).
+  process.env.ELEVENTY_SKIP_ESM_RESOLVER ??= '1';
   const { Eleventy } = await import('@11ty/eleventy');
   const inputDir = path.join(workDir, 'eleventy-input');
   await mkdir(inputDir, { recursive: true });

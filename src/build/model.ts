@@ -113,8 +113,15 @@ export function nameUuid(name: string): string {
   return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
+const tagUrls = new Map<string, string>();
+/** Memoized: every article names its tags, and transliteration is slow next to a lookup. */
 export function tagUrl(tag: string): string {
-  return `tags/${slugify(tag)}/index.html`;
+  let url = tagUrls.get(tag);
+  if (url === undefined) {
+    url = `tags/${slugify(tag)}/index.html`;
+    if (tagUrls.size < 100_000) tagUrls.set(tag, url);
+  }
+  return url;
 }
 
 export function langUrl(lang: string): string {

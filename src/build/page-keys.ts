@@ -22,11 +22,24 @@ async function templatesHash(): Promise<string> {
   return templatesFingerprint;
 }
 
-/** Lists never show an article's text, and an article page's text is named by its render key. */
-const withoutHtml = (key: string, value: unknown) => (key === 'html' ? undefined : value);
+/** An article's view without its text (lists never show it; an article page's text is named by its render key). */
+function viewJson(view: ArticleView): string {
+  return JSON.stringify({ ...view, html: undefined });
+}
 
 export class PageKeys {
+  private readonly views = new Map<ArticleView, string>();
   private constructor(private readonly salt: string) {}
+
+  /** Hash of a view without its text, computed once per view. */
+  private view(view: ArticleView): string {
+    let key = this.views.get(view);
+    if (!key) {
+      key = createHash('sha256').update(viewJson(view)).digest('hex');
+      this.views.set(view, key);
+    }
+    return key;
+  }
 
   static async open(site: SiteSettings, feeds: FeedLinks): Promise<PageKeys> {
     return new PageKeys(createHash('sha256').update(await templatesHash()).update(JSON.stringify(site)).update(JSON.stringify(feeds)).digest('hex'));
@@ -34,11 +47,12 @@ export class PageKeys {
 
   /** `renderKey` names the article's rendered HTML (RenderCache.key). */
   article(view: ArticleView, renderKey: string): string {
-    return createHash('sha256').update(`${this.salt}\0article\0${renderKey}\0`).update(JSON.stringify(view, withoutHtml)).digest('hex');
+    return createHash('sha256').update(`${this.salt}\0article\0${renderKey}\0${this.view(view)}`).digest('hex');
   }
 
   list(list: ListPage): string {
-    return createHash('sha256').update(`${this.salt}\0list\0`).update(JSON.stringify(list, withoutHtml)).digest('hex');
+    const { items, ...rest } = list;
+    return createHash('sha256').update(`${this.salt}\0list\0${JSON.stringify(rest)}\0${items.map((v) => this.view(v)).join(',')}`).digest('hex');
   }
 
   static media(source: string, stamp: string): string {
