@@ -81,14 +81,14 @@ export class ContentCache {
   private constructor(
     readonly dir: string,
     private readonly version: string | undefined,
-    private readonly old: Map<string, RawEntry>,
+    /** The entries read (an object straight from JSON.parse: no copy of 10,000 entries). */
+    private readonly old: Record<string, RawEntry>,
   ) {}
 
   /** Reads <dir>/content.json if it was written by this code for this site language. */
   static async open(dir: string, siteLang: string): Promise<ContentCache> {
     const version = await cacheVersion(siteLang);
-    const old = new Map<string, RawEntry>();
-    const cache = new ContentCache(dir, version, old);
+    const cache = new ContentCache(dir, version, Object.create(null) as Record<string, RawEntry>);
     if (!version) return cache;
     let data: CacheFile;
     try {
@@ -99,14 +99,15 @@ export class ContentCache {
     if (!data || typeof data !== 'object' || data.format !== FORMAT || data.version !== version) return cache;
     if (!Array.isArray(data.shapes) || !data.entries || typeof data.entries !== 'object') return cache;
     if (!data.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
-    cache.oldShapeKeys = data.shapes;
-    cache.shapes = data.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
-    for (const [rel, e] of Object.entries(data.entries)) old.set(rel, e);
-    return cache;
+    const c = new ContentCache(dir, version, data.entries);
+    c.oldShapeKeys = data.shapes;
+    c.shapes = data.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
+    return c;
   }
 
+  /** Number of entries read. */
   get size(): number {
-    return this.old.size;
+    return Object.keys(this.old).length;
   }
 
   /**
@@ -114,7 +115,7 @@ export class ContentCache {
    * call remember). A damaged entry counts as missing.
    */
   lookup(rel: string, sourcePath: string, stamp: Stamp): CachedFile | undefined {
-    const e = this.old.get(rel);
+    const e = Object.hasOwn(this.old, rel) ? this.old[rel] : undefined;
     if (!Array.isArray(e) || e[0] !== stamp[0] || e[1] !== stamp[1] || e[2] !== stamp[2] || e[3] !== stamp[3]) return undefined;
     const [, , , , shapeIndex, values, warnings = []] = e;
     if (!Array.isArray(warnings)) return undefined;
@@ -168,7 +169,7 @@ export class ContentCache {
   async save(): Promise<boolean> {
     if (!this.version) return false;
     // Nothing new, and every old entry reused: the file on disk already says this.
-    if (!this.dirty && this.next.size === this.old.size) return false;
+    if (!this.dirty && this.next.size === this.size) return false;
     // Only the shapes still in use, renumbered.
     const shapes: string[][] = [];
     const renumber = new Map<number, number>();
@@ -264,6 +265,28 @@ export function readBody(article: Pick<Article, 'file' | 'sourcePath' | 'hash'>)
   return splitFences(UTF8.decode(bytes)).body;
 }
 
+/** The last body read of each cached article, kept only while something else holds it. */
+const lastBody = new WeakMap<object, WeakRef<{ body: string }>>();
+
+/**
+ * One getter and setter for all cached articles: a closure per article would give each of
+ * 10,000 objects its own hidden class, and slow down every later property access.
+ */
+const LAZY_BODY: PropertyDescriptor = {
+  enumerable: false,
+  configurable: true,
+  get(this: Article): string {
+    const held = lastBody.get(this)?.deref();
+    if (held) return held.body;
+    const box = { body: readBody(this) };
+    lastBody.set(this, new WeakRef(box));
+    return box.body;
+  },
+  set(this: Article, value: string) {
+    Object.defineProperty(this, 'body', { value, enumerable: false, writable: true, configurable: true });
+  },
+};
+
 /**
  * Makes `body` a non-enumerable property, so that JSON.stringify and spreads of an article
  * never carry (or, for a cached one, read) it: with `body` given it holds that string, without
@@ -271,24 +294,7 @@ export function readBody(article: Pick<Article, 'file' | 'sourcePath' | 'hash'>)
  * else holds it (rendering asks twice in a row; 10,000 bodies must not pile up in memory).
  */
 export function defineBody(article: Omit<Article, 'body'>, body?: string): Article {
-  if (body !== undefined) {
-    Object.defineProperty(article, 'body', { value: body, enumerable: false, writable: true, configurable: true });
-    return article as Article;
-  }
-  let last: WeakRef<{ body: string }> | undefined;
-  Object.defineProperty(article, 'body', {
-    enumerable: false,
-    configurable: true,
-    get(this: Article): string {
-      const held = last?.deref();
-      if (held) return held.body;
-      const box = { body: readBody(this) };
-      last = new WeakRef(box);
-      return box.body;
-    },
-    set(this: Article, value: string) {
-      Object.defineProperty(this, 'body', { value, enumerable: false, writable: true, configurable: true });
-    },
-  });
+  if (body !== undefined) Object.defineProperty(article, 'body', { value: body, enumerable: false, writable: true, configurable: true });
+  else Object.defineProperty(article, 'body', LAZY_BODY);
   return article as Article;
 }

@@ -98,6 +98,8 @@ export interface LoadOptions {
   cacheDir?: string;
 }
 
+const NO_PROBLEMS: InputError[] = [];
+
 /** One file's outcome, before duplicate URLs are looked for. */
 interface FileResult {
   article?: Article;
@@ -148,8 +150,8 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
       const stamp = st && stampOf(st);
       const hit = stamp && cache.lookup(rel, sourcePath, stamp);
       if (!hit) toParse.push({ i, ...(stamp ? { stamp } : {}) });
-      else if (hit.draft) results[i] = { draft: true, problems: [], warnings: hit.warnings };
-      else results[i] = { article: defineBody(hit.article!), problems: [], warnings: hit.warnings };
+      else if (hit.draft) results[i] = { draft: true, problems: NO_PROBLEMS, warnings: hit.warnings };
+      else results[i] = { article: defineBody(hit.article!), problems: NO_PROBLEMS, warnings: hit.warnings };
     }
     const fresh = await mapLimit(toParse, 16, ({ i, stamp }) => parseFile(files[i]!, stamp), signal);
     for (const [j, { i }] of toParse.entries()) results[i] = fresh[j]!;

@@ -203,8 +203,10 @@ describe('content cache', () => {
     expect(Object.keys(talks)).not.toContain('body');
     await write('en/talks.md', (FILES['en/talks.md'] as string).replace('Body', 'Changed body'));
     await rm(privet.sourcePath);
-    // Serializing never reads the body.
+    // Serializing or spreading never reads the body.
     expect(JSON.parse(JSON.stringify(talks))).toMatchObject({ title: 'Talks in Moscow' });
+    expect({ ...privet }).toMatchObject({ file: 'ru/privet.md' });
+    expect('body' in { ...privet }).toBe(false);
     for (const a of [talks, privet]) {
       let caught: unknown;
       try {
