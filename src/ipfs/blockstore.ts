@@ -10,6 +10,7 @@ import { FsBlockstore } from 'blockstore-fs';
 import { NextToLast } from 'blockstore-fs/sharding';
 import type { CID } from 'multiformats/cid';
 import { InputError, SamizdatError } from '../errors.ts';
+import { BackgroundBlockWriter } from './block-writer.ts';
 
 export const DEFAULT_BLOCKSTORE_DIR = '.samizdat/ipfs';
 /** Blocks live under this sub-folder; the marker and publications.json sit beside it. */
@@ -98,6 +99,9 @@ export class LocalBlockstore {
     }
   }
 
+  /** putSync hands new blocks to a worker thread (beginWrite({ background: true })). */
+  private background = false;
+  private writer: BackgroundBlockWriter | undefined;
   /** Block files (`<shard>/<file>`) putSync has written or found present. */
   private readonly stored = new Set<string>();
   /** Names present at open, read synchronously (one readdir per shard folder). */
@@ -122,7 +126,8 @@ export class LocalBlockstore {
    * before anything is skipped as present. A marker whose pid is alive is another pin writing:
    * refused with BLOCKSTORE_BUSY.
    */
-  beginWrite(): { repaired: number } {
+  beginWrite(options: { background?: boolean } = {}): { repaired: number } {
+    this.background = options.background ?? false;
     const marker = path.join(this.dir, WRITE_MARKER);
     let repaired = 0;
     let text: string | undefined;
@@ -145,8 +150,21 @@ export class LocalBlockstore {
     return { repaired };
   }
 
-  /** Ends a pin's writes: every block putSync was given is complete on disk. */
-  endWrite(): void {
+  /**
+   * Ends a pin's writes: waits until every block putSync was given is complete on disk, then
+   * removes the marker. A failed write throws BLOCKSTORE_WRITE and leaves the marker, so the
+   * next pin checks the whole store.
+   */
+  async endWrite(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    const failed = writer ? await writer.finish() : undefined;
+    if (failed) {
+      throw new SamizdatError('BLOCKSTORE_WRITE', `cannot write the block file ${failed.file}: ${failed.message}`, {
+        file: failed.file,
+        hint: failed.code === 'ENOSPC' ? 'The disk is full: free some space and run `samizdat pin` again.' : 'Check the block store folder, then run `samizdat pin` again.',
+      });
+    }
     rmSync(path.join(this.dir, WRITE_MARKER), { force: true });
   }
 
@@ -190,18 +208,22 @@ export class LocalBlockstore {
       return;
     }
     const dir = path.join(this.blocksDir, shard.dir);
+    const file = path.join(dir, shard.file);
+    this.stored.add(key);
+    if (this.background) {
+      (this.writer ??= new BackgroundBlockWriter()).write(dir, file, bytes);
+      return;
+    }
     if (!this.madeDirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
-    const file = path.join(dir, shard.file);
     try {
       writeFileSync(file, bytes);
     } catch (err) {
       rmSync(file, { force: true });
       throw err;
     }
-    this.stored.add(key);
   }
 
   async put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID> {

@@ -15,7 +15,7 @@ import type { MirrorEnv } from '../mirrors/env.ts';
 import { openBlockstore } from './blockstore.ts';
 import { CarStreamWriter, verifyCar } from './car.ts';
 import { placeholderRoot } from './dag.ts';
-import { importBundleOnePass } from './import.ts';
+import { importBundleOnePass, type OnePassResult } from './import.ts';
 import { listBundle } from './walk.ts';
 import { KUBO_ADD_CIDV1 } from './options.ts';
 import { gatewayLinks, type PublicationLinks } from './links.ts';
@@ -89,13 +89,15 @@ export async function pinSite(options: PinSiteOptions): Promise<PinSiteResult> {
   const listed = listBundle(options.siteDir, { hidden: options.hidden, signal });
   const store = await openBlockstore(options.blockstoreDir);
   await mkdir(options.distDir, { recursive: true });
+  // Block files are written on a worker thread while this one reads and hashes (block-writer.ts).
+  store.beginWrite({ background: true });
   // One pass: each block goes to the block store and the CAR as soon as it is made. The CAR's
   // name needs the root, known only at the end: a temp name until then.
   const car = new CarStreamWriter(path.join(options.distDir, `.pin-${process.pid}-${randomBytes(4).toString('hex')}.car.tmp`), placeholderRoot(KUBO_ADD_CIDV1));
-  let imported;
-  let carPath: string;
-  let cid: CID;
-  store.beginWrite();
+  let imported!: OnePassResult;
+  let carPath!: string;
+  let cid!: CID;
+  let failed: unknown;
   try {
     const sink = { put: (block: CID, bytes: Uint8Array) => (store.putSync(block, bytes), car.put(block, bytes)) };
     imported = await importBundleOnePass(listed, sink, { signal, onProgress, profile: KUBO_ADD_CIDV1 });
@@ -104,11 +106,16 @@ export async function pinSite(options: PinSiteOptions): Promise<PinSiteResult> {
     car.finish(cid, carPath);
   } catch (err) {
     car.abort();
-    throw err;
-  } finally {
-    // Reached after every write completed or threw (they are synchronous): no torn block.
-    store.endWrite();
+    failed = err;
   }
+  // Waits for the last block files; a failed write fails the pin (and leaves the store's write
+  // marker, so the next pin checks every block).
+  try {
+    await store.endWrite();
+  } catch (err) {
+    failed ??= err;
+  }
+  if (failed !== undefined) throw failed;
   const cidText = cid.toString(base32);
   onProgress?.({ type: 'car', blocks: car.blocks, bytes: car.bytes });
 

@@ -279,6 +279,24 @@ describe('pinSite: the CAR and the block store of the one-pass pin', () => {
     await rm(path.join(store, 'PIN_IN_PROGRESS'));
   });
 
+  it('a block file that cannot be written fails the pin with BLOCKSTORE_WRITE and keeps the marker; the next pin completes', async () => {
+    const store = path.join(dir, 'bs-unwritable');
+    const dist = path.join(dir, 'dist-unwritable');
+    await pinSite({ siteDir: site, distDir: dist, blockstoreDir: store, gateways: [] });
+    // A file where a shard folder should be: its blocks can be neither listed nor written.
+    const shard = (await readdir(path.join(store, 'blocks')))[0]!;
+    await rm(path.join(store, 'blocks', shard), { recursive: true });
+    await writeFile(path.join(store, 'blocks', shard), 'in the way');
+    const err = await pinSite({ siteDir: site, distDir: dist, blockstoreDir: store, gateways: [] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BLOCKSTORE_WRITE', message: expect.stringContaining(shard) });
+    expect(await readdir(store)).toContain('PIN_IN_PROGRESS');
+    await rm(path.join(store, 'blocks', shard));
+    const ok = await pinSite({ siteDir: site, distDir: dist, blockstoreDir: store, gateways: [] });
+    expect(ok.ok).toBe(true);
+    expect(await readdir(store)).not.toContain('PIN_IN_PROGRESS');
+    expect((await readdir(path.join(store, 'blocks', shard))).length).toBeGreaterThan(0);
+  });
+
   it('a damaged block is never served: reading it throws BLOCK_DAMAGED and removes it, and the next pin writes it back', async () => {
     const store = path.join(dir, 'bs-damaged');
     const r = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-damaged'), blockstoreDir: store, gateways: [] });
