@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { articleText, generateArchive } from '../lib/archive.ts';
+import { assertStillCompiled, ensureCompiledCli } from '../lib/compiled-cli.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   await rm(path.join(content, 'zz-new-article.md'), { force: true });
   const results: Record<string, Run & { detail?: unknown }> = {};
   // The real CLI, as an operator runs it after `npm ci` (which compiles lib/, as done here).
-  await promisify(execFile)(process.execPath, [path.join(REPO, 'scripts/compile.mjs')]);
+  await ensureCompiledCli();
   const cache = path.join(base, '.samizdat');
   const mirrors = path.join(base, 'mirrors');
   await mkdir(mirrors, { recursive: true });
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   results['samizdat rebuild after one new article'] = { ...rebuild, detail: detail(rebuild.out) };
   console.log('samizdat rebuild (+1 article)', rebuild.wallS, 's', rebuild.peakMiB, 'MiB', JSON.stringify(detail(rebuild.out)));
   await rm(path.join(content, 'zz-new-article.md'), { force: true });
+  await assertStillCompiled();
 
   if (!skipEleventy) {
     await rm(path.join(base, 'eleventy-out'), { recursive: true, force: true });

@@ -12,6 +12,7 @@
  * faster). --synthetic skips the real build and writes a synthetic site of comparable sizes
  * instead. --work on tmpfs (the default when /dev/shm exists) measures CPU rather than the disk.
  */
+import { assertStillCompiled, ensureCompiledCli } from '../lib/compiled-cli.ts';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   // sha256sum's own input, from the same manifest (not timed).
   const sums = path.join(out, 'SHA256SUMS');
   await writeFile(sums, manifest.files.map((f) => `${f.sha256}  ${f.path}\n`).join(''));
-  const cli = path.join(REPO, 'bin/samizdat.mjs');
+  const cli = await ensureCompiledCli();
   // Warm the page cache so every contender reads from memory.
   await timed('sha256sum', ['-c', '--quiet', sums], dir);
 
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     t.verifyLib!.push(await lib(['verify', dir]));
     console.log(`run ${r + 1}: zip ${s('zip')}, pack ${s('pack')}, packSite ${s('packLib')}; sha256sum ${s('sha256sum')}, verify ${s('verify')}, verifyTarget ${s('verifyLib')}`);
   }
+  await assertStillCompiled();
   const packed = JSON.parse(t.pack![0]!.out) as { zipPath: string; bytes: number; entries: number };
   const verified = JSON.parse(t.verify![0]!.out) as { ok: boolean; files: { good: number } };
   if (!verified.ok) throw new Error('verify did not pass on the benchmark site');

@@ -12,7 +12,8 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
-const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
+// O_NONBLOCK: opening a FIFO must not hang the thread (it is then refused as not a regular file).
+const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 let buf = Buffer.alloc(1 << 20);
 function hashOne(file) {
   const fd = fs.openSync(file, FLAGS);

@@ -21,12 +21,45 @@ const YIELD_EVERY = 200;
 /** From this many files on, hashing is spread over worker threads (starting them costs ~50 ms). */
 const POOL_FROM = 500;
 
+/** A file at the top of the copy (the manifest, its signature), read without following a link. */
+async function readTopFile(root: string, name: string, maxBytes: number): Promise<Buffer | undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path.join(root, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw Object.assign(new Error(`${path.join(root, name)} is not a regular file`), { code: 'ENOTFILE' });
+    throw err;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${path.join(root, name)} is not a regular file`), { code: 'ENOTFILE' });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(64 * 1024);
+      const got = readSync(fd, buf, 0, buf.length, total);
+      if (got === 0) break;
+      chunks.push(buf.subarray(0, got));
+      total += got;
+      if (total > maxBytes) break;
+    }
+    const bytes = Buffer.concat(chunks);
+    return bytes.length > maxBytes ? bytes.subarray(0, maxBytes + 1) : bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function openFolder(dir: string): Promise<CopySource> {
   const root = await realpath(dir);
-  let index: Map<string, Kind> | undefined;
-  const listing = async () => {
-    if (!index) {
-      index = new Map();
+  let index: Promise<Map<string, Kind>> | undefined;
+  const listing = (): Promise<Map<string, Kind>> =>
+    (index ??= (async () => {
+      // One turn first, so that hashes already asked of the thread pool are sent to it and run
+      // while this thread lists the folder.
+      await new Promise((r) => setImmediate(r));
+      const kinds = new Map<string, Kind>();
       // readdir does not follow symbolic links, so nothing outside root is listed.
       // Synchronous: a bundle has a folder per article, and thousands of readdir calls through
       // the thread pool take several times longer. parentPath always starts with root, and
@@ -35,11 +68,10 @@ export async function openFolder(dir: string): Promise<CopySource> {
         const parent = e.parentPath.length > root.length ? e.parentPath.slice(root.length + 1) : '';
         const relNative = parent ? `${parent}${path.sep}${e.name}` : e.name;
         const rel = path.sep === '/' ? relNative : relNative.split(path.sep).join('/');
-        index.set(rel, e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'symlink' : 'other');
+        kinds.set(rel, e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'symlink' : 'other');
       }
-    }
-    return index;
-  };
+      return kinds;
+    })());
   let buffer = Buffer.alloc(256 * 1024);
   let sinceYield = 0;
   let pool: HashPool | undefined;
@@ -81,6 +113,7 @@ export async function openFolder(dir: string): Promise<CopySource> {
   return {
     kind: 'folder',
     async readSmall(name, maxBytes) {
+      if (!name.includes('/')) return readTopFile(root, name, maxBytes);
       const kind = (await listing()).get(name);
       if (kind === undefined) return undefined;
       if (kind !== 'file') throw Object.assign(new Error(`${path.join(root, name)} is not a regular file`), { code: 'ENOTFILE' });
@@ -91,12 +124,19 @@ export async function openFolder(dir: string): Promise<CopySource> {
       if (files < POOL_FROM || pool) return {};
       try {
         pool = new HashPool();
-        return { concurrency: 512 };
+        // Every file is handed to the pool at once, so hashing runs while this thread lists.
+        return { concurrency: files };
       } catch {
         return {}; // no worker threads here: hash on this thread
       }
     },
     async check(file: ManifestFile, signal): Promise<FileCheck> {
+      // Manifest paths are checked safe (no "..", no empty segments), so joining is concatenation.
+      const abs = root + path.sep + (path.sep === '/' ? file.path : file.path.split('/').join(path.sep));
+      // With the pool, the hash is asked for before the listing is known: the listing then
+      // decides whether it counts (a file behind a symbolic link is never reported as found).
+      const hashed = pool?.hash(abs);
+      hashed?.catch(() => {});
       const idx = await listing();
       const kind = idx.get(file.path);
       if (kind === undefined) {
@@ -110,9 +150,7 @@ export async function openFolder(dir: string): Promise<CopySource> {
       }
       if (kind === 'symlink') return { status: 'changed', reason: 'it is a symbolic link' };
       if (kind !== 'file') return { status: 'changed', reason: 'it is not a regular file' };
-      // Manifest paths are checked safe (no "..", no empty segments), so joining is concatenation.
-      const abs = root + path.sep + (path.sep === '/' ? file.path : file.path.split('/').join(path.sep));
-      if (pool) return fromPool(abs, await pool.hash(abs));
+      if (hashed) return fromPool(abs, await hashed);
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
         await new Promise((r) => setImmediate(r));

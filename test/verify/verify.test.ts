@@ -113,6 +113,26 @@ describe('large folders (hashed on worker threads)', () => {
     expect(bad.missing).toEqual(['p/0/page-7.html']);
     expect(bad.changed.map((c) => c.path)).toEqual(['p/1/page-1.html', 'p/3/page-500.html']);
   });
+
+  it('files behind a symlinked folder, and a FIFO in place of a page, are reported (hashing starts before the listing) and never hang', async () => {
+    const dir = path.join(work.dir, 'large-links');
+    const extra: Record<string, string> = {};
+    for (let i = 0; i < 600; i++) extra[`q/${i % 6}/page-${i}.html`] = `<p>page ${i}</p>`;
+    await makeBundle(dir, { signingKey: key, extra });
+    // The same bytes, reached through a link to a folder outside the copy: still not genuine.
+    const outside = path.join(work.dir, 'outside-q2');
+    await cp(path.join(dir, 'q/2'), outside, { recursive: true });
+    await rm(path.join(dir, 'q/2'), { recursive: true });
+    await symlink(outside, path.join(dir, 'q/2'));
+    await rm(path.join(dir, 'q/4/page-4.html'));
+    execFileSync('mkfifo', [path.join(dir, 'q/4/page-4.html')]);
+    const bad = await verifyTarget(dir);
+    expect(bad.ok).toBe(false);
+    const changed = new Map(bad.changed.map((c) => [c.path, c.reason]));
+    expect(changed.get('q/2/page-2.html')).toMatch(/symbolic link/);
+    expect([...changed.keys()].filter((p) => p.startsWith('q/2/'))).toHaveLength(100);
+    expect(changed.get('q/4/page-4.html')).toMatch(/not a regular file/);
+  }, 30_000);
 });
 
 describe('hand-made zips', () => {
