@@ -123,7 +123,7 @@ export class ContentCache {
       this.next.set(rel, e);
       return { draft: true, warnings };
     }
-    const shape = this.shapes[shapeIndex];
+    const shape = Number.isInteger(shapeIndex) ? this.shapes[shapeIndex] : undefined;
     if (!shape || !Array.isArray(values)) return undefined;
     const a: Record<string, unknown> = { file: rel, sourcePath };
     let v = 0;

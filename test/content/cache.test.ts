@@ -164,6 +164,7 @@ describe('content cache', () => {
     const damages: unknown[] = [
       { a: { title: 'forged' } },
       [...entry.slice(0, 4), 999, entry[5]],
+      [...entry.slice(0, 4), 'map', entry[5]],
       [...entry.slice(0, 5), (entry[5] as unknown[]).slice(1)],
       [...entry.slice(0, 5), 'values'],
       [...entry.slice(0, 6), 'warnings'],
