@@ -1,5 +1,5 @@
 /**
- * npm run bench:pin [-- --count N] [--work DIR]
+ * npm run bench:pin [-- --count N] [--rounds R] [--work DIR]
  *
  * The IPFS stage on the 10,000-article archive (bench/lib/archive.ts, built with buildSite):
  * CID computation and CAR export (samizdat's pinSite: one pass with Kubo's `ipfs add -r
@@ -28,6 +28,7 @@ const arg = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const count = Number(arg('count') ?? 10_000);
+const rounds = Number(arg('rounds') ?? 5);
 const work = path.resolve(arg('work') ?? (existsSync('/dev/shm') ? '/dev/shm/samizdat-bench' : path.join(REPO, 'bench/.work')));
 
 interface Timing<T> {
@@ -88,19 +89,7 @@ async function main(): Promise<void> {
   // Warm the page cache for both sides.
   await run('sh', ['-c', `find "${site}" -type f -print0 | xargs -0 cat > /dev/null`], { maxBuffer: 1 << 20 });
 
-  const sha = await timedSha256sum(site);
-  const nodeSha = await timed(async () => {
-    const { createHash } = await import('node:crypto');
-    const { readFile } = await import('node:fs/promises');
-    for (const f of files) createHash('sha256').update(await readFile(f)).digest();
-    return null;
-  });
-  // What samizdat computes: the one-pass builder (src/ipfs/dag.ts), blocks hashed and dropped.
-  const cidOnly = await timed(async () => {
-    const r = await importBundleOnePass(listBundle(site), { put: () => {} });
-    return r.cid.toString();
-  });
-  // The reference: ipfs-unixfs-importer with the same settings (what pin used before).
+  // The reference, once: ipfs-unixfs-importer with the same settings (what pin used before).
   const cidImporter = await timed(async () => {
     const walked = await walkBundle(site);
     let root;
@@ -108,52 +97,86 @@ async function main(): Promise<void> {
     for await (const e of importer(walked.candidates, discard, importerOptions())) if (e.path === 'bundle') root = e.cid;
     return root!.toString();
   }, 1);
+
+  // Rounds: every step once per round, one after the other, so that each ratio compares runs a
+  // few seconds apart (the machine is shared and its load moves by the minute). Reported: the
+  // median of each step, and the median of the per-round ratios.
   const blockstoreDir = path.join(base, 'blocks');
   const dist = path.join(base, 'dist');
-  // A fresh store each run, deleted before the clock starts.
-  const cold = await timed(
-    () => pinSite({ siteDir: site, distDir: dist, blockstoreDir, gateways: [] }),
-    3,
-    () => rm(blockstoreDir, { recursive: true, force: true }),
-  );
-  const warm = await timed(() => pinSite({ siteDir: site, distDir: dist, blockstoreDir, gateways: [] }));
-  if (cold.value.cid !== cidOnly.value || warm.value.cid !== cold.value.cid || cidImporter.value !== cidOnly.value) throw new Error('CIDs differ between runs');
-  const carBytes = (await stat(cold.value.carPath)).size;
+  const steps = {
+    sha: [] as Timing<null>[],
+    nodeSha: [] as Timing<null>[],
+    cidOnly: [] as Timing<string>[],
+    fresh: [] as Timing<Awaited<ReturnType<typeof pinSite>>>[],
+    rerun: [] as Timing<Awaited<ReturnType<typeof pinSite>>>[],
+  };
+  for (let round = 0; round < rounds; round++) {
+    steps.sha.push(await timedSha256sum(site, 1));
+    steps.nodeSha.push(
+      await timed(async () => {
+        const { createHash } = await import('node:crypto');
+        const { readFile } = await import('node:fs/promises');
+        for (const f of files) createHash('sha256').update(await readFile(f)).digest();
+        return null;
+      }, 1),
+    );
+    // What samizdat computes: the one-pass builder (src/ipfs/dag.ts), blocks hashed and dropped.
+    steps.cidOnly.push(await timed(async () => (await importBundleOnePass(listBundle(site), { put: () => {} })).cid.toString(), 1));
+    // A fresh store, deleted before the clock starts; then a rerun into it.
+    steps.fresh.push(await timed(() => pinSite({ siteDir: site, distDir: dist, blockstoreDir, gateways: [] }), 1, () => rm(blockstoreDir, { recursive: true, force: true })));
+    steps.rerun.push(await timed(() => pinSite({ siteDir: site, distDir: dist, blockstoreDir, gateways: [] }), 1));
+    console.log(`round ${round + 1}/${rounds}: sha256sum ${steps.sha[round]!.s.toFixed(2)} s, pin fresh ${steps.fresh[round]!.s.toFixed(2)} s, rerun ${steps.rerun[round]!.s.toFixed(2)} s`);
+  }
+  const cids = new Set([cidImporter.value, ...steps.cidOnly.map((t) => t.value), ...steps.fresh.map((t) => t.value.cid), ...steps.rerun.map((t) => t.value.cid)]);
+  if (cids.size !== 1) throw new Error(`CIDs differ between runs: ${[...cids].join(', ')}`);
+  const last = steps.fresh[0]!.value;
+  const carBytes = (await stat(last.carPath)).size;
 
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  const sha = { s: median(steps.sha.map((t) => t.s)), cpu: median(steps.sha.map((t) => t.cpu)) };
+  const row = (ts: Timing<unknown>[]) => ({
+    s: median(ts.map((t) => t.s)),
+    cpu: median(ts.map((t) => t.cpu)),
+    // Per-round ratio against that round's sha256sum.
+    ratio: median(ts.map((t, i) => t.s / steps.sha[i]!.s)),
+    cpuRatio: median(ts.map((t, i) => t.cpu / steps.sha[i]!.cpu)),
+    min: Math.min(...ts.map((t) => t.s)),
+    max: Math.max(...ts.map((t) => t.s)),
+  });
+  const importerRow = { s: cidImporter.s, cpu: cidImporter.cpu, ratio: cidImporter.s / sha.s, cpuRatio: cidImporter.cpu / sha.cpu, min: cidImporter.s, max: cidImporter.s };
   const rows = [
-    ['sha256sum over the same files', sha],
-    ['Node sha256 over the same files (in process)', nodeSha],
-    ['CID only, ipfs-unixfs-importer (reference, 1 run)', cidImporter],
-    ['CID only (one-pass builder, blocks dropped)', cidOnly],
-    ['pin: CID + block store + CAR (fresh store)', cold],
-    ['pin: rerun (blocks already stored)', warm],
+    ['sha256sum over the same files', row(steps.sha)],
+    ['Node sha256 over the same files (in process)', row(steps.nodeSha)],
+    ['CID only, ipfs-unixfs-importer (reference, 1 run)', importerRow],
+    ['CID only (one-pass builder, blocks dropped)', row(steps.cidOnly)],
+    ['pin: CID + block store + CAR (fresh store)', row(steps.fresh)],
+    ['pin: rerun (blocks already stored)', row(steps.rerun)],
   ] as const;
+  const os = await import('node:os');
   console.log('');
-  console.log(`${''.padEnd(50)} ${'wall s'.padStart(7)} ${'× sha'.padStart(7)} ${'cpu s'.padStart(7)} ${'× sha'.padStart(7)}`);
-  for (const [name, t] of rows) console.log(`${name.padEnd(50)} ${t.s.toFixed(2).padStart(7)} ${(t.s / sha.s).toFixed(2).padStart(7)} ${t.cpu.toFixed(2).padStart(7)} ${(t.cpu / sha.cpu).toFixed(2).padStart(7)}`);
-  console.log(`uptime: ${(await run('uptime')).stdout.trim()}`);
-  console.log(`load average during the run: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
-  console.log(`CID ${cold.value.cid}; CAR ${(carBytes / 1048576).toFixed(1)} MiB, ${cold.value.carBlocks} blocks`);
+  console.log(`${rounds} rounds; medians; × sha = median of the per-round ratios`);
+  console.log(`${''.padEnd(50)} ${'wall s'.padStart(7)} ${'range'.padStart(11)} ${'× sha'.padStart(6)} ${'cpu s'.padStart(6)} ${'× sha'.padStart(6)}`);
+  for (const [name, t] of rows) {
+    console.log(`${name.padEnd(50)} ${t.s.toFixed(2).padStart(7)} ${`${t.min.toFixed(2)}-${t.max.toFixed(2)}`.padStart(11)} ${t.ratio.toFixed(2).padStart(6)} ${t.cpu.toFixed(2).padStart(6)} ${t.cpuRatio.toFixed(2).padStart(6)}`);
+  }
+  console.log(`uptime: ${(await run('uptime')).stdout.trim()} (${os.cpus().length} cores)`);
+  console.log(`CID ${last.cid}; CAR ${(carBytes / 1048576).toFixed(1)} MiB, ${last.carBlocks} blocks`);
   const result = {
     count,
+    rounds,
     files: files.length,
     bytes,
-    cid: cold.value.cid,
+    cid: last.cid,
     carBytes,
-    carBlocks: cold.value.carBlocks,
-    wallSeconds: Object.fromEntries(rows.map(([n, t]) => [n, Number(t.s.toFixed(3))])),
-    cpuSeconds: Object.fromEntries(rows.map(([n, t]) => [n, Number(t.cpu.toFixed(3))])),
-    loadavg: (await import('node:os')).loadavg(),
-    ratios: {
-      'CID only / sha256sum (wall)': Number((cidOnly.s / sha.s).toFixed(2)),
-      'pin fresh / sha256sum (wall)': Number((cold.s / sha.s).toFixed(2)),
-      'pin rerun / sha256sum (wall)': Number((warm.s / sha.s).toFixed(2)),
-      'pin fresh / sha256sum (cpu)': Number((cold.cpu / sha.cpu).toFixed(2)),
-      'pin rerun / sha256sum (cpu)': Number((warm.cpu / sha.cpu).toFixed(2)),
-    },
+    carBlocks: last.carBlocks,
+    loadavg: os.loadavg(),
+    rows: Object.fromEntries(rows.map(([n, t]) => [n, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Number(v.toFixed(3))]))])),
+    perRound: Object.fromEntries(Object.entries(steps).map(([k, ts]) => [k, ts.map((t) => ({ s: Number(t.s.toFixed(3)), cpu: Number(t.cpu.toFixed(3)) }))])),
   };
   await writeFile(path.join(work, `pin-result-${count}.json`), JSON.stringify(result, null, 2) + '\n');
-  console.log(JSON.stringify(result.ratios));
 }
 
 main().catch((err) => {
