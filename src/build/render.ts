@@ -104,10 +104,12 @@ export async function renderArticle(article: Article, contentDir: string): Promi
   const warnings: Warning[] = [];
   const media = new Map<string, MediaFile>();
   const root = rootOf(article.url);
+  // Read once: for an article from the content cache, each read goes back to the file.
+  const body = article.body;
 
   // Every image reference is resolved before the (synchronous) sanitizer asks for it.
   const refs = new Set<string>();
-  for (const m of article.body.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/gi)) refs.add((m[1] ?? m[2])!);
+  for (const m of body.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/gi)) refs.add((m[1] ?? m[2])!);
   if (article.image) refs.add(article.image);
   const resolved = new Map<string, MediaFile | { problem: string }>();
   const inputs: FileInput[] = [];
@@ -120,7 +122,7 @@ export async function renderArticle(article: Article, contentDir: string): Promi
     return r && 'path' in r ? r : undefined;
   };
 
-  const { html, warnings: mdWarnings } = renderMarkdown(article.body, {
+  const { html, warnings: mdWarnings } = renderMarkdown(body, {
     sourceFile: article.file,
     lineOffset: article.bodyLine,
     assetUrl: (src) => {
