@@ -10,7 +10,6 @@ import { FsBlockstore } from 'blockstore-fs';
 import { NextToLast } from 'blockstore-fs/sharding';
 import type { CID } from 'multiformats/cid';
 import { InputError, SamizdatError } from '../errors.ts';
-import { BackgroundBlockWriter } from './block-writer.ts';
 
 export const DEFAULT_BLOCKSTORE_DIR = '.samizdat/ipfs';
 /** Blocks live under this sub-folder; the marker and publications.json sit beside it. */
@@ -99,10 +98,7 @@ export class LocalBlockstore {
     }
   }
 
-  /** putSync hands new blocks to a worker thread (beginWrite({ background: true })). */
-  private background = false;
-  private writer: BackgroundBlockWriter | undefined;
-  /** Block files (`<shard>/<file>`) putSync has written or found present. */
+  /** Block files (`<shard>/<file>`) claimed by claimWrite/putSync: written, or found present. */
   private readonly stored = new Set<string>();
   /** Names present at open, read synchronously (one readdir per shard folder). */
   private presentSync: Set<string> | undefined;
@@ -126,8 +122,7 @@ export class LocalBlockstore {
    * before anything is skipped as present. A marker whose pid is alive is another pin writing:
    * refused with BLOCKSTORE_BUSY.
    */
-  beginWrite(options: { background?: boolean } = {}): { repaired: number } {
-    this.background = options.background ?? false;
+  beginWrite(): { repaired: number } {
     const marker = path.join(this.dir, WRITE_MARKER);
     let repaired = 0;
     let text: string | undefined;
@@ -151,20 +146,10 @@ export class LocalBlockstore {
   }
 
   /**
-   * Ends a pin's writes: waits until every block putSync was given is complete on disk, then
-   * removes the marker. A failed write throws BLOCKSTORE_WRITE and leaves the marker, so the
-   * next pin checks the whole store.
+   * Ends a pin's writes: call only once every block handed over is complete on disk (a failed
+   * or unknown write must leave the marker, so that the next pin checks the whole store).
    */
-  async endWrite(): Promise<void> {
-    const writer = this.writer;
-    this.writer = undefined;
-    const failed = writer ? await writer.finish() : undefined;
-    if (failed) {
-      throw new SamizdatError('BLOCKSTORE_WRITE', `cannot write the block file ${failed.file}: ${failed.message}`, {
-        file: failed.file,
-        hint: failed.code === 'ENOSPC' ? 'The disk is full: free some space and run `samizdat pin` again.' : 'Check the block store folder, then run `samizdat pin` again.',
-      });
-    }
+  endWrite(): void {
     rmSync(path.join(this.dir, WRITE_MARKER), { force: true });
   }
 
@@ -195,33 +180,32 @@ export class LocalBlockstore {
   }
 
   /**
-   * Stores a block synchronously, for the one-pass pin (src/ipfs/dag.ts hands blocks over one by
-   * one), between beginWrite and endWrite. Blocks present when the store was opened, or already
-   * written, are skipped without a system call; a new block is written straight under its name.
+   * For a pin's writer, between beginWrite and endWrite: where to write `cid`'s block file, or
+   * undefined when it needs no writing (present when the store was opened, or already claimed).
+   * A claimed block counts as stored: the caller must write it (or leave the write marker).
    */
-  putSync(cid: CID, bytes: Uint8Array): void {
+  claimWrite(cid: CID): { dir: string; file: string } | undefined {
     const shard = this.sharding.encode(cid);
     const key = `${shard.dir}/${shard.file}`;
-    if (this.stored.has(key)) return;
-    if (!this.fresh && this.listPresentSync().has(key)) {
-      this.stored.add(key);
-      return;
-    }
-    const dir = path.join(this.blocksDir, shard.dir);
-    const file = path.join(dir, shard.file);
+    if (this.stored.has(key)) return undefined;
     this.stored.add(key);
-    if (this.background) {
-      (this.writer ??= new BackgroundBlockWriter()).write(dir, file, bytes);
-      return;
-    }
-    if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.madeDirs.add(dir);
+    if (!this.fresh && this.listPresentSync().has(key)) return undefined;
+    const dir = path.join(this.blocksDir, shard.dir);
+    return { dir, file: path.join(dir, shard.file) };
+  }
+
+  /** Stores a block synchronously, straight under its name (between beginWrite and endWrite). */
+  putSync(cid: CID, bytes: Uint8Array): void {
+    const target = this.claimWrite(cid);
+    if (!target) return;
+    if (!this.madeDirs.has(target.dir)) {
+      mkdirSync(target.dir, { recursive: true });
+      this.madeDirs.add(target.dir);
     }
     try {
-      writeFileSync(file, bytes);
+      writeFileSync(target.file, bytes);
     } catch (err) {
-      rmSync(file, { force: true });
+      rmSync(target.file, { force: true });
       throw err;
     }
   }

@@ -1,10 +1,9 @@
 /**
- * CARv1 export: one root, blocks in depth-first order from the root with each block written
- * once (what `ipfs dag export` writes), so the same bundle always gives the same CAR bytes.
+ * CARv1 from a block store (writeCar: one root, blocks depth-first from the root, each once, what
+ * `ipfs dag export` writes) and the complete check of a CAR before upload (verifyCar).
+ * `samizdat pin` itself writes its CAR in the same pass as the import (pin-writer.ts).
  */
-import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import * as CarBufferWriter from '@ipld/car/buffer-writer';
-import { varint } from 'multiformats';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -94,109 +93,6 @@ export async function writeCar(blocks: ReadableBlocks, root: CID, carPath: strin
   }
   options.onProgress?.({ type: 'car', blocks: count, bytes: total });
   return { blocks: count, bytes: total };
-}
-
-/**
- * A CARv1 file written while the DAG is built (src/ipfs/dag.ts hands each block over once it is
- * made, children before parents), so nothing is read back from the block store. The header names
- * a placeholder root of the same length as the real one, rewritten in place by `finish`: every
- * root samizdat writes is a sha2-256 dag-pb CID of one version, so the lengths match (checked).
- * Each block goes in once (the builder hands over repeated blocks: identical files, the empty
- * folder); output is gathered into large writes. Same bundle, same blocks in the same order:
- * same bytes.
- */
-/** Output is gathered into writes of this many bytes. */
-const CAR_BUFFER = 4 << 20;
-
-export class CarStreamWriter {
-  private readonly fd: number;
-  private readonly headerLength: number;
-  private readonly seen = new Set<string>();
-  private readonly buffer = Buffer.allocUnsafe(CAR_BUFFER);
-  private used = 0;
-  private position = 0;
-  private done = false;
-  blocks = 0;
-  bytes = 0;
-
-  /** Opens `<tmpPath>` for writing; `placeholderRoot` must have the byte length of the final root. */
-  constructor(readonly tmpPath: string, private readonly placeholderRoot: CID) {
-    this.fd = openSync(tmpPath, 'w');
-    const header = carHeader(placeholderRoot);
-    this.headerLength = header.byteLength;
-    this.append(header);
-  }
-
-  put(cid: CID, bytes: Uint8Array): void {
-    // The multihash says which bytes; the codec prefix keeps a raw and a dag-pb block of the same bytes apart.
-    const key = `${cid.code}:${Buffer.from(cid.multihash.digest.buffer, cid.multihash.digest.byteOffset, cid.multihash.digest.byteLength).toString('base64')}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    const cidBytes = cid.bytes;
-    const length = cidBytes.byteLength + bytes.byteLength;
-    const prefix = new Uint8Array(varint.encodingLength(length));
-    varint.encodeTo(length, prefix);
-    this.append(prefix);
-    this.append(cidBytes);
-    this.append(bytes);
-    this.blocks += 1;
-    this.bytes += bytes.byteLength;
-  }
-
-  private append(bytes: Uint8Array): void {
-    if (this.used + bytes.byteLength > this.buffer.byteLength) this.flush();
-    if (bytes.byteLength >= this.buffer.byteLength / 4) {
-      this.flush();
-      this.writeAll(bytes);
-      return;
-    }
-    this.buffer.set(bytes, this.used);
-    this.used += bytes.byteLength;
-  }
-
-  private flush(): void {
-    if (this.used === 0) return;
-    this.writeAll(this.buffer.subarray(0, this.used));
-    this.used = 0;
-  }
-
-  private writeAll(bytes: Uint8Array): void {
-    let off = 0;
-    while (off < bytes.byteLength) {
-      const n = writeSync(this.fd, bytes, off, bytes.byteLength - off, this.position);
-      off += n;
-      this.position += n;
-    }
-  }
-
-  /** Writes the real root into the header and moves the file to `carPath`. */
-  finish(root: CID, carPath: string): void {
-    this.flush();
-    const header = carHeader(root);
-    if (header.byteLength !== this.headerLength) {
-      throw new SamizdatError('CAR_HEADER', `the CAR header for ${root} is ${header.byteLength} bytes, not the ${this.headerLength} reserved for it (placeholder ${this.placeholderRoot})`);
-    }
-    writeSync(this.fd, header, 0, header.byteLength, 0);
-    closeSync(this.fd);
-    this.done = true;
-    renameSync(this.tmpPath, carPath);
-  }
-
-  /** Closes and deletes the temp file (after an error). */
-  abort(): void {
-    if (this.done) return;
-    this.done = true;
-    try {
-      closeSync(this.fd);
-    } finally {
-      rmSync(this.tmpPath, { force: true });
-    }
-  }
-}
-
-function carHeader(root: CID): Uint8Array {
-  const length = CarBufferWriter.headerLength({ roots: [root] });
-  return CarBufferWriter.createWriter(new ArrayBuffer(length), { roots: [root] }).close();
 }
 
 /**

@@ -321,17 +321,20 @@ async function hamtHash(bytes: Uint8Array): Promise<Uint8Array> {
 
 /**
  * A file read synchronously in chunks of `chunkSize`, one buffer per chunk (handed to the sink
- * without a copy). The size is taken when the file is opened: the bundle must not change while
- * it is pinned.
+ * without a copy), or all into `scratch` (at least `chunkSize` bytes) when the sink copies every
+ * block before its put returns: the builder hands each full chunk, and the last, to the sink
+ * before the next read. The size is taken when the file is opened: the bundle must not change
+ * while it is pinned.
  */
-export function readFileChunks(file: string, chunkSize: number): FileContent {
+export function readFileChunks(file: string, chunkSize: number, scratch?: Uint8Array): FileContent {
+  if (scratch && scratch.byteLength < chunkSize) throw new RangeError('readFileChunks: scratch buffer smaller than a chunk');
   return function* () {
     const fd = openSync(file, 'r');
     try {
       let left = fstatSync(fd).size;
       while (left > 0) {
         const want = Math.min(chunkSize, left);
-        const buf = Buffer.allocUnsafe(want);
+        const buf = scratch ? scratch.subarray(0, want) : Buffer.allocUnsafe(want);
         let got = 0;
         while (got < want) {
           const n = readSync(fd, buf, got, want - got, null);

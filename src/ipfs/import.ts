@@ -71,10 +71,18 @@ export interface OnePassResult {
  * Imports a listed bundle folder (walk.ts listBundle) with the one-pass builder (src/ipfs/dag.ts):
  * files are read synchronously in chunks and every block is handed to `sink` as soon as it is made.
  */
-export async function importBundleOnePass(listed: ListResult, sink: BlockSink, options: Omit<ImportTreeOptions, 'totalFiles'> = {}): Promise<OnePassResult> {
+export async function importBundleOnePass(
+  listed: ListResult,
+  sink: BlockSink,
+  options: Omit<ImportTreeOptions, 'totalFiles'> & {
+    /** Read every file into one buffer, reused: only for a sink that copies each block before put returns (PinWriter does). */
+    reuseReadBuffer?: boolean;
+  } = {},
+): Promise<OnePassResult> {
   const { signal, onProgress } = options;
   const profile = options.profile ?? KUBO_ADD_CIDV1;
-  const entries = listed.entries.map((e): TreeEntry => (e.kind === 'dir' ? { path: e.path } : { path: e.path, content: readFileChunks(e.abs, profile.chunkSize) }));
+  const scratch = options.reuseReadBuffer ? Buffer.allocUnsafeSlow(profile.chunkSize) : undefined;
+  const entries = listed.entries.map((e): TreeEntry => (e.kind === 'dir' ? { path: e.path } : { path: e.path, content: readFileChunks(e.abs, profile.chunkSize, scratch) }));
   let files = 0;
   const built = await buildDag(entries, sink, profile, {
     signal,

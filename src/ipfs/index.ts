@@ -13,7 +13,8 @@ import type { OperationOptions } from '../progress.ts';
 import type { MirrorConfig } from '../mirrors/config.ts';
 import type { MirrorEnv } from '../mirrors/env.ts';
 import { openBlockstore } from './blockstore.ts';
-import { CarStreamWriter, verifyCar } from './car.ts';
+import { verifyCar } from './car.ts';
+import { PinWriter } from './pin-writer.ts';
 import { placeholderRoot } from './dag.ts';
 import { importBundleOnePass, type OnePassResult } from './import.ts';
 import { listBundle } from './walk.ts';
@@ -89,35 +90,33 @@ export async function pinSite(options: PinSiteOptions): Promise<PinSiteResult> {
   const listed = listBundle(options.siteDir, { hidden: options.hidden, signal });
   const store = await openBlockstore(options.blockstoreDir);
   await mkdir(options.distDir, { recursive: true });
-  // Block files are written on a worker thread while this one reads and hashes (block-writer.ts).
-  store.beginWrite({ background: true });
-  // One pass: each block goes to the block store and the CAR as soon as it is made. The CAR's
-  // name needs the root, known only at the end: a temp name until then.
-  const car = new CarStreamWriter(path.join(options.distDir, `.pin-${process.pid}-${randomBytes(4).toString('hex')}.car.tmp`), placeholderRoot(KUBO_ADD_CIDV1));
+  store.beginWrite();
+  // One pass: the main thread reads and hashes; each block, once made, goes to a writer thread
+  // that appends it to the CAR and writes it into the block store if missing (pin-writer.ts).
+  // The CAR's name needs the root, known only at the end: a temp name until then.
+  const writer = new PinWriter(store, path.join(options.distDir, `.pin-${process.pid}-${randomBytes(4).toString('hex')}.car.tmp`), placeholderRoot(KUBO_ADD_CIDV1));
   let imported!: OnePassResult;
   let carPath!: string;
   let cid!: CID;
   let failed: unknown;
+  // Whether every block handed to the writer is whole on disk: only then may the store's write
+  // marker go (otherwise the next pin checks every block).
+  let storeSound = false;
   try {
-    const sink = { put: (block: CID, bytes: Uint8Array) => (store.putSync(block, bytes), car.put(block, bytes)) };
-    imported = await importBundleOnePass(listed, sink, { signal, onProgress, profile: KUBO_ADD_CIDV1 });
+    imported = await importBundleOnePass(listed, writer, { signal, onProgress, profile: KUBO_ADD_CIDV1, reuseReadBuffer: true });
     cid = imported.cid.toV1();
     carPath = path.join(options.distDir, `${cid.toString(base32)}.car`);
-    car.finish(cid, carPath);
+    await writer.finish(cid, carPath);
+    storeSound = true;
   } catch (err) {
-    car.abort();
     failed = err;
+    const own = await writer.abort();
+    storeSound = own === undefined && !(err instanceof SamizdatError && err.code === 'BLOCKSTORE_WRITE');
   }
-  // Waits for the last block files; a failed write fails the pin (and leaves the store's write
-  // marker, so the next pin checks every block).
-  try {
-    await store.endWrite();
-  } catch (err) {
-    failed ??= err;
-  }
+  if (storeSound) store.endWrite();
   if (failed !== undefined) throw failed;
   const cidText = cid.toString(base32);
-  onProgress?.({ type: 'car', blocks: car.blocks, bytes: car.bytes });
+  onProgress?.({ type: 'car', blocks: writer.carBlocks, bytes: writer.carBytes });
 
   const remote = targets.length ? await pinRemote(targets, { cid, carPath, name: options.pinName ?? defaultPinName(options.siteDir) }, options) : [];
   let publications = await readPublications(options.blockstoreDir);
@@ -148,7 +147,7 @@ export async function pinSite(options: PinSiteOptions): Promise<PinSiteResult> {
   return {
     cid: cidText,
     carPath,
-    carBlocks: car.blocks,
+    carBlocks: writer.carBlocks,
     files: imported.files,
     bytes: imported.bytes,
     skippedHidden: imported.skippedHidden,
