@@ -125,24 +125,35 @@ export class LocalBlockstore {
   beginWrite(): { repaired: number } {
     const marker = path.join(this.dir, WRITE_MARKER);
     let repaired = 0;
-    let text: string | undefined;
-    try {
-      text = readFileSync(marker, 'utf8');
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined) {
-      const pid = Number(/pid (\d+)/.exec(text)?.[1]);
-      if (pid && pid !== process.pid && isAlive(pid)) {
+    const pid = this.markerPid();
+    if (pid !== undefined) {
+      if (pid !== 0 && pid !== process.pid && isAlive(pid)) {
         throw new SamizdatError('BLOCKSTORE_BUSY', `another samizdat pin (pid ${pid}) is writing the block store ${this.dir}`, {
           file: marker,
-          hint: `Wait for it to finish. If no pin is running, delete ${marker}; the next pin then checks every block.`,
+          hint: `Wait for it to finish. If no samizdat pin is running (the pid now belongs to another program), replace the pid in ${marker} by 0: the next pin then checks every block and goes on.`,
         });
       }
       repaired = this.repair();
     }
     writeFileSync(marker, `samizdat pin in progress: pid ${process.pid}, since ${new Date().toISOString()}\n`);
     return { repaired };
+  }
+
+  /** The pid in the write marker: undefined without a marker, 0 when it names none. */
+  private markerPid(): number | undefined {
+    let text: string;
+    try {
+      text = readFileSync(path.join(this.dir, WRITE_MARKER), 'utf8');
+    } catch {
+      return undefined;
+    }
+    return Number(/pid (\d+)/.exec(text)?.[1] ?? 0);
+  }
+
+  /** The pid of a live pin (this process included) writing the store, if any. */
+  private livePinWriter(): number | undefined {
+    const pid = this.markerPid();
+    return pid && isAlive(pid) ? pid : undefined;
   }
 
   /**
@@ -248,8 +259,13 @@ export class LocalBlockstore {
       throw err;
     }
     // A block file is named by its hash: a damaged one (a pin killed mid-write, a disk fault) is
-    // deleted, so that the next pin writes it back, and never served.
+    // never served, and deleted so that the next pin writes it back; unless a pin is writing the
+    // store right now, in which case it may be a block still being written.
     if (!hashMatches(cid, bytes)) {
+      const writer = this.livePinWriter();
+      if (writer !== undefined) {
+        throw new SamizdatError('BLOCK_DAMAGED', `block ${cid} in the block store ${this.dir} does not match its hash, while a samizdat pin (pid ${writer}) is writing the store`, { file, hint: 'Try again when the pin has finished.', retryable: true });
+      }
       await rm(file, { force: true });
       throw new SamizdatError('BLOCK_DAMAGED', `block ${cid} in the block store ${this.dir} did not match its hash and was removed`, { file, hint: 'Run `samizdat pin` again to write it back.' });
     }

@@ -276,7 +276,12 @@ describe('pinSite: the CAR and the block store of the one-pass pin', () => {
     const err = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-busy'), blockstoreDir: store, gateways: [] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'BLOCKSTORE_BUSY', message: expect.stringContaining(String(process.ppid)) });
     expect((await readdir(path.join(store, 'blocks'), { recursive: true })).length).toBeLessThan(before);
-    await rm(path.join(store, 'PIN_IN_PROGRESS'));
+    // The hint's way out when the pid belongs to another program: pid 0, then the next pin goes on.
+    expect((err as SamizdatError).hint).toMatch(/by 0/);
+    await writeFile(path.join(store, 'PIN_IN_PROGRESS'), 'samizdat pin in progress: pid 0\n');
+    await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-busy'), blockstoreDir: store, gateways: [] });
+    expect((await readdir(path.join(store, 'blocks'), { recursive: true })).length).toBe(before);
+    expect(await readdir(store)).not.toContain('PIN_IN_PROGRESS');
   });
 
   it('a block file that cannot be written fails the pin with BLOCKSTORE_WRITE and keeps the marker; the next pin completes', async () => {
@@ -310,7 +315,12 @@ describe('pinSite: the CAR and the block store of the one-pass pin', () => {
     const rootFile = path.join(store, 'blocks', shard, file);
     const good = await readFile(rootFile);
     await writeFile(rootFile, Buffer.alloc(good.byteLength, 0x20));
-    await expect(bs.getBytes(root)).rejects.toMatchObject({ code: 'BLOCK_DAMAGED' });
+    // While a pin is writing (a marker with a live pid), the block may be half written: refused, kept.
+    await writeFile(path.join(store, 'PIN_IN_PROGRESS'), `samizdat pin in progress: pid ${process.ppid}, since now\n`);
+    await expect(bs.getBytes(root)).rejects.toMatchObject({ code: 'BLOCK_DAMAGED', retryable: true });
+    await expect(readFile(rootFile)).resolves.toBeTruthy();
+    await rm(path.join(store, 'PIN_IN_PROGRESS'));
+    await expect(bs.getBytes(root)).rejects.toMatchObject({ code: 'BLOCK_DAMAGED', retryable: false });
     await expect(readFile(rootFile)).rejects.toMatchObject({ code: 'ENOENT' });
     await pinSite({ siteDir: site, distDir: path.join(dir, 'dist-damaged'), blockstoreDir: store, gateways: [] });
     expect(Buffer.compare(await readFile(rootFile), good)).toBe(0);
