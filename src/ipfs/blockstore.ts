@@ -24,9 +24,12 @@ const WRITE_MARKER = 'PIN_IN_PROGRESS';
  * sharding, `.data` files), so FsBlockstore can read it. Reads and writes go straight to the
  * files (blockstore-fs streams every read and writes through one temp name per block, which is
  * slow for thousands of small blocks and collides when one block is written twice at once).
- * A put writes a unique temp file and renames it into place (atomic), and skips blocks already
- * present (a rerun writes nothing). Blocks written in this process are kept in memory up to a
- * budget so the CAR export right after the import need not read them back from disk.
+ * `samizdat pin` writes through claimWrite (its writer thread writes the files) or putSync,
+ * between beginWrite and endWrite: each new block straight under its name, guarded by the
+ * PIN_IN_PROGRESS marker (see beginWrite); blocks already present are skipped (a rerun writes
+ * none). The async `put` (for callers of the importer's interface) writes a unique temp file and
+ * renames it into place, and keeps blocks in memory up to a budget. Every read from disk is
+ * checked against the block's hash.
  */
 export class LocalBlockstore {
   readonly dir: string;
