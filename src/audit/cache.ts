@@ -93,6 +93,11 @@ export class AuditCache {
     return new AuditCache(dir, entries);
   }
 
+  /** Nothing to replay (a first build, or code that changed): every file must be audited. */
+  get empty(): boolean {
+    return this.entries.size === 0;
+  }
+
   key(file: string, rules: readonly string[], contentSha256: string): string {
     return sha256(`${rules.join(',')}\0${file}\0${contentSha256}`);
   }

@@ -85,7 +85,8 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const cache = options.cacheDir === undefined ? undefined : await AuditCache.open(options.cacheDir);
   const ruleNames = rules.map((r) => r.name);
   let todo = files;
-  if (cache) {
+  // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
+  if (cache && !cache.empty) {
     todo = [];
     const unknown: string[] = [];
     for (const file of files) {

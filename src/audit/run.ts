@@ -1,5 +1,6 @@
 // The audit engine: files into documents, documents through rules. Shared by auditBundle in
 // the calling thread and by the worker threads of ./pool.ts.
+import { isUtf8 } from 'node:buffer';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../errors.ts';
@@ -153,7 +154,6 @@ export function compareFindings(a: AuditFinding, b: AuditFinding): number {
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
 /**
@@ -164,11 +164,13 @@ export function decodeUtf8(bytes: Uint8Array): { text: string; invalidUtf8: bool
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
     return { text: lenientUtf8.decode(bytes), invalidUtf8: true };
   }
-  try {
-    return { text: strictUtf8.decode(bytes), invalidUtf8: false };
-  } catch {
-    return { text: lenientUtf8.decode(bytes), invalidUtf8: true };
+  // isUtf8 and Buffer decoding are several times faster than a fatal TextDecoder; a leading byte
+  // order mark is dropped, as the decoder drops it.
+  if (isUtf8(bytes)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, invalidUtf8: false };
   }
+  return { text: lenientUtf8.decode(bytes), invalidUtf8: true };
 }
 
 /** One file's result; with `record`, also what the cache needs to reuse it. */
