@@ -1,15 +1,16 @@
 import { importer, type ImportCandidate } from 'ipfs-unixfs-importer';
+import * as dagPb from '@ipld/dag-pb';
+import { UnixFS } from 'ipfs-unixfs';
 import type { CID } from 'multiformats/cid';
 import { SamizdatError, throwIfAborted } from '../errors.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { importerOptions, KUBO_ADD_CIDV1, type ImportProfile } from './options.ts';
 import type { PinProgress } from './progress.ts';
-import { buildDag, readFileChunks, type BlockSink, type TreeEntry } from './dag.ts';
-import { ROOT_NAME, walkBundle, type ListResult } from './walk.ts';
+import { bundleCandidates, hasEmptyFolder, listBundle, ROOT_NAME, type ListResult, type WalkOptions } from './walk.ts';
 
 /** What the importer needs of a block store. */
 export interface WritableBlocks {
-  put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID>;
+  put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID> | CID;
 }
 
 export interface ImportTreeOptions {
@@ -22,16 +23,26 @@ export interface ImportTreeOptions {
 
 /**
  * Imports candidates whose paths all start with `${ROOT_NAME}` (and include `{ path: ROOT_NAME }`)
- * and returns the CID of that root folder.
+ * with ipfs-unixfs-importer and importerOptions(profile), and returns the CID of that root folder.
+ * The importer hands every block to `blocks.put` as it makes it, one at a time, in an order that
+ * depends on the candidates only (see importerOptions); it may hand over a block more than once.
  */
 export async function importTree(candidates: Iterable<ImportCandidate> | AsyncIterable<ImportCandidate>, blocks: WritableBlocks, options: ImportTreeOptions = {}): Promise<CID> {
   const { signal, onProgress } = options;
   throwIfAborted(signal, 'import');
   let root: CID | undefined;
   let files = 0;
-  const store = { put: (cid: CID, bytes: Uint8Array) => blocks.put(cid, bytes, { signal }) };
+  const store = { put: async (cid: CID, bytes: Uint8Array) => blocks.put(cid, bytes, { signal }) };
+  let lastBreak = performance.now();
   for await (const entry of importer(candidates, store, importerOptions(options.profile ?? KUBO_ADD_CIDV1))) {
     throwIfAborted(signal, 'import');
+    // Files read synchronously and blocks written synchronously keep the import in one long
+    // chain of promises: let signals (Ctrl-C aborts `samizdat publish`), timers and output through.
+    if (performance.now() - lastBreak > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      throwIfAborted(signal, 'import');
+      lastBreak = performance.now();
+    }
     if (entry.path === ROOT_NAME) root = entry.cid;
     else if (entry.unixfs?.type === 'file' || entry.unixfs === undefined) {
       files += 1;
@@ -50,43 +61,28 @@ export interface ImportBundleResult {
 }
 
 /**
- * Imports a bundle folder exactly as `ipfs add -r --cid-version=1` would (see options.ts), through
- * ipfs-unixfs-importer. `samizdat pin` uses importBundleOnePass (same CIDs, a fraction of the
- * time); this stays as the reference the benchmark and tests compare with.
+ * Imports a listed bundle folder (walk.ts listBundle) exactly as `ipfs add -r --cid-version=1`
+ * would (see options.ts), through ipfs-unixfs-importer. `blocks` receives the blocks of the DAG
+ * and nothing else: the importer also stores the empty-folder block for every folder it meets
+ * (dag-builder/dir.js), which the DAG links to only when a folder stays empty, so that block is
+ * held back unless the bundle has an empty folder.
  */
-export async function importBundle(siteDir: string, blocks: WritableBlocks, options: ImportTreeOptions & { hidden?: boolean } = {}): Promise<ImportBundleResult> {
-  const walked = await walkBundle(siteDir, { hidden: options.hidden, signal: options.signal });
-  const cid = await importTree(walked.candidates, blocks, { ...options, totalFiles: walked.files });
-  return { cid, files: walked.files, bytes: walked.bytes, skippedHidden: walked.skippedHidden };
-}
-
-export interface OnePassResult {
-  cid: CID;
-  files: number;
-  bytes: number;
-  skippedHidden: string[];
-}
-
-/**
- * Imports a listed bundle folder (walk.ts listBundle) with the one-pass builder (src/ipfs/dag.ts):
- * files are read synchronously in chunks and every block is handed to `sink` as soon as it is made.
- */
-export async function importBundleOnePass(
-  listed: ListResult,
-  sink: BlockSink,
-  options: Omit<ImportTreeOptions, 'totalFiles'> & {
-    /** Read every file into one buffer, reused: only for a sink that copies each block before put returns (PinWriter does). */
-    reuseReadBuffer?: boolean;
-  } = {},
-): Promise<OnePassResult> {
-  const { signal, onProgress } = options;
+export async function importListed(listed: ListResult, blocks: WritableBlocks, options: Omit<ImportTreeOptions, 'totalFiles'> = {}): Promise<ImportBundleResult> {
   const profile = options.profile ?? KUBO_ADD_CIDV1;
-  const scratch = options.reuseReadBuffer ? Buffer.allocUnsafeSlow(profile.chunkSize) : undefined;
-  const entries = listed.entries.map((e): TreeEntry => (e.kind === 'dir' ? { path: e.path } : { path: e.path, content: readFileChunks(e.abs, profile.chunkSize, scratch) }));
-  let files = 0;
-  const built = await buildDag(entries, sink, profile, {
-    signal,
-    onFile: onProgress ? (path) => onProgress({ type: 'import', path, files: ++files, totalFiles: listed.files }) : undefined,
-  });
-  return { cid: built.cid, files: built.files, bytes: built.bytes, skippedHidden: listed.skippedHidden };
+  const walked = bundleCandidates(listed, profile.chunkSize);
+  const sink = hasEmptyFolder(listed) ? blocks : { put: (cid: CID, bytes: Uint8Array, o?: { signal?: AbortSignal }) => (isEmptyFolderBlock(cid, bytes) ? cid : blocks.put(cid, bytes, o)) };
+  const cid = await importTree(walked.candidates, sink, { ...options, profile, totalFiles: walked.files });
+  return { cid, files: walked.files, bytes: walked.read.bytes, skippedHidden: walked.skippedHidden };
+}
+
+/** Lists and imports a bundle folder (importListed). Throws BUNDLE_MISSING when the folder does not exist. */
+export async function importBundle(siteDir: string, blocks: WritableBlocks, options: Omit<ImportTreeOptions, 'totalFiles'> & Pick<WalkOptions, 'hidden'> = {}): Promise<ImportBundleResult> {
+  return importListed(listBundle(siteDir, { hidden: options.hidden, signal: options.signal }), blocks, options);
+}
+
+/** The block of an empty UnixFS folder (the same bytes under CIDv0 and CIDv1). */
+const EMPTY_FOLDER = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal() }));
+
+function isEmptyFolderBlock(cid: CID, bytes: Uint8Array): boolean {
+  return cid.code === dagPb.code && bytes.byteLength === EMPTY_FOLDER.byteLength && bytes.every((b, i) => b === EMPTY_FOLDER[i]);
 }

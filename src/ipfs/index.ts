@@ -15,8 +15,7 @@ import type { MirrorEnv } from '../mirrors/env.ts';
 import { openBlockstore } from './blockstore.ts';
 import { verifyCar } from './car.ts';
 import { PinWriter } from './pin-writer.ts';
-import { placeholderRoot } from './dag.ts';
-import { importBundleOnePass, type OnePassResult } from './import.ts';
+import { importListed, type ImportBundleResult } from './import.ts';
 import { listBundle } from './walk.ts';
 import { KUBO_ADD_CIDV1 } from './options.ts';
 import { gatewayLinks, type PublicationLinks } from './links.ts';
@@ -28,9 +27,7 @@ export { DEFAULT_BLOCKSTORE_DIR, openBlockstore, LocalBlockstore } from './block
 export { KUBO_ADD_CIDV1, importerOptions } from './options.ts';
 export { gatewayLinks } from './links.ts';
 export { writeCar, verifyCar, walkDag } from './car.ts';
-export { importBundle, importBundleOnePass } from './import.ts';
-export { buildDag, buildFileDag, readFileChunks } from './dag.ts';
-export type { BlockSink, TreeEntry, FileContent } from './dag.ts';
+export { importBundle, importListed } from './import.ts';
 export type { PinProgress } from './progress.ts';
 export type { PublicationLinks, GatewayLinks } from './links.ts';
 
@@ -91,11 +88,11 @@ export async function pinSite(options: PinSiteOptions): Promise<PinSiteResult> {
   const store = await openBlockstore(options.blockstoreDir);
   await mkdir(options.distDir, { recursive: true });
   store.beginWrite();
-  // One pass: the main thread reads and hashes; each block, once made, goes to a writer thread
-  // that appends it to the CAR and writes it into the block store if missing (pin-writer.ts).
-  // The CAR's name needs the root, known only at the end: a temp name until then.
-  const writer = new PinWriter(store, path.join(options.distDir, `.pin-${process.pid}-${randomBytes(4).toString('hex')}.car.tmp`), placeholderRoot(KUBO_ADD_CIDV1));
-  let imported!: OnePassResult;
+  // One pass: ipfs-unixfs-importer reads and hashes on this thread; each block, once made, goes
+  // to a writer thread that appends it to the CAR and writes it into the block store if missing
+  // (pin-writer.ts). The CAR's name needs the root, known only at the end: a temp name until then.
+  const writer = new PinWriter(store, path.join(options.distDir, `.pin-${process.pid}-${randomBytes(4).toString('hex')}.car.tmp`));
+  let imported!: ImportBundleResult;
   let carPath!: string;
   let cid!: CID;
   let failed: unknown;
@@ -103,7 +100,8 @@ export async function pinSite(options: PinSiteOptions): Promise<PinSiteResult> {
   // marker go (otherwise the next pin checks every block).
   let storeSound = false;
   try {
-    imported = await importBundleOnePass(listed, writer, { signal, onProgress, profile: KUBO_ADD_CIDV1, reuseReadBuffer: true });
+    // PinWriter.put copies each block before it returns.
+    imported = await importListed(listed, { put: (block, bytes) => (writer.put(block, bytes), block) }, { signal, onProgress, profile: KUBO_ADD_CIDV1 });
     cid = imported.cid.toV1();
     carPath = path.join(options.distDir, `${cid.toString(base32)}.car`);
     await writer.finish(cid, carPath);

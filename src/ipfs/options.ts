@@ -68,8 +68,12 @@ export function importerOptions(profile: ImportProfile = KUBO_ADD_CIDV1): Import
     shardFanoutBits: profile.shardFanoutBits,
     fieldOrder: 'links-first',
     wrapWithDirectory: false,
-    // Many small files: import several at once (order of results does not change any CID).
-    fileImportConcurrency: 16,
-    blockWriteConcurrency: 16,
+    // One file at a time, one block at a time: the importer then hands blocks to the block store
+    // in an order that depends on the content only (each file's leaves and nodes in walk order,
+    // folders when the tree is finished, children before parents), never on I/O timing, so that
+    // `samizdat pin`, which writes the CAR in that order, writes the same bytes for the same
+    // bundle. No CID depends on these two settings.
+    fileImportConcurrency: 1,
+    blockWriteConcurrency: 1,
   };
 }

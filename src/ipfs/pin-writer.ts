@@ -1,8 +1,8 @@
 /**
  * The writing half of `samizdat pin`, on a worker thread: block files into the block store and
- * the CARv1, while the main thread reads and hashes the bundle (src/ipfs/dag.ts). Creating
- * 25,000 small files and writing 200 MiB cost about as much as hashing them; the two halves need
- * not wait for each other.
+ * the CARv1, while the main thread reads the bundle and ipfs-unixfs-importer hashes it into
+ * blocks. Creating 25,000 small files and writing 200 MiB cost about as much as hashing them;
+ * the two halves need not wait for each other.
  *
  * The main thread copies each new block once, as a CAR frame (varint length, CID, bytes), into a
  * batch buffer that is transferred to the worker (no structured clone); the worker appends the
@@ -10,17 +10,19 @@
  * MAX_IN_FLIGHT batches wait for the worker; beyond that the main thread blocks until it catches
  * up, so memory stays bounded whatever the disk's speed.
  *
- * The CAR: one root, each block once (the builder hands over repeated blocks: identical files,
- * the empty folder), children before parents, in the builder's order, which depends on the
- * bundle only: same bundle, same bytes. The header names a placeholder root of the real root's
+ * The CAR: one root, each block once (the importer hands over repeated blocks: identical files,
+ * the empty folder), in the order the importer makes them: children before parents, an order
+ * that depends on the bundle only (importerOptions imports one file and one block at a time), so
+ * the same bundle gives the same bytes. The header names a placeholder root of the real root's
  * byte length, rewritten in place at the end (checked), then the file is renamed into place.
  */
 import { Worker } from 'node:worker_threads';
 import * as CarBufferWriter from '@ipld/car/buffer-writer';
 import { varint } from 'multiformats';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
+import { code as DAG_PB } from '@ipld/dag-pb';
+import * as Digest from 'multiformats/hashes/digest';
 import { SamizdatError } from '../errors.ts';
-import type { BlockSink } from './dag.ts';
 import type { LocalBlockstore } from './blockstore.ts';
 
 const BATCH_BYTES = 1 << 20;
@@ -97,7 +99,7 @@ interface WorkerError {
   inStore: boolean;
 }
 
-export class PinWriter implements BlockSink {
+export class PinWriter {
   private readonly worker: Worker;
   private readonly inFlight: Int32Array;
   private readonly seen = new Set<string>();
@@ -114,24 +116,25 @@ export class PinWriter implements BlockSink {
   carBytes = 0;
 
   /**
-   * Starts the worker and the CAR at `carTmpPath`; `placeholderRoot` must have the byte length of
-   * the real root. New blocks go to `store` (between its beginWrite and endWrite).
+   * Starts the worker and the CAR at `carTmpPath`; `reservedRoot` (default placeholderRoot())
+   * must have the byte length of the real root. New blocks go to `store` (between its beginWrite and endWrite).
    */
   constructor(
     private readonly store: LocalBlockstore,
     readonly carTmpPath: string,
-    private readonly placeholderRoot: CID,
+    private readonly reservedRoot: CID = placeholderRoot(),
   ) {
     const counter = new SharedArrayBuffer(4);
     this.inFlight = new Int32Array(counter);
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { counter, carTmpPath } });
     // Waited for explicitly (finish, abort); it must not keep a failed pin's process alive.
     this.worker.unref();
-    const header = carHeader(placeholderRoot);
+    const header = carHeader(reservedRoot);
     this.headerLength = header.byteLength;
     this.append(header);
   }
 
+  /** Takes a copy of the block (the caller may reuse `bytes`); a block seen before is ignored. */
   put(cid: CID, bytes: Uint8Array): void {
     if (this.closed) throw new Error('PinWriter: put after finish');
     // Codec and multihash: a raw block and a dag-pb block of the same bytes are two CAR entries.
@@ -210,7 +213,7 @@ export class PinWriter implements BlockSink {
     const header = carHeader(root);
     if (header.byteLength !== this.headerLength) {
       await this.abort();
-      throw new SamizdatError('CAR_HEADER', `the CAR header for ${root} is ${header.byteLength} bytes, not the ${this.headerLength} reserved for it (placeholder ${this.placeholderRoot})`);
+      throw new SamizdatError('CAR_HEADER', `the CAR header for ${root} is ${header.byteLength} bytes, not the ${this.headerLength} reserved for it (placeholder ${this.reservedRoot})`);
     }
     this.send(0);
     const failed = await this.close({ type: 'finish', header, carPath });
@@ -235,6 +238,14 @@ function writeError(failed: WorkerError): SamizdatError {
     return new SamizdatError('BLOCKSTORE_WRITE', `cannot write the block file ${failed.file}: ${failed.message}`, { file: failed.file, hint: full ?? 'Check the block store folder, then run `samizdat pin` again.' });
   }
   return new SamizdatError('CAR_WRITE', `cannot write the CAR ${failed.file}: ${failed.message}`, { file: failed.file, hint: full ?? 'Check the dist folder, then run `samizdat pin` again.' });
+}
+
+/**
+ * A root to reserve the CAR header with: CIDv1, dag-pb, sha2-256 (zero digest), as long as the
+ * root folder's CIDv1 (and as a raw leaf's).
+ */
+export function placeholderRoot(): CID {
+  return CID.createV1(DAG_PB, Digest.create(0x12, new Uint8Array(32)));
 }
 
 function carHeader(root: CID): Uint8Array {

@@ -4,25 +4,13 @@
  * `--hidden`). Symlinks are refused: the bundle is plain files, and a symlink would make the
  * CID depend on the machine that built it.
  */
-import { createReadStream } from 'node:fs';
-import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { ImportCandidate } from 'ipfs-unixfs-importer';
 import { InputError, throwIfAborted } from '../errors.ts';
 
 /** Name of the root in importer paths; it never appears in any CID. */
 export const ROOT_NAME = 'bundle';
-/** Files up to this size are read whole (faster than a stream for the many small pages). */
-const READ_WHOLE_LIMIT = 4 * 1024 * 1024;
-
-export interface WalkResult {
-  candidates: ImportCandidate[];
-  files: number;
-  bytes: number;
-  /** Dot-files and dot-folders left out (relative paths), like `ipfs add -r` without --hidden. */
-  skippedHidden: string[];
-}
 
 export interface WalkOptions {
   /** Include dot-files, like `ipfs add -r --hidden`. Default false. */
@@ -41,6 +29,7 @@ export interface ListResult {
   /** Walk order: a folder, then its entries in name order. */
   entries: ListedEntry[];
   files: number;
+  /** Dot-files and dot-folders left out (relative paths), like `ipfs add -r` without --hidden. */
   skippedHidden: string[];
 }
 
@@ -91,24 +80,75 @@ function list(absDir: string, relDir: string[], result: ListResult, options: Wal
   }
 }
 
-/** Lists the bundle as ipfs-unixfs-importer candidates. Throws BUNDLE_MISSING when the folder does not exist. */
-export async function walkBundle(siteDir: string, options: WalkOptions = {}): Promise<WalkResult> {
-  const listed = listBundle(siteDir, options);
-  const result: WalkResult = { candidates: [{ path: ROOT_NAME }], files: listed.files, bytes: 0, skippedHidden: listed.skippedHidden };
+/**
+ * The listed bundle as ipfs-unixfs-importer candidates, in walk order (the importer's tree
+ * builder needs a folder before what it holds). Each file is read only when the importer gets to
+ * it (so the bundle is never in memory at once), synchronously, in pieces of `chunkSize` (the
+ * profile's chunk size: the chunker then passes them on without copying), each in a fresh buffer
+ * (the importer may keep a piece after asking for the next). The size is taken when the file is
+ * opened: the bundle must not change while it is imported.
+ */
+export function bundleCandidates(listed: ListResult, chunkSize = 262_144): BundleCandidates {
+  const read = { bytes: 0 };
+  const candidates: ImportCandidate[] = [{ path: ROOT_NAME }];
   for (const entry of listed.entries) {
     const p = `${ROOT_NAME}/${entry.path.join('/')}`;
-    if (entry.kind === 'dir') {
-      result.candidates.push({ path: p });
-      continue;
-    }
-    const { size } = statSync(entry.abs);
-    result.bytes += size;
-    result.candidates.push({ path: p, content: size <= READ_WHOLE_LIMIT ? lazyWhole(entry.abs) : createReadStream(entry.abs, { highWaterMark: 262_144 }) });
+    candidates.push(entry.kind === 'dir' ? { path: p } : { path: p, content: fileChunks(entry.abs, chunkSize, read) });
   }
-  return result;
+  return { candidates, files: listed.files, skippedHidden: listed.skippedHidden, read };
 }
 
-/** Reads the file only when the importer gets to it, so the whole bundle is never in memory at once. */
-async function* lazyWhole(file: string): AsyncGenerator<Uint8Array> {
-  yield await readFile(file);
+export interface BundleCandidates {
+  candidates: ImportCandidate[];
+  files: number;
+  skippedHidden: string[];
+  /** Bytes of the files read so far: all of them once the importer is done. */
+  read: { bytes: number };
+}
+
+/** Lists the bundle as importer candidates. Throws BUNDLE_MISSING when the folder does not exist. */
+export function walkBundle(siteDir: string, options: WalkOptions & { chunkSize?: number } = {}): BundleCandidates {
+  return bundleCandidates(listBundle(siteDir, options), options.chunkSize);
+}
+
+/** True when a folder of the listing (or the bundle itself) is empty, i.e. links to the empty-folder block. */
+export function hasEmptyFolder(listed: ListResult): boolean {
+  const { entries } = listed;
+  if (entries.length === 0) return true;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.kind !== 'dir') continue;
+    // Walk order puts a folder's first entry right after it.
+    const next = entries[i + 1];
+    if (!next || next.path.length <= e.path.length || e.path.some((part, j) => next.path[j] !== part)) return true;
+  }
+  return false;
+}
+
+/**
+ * Synchronous reads: for thousands of small pages, the thread-pool round trips of async reads
+ * cost more than hashing the bytes. A big file lets other work through every 64 chunks.
+ */
+async function* fileChunks(file: string, chunkSize: number, read: { bytes: number }): AsyncGenerator<Uint8Array> {
+  const fd = openSync(file, 'r');
+  try {
+    let left = fstatSync(fd).size;
+    for (let n = 1; left > 0; n++) {
+      const want = Math.min(chunkSize, left);
+      const buf = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const r = readSync(fd, buf, got, want - got, null);
+        if (r === 0) break;
+        got += r;
+      }
+      read.bytes += got;
+      if (got > 0) yield got === want ? buf : buf.subarray(0, got);
+      if (got < want) return;
+      left -= got;
+      if (n % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

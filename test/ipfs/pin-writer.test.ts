@@ -6,11 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { CID } from 'multiformats/cid';
 import { code as RAW } from 'multiformats/codecs/raw';
+import * as Digest from 'multiformats/hashes/digest';
 import { openBlockstore } from '../../src/ipfs/blockstore.ts';
-import { placeholderRoot, sha256Cid } from '../../src/ipfs/dag.ts';
-import { KUBO_ADD_CIDV1 } from '../../src/ipfs/options.ts';
-import { PinWriter } from '../../src/ipfs/pin-writer.ts';
+import { PinWriter, placeholderRoot } from '../../src/ipfs/pin-writer.ts';
 import { tempDir } from '../support/net.ts';
 import { readCarVerified } from './support/export.ts';
 
@@ -23,16 +24,16 @@ describe('PinWriter', () => {
   it('writes every block once to the CAR and the store, through back-pressure, with big blocks and the real root in the header', async () => {
     const store = await openBlockstore(path.join(dir, 'bs'));
     store.beginWrite();
-    const writer = new PinWriter(store, path.join(dir, 'out.car.tmp'), placeholderRoot(KUBO_ADD_CIDV1));
-    const blocks: Array<{ cid: ReturnType<typeof sha256Cid>; bytes: Uint8Array }> = [];
+    const writer = new PinWriter(store, path.join(dir, 'out.car.tmp'), placeholderRoot());
+    const blocks: Array<{ cid: CID; bytes: Uint8Array }> = [];
     // 40 blocks of 1.2 MiB: each bigger than a 1 MiB batch, 48 MiB in all (more than the queue's 32 batches).
     for (let i = 0; i < 40; i++) {
       const bytes = new Uint8Array(1_200_000).fill(i);
-      blocks.push({ cid: sha256Cid(1, RAW, bytes), bytes });
+      blocks.push({ cid: rawCid(bytes), bytes });
     }
     for (let i = 0; i < 300; i++) {
       const bytes = new TextEncoder().encode(`small block ${i}\n`);
-      blocks.push({ cid: sha256Cid(1, RAW, bytes), bytes });
+      blocks.push({ cid: rawCid(bytes), bytes });
     }
     for (const b of blocks) writer.put(b.cid, b.bytes);
     // Repeats are written once.
@@ -56,13 +57,17 @@ describe('PinWriter', () => {
   it('abort deletes the temp CAR and leaves no file under the final name', async () => {
     const store = await openBlockstore(path.join(dir, 'bs2'));
     store.beginWrite();
-    const writer = new PinWriter(store, path.join(dir, 'aborted.car.tmp'), placeholderRoot(KUBO_ADD_CIDV1));
+    const writer = new PinWriter(store, path.join(dir, 'aborted.car.tmp'), placeholderRoot());
     const bytes = new TextEncoder().encode('x');
-    writer.put(sha256Cid(1, RAW, bytes), bytes);
+    writer.put(rawCid(bytes), bytes);
     expect(await writer.abort()).toBeUndefined();
     store.endWrite();
     await expect(readFile(path.join(dir, 'aborted.car.tmp'))).rejects.toMatchObject({ code: 'ENOENT' });
     // The block handed over before the abort is written whole.
-    expect(Buffer.from(await store.getBytes(sha256Cid(1, RAW, bytes))).toString()).toBe('x');
+    expect(Buffer.from(await store.getBytes(rawCid(bytes))).toString()).toBe('x');
   });
 });
+
+function rawCid(bytes: Uint8Array): CID {
+  return CID.createV1(RAW, Digest.create(0x12, createHash('sha256').update(bytes).digest()));
+}

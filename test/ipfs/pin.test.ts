@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, symlink, truncate, writeFile, copyFile } 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CID } from 'multiformats/cid';
+import * as dagPb from '@ipld/dag-pb';
 import { openBlockstore, pinSite, verifyCar, walkDag } from '../../src/ipfs/index.ts';
 import { InputError, SamizdatError } from '../../src/errors.ts';
 import { readPublications } from '../../src/ipfs/publications.ts';
@@ -98,6 +99,16 @@ describe('pinSite: local import and CAR', () => {
     expect(Buffer.compare(await readFile(again.carPath), await readFile(b.carPath))).toBe(0);
   });
 
+  it('the same bundle written in another order (files created in reverse): the same CAR bytes', async () => {
+    const reversed = path.join(dir, 'reversed/dist/site');
+    const entries = Object.entries(TREE).reverse();
+    await writeTree(reversed, Object.fromEntries(entries));
+    const a = await pinSite({ siteDir: site, distDir: path.join(dir, 'out-order-a'), blockstoreDir: path.join(dir, 'bs-order-a'), gateways: [] });
+    const b = await pinSite({ siteDir: reversed, distDir: path.join(dir, 'out-order-b'), blockstoreDir: path.join(dir, 'bs-order-b'), gateways: [] });
+    expect(b.cid).toBe(a.cid);
+    expect(Buffer.compare(await readFile(a.carPath), await readFile(b.carPath))).toBe(0);
+  });
+
   it('a rerun writes back a block missing from the store, and only that one', async () => {
     const { readdir, rm, stat: statFile } = await import('node:fs/promises');
     const store = path.join(dir, 'bs-repair');
@@ -187,7 +198,7 @@ describe('pinSite: bad input', () => {
   });
 });
 
-describe('pinSite: the CAR and the block store of the one-pass pin', () => {
+describe('pinSite: the CAR written during the import, and the block store', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let site: string;
@@ -221,10 +232,11 @@ describe('pinSite: the CAR and the block store of the one-pass pin', () => {
     return { root: roots[0]!, cids };
   }
 
-  it('the CAR holds every block of the DAG exactly once and nothing else, and the CID is the importer\'s', async () => {
-    const r = await pinSite({ siteDir: site, distDir: path.join(dir, 'dist'), blockstoreDir: path.join(dir, 'bs'), gateways: [] });
+  /** Pins `siteDir` and checks its CAR: every block of the DAG once, nothing else, every child before its parent, the root last. */
+  async function checkCar(siteDir: string, expectedTree: Tree, name: string): Promise<void> {
+    const r = await pinSite({ siteDir, distDir: path.join(dir, `dist-${name}`), blockstoreDir: path.join(dir, `bs-${name}`), gateways: [] });
     const reference = new MemoryBlocks();
-    expect(r.cid).toBe((await cidOfTree(tree, undefined, reference)).toString());
+    expect(r.cid).toBe((await cidOfTree(expectedTree, undefined, reference)).toString());
     const { root, cids } = await carBlocks(r.carPath);
     expect(root.toString()).toBe(r.cid);
     expect(new Set(cids).size).toBe(cids.length);
@@ -234,6 +246,29 @@ describe('pinSite: the CAR and the block store of the one-pass pin', () => {
     expect(r.carBlocks).toBe(cids.length);
     const car = await readCarVerified(r.carPath);
     expect(car.count).toBe(cids.length);
+    const seen = new Set<string>();
+    for (const key of cids) {
+      const cid = CID.parse(key);
+      if (cid.code === dagPb.code) for (const l of dagPb.decode(await car.blocks.getBytes(cid)).Links) expect(seen.has(l.Hash.toString()), `${key} before its child ${l.Hash}`).toBe(true);
+      seen.add(key);
+    }
+    expect(cids.at(-1)).toBe(r.cid);
+  }
+
+  it('the CAR holds every block of the DAG exactly once and nothing else, children before parents, and the CID is the importer\'s', async () => {
+    await checkCar(site, tree, 'all');
+  });
+
+  it('without an empty folder, the CAR holds no empty-folder block (the importer makes one for every folder)', async () => {
+    const full: Tree = { 'index.html': 'home\n', 'a/index.html': 'a\n', 'a/b/index.html': 'b\n', '.hidden': 'left out\n' };
+    const other = path.join(dir, 'site-no-empty');
+    await writeTree(other, full);
+    const { '.hidden': _, ...published } = full;
+    await checkCar(other, published, 'no-empty');
+    // And a folder holding only a dot-file is empty in the DAG: then the block is there.
+    const dotOnly = path.join(dir, 'site-dot-only');
+    await writeTree(dotOnly, { 'index.html': 'home\n', 'assets/.keep': '' });
+    await checkCar(dotOnly, { 'index.html': 'home\n', assets: null }, 'dot-only');
   });
 
   it('leaves no PIN_IN_PROGRESS marker and no temp CAR after a pin, and none after an aborted one', async () => {

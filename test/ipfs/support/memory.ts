@@ -1,8 +1,7 @@
 import type { CID } from 'multiformats/cid';
 import type { ImportCandidate } from 'ipfs-unixfs-importer';
 import { importTree } from '../../../src/ipfs/import.ts';
-import { KUBO_ADD_CIDV1, type ImportProfile } from '../../../src/ipfs/options.ts';
-import { buildDag, buildFileDag, type BlockSink, type FileContent, type TreeEntry } from '../../../src/ipfs/dag.ts';
+import type { ImportProfile } from '../../../src/ipfs/options.ts';
 import { ROOT_NAME } from '../../../src/ipfs/walk.ts';
 
 /** A block store in memory, for vectors and property tests. */
@@ -11,10 +10,6 @@ export class MemoryBlocks {
   async put(cid: CID, bytes: Uint8Array): Promise<CID> {
     this.blocks.set(cid.toString(), { cid, bytes });
     return cid;
-  }
-  /** The synchronous sink the one-pass builder writes to. */
-  sink(): BlockSink {
-    return { put: (cid, bytes) => void this.blocks.set(cid.toString(), { cid, bytes }) };
   }
   async getBytes(cid: CID): Promise<Uint8Array> {
     const b = this.blocks.get(cid.toString());
@@ -29,34 +24,8 @@ export class MemoryBlocks {
 /** A tree: path → content (string, bytes, a lazy byte stream) or null for an empty folder. */
 export type Tree = Record<string, string | Uint8Array | (() => AsyncIterable<Uint8Array>) | null>;
 
-/**
- * Which implementation computes the DAG: 'importer' is ipfs-unixfs-importer (the reference),
- * 'dag' is samizdat's one-pass builder (src/ipfs/dag.ts), which `samizdat pin` uses.
- */
-export type Engine = 'importer' | 'dag';
-export const ENGINES: readonly Engine[] = ['importer', 'dag'];
-
-const contentOf = (v: string | Uint8Array | (() => AsyncIterable<Uint8Array>)): FileContent =>
-  typeof v === 'string' ? () => [new TextEncoder().encode(v)] : typeof v === 'function' ? v : () => [v];
-
 /** The root CID of a folder holding `tree`, imported with `profile`. */
-export async function cidOfTree(tree: Tree, profile?: ImportProfile, blocks = new MemoryBlocks(), engine: Engine = 'importer'): Promise<CID> {
-  if (engine === 'dag') {
-    const entries: TreeEntry[] = [];
-    const dirs = new Set<string>();
-    for (const p of Object.keys(tree).sort()) {
-      const parts = p.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const d = parts.slice(0, i).join('/');
-        if (!dirs.has(d)) (dirs.add(d), entries.push({ path: parts.slice(0, i) }));
-      }
-      const v = tree[p];
-      if (v === null) {
-        if (!dirs.has(p)) (dirs.add(p), entries.push({ path: parts }));
-      } else entries.push({ path: parts, content: contentOf(v!) });
-    }
-    return (await buildDag(entries, blocks.sink(), profile ?? KUBO_ADD_CIDV1)).cid;
-  }
+export async function cidOfTree(tree: Tree, profile?: ImportProfile, blocks = new MemoryBlocks()): Promise<CID> {
   const candidates: ImportCandidate[] = [{ path: ROOT_NAME }];
   const dirs = new Set<string>();
   for (const p of Object.keys(tree).sort()) {
@@ -77,11 +46,7 @@ export async function cidOfTree(tree: Tree, profile?: ImportProfile, blocks = ne
 }
 
 /** The CID of one file imported alone (what `ipfs add FILE` prints). */
-export async function cidOfFile(content: Uint8Array | AsyncIterable<Uint8Array>, profile?: ImportProfile, engine: Engine = 'importer'): Promise<CID> {
-  if (engine === 'dag') {
-    const source: FileContent = content instanceof Uint8Array ? () => [content] : () => content;
-    return (await buildFileDag(source, { put: () => {} }, profile ?? KUBO_ADD_CIDV1)).cid;
-  }
+export async function cidOfFile(content: Uint8Array | AsyncIterable<Uint8Array>, profile?: ImportProfile): Promise<CID> {
   const { importer } = await import('ipfs-unixfs-importer');
   const { importerOptions } = await import('../../../src/ipfs/options.ts');
   let last: CID | undefined;
