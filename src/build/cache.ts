@@ -16,7 +16,7 @@ import { VERSION } from '../version.ts';
 import { sourceFile } from '../paths.ts';
 
 /** Bump when rendering changes output for the same input. */
-const RENDER_VERSION = 4;
+const RENDER_VERSION = 5;
 
 const require = createRequire(import.meta.url);
 
@@ -43,13 +43,18 @@ async function renderCodeHash(): Promise<string> {
 /** A rendering without its HTML: what lists, keys and warnings need of every article. */
 export type RenderedMeta = Omit<RenderedArticle, 'html'>;
 
+interface IndexEntry extends RenderedMeta {
+  /** sha256 of the HTML file: a damaged or edited file is rendered again, never published. */
+  htmlSha256: string;
+}
+
 const INDEX_FILE = 'render-index.json';
 const INDEX_FORMAT = 'samizdat-render-index/1';
 
 export class RenderCache {
   private salt = '';
-  private index = new Map<string, RenderedMeta>();
-  private readonly used = new Map<string, RenderedMeta>();
+  private index = new Map<string, IndexEntry>();
+  private readonly used = new Map<string, IndexEntry>();
   private constructor(readonly dir: string | undefined) {}
 
   static async open(dir: string | undefined): Promise<RenderCache> {
@@ -57,7 +62,7 @@ export class RenderCache {
     if (!dir) return cache;
     cache.salt = await renderCodeHash();
     try {
-      const data = JSON.parse(await readFile(path.join(dir, INDEX_FILE), 'utf8')) as { format?: string; salt?: string; entries?: Record<string, RenderedMeta> };
+      const data = JSON.parse(await readFile(path.join(dir, INDEX_FILE), 'utf8')) as { format?: string; salt?: string; entries?: Record<string, IndexEntry> };
       if (data.format === INDEX_FORMAT && data.salt === cache.salt && data.entries) cache.index = new Map(Object.entries(data.entries));
     } catch {
       // no index yet, or one we cannot read: every article is rendered
@@ -93,11 +98,16 @@ export class RenderCache {
     return entry;
   }
 
-  /** The cached HTML of an article whose meta() was found; undefined if its file is gone. */
+  /** The cached HTML of an article whose meta() was found; undefined if its file is gone or damaged. */
   async html(article: Article): Promise<string | undefined> {
     if (!this.dir) return undefined;
+    const key = this.key(article);
+    const entry = this.used.get(key) ?? this.index.get(key);
+    if (!entry) return undefined;
     try {
-      return await readFile(this.htmlFile(this.key(article)), 'utf8');
+      const bytes = await readFile(this.htmlFile(key));
+      if (createHash('sha256').update(bytes).digest('hex') !== entry.htmlSha256) return undefined;
+      return bytes.toString('utf8');
     } catch {
       return undefined;
     }
@@ -112,7 +122,7 @@ export class RenderCache {
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, html);
     await rename(tmp, file);
-    this.used.set(key, meta);
+    this.used.set(key, { ...meta, htmlSha256: createHash('sha256').update(html).digest('hex') });
   }
 
   /** Writes the index of this build's articles (entries of articles gone are dropped). */

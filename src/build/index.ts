@@ -181,6 +181,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     view.html = text;
   }, signal);
 
+  for (const v of needText) {
+    if (!html.has(articleOf.get(v)!)) throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
+  }
   const staging = await stagingDir(outDir);
   try {
     progress({ type: 'stage', stage: 'pages' });

@@ -105,6 +105,18 @@ describe('rebuilds in place', () => {
     await expect(stat(path.join(out, 'articles', 'link.html'))).rejects.toThrow();
   }, 60_000);
 
+  it('a damaged rendering in the cache is rendered again, never published', async () => {
+    const cached = (await readdir(path.join(cache, 'articles'), { recursive: true })).filter((f) => f.endsWith('.html'));
+    expect(cached.length).toBeGreaterThan(0);
+    for (const f of cached) await writeFile(path.join(cache, 'articles', f), '<p>damaged</p>');
+    // Change one article so that its page is written from the cache of the others' texts (feeds).
+    await writeFile(path.join(content, 'reports', 'r10.md'), article(10, ' Edited.'));
+    await rebuild();
+    const after = await tree(out);
+    expect(after).toEqual(await coldTree());
+    expect((await readFile(path.join(out, 'feed.json'), 'utf8')).includes('damaged')).toBe(false);
+  }, 60_000);
+
   it('a changed image is copied again and its article page follows', async () => {
     const media = (await readdir(path.join(content, 'media'))).filter((f) => /\.(png|jpe?g|gif|webp)$/i.test(f));
     expect(media.length).toBeGreaterThan(0);
