@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FsBlockstore } from 'blockstore-fs';
 import { NextToLast } from 'blockstore-fs/sharding';
@@ -24,7 +24,7 @@ const WRITE_MARKER = 'PIN_IN_PROGRESS';
  * sharding, `.data` files), so FsBlockstore can read it. Reads and writes go straight to the
  * files (blockstore-fs streams every read and writes through one temp name per block, which is
  * slow for thousands of small blocks and collides when one block is written twice at once).
- * `samizdat pin` writes through claimWrite (its writer thread writes the files) or putSync,
+ * `samizdat pin` writes through claimWrite (its writer thread writes the files),
  * between beginWrite and endWrite: each new block straight under its name, guarded by the
  * PIN_IN_PROGRESS marker (see beginWrite); blocks already present are skipped (a rerun writes
  * none). The async `put` (for callers of the importer's interface) writes a unique temp file and
@@ -101,7 +101,7 @@ export class LocalBlockstore {
     }
   }
 
-  /** Block files (`<shard>/<file>`) claimed by claimWrite/putSync: written, or found present. */
+  /** Block files (`<shard>/<file>`) claimed by claimWrite: written, or found present. */
   private readonly stored = new Set<string>();
   /** Names present at open, read synchronously (one readdir per shard folder). */
   private presentSync: Set<string> | undefined;
@@ -117,7 +117,7 @@ export class LocalBlockstore {
   }
 
   /**
-   * Starts a pin's writes (putSync). A marker file, PIN_IN_PROGRESS with our pid, stays in the
+   * Starts a pin's writes. A marker file, PIN_IN_PROGRESS with our pid, stays in the
    * store until endWrite: block files are written straight under their names (no temp file and
    * rename, which cost more than hashing them), so a pin killed mid-write can leave a torn block,
    * and the marker says so. Found at the next beginWrite with a dead pid, it makes that pin check
@@ -206,22 +206,6 @@ export class LocalBlockstore {
     if (!this.fresh && this.listPresentSync().has(key)) return undefined;
     const dir = path.join(this.blocksDir, shard.dir);
     return { dir, file: path.join(dir, shard.file) };
-  }
-
-  /** Stores a block synchronously, straight under its name (between beginWrite and endWrite). */
-  putSync(cid: CID, bytes: Uint8Array): void {
-    const target = this.claimWrite(cid);
-    if (!target) return;
-    if (!this.madeDirs.has(target.dir)) {
-      mkdirSync(target.dir, { recursive: true });
-      this.madeDirs.add(target.dir);
-    }
-    try {
-      writeFileSync(target.file, bytes);
-    } catch (err) {
-      rmSync(target.file, { force: true });
-      throw err;
-    }
   }
 
   async put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID> {
