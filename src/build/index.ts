@@ -221,7 +221,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
       ...(overlay ? { overlay: { ...overlay, knownSha256: (rel: string) => overlay.known(rel)?.sha256 } } : {}),
     });
-    if (findings.length) throw auditError(findings);
+    if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));
 
     progress({ type: 'stage', stage: 'manifest' });
     const manifest = await writeManifest(staging, {
@@ -279,12 +279,24 @@ function checkFolders(contentDir: string, outDir: string): void {
   }
 }
 
-function auditError(findings: AuditFinding[]): AggregateInputError {
-  const problems = findings.map(
-    (f) => new SamizdatError(`AUDIT_${f.rule.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, `${f.message} (rule ${f.rule})`, { file: f.file, ...(f.line ? { line: f.line } : {}) }),
-  );
+/**
+ * A finding in an article's page is reported against the article file (what the operator can
+ * fix), with the generated page and line in the message; others name the generated file.
+ */
+function auditError(findings: AuditFinding[], articleOfPage: ReadonlyMap<string, string>): AggregateInputError {
+  const problems = findings.map((f) => {
+    const code = `AUDIT_${f.rule.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+    const article = articleOfPage.get(f.file);
+    if (article) {
+      return new SamizdatError(code, `${f.message}, in its page ${f.file}${f.line ? ` line ${f.line}` : ''} (rule ${f.rule})`, {
+        file: article,
+        hint: 'Fix or remove that part of the article. A link to another article must point at its page (…/index.html) or at a full https:// address, not at its .md file.',
+      });
+    }
+    return new SamizdatError(code, `${f.message} (rule ${f.rule})`, { file: f.file, ...(f.line ? { line: f.line } : {}) });
+  });
   return new AggregateInputError(`the bundle audit found ${findings.length} problem(s); nothing was published`, problems, {
-    hint: 'Each problem names the generated file. The previous output is untouched. If an article caused it, fix or remove the offending part; otherwise report it as a samizdat bug.',
+    hint: 'Problems caused by an article name the article; the others name the generated file. The previous output is untouched. If no article caused it, report it as a samizdat bug.',
   });
 }
 
