@@ -8,7 +8,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { sourceStamp } from './source-stamp.mjs';
+import { sourceStampSync } from './source-stamp.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const src = path.join(root, 'src');
@@ -28,7 +28,8 @@ const keepModulesApart = {
   },
 };
 
-const stamp = await sourceStamp(root);
+// Taken before the sources are read: a file edited while compiling makes the stamp stale, never wrong.
+const stamp = sourceStampSync(root);
 await rm(tmp, { recursive: true, force: true });
 await build({
   entryPoints: entries,

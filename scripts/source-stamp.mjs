@@ -1,6 +1,6 @@
-// What the compiled lib/ was made from: every source file's path, size and modification time,
-// plus package.json (dependency changes) and this compiler's version. Cheap enough (a few
-// milliseconds) to check on every CLI start.
+// What the compiled lib/ was made from: the path, size and modification time of every file of
+// src/, of .eleventy.ts, package.json (dependency changes) and the compile script. Cheap enough
+// (a few milliseconds) to check on every CLI start.
 import { readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -14,8 +14,4 @@ export function sourceStampSync(root) {
     if (s?.isFile()) hash.update(`${f}\0${s.size}\0${s.mtimeMs}\0`);
   }
   return hash.digest('hex');
-}
-
-export async function sourceStamp(root) {
-  return sourceStampSync(root);
 }
