@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
  */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
+/** True when running the TypeScript through tsx; false in the compiled lib/. */
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
 /**
  * A file of samizdat's TypeScript source. Caches key on the source of the code that made their
  * entries, and must get the same key whether the CLI runs compiled or through tsx.

@@ -2,6 +2,7 @@
 // has more than one core. Files are dealt out round-robin; findings come back as plain data.
 import { Worker } from 'node:worker_threads';
 import { AbortedError, throwIfAborted } from '../errors.ts';
+import { FROM_SOURCE } from '../paths.ts';
 import { selectRules } from './rules/index.ts';
 import { auditFiles, type FileResult } from './run.ts';
 import type { BundleIndex } from './types.ts';
@@ -19,7 +20,7 @@ export interface WorkerInput {
 }
 
 // From src/ (tsx) the worker needs a plain-JavaScript entry that loads tsx; compiled, it needs none.
-const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
+const ENTRY = FROM_SOURCE ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 
 /** Runs one worker over input.chunk; rejects if it cannot start or dies. */
 export function runWorker(input: WorkerInput, signal: AbortSignal | undefined): Promise<FileResult[]> {

@@ -6,10 +6,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SamizdatError } from '../errors.ts';
+import { FROM_SOURCE } from '../paths.ts';
 import type { EleventyBuildData } from './templates/eleventy.ts';
 
 /** Running from src/ (tsx), the TypeScript config; compiled (lib/), its compiled copy beside this module's folder. */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
 export const ELEVENTY_CONFIG = fileURLToPath(new URL(FROM_SOURCE ? '../../.eleventy.ts' : '../eleventy.config.js', import.meta.url));
 
 let tsxRegistered = !FROM_SOURCE;
