@@ -4,7 +4,7 @@
 // uses lib/ only while its stamp matches the sources (scripts/source-stamp.mjs), and runs src/
 // through tsx otherwise, so an edited source is never shadowed by a stale copy.
 // Run by `npm ci` (prepare) and `npm test` (pretest); `npm run compile` by hand.
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -65,6 +65,13 @@ await build({
   ],
 });
 await mkdir(tmp, { recursive: true });
+// Plain-JavaScript modules of src/ (worker threads) are used as they are.
+for (const e of await readdir(src, { recursive: true, withFileTypes: true })) {
+  if (!e.isFile() || !e.name.endsWith('.mjs')) continue;
+  const rel = path.relative(src, path.join(e.parentPath ?? e.path, e.name));
+  await mkdir(path.dirname(path.join(tmp, rel)), { recursive: true });
+  await copyFile(path.join(src, rel), path.join(tmp, rel));
+}
 await writeFile(path.join(tmp, 'stamp.json'), JSON.stringify({ stamp }));
 // Swap whole folders so that a reader never sees half of one build and half of another.
 const old = `${out}.old-${process.pid}`;

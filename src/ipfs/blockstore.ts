@@ -24,10 +24,9 @@ const WRITE_MARKER = 'PIN_IN_PROGRESS';
  * sharding, `.data` files), so FsBlockstore can read it. Reads and writes go straight to the
  * files (blockstore-fs streams every read and writes through one temp name per block, which is
  * slow for thousands of small blocks and collides when one block is written twice at once).
- * `samizdat pin` writes through claimWrite (its writer thread writes the files),
- * between beginWrite and endWrite: each new block straight under its name, guarded by the
- * PIN_IN_PROGRESS marker (see beginWrite); blocks already present are skipped (a rerun writes
- * none). The async `put` (for callers of the importer's interface) writes a unique temp file and
+ * `samizdat pin`'s writer thread (pin-writer.ts) writes into blocksDir between beginWrite and
+ * endWrite: each new block straight under its name, guarded by the PIN_IN_PROGRESS marker (see
+ * beginWrite); blocks already present are skipped (a rerun writes none). The async `put` (for callers of the importer's interface) writes a unique temp file and
  * renames it into place, and keeps blocks in memory up to a budget. Every read from disk is
  * checked against the block's hash.
  */
@@ -39,7 +38,8 @@ export class LocalBlockstore {
   /** Puts in flight by CID: blockstore-fs writes through one temp name per block, so two writes of the same block at once collide (and it retries for a second). */
   private readonly inFlight = new Map<string, Promise<void>>();
 
-  private readonly blocksDir: string;
+  /** Where the block files are (pin's writer thread writes straight into it: pin-writer.ts). */
+  readonly blocksDir: string;
   private readonly sharding = new NextToLast();
   private readonly madeDirs = new Set<string>();
   private readonly tmpPrefix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}-`;
@@ -99,21 +99,6 @@ export class LocalBlockstore {
       await rm(tmp, { force: true });
       throw err;
     }
-  }
-
-  /** Block files (`<shard>/<file>`) claimed by claimWrite: written, or found present. */
-  private readonly stored = new Set<string>();
-  /** Names present at open, read synchronously (one readdir per shard folder). */
-  private presentSync: Set<string> | undefined;
-
-  private listPresentSync(): Set<string> {
-    if (this.presentSync) return this.presentSync;
-    const names = new Set<string>();
-    for (const shard of readdirOrEmpty(this.blocksDir)) {
-      for (const name of readdirOrEmpty(path.join(this.blocksDir, shard))) names.add(`${shard}/${name}`);
-      this.madeDirs.add(path.join(this.blocksDir, shard));
-    }
-    return (this.presentSync = names);
   }
 
   /**
@@ -188,24 +173,8 @@ export class LocalBlockstore {
         }
       }
     }
-    this.presentSync = undefined;
     this.fresh = false;
     return removed;
-  }
-
-  /**
-   * For a pin's writer, between beginWrite and endWrite: where to write `cid`'s block file, or
-   * undefined when it needs no writing (present when the store was opened, or already claimed).
-   * A claimed block counts as stored: the caller must write it (or leave the write marker).
-   */
-  claimWrite(cid: CID): { dir: string; file: string } | undefined {
-    const shard = this.sharding.encode(cid);
-    const key = `${shard.dir}/${shard.file}`;
-    if (this.stored.has(key)) return undefined;
-    this.stored.add(key);
-    if (!this.fresh && this.listPresentSync().has(key)) return undefined;
-    const dir = path.join(this.blocksDir, shard.dir);
-    return { dir, file: path.join(dir, shard.file) };
   }
 
   async put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID> {

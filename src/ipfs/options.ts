@@ -68,12 +68,15 @@ export function importerOptions(profile: ImportProfile = KUBO_ADD_CIDV1): Import
     shardFanoutBits: profile.shardFanoutBits,
     fieldOrder: 'links-first',
     wrapWithDirectory: false,
-    // One file at a time, one block at a time: the importer then hands blocks to the block store
-    // in an order that depends on the content only (each file's leaves and nodes in walk order,
-    // folders when the tree is finished, children before parents), never on I/O timing, so that
-    // `samizdat pin`, which writes the CAR in that order, writes the same bytes for the same
-    // bundle. No CID depends on these two settings.
-    fileImportConcurrency: 1,
-    blockWriteConcurrency: 1,
+    // Sixteen files and sixteen blocks at once (the CIDs do not depend on these two settings).
+    // `samizdat pin` writes its CAR in the order the importer hands blocks over. When the content
+    // is read synchronously and the block sink is synchronous, as in pin (walk.ts, pin-writer.ts),
+    // the importer's concurrent tasks never wait for I/O: they interleave through promise jobs,
+    // which JavaScript runs in a fixed order, so the block order (children before parents) still
+    // depends on the bundle only and the same bundle gives the same CAR bytes
+    // (test/ipfs/import-order.test.ts). Concurrency saves the importer's per-file pipeline
+    // overhead even so: one at a time, pin took 15 % longer (BENCHMARKS.md, bench:pin).
+    fileImportConcurrency: 16,
+    blockWriteConcurrency: 16,
   };
 }

@@ -86,14 +86,15 @@ function list(absDir: string, relDir: string[], result: ListResult, options: Wal
  * it (so the bundle is never in memory at once), synchronously, in pieces of `chunkSize` (the
  * profile's chunk size: the chunker then passes them on without copying), each in a fresh buffer
  * (the importer may keep a piece after asking for the next). The size is taken when the file is
- * opened: the bundle must not change while it is imported.
+ * opened: the bundle must not change while it is imported. A file that cannot be read fails the
+ * import with BUNDLE_READ.
  */
 export function bundleCandidates(listed: ListResult, chunkSize = 262_144): BundleCandidates {
   const read = { bytes: 0 };
   const candidates: ImportCandidate[] = [{ path: ROOT_NAME }];
   for (const entry of listed.entries) {
     const p = `${ROOT_NAME}/${entry.path.join('/')}`;
-    candidates.push(entry.kind === 'dir' ? { path: p } : { path: p, content: fileChunks(entry.abs, chunkSize, read) });
+    candidates.push(entry.kind === 'dir' ? { path: p } : { path: p, content: fileChunks(entry, chunkSize, read) });
   }
   return { candidates, files: listed.files, skippedHidden: listed.skippedHidden, read };
 }
@@ -125,12 +126,23 @@ export function hasEmptyFolder(listed: ListResult): boolean {
   return false;
 }
 
+function readError(entry: ListedEntry, err: unknown): InputError {
+  const e = err as NodeJS.ErrnoException;
+  const what = e.code === 'ENOENT' ? 'it was deleted after the bundle was listed' : e.message;
+  return new InputError('BUNDLE_READ', `cannot read ${entry.path.join('/')} in the bundle: ${what}`, { file: entry.abs, hint: 'Make every file of the bundle readable and do not change the bundle while it is pinned (run `samizdat build` first, then pin).', cause: err });
+}
+
 /**
  * Synchronous reads: for thousands of small pages, the thread-pool round trips of async reads
  * cost more than hashing the bytes. A big file lets other work through every 64 chunks.
  */
-async function* fileChunks(file: string, chunkSize: number, read: { bytes: number }): AsyncGenerator<Uint8Array> {
-  const fd = openSync(file, 'r');
+async function* fileChunks(entry: ListedEntry, chunkSize: number, read: { bytes: number }): AsyncGenerator<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(entry.abs, 'r');
+  } catch (err) {
+    throw readError(entry, err);
+  }
   try {
     let left = fstatSync(fd).size;
     for (let n = 1; left > 0; n++) {
@@ -148,6 +160,8 @@ async function* fileChunks(file: string, chunkSize: number, read: { bytes: numbe
       left -= got;
       if (n % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+  } catch (err) {
+    throw err instanceof InputError ? err : readError(entry, err);
   } finally {
     closeSync(fd);
   }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CID } from 'multiformats/cid';
 import * as dagPb from '@ipld/dag-pb';
-import { openBlockstore, pinSite, verifyCar, walkDag } from '../../src/ipfs/index.ts';
+import { importListed, openBlockstore, pinSite, verifyCar, walkDag } from '../../src/ipfs/index.ts';
+import { listBundle } from '../../src/ipfs/walk.ts';
 import { InputError, SamizdatError } from '../../src/errors.ts';
 import { readPublications } from '../../src/ipfs/publications.ts';
 import { tempDir } from '../support/net.ts';
@@ -182,6 +183,17 @@ describe('pinSite: bad input', () => {
     await writeTree(site, { 'index.html': 'x' });
     await symlink('/etc/passwd', path.join(site, 'passwd'));
     await expect(pinSite({ siteDir: site, distDir: dir, blockstoreDir: path.join(dir, 'bs2'), gateways: [] })).rejects.toMatchObject({ code: 'BUNDLE_SYMLINK', message: expect.stringContaining('passwd') });
+  });
+
+  it('a file deleted between the listing and its import fails with BUNDLE_READ naming it', async () => {
+    const site = path.join(dir, 'site-vanish');
+    await writeTree(site, { 'index.html': 'x', 'a/gone.html': 'y' });
+    const listed = listBundle(site);
+    await rm(path.join(site, 'a/gone.html'));
+    const err = await importListed(listed, new MemoryBlocks()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err).toMatchObject({ code: 'BUNDLE_READ', file: path.join(site, 'a/gone.html'), message: expect.stringContaining('a/gone.html') });
+    expect((err as Error).message).toContain('deleted after the bundle was listed');
   });
 
   it('a pin target file with bad fields is an input error naming the file, before any work', async () => {
