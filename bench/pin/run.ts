@@ -6,8 +6,9 @@
  * -r --cid-version=1` settings, each block written into a fresh block store and into the CARv1 as
  * the importer makes it), next to `sha256sum` over the same files, side by side, with the ratio.
  * Also: the CID alone (the same import, blocks hashed and dropped), the same one file and one
- * block at a time (what pin did before; see importerOptions), and a rerun into the existing block
- * store. Files are read once first so both sides start from a warm page cache; --work defaults to
+ * block at a time (what pin did before; see importerOptions), a rerun into the existing block
+ * store, and the whole `samizdat pin` command (compiled CLI in a new process, fresh store and
+ * rerun): what an operator waits for, module loading and a cold JIT included. Files are read once first so both sides start from a warm page cache; --work defaults to
  * /dev/shm to measure CPU rather than the disk.
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +20,7 @@ import { promisify } from 'node:util';
 import { importer } from 'ipfs-unixfs-importer';
 import type { CID } from 'multiformats/cid';
 import { generateArchive } from '../lib/archive.ts';
+import { ensureCompiledCli } from '../lib/compiled-cli.ts';
 import { buildSite } from '../../src/build/index.ts';
 import { pinSite, importerOptions, importListed } from '../../src/ipfs/index.ts';
 import { listBundle, walkBundle } from '../../src/ipfs/walk.ts';
@@ -88,6 +90,14 @@ async function timedNodeSha(site: string): Promise<Timing<null>> {
   return { ...(JSON.parse(stdout) as { s: number; cpu: number }), value: null };
 }
 
+/** The compiled CLI in a child process under /usr/bin/time: wall and its own CPU seconds; the value is the root CID it printed. */
+async function timedCli(cli: string, args: string[], setup?: () => Promise<void>): Promise<Timing<string>> {
+  await setup?.();
+  const { stdout, stderr } = await run('/usr/bin/time', ['-f', '%e %U %S', process.execPath, cli, ...args], { maxBuffer: 1 << 24 });
+  const [s, user, sys] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { s: s!, cpu: user! + sys!, value: (JSON.parse(stdout) as { cid: string }).cid };
+}
+
 async function listFiles(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
 }
@@ -123,7 +133,12 @@ async function main(): Promise<void> {
     cidConcurrent: [] as Timing<string>[],
     fresh: [] as Timing<Awaited<ReturnType<typeof pinSite>>>[],
     rerun: [] as Timing<Awaited<ReturnType<typeof pinSite>>>[],
+    cliFresh: [] as Timing<string>[],
+    cliRerun: [] as Timing<string>[],
   };
+  const cli = await ensureCompiledCli();
+  const cliStore = path.join(base, 'cli-blocks');
+  const cliDist = path.join(base, 'cli-dist');
   for (let round = 0; round < rounds; round++) {
     steps.sha.push(await timedSha256sum(site, 1));
     steps.nodeSha.push(await timedNodeSha(site));
@@ -141,9 +156,12 @@ async function main(): Promise<void> {
     // A fresh store, deleted before the clock starts; then a rerun into it.
     steps.fresh.push(await timed(() => pinSite({ siteDir: site, distDir: dist, blockstoreDir, gateways: [] }), 1, () => rm(blockstoreDir, { recursive: true, force: true })));
     steps.rerun.push(await timed(() => pinSite({ siteDir: site, distDir: dist, blockstoreDir, gateways: [] }), 1));
-    console.log(`round ${round + 1}/${rounds}: sha256sum ${steps.sha[round]!.s.toFixed(2)} s, pin fresh ${steps.fresh[round]!.s.toFixed(2)} s, rerun ${steps.rerun[round]!.s.toFixed(2)} s`);
+    // The whole command as an operator runs it (compiled CLI in a new process: start-up, settings, report).
+    steps.cliFresh.push(await timedCli(cli, ['pin', '--site', site, '--blockstore', cliStore, '--out', cliDist, '--content', path.join(base, 'no-content'), '--mirrors', path.join(base, 'no-mirrors'), '--json'], () => rm(cliStore, { recursive: true, force: true })));
+    steps.cliRerun.push(await timedCli(cli, ['pin', '--site', site, '--blockstore', cliStore, '--out', cliDist, '--content', path.join(base, 'no-content'), '--mirrors', path.join(base, 'no-mirrors'), '--json']));
+    console.log(`round ${round + 1}/${rounds}: sha256sum ${steps.sha[round]!.s.toFixed(2)} s, pin fresh ${steps.fresh[round]!.s.toFixed(2)} s, rerun ${steps.rerun[round]!.s.toFixed(2)} s; CLI fresh ${steps.cliFresh[round]!.s.toFixed(2)} s, rerun ${steps.cliRerun[round]!.s.toFixed(2)} s`);
   }
-  const cids = new Set([...steps.cidOnly.map((t) => t.value), ...steps.cidConcurrent.map((t) => t.value), ...steps.fresh.map((t) => t.value.cid), ...steps.rerun.map((t) => t.value.cid)]);
+  const cids = new Set([...steps.cidOnly, ...steps.cidConcurrent, ...steps.cliFresh, ...steps.cliRerun].map((t) => t.value).concat([...steps.fresh, ...steps.rerun].map((t) => t.value.cid)));
   if (cids.size !== 1) throw new Error(`CIDs differ between runs: ${[...cids].join(', ')}`);
   const last = steps.fresh[0]!.value;
   const carBytes = (await stat(last.carPath)).size;
@@ -168,6 +186,8 @@ async function main(): Promise<void> {
     ['CID only: importer, one file + one block at a time', row(steps.cidConcurrent)],
     ['pin: CID + block store + CAR (fresh store)', row(steps.fresh)],
     ['pin: rerun (blocks already stored)', row(steps.rerun)],
+    ['samizdat pin (CLI, new process), fresh store', row(steps.cliFresh)],
+    ['samizdat pin (CLI, new process), rerun', row(steps.cliRerun)],
   ] as const;
   const os = await import('node:os');
   console.log('');
