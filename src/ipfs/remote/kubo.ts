@@ -5,7 +5,7 @@
  * the root the server reports must equal the CID computed locally.
  */
 import { createReadStream } from 'node:fs';
-import { create, type KuboRPCClient } from 'kubo-rpc-client';
+import type { KuboRPCClient } from 'kubo-rpc-client';
 import { CID } from 'multiformats/cid';
 import { base32 } from 'multiformats/bases/base32';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { SamizdatError, throwIfAborted } from '../../errors.ts';
 import { HostAuthError, HostError, HostTimeoutError, HostUnreachableError } from '../../mirrors/errors.ts';
 import { withDeadline } from '../../mirrors/deadline.ts';
 import { secretFromEnv, type MirrorEnv } from '../../mirrors/env.ts';
+import { lazyLibrary } from '../../mirrors/hosts/library.ts';
 import { PinFailedError, PinMismatchError } from './errors.ts';
 import type { PinCallOptions, PinOutcome, PinRequest, PinTarget } from './types.ts';
 
@@ -40,10 +41,13 @@ export const kuboSchema = z.object({
 
 export type KuboConfig = z.output<typeof kuboSchema>;
 
+// Imported on first use: 0.4 s that commands without a kubo target should not pay.
+const loadKubo = lazyLibrary('kubo-rpc-client', () => import('kubo-rpc-client'));
+
 export class KuboPinTarget implements PinTarget {
   readonly type = 'kubo';
   readonly keep: number | undefined;
-  private readonly client: KuboRPCClient;
+  private rpc: Promise<KuboRPCClient> | undefined;
 
   constructor(
     readonly name: string,
@@ -52,13 +56,24 @@ export class KuboPinTarget implements PinTarget {
     private readonly timeoutMs = 30_000,
   ) {
     this.keep = config.keep;
-    const headers: Record<string, string> = authorization ? { Authorization: authorization } : {};
-    this.client = create({ url: apiUrl(config.api), headers });
+  }
+
+  /** The RPC client, made on the first call (that is when kubo-rpc-client is imported). */
+  private client(): Promise<KuboRPCClient> {
+    if (!this.rpc) {
+      const headers: Record<string, string> = this.authorization ? { Authorization: this.authorization } : {};
+      const making = loadKubo(this.name).then(({ create }) => create({ url: apiUrl(this.config.api), headers }));
+      this.rpc = making;
+      making.catch(() => {
+        if (this.rpc === making) this.rpc = undefined;
+      });
+    }
+    return this.rpc;
   }
 
   async connect(options: PinCallOptions = {}): Promise<void> {
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'connect' });
-    await this.call('connect', options, (signal) => this.client.version({ signal }));
+    await this.call('connect', options, (client, signal) => client.version({ signal }));
   }
 
   async pin(request: PinRequest, options: PinCallOptions = {}): Promise<PinOutcome> {
@@ -68,7 +83,7 @@ export class KuboPinTarget implements PinTarget {
     // 1. Upload the CAR; the node reports the CAR's roots.
     onProgress?.({ type: 'remote', target: this.name, stage: 'upload' });
     const target = this.name;
-    const roots = await this.call('dag/import', options, async (signal, touch) => {
+    const roots = await this.call('dag/import', options, async (client, signal, touch) => {
       let sent = 0;
       const car = createReadStream(request.carPath, { highWaterMark: 1 << 20 });
       const counted = (async function* () {
@@ -81,7 +96,7 @@ export class KuboPinTarget implements PinTarget {
       })();
       const found: Array<{ cid: CID; pinErrorMsg?: string }> = [];
       // kubo-rpc-client wants the CAR stream inside an array (one part per CAR).
-      for await (const r of this.client.dag.import([counted], { pinRoots: true, signal })) found.push(r.root);
+      for await (const r of client.dag.import([counted], { pinRoots: true, signal })) found.push(r.root);
       return found;
     });
     if (roots.length !== 1) throw new PinFailedError(this.name, `dag/import reported ${roots.length} roots instead of 1`);
@@ -91,14 +106,14 @@ export class KuboPinTarget implements PinTarget {
 
     // 2. Pin explicitly: a no-op on Kubo after pin-roots, a cluster-wide pin through IPFS Cluster's proxy.
     onProgress?.({ type: 'remote', target: this.name, stage: 'pin' });
-    const pinned = await this.call('pin/add', options, (signal) => this.client.pin.add(request.cid, { recursive: true, signal }));
+    const pinned = await this.call('pin/add', options, (client, signal) => client.pin.add(request.cid, { recursive: true, signal }));
     if (!sameCid(pinned, request.cid)) throw new PinMismatchError(this.name, expected, pinned.toV1().toString(base32));
 
     // 3. Ask what is pinned, as a reader of the node would.
     onProgress?.({ type: 'remote', target: this.name, stage: 'verify' });
-    const listed = await this.call('pin/ls', options, async (signal) => {
+    const listed = await this.call('pin/ls', options, async (client, signal) => {
       const out: Array<{ cid: CID; type: string }> = [];
-      for await (const p of this.client.pin.ls({ paths: [request.cid], signal })) out.push(p);
+      for await (const p of client.pin.ls({ paths: [request.cid], signal })) out.push(p);
       return out;
     });
     const recursive = listed.find((p) => sameCid(p.cid, request.cid) && p.type === 'recursive');
@@ -113,7 +128,7 @@ export class KuboPinTarget implements PinTarget {
   async unpin(cid: CID, options: PinCallOptions = {}): Promise<void> {
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'unpin', detail: cid.toString() });
     try {
-      await this.call('pin/rm', options, (signal) => this.client.pin.rm(cid, { recursive: true, signal }));
+      await this.call('pin/rm', options, (client, signal) => client.pin.rm(cid, { recursive: true, signal }));
     } catch (err) {
       // Idempotent: something already unpinned is fine.
       if (err instanceof PinFailedError && /not pinned|is not pinned/i.test(err.message)) return;
@@ -126,15 +141,15 @@ export class KuboPinTarget implements PinTarget {
   private async copyToMfs(cid: CID, mfsPath: string, options: PinCallOptions): Promise<string> {
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'mfs', detail: mfsPath });
     const parent = mfsPath.slice(0, mfsPath.lastIndexOf('/')) || '/';
-    await this.call('files/mkdir', options, (signal) => this.client.files.mkdir(parent, { parents: true, signal }));
+    await this.call('files/mkdir', options, (client, signal) => client.files.mkdir(parent, { parents: true, signal }));
     // files/cp refuses to overwrite: remove the previous publication's copy first.
     try {
-      await this.call('files/rm', options, (signal) => this.client.files.rm(mfsPath, { recursive: true, signal }));
+      await this.call('files/rm', options, (client, signal) => client.files.rm(mfsPath, { recursive: true, signal }));
     } catch (err) {
       if (!(err instanceof PinFailedError && /does not exist|not exist|no such file|file does not exist/i.test(err.message))) throw err;
     }
-    await this.call('files/cp', options, (signal) => this.client.files.cp(`/ipfs/${cid.toString()}`, mfsPath, { signal }));
-    const stat = await this.call('files/stat', options, (signal) => this.client.files.stat(mfsPath, { signal }));
+    await this.call('files/cp', options, (client, signal) => client.files.cp(`/ipfs/${cid.toString()}`, mfsPath, { signal }));
+    const stat = await this.call('files/stat', options, (client, signal) => client.files.stat(mfsPath, { signal }));
     if (!sameCid(stat.cid, cid)) throw new PinMismatchError(this.name, cid.toV1().toString(base32), stat.cid.toV1().toString(base32));
     return mfsPath;
   }
@@ -143,8 +158,8 @@ export class KuboPinTarget implements PinTarget {
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'ipns', detail: ipns.key });
     let r: { name: string; value: string };
     try {
-      r = await this.call('name/publish', options, (signal) =>
-        this.client.name.publish(`/ipfs/${cid.toString()}`, { key: ipns.key, lifetime: ipns.lifetime, resolve: false, signal }),
+      r = await this.call('name/publish', options, (client, signal) =>
+        client.name.publish(`/ipfs/${cid.toString()}`, { key: ipns.key, lifetime: ipns.lifetime, resolve: false, signal }),
       );
     } catch (err) {
       if (!(err instanceof PinFailedError)) throw err;
@@ -166,10 +181,10 @@ export class KuboPinTarget implements PinTarget {
   }
 
   /** Runs one RPC call with the deadline, and turns what went wrong into a typed error. */
-  private async call<T>(what: string, options: PinCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, options: PinCallOptions, work: (client: KuboRPCClient, signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
     throwIfAborted(options.signal, `${what} on ${this.name}`);
     try {
-      return await withDeadline(this.name, what, this.timeoutMs, options.signal, work);
+      return await withDeadline(this.name, what, this.timeoutMs, options.signal, async (signal, touch) => work(await this.client(), signal, touch));
     } catch (err) {
       throw this.wrap(err, what);
     }

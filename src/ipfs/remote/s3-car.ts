@@ -7,14 +7,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CID } from 'multiformats/cid';
 import { base32 } from 'multiformats/bases/base32';
 import { SamizdatError, throwIfAborted } from '../../errors.ts';
 import { withDeadline } from '../../mirrors/deadline.ts';
 import { secretFromEnv, type MirrorEnv } from '../../mirrors/env.ts';
 import { HostAuthError, HostError, HostTimeoutError, HostUnreachableError } from '../../mirrors/errors.ts';
+import { lazyLibrary } from '../../mirrors/hosts/library.ts';
 import { PinFailedError, PinMismatchError } from './errors.ts';
 import { sameCid } from './kubo.ts';
 import type { PinCallOptions, PinOutcome, PinRequest, PinTarget } from './types.ts';
@@ -30,26 +30,36 @@ export interface S3CarSettings {
   keep?: number;
 }
 
+// Imported on first use (the AWS SDK takes 0.17 s to load), like the s3 mirror host does.
+const loadS3 = lazyLibrary('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'));
+const loadStorage = lazyLibrary('@aws-sdk/lib-storage', () => import('@aws-sdk/lib-storage'));
+
 export class S3CarImportTarget implements PinTarget {
   readonly type = 's3-car';
   readonly keep: number | undefined;
-  private readonly client: S3Client;
+  private client: S3Client | undefined;
 
   constructor(
     readonly name: string,
     private readonly settings: S3CarSettings,
   ) {
     this.keep = settings.keep;
-    this.client = new S3Client({
-      endpoint: settings.endpoint,
-      region: settings.region,
-      forcePathStyle: settings.forcePathStyle,
-      credentials: settings.credentials,
+  }
+
+  /** The SDK and the client, loaded and made on the first request. */
+  private async s3(): Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
+    const sdk = await loadS3(this.name);
+    this.client ??= new sdk.S3Client({
+      endpoint: this.settings.endpoint,
+      region: this.settings.region,
+      forcePathStyle: this.settings.forcePathStyle,
+      credentials: this.settings.credentials,
       maxAttempts: 1,
       // Stores other than AWS reject the SDK's default streaming checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    return { client: this.client, sdk };
   }
 
   private key(cid: CID): string {
@@ -66,10 +76,11 @@ export class S3CarImportTarget implements PinTarget {
     const { size } = await stat(request.carPath);
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'upload' });
     await this.call('CAR upload', options, async (signal, touch) => {
+      const [{ client }, { Upload }] = await Promise.all([this.s3(), loadStorage(this.name)]);
       const abort = new AbortController();
       signal.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
       const upload = new Upload({
-        client: this.client,
+        client,
         params: { Bucket: this.settings.bucket, Key: key, Body: createReadStream(request.carPath), ContentType: 'application/vnd.ipld.car', ContentLength: size, Metadata: { import: 'car' } },
         queueSize: 2,
         partSize: 16 * 1024 * 1024,
@@ -82,7 +93,10 @@ export class S3CarImportTarget implements PinTarget {
       await upload.done();
     });
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'verify' });
-    const head = await this.call('HeadObject', options, (signal) => this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }), { abortSignal: signal }));
+    const head = await this.call('HeadObject', options, async (signal) => {
+      const { client, sdk } = await this.s3();
+      return client.send(new sdk.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }), { abortSignal: signal });
+    });
     const reported = head.Metadata?.cid;
     if (!reported) {
       throw new PinFailedError(this.name, `uploaded ${key}, but the store reports no CID for it: it does not import CARs, so nothing is pinned there`, {
@@ -102,11 +116,15 @@ export class S3CarImportTarget implements PinTarget {
 
   async unpin(cid: CID, options: PinCallOptions = {}): Promise<void> {
     options.onProgress?.({ type: 'remote', target: this.name, stage: 'unpin', detail: cid.toString() });
-    await this.call('DeleteObject', options, (signal) => this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.key(cid) }), { abortSignal: signal }));
+    await this.call('DeleteObject', options, async (signal) => {
+      const { client, sdk } = await this.s3();
+      return client.send(new sdk.DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.key(cid) }), { abortSignal: signal });
+    });
   }
 
   async close(): Promise<void> {
-    this.client.destroy();
+    this.client?.destroy();
+    this.client = undefined;
   }
 
   private async call<T>(what: string, options: PinCallOptions, work: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {

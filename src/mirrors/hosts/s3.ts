@@ -13,16 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type ListObjectsV2CommandOutput,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { SamizdatError, throwIfAborted } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
@@ -31,6 +22,7 @@ import { HostAuthError, HostError, HostNotFoundError, HostTimeoutError, HostUnre
 import { defineFilesHostType } from '../host-type.ts';
 import type { HostCallOptions, HostCapabilities, MirrorHost, PutSource, RemoteFile } from '../host.ts';
 import { assertRemotePath, joinRemote } from '../paths.ts';
+import { lazyLibrary } from './library.ts';
 
 export const s3Schema = z.object({
   endpoint: z.url().optional().describe('S3 endpoint, e.g. https://<account>.r2.cloudflarestorage.com; leave out for AWS itself.'),
@@ -69,6 +61,11 @@ export function isAwsEndpoint(endpoint: string | undefined): boolean {
   return /(^|\.)amazonaws\.com(\.cn)?$/i.test(new URL(endpoint).hostname);
 }
 
+// The SDK is imported on first use (0.17 s), so commands that never talk to S3 do not load it.
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+const loadS3 = lazyLibrary('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'));
+const loadStorage = lazyLibrary('@aws-sdk/lib-storage', () => import('@aws-sdk/lib-storage'));
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 const AUTH_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'InvalidSecurity']);
 
@@ -91,18 +88,20 @@ export class S3Host implements MirrorHost {
 
   async connect(options: HostCallOptions = {}): Promise<void> {
     // One cheap signed request checks the endpoint, the bucket and the credentials.
-    await this.call('connect', options.signal, (signal) =>
-      this.s3().send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.keyPrefix, MaxKeys: 1 }), { abortSignal: signal }),
-    );
+    await this.call('connect', options.signal, async (signal) => {
+      const { client, sdk } = await this.s3();
+      return client.send(new sdk.ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.keyPrefix, MaxKeys: 1 }), { abortSignal: signal });
+    });
   }
 
   async list(options: HostCallOptions = {}): Promise<RemoteFile[]> {
     const files: RemoteFile[] = [];
     let token: string | undefined;
     do {
-      const page: ListObjectsV2CommandOutput = await this.call('listing', options.signal, (signal) =>
-        this.s3().send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.keyPrefix, ContinuationToken: token }), { abortSignal: signal }),
-      );
+      const page: ListObjectsV2CommandOutput = await this.call('listing', options.signal, async (signal) => {
+        const { client, sdk } = await this.s3();
+        return client.send(new sdk.ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.keyPrefix, ContinuationToken: token }), { abortSignal: signal });
+      });
       for (const object of page.Contents ?? []) {
         const rel = object.Key?.slice(this.keyPrefix.length);
         if (!rel || rel.endsWith('/')) continue; // "folder" marker objects some tools create
@@ -122,7 +121,8 @@ export class S3Host implements MirrorHost {
       `read of ${remotePath}`,
       options.signal,
       async (signal, touch) => {
-        const result = await this.s3().send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }), { abortSignal: signal });
+        const { client, sdk } = await this.s3();
+        const result = await client.send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }), { abortSignal: signal });
         const chunks: Uint8Array[] = [];
         for await (const chunk of result.Body as AsyncIterable<Uint8Array>) {
           touch();
@@ -143,8 +143,9 @@ export class S3Host implements MirrorHost {
       `upload of ${remotePath}`,
       options.signal,
       async (signal, touch) => {
+        const [s3, { Upload }] = await Promise.all([this.s3(), loadStorage(this.name)]);
         const upload = new Upload({
-          client: this.scopedClient(signal),
+          client: scopedClient(s3, signal, this.timeoutMs),
           params: {
             Bucket: this.settings.bucket,
             Key: key,
@@ -177,9 +178,10 @@ export class S3Host implements MirrorHost {
   async delete(remotePath: string, options: HostCallOptions = {}): Promise<void> {
     const key = this.key(remotePath);
     try {
-      await this.call(`delete of ${remotePath}`, options.signal, (signal) =>
-        this.s3().send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }), { abortSignal: signal }),
-      );
+      await this.call(`delete of ${remotePath}`, options.signal, async (signal) => {
+        const { client, sdk } = await this.s3();
+        return client.send(new sdk.DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }), { abortSignal: signal });
+      });
     } catch (err) {
       if (err instanceof HostNotFoundError) return;
       throw err;
@@ -192,9 +194,10 @@ export class S3Host implements MirrorHost {
     throwIfAborted(options.signal, `delete on mirror ${this.name}`);
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      const result = await this.call(`delete of ${batch.length} files`, options.signal, (signal) =>
-        this.s3().send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), { abortSignal: signal }),
-      );
+      const result = await this.call(`delete of ${batch.length} files`, options.signal, async (signal) => {
+        const { client, sdk } = await this.s3();
+        return client.send(new sdk.DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), { abortSignal: signal });
+      });
       const failed = (result.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
       if (failed.length) {
         const first = failed[0]!;
@@ -210,15 +213,17 @@ export class S3Host implements MirrorHost {
     this.client = undefined;
   }
 
-  private s3(): S3Client {
-    if (!this.client) this.client = this.makeClient();
-    return this.client;
+  /** The SDK and the client, loaded and made on the first request (also after close()). */
+  private async s3(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    const sdk = await loadS3(this.name);
+    this.client ??= this.makeClient(sdk);
+    return { client: this.client, sdk };
   }
 
-  private makeClient(): S3Client {
+  private makeClient(sdk: S3Sdk): S3Client {
     const { endpoint, region, forcePathStyle, credentials } = this.settings;
     const aws = isAwsEndpoint(endpoint);
-    const client = new S3Client({
+    const client = new sdk.S3Client({
       ...(endpoint ? { endpoint } : {}),
       region,
       forcePathStyle: forcePathStyle ?? false,
@@ -241,23 +246,6 @@ export class S3Host implements MirrorHost {
       );
     }
     return client;
-  }
-
-  /**
-   * The client lib-storage sees: every request it sends carries our signal (lib-storage's own
-   * abort() does not cancel requests in flight, so an aborted single PUT could still land),
-   * except the AbortMultipartUpload that cleans up after a failure.
-   */
-  private scopedClient(signal: AbortSignal): S3Client {
-    const client = this.s3();
-    const scoped = Object.create(client) as S3Client;
-    const timeoutMs = this.timeoutMs;
-    scoped.send = ((command: unknown, options?: object) =>
-      client.send(command as never, {
-        ...options,
-        abortSignal: command instanceof AbortMultipartUploadCommand ? AbortSignal.timeout(timeoutMs) : signal,
-      })) as S3Client['send'];
-    return scoped;
   }
 
   private key(remotePath: string): string {
@@ -321,6 +309,21 @@ export class S3Host implements MirrorHost {
     }
     return out;
   }
+}
+
+/**
+ * The client lib-storage sees: every request it sends carries our signal (lib-storage's own
+ * abort() does not cancel requests in flight, so an aborted single PUT could still land),
+ * except the AbortMultipartUpload that cleans up after a failure.
+ */
+function scopedClient({ client, sdk }: { client: S3Client; sdk: S3Sdk }, signal: AbortSignal, timeoutMs: number): S3Client {
+  const scoped = Object.create(client) as S3Client;
+  scoped.send = ((command: unknown, options?: object) =>
+    client.send(command as never, {
+      ...options,
+      abortSignal: command instanceof sdk.AbortMultipartUploadCommand ? AbortSignal.timeout(timeoutMs) : signal,
+    })) as S3Client['send'];
+  return scoped;
 }
 
 export const s3HostType = defineFilesHostType({

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { SFTPWrapper, Stats } from 'ssh2';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import { z } from 'zod';
 import { AbortedError, InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
@@ -24,10 +24,14 @@ import { HostAuthError, HostError, HostKeyMismatchError, HostNotFoundError, Host
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
 import { assertRemotePath } from '../paths.ts';
 import { defineFilesHostType, type TypedMirrorConfig } from '../host-type.ts';
+import { lazyLibrary } from './library.ts';
 import { redactSecrets } from './redact.ts';
 import { fingerprintOfKeyBlob } from './sftp/ssh-util.ts';
 import { downloadPipelined } from './sftp/download.ts';
 import { uploadPipelined } from './sftp/upload.ts';
+
+// Imported on the first connection, so commands that never open one do not load ssh2.
+const loadSftp = lazyLibrary('ssh2-sftp-client', () => import('ssh2-sftp-client'));
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable');
 
@@ -225,6 +229,9 @@ export class SftpHost implements MirrorHost {
   }
 
   private async handshake(signal: AbortSignal): Promise<Session> {
+    const { default: SftpClient } = await loadSftp(this.name);
+    // Cancelled (or timed out) while the library loaded: do not connect at all.
+    if (signal.aborted) throw signal.reason instanceof SamizdatError ? signal.reason : new AbortedError('connection');
     const client = new SftpClient(this.name, { error: () => {}, end: () => {}, close: () => {} });
     let seenFingerprint: string | undefined;
     const pinned = this.config.hostKeyFingerprint;

@@ -17,20 +17,25 @@ import { Agent as HttpsAgent } from 'node:https';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import pLimit from 'p-limit';
-import { createClient, type WebDAVClient } from 'webdav';
+import type { WebDAVClient, WebDAVClientOptions } from 'webdav';
 import { z } from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { liveness } from './liveness.ts';
 import { isLoopbackUrl } from './loopback.ts';
 import { localSourceSize } from './local-source.ts';
-import { decodeHrefPath, parseMultistatus, PROPFIND_BODY, type DavEntry } from './webdav/multistatus.ts';
+import type { DavEntry } from './webdav/multistatus.ts';
 import { secretFromEnv } from '../env.ts';
 import { HostAuthError, HostError, HostNotFoundError, HostTimeoutError, HostUnreachableError } from '../errors.ts';
 import type { HostCallOptions, MirrorHost, PutSource, RemoteFile } from '../host.ts';
 import { defineFilesHostType, type TypedMirrorConfig } from '../host-type.ts';
 import { assertRemotePath } from '../paths.ts';
+import { lazyLibrary } from './library.ts';
 import { redactSecrets } from './redact.ts';
+
+// Imported on first use (0.14 s with the XML parsers), so commands that never talk WebDAV do not load them.
+const loadWebdav = lazyLibrary('webdav', () => import('webdav'));
+const loadMultistatus = lazyLibrary('htmlparser2', () => import('./webdav/multistatus.ts'));
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable');
 
@@ -74,7 +79,8 @@ export class WebdavHost implements MirrorHost {
   readonly capabilities;
   readonly name: string;
   private readonly config: WebdavConfig;
-  private readonly client: WebDAVClient;
+  private readonly clientOptions: WebDAVClientOptions;
+  private davClient: Promise<WebDAVClient> | undefined;
   private readonly secrets: string[];
   private readonly agent: HttpAgent;
   /** Root-relative folders known to exist ("" is the root), shared by concurrent puts. */
@@ -100,16 +106,26 @@ export class WebdavHost implements MirrorHost {
     this.agent = https
       ? new HttpsAgent({ keepAlive: true, maxSockets: Math.max(config.concurrency, LIST_PARALLEL) + 2 })
       : new HttpAgent({ keepAlive: true, maxSockets: Math.max(config.concurrency, LIST_PARALLEL) + 2 });
-    this.client = createClient(config.endpoint, {
-      username,
-      password,
-      ...(https ? { httpsAgent: this.agent } : { httpAgent: this.agent }),
-    });
+    this.clientOptions = { username, password, ...(https ? { httpsAgent: this.agent } : { httpAgent: this.agent }) };
+  }
+
+  /** The webdav client, made on the first request (that is when the library is imported). */
+  private client(): Promise<WebDAVClient> {
+    if (!this.davClient) {
+      const making = loadWebdav(this.name).then(({ createClient }) => createClient(this.config.endpoint, this.clientOptions));
+      this.davClient = making;
+      making.catch(() => {
+        if (this.davClient === making) this.davClient = undefined;
+      });
+    }
+    return this.davClient;
   }
 
   async connect(options: HostCallOptions = {}): Promise<void> {
     // A PROPFIND of the endpoint proves the address, the credentials and that it speaks WebDAV.
-    await this.guard('connecting', options, (signal) => this.client.stat('/', { signal }).then(() => undefined));
+    await this.guard('connecting', options, async (signal) => {
+      await (await this.client()).stat('/', { signal });
+    });
   }
 
   async list(options: HostCallOptions = {}): Promise<RemoteFile[]> {
@@ -118,6 +134,7 @@ export class WebdavHost implements MirrorHost {
 
   /** Folder by folder with Depth: 1, several folders at once. */
   private async walk(signal: AbortSignal, touch: () => void): Promise<RemoteFile[]> {
+    const [client, { decodeHrefPath, parseMultistatus, PROPFIND_BODY }] = await Promise.all([this.client(), loadMultistatus(this.name)]);
     const limit = pLimit(LIST_PARALLEL);
     const files: RemoteFile[] = [];
     const stale: string[] = [];
@@ -126,7 +143,7 @@ export class WebdavHost implements MirrorHost {
       let entries: DavEntry[];
       try {
         entries = await limit(async () => {
-          const response = await this.client.customRequest(this.folderUrl(rel), {
+          const response = await client.customRequest(this.folderUrl(rel), {
             method: 'PROPFIND',
             headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
             data: PROPFIND_BODY,
@@ -158,7 +175,7 @@ export class WebdavHost implements MirrorHost {
     };
     await walk('');
     // Leftovers of uploads cut off by a crash or a killed connection: nobody is writing them any more.
-    await Promise.all(stale.map((file) => limit(() => this.client.deleteFile(this.fileUrl(file), { signal }).catch(() => {}))));
+    await Promise.all(stale.map((file) => limit(() => client.deleteFile(this.fileUrl(file), { signal }).catch(() => {}))));
     return files;
   }
 
@@ -166,7 +183,7 @@ export class WebdavHost implements MirrorHost {
     assertRemotePath(this.name, remotePath);
     return this.guard(`reading ${remotePath}`, options, async (signal) => {
       try {
-        const data = await this.client.getFileContents(this.fileUrl(remotePath), { signal, format: 'binary' });
+        const data = await (await this.client()).getFileContents(this.fileUrl(remotePath), { signal, format: 'binary' });
         return new Uint8Array(data as ArrayBuffer | Buffer);
       } catch (err) {
         if ((err as DavError).status === 404) throw new HostNotFoundError(this.name, remotePath, { cause: this.clean(err) });
@@ -179,6 +196,7 @@ export class WebdavHost implements MirrorHost {
     assertRemotePath(this.name, remotePath);
     await this.guard(`uploading ${remotePath}`, options, async (signal, touch) => {
       await localSourceSize(this.name, source.localPath);
+      const client = await this.client();
       const folder = path.posix.dirname(remotePath);
       await this.mkdirp(folder === '.' ? '' : folder, signal);
       touch();
@@ -198,17 +216,17 @@ export class WebdavHost implements MirrorHost {
       );
       file.on('error', (err) => body.destroy(err));
       try {
-        await this.client.putFileContents(temp, body, {
+        await client.putFileContents(temp, body, {
           signal,
           overwrite: true,
           headers: { 'Content-Length': String(source.size), 'Content-Type': source.contentType },
         });
         touch();
-        if (temp !== target) await this.client.moveFile(temp, target, { signal, overwrite: true });
+        if (temp !== target) await client.moveFile(temp, target, { signal, overwrite: true });
       } catch (err) {
         body.destroy();
         // Never leave the temporary file behind; do not wait for a server that may be gone.
-        if (temp !== target) this.client.deleteFile(temp, { signal: AbortSignal.timeout(this.config.timeoutMs) }).catch(() => {});
+        if (temp !== target) client.deleteFile(temp, { signal: AbortSignal.timeout(this.config.timeoutMs) }).catch(() => {});
         throw err;
       }
     }, false);
@@ -218,7 +236,7 @@ export class WebdavHost implements MirrorHost {
     assertRemotePath(this.name, remotePath);
     await this.guard(`deleting ${remotePath}`, options, async (signal) => {
       try {
-        await this.client.deleteFile(this.fileUrl(remotePath), { signal });
+        await (await this.client()).deleteFile(this.fileUrl(remotePath), { signal });
       } catch (err) {
         if ((err as DavError).status !== 404) throw err;
       }
@@ -264,7 +282,7 @@ export class WebdavHost implements MirrorHost {
 
   private async mkcol(url: string, signal: AbortSignal): Promise<void> {
     try {
-      await this.client.createDirectory(url, { signal });
+      await (await this.client()).createDirectory(url, { signal });
     } catch (err) {
       // 405: it exists already. Anything else is a real failure (a file in the way, no rights).
       if ((err as DavError).status !== 405) throw err;
