@@ -1,9 +1,8 @@
 import { importer, type ImportCandidate } from 'ipfs-unixfs-importer';
-import * as dagPb from '@ipld/dag-pb';
-import { UnixFS } from 'ipfs-unixfs';
 import type { CID } from 'multiformats/cid';
 import { SamizdatError, throwIfAborted } from '../errors.ts';
 import type { ProgressCallback } from '../progress.ts';
+import { emptyFolderCid, EMPTY_FOLDER, unstoredFolderDirBuilder } from './builders.ts';
 import { importerOptions, KUBO_ADD_CIDV1, type ImportProfile } from './options.ts';
 import type { PinProgress } from './progress.ts';
 import { bundleCandidates, hasEmptyFolder, listBundle, ROOT_NAME, type ListResult, type WalkOptions } from './walk.ts';
@@ -19,6 +18,11 @@ export interface ImportTreeOptions {
   onProgress?: ProgressCallback<PinProgress>;
   /** For progress events. */
   totalFiles?: number;
+  /**
+   * Do not store the empty-folder block the importer makes for every folder candidate (see
+   * builders.ts unstoredFolderDirBuilder): the caller stores it if a folder stays empty.
+   */
+  unstoredFolders?: boolean;
 }
 
 /**
@@ -35,7 +39,9 @@ export async function importTree(candidates: Iterable<ImportCandidate> | AsyncIt
   let files = 0;
   const store = { put: async (cid: CID, bytes: Uint8Array) => blocks.put(cid, bytes, { signal }) };
   let entries = 0;
-  for await (const entry of importer(candidates, store, importerOptions(options.profile ?? KUBO_ADD_CIDV1))) {
+  const importOptions = importerOptions(options.profile ?? KUBO_ADD_CIDV1);
+  if (options.unstoredFolders) importOptions.dirBuilder = unstoredFolderDirBuilder(importOptions);
+  for await (const entry of importer(candidates, store, importOptions)) {
     throwIfAborted(signal, 'import');
     // Files read synchronously and blocks written synchronously keep the import in one long
     // chain of promises: let signals (Ctrl-C aborts `samizdat publish`), timers and output
@@ -64,26 +70,19 @@ export interface ImportBundleResult {
 /**
  * Imports a listed bundle folder (walk.ts listBundle) exactly as `ipfs add -r --cid-version=1`
  * would (see options.ts), through ipfs-unixfs-importer. `blocks` receives the blocks of the DAG
- * and nothing else: the importer also stores the empty-folder block for every folder it meets
- * (dag-builder/dir.js), which the DAG links to only when a folder stays empty, so that block is
- * held back unless the bundle has an empty folder.
+ * and nothing else: the empty-folder block, which the importer would make for every folder and
+ * the DAG links to only when a folder stays empty, is stored first, once, only if the bundle has
+ * an empty folder.
  */
-export async function importListed(listed: ListResult, blocks: WritableBlocks, options: Omit<ImportTreeOptions, 'totalFiles'> = {}): Promise<ImportBundleResult> {
+export async function importListed(listed: ListResult, blocks: WritableBlocks, options: Omit<ImportTreeOptions, 'totalFiles' | 'unstoredFolders'> = {}): Promise<ImportBundleResult> {
   const profile = options.profile ?? KUBO_ADD_CIDV1;
   const walked = bundleCandidates(listed, profile.chunkSize);
-  const sink = hasEmptyFolder(listed) ? blocks : { put: (cid: CID, bytes: Uint8Array, o?: { signal?: AbortSignal }) => (isEmptyFolderBlock(cid, bytes) ? cid : blocks.put(cid, bytes, o)) };
-  const cid = await importTree(walked.candidates, sink, { ...options, profile, totalFiles: walked.files });
+  if (hasEmptyFolder(listed)) await blocks.put(await emptyFolderCid(profile.cidVersion), EMPTY_FOLDER, { signal: options.signal });
+  const cid = await importTree(walked.candidates, blocks, { ...options, profile, totalFiles: walked.files, unstoredFolders: true });
   return { cid, files: walked.files, bytes: walked.read.bytes, skippedHidden: walked.skippedHidden };
 }
 
 /** Lists and imports a bundle folder (importListed). Throws BUNDLE_MISSING when the folder does not exist. */
 export async function importBundle(siteDir: string, blocks: WritableBlocks, options: Omit<ImportTreeOptions, 'totalFiles'> & Pick<WalkOptions, 'hidden'> = {}): Promise<ImportBundleResult> {
   return importListed(listBundle(siteDir, { hidden: options.hidden, signal: options.signal }), blocks, options);
-}
-
-/** The block of an empty UnixFS folder (the same bytes under CIDv0 and CIDv1). */
-const EMPTY_FOLDER = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal() }));
-
-function isEmptyFolderBlock(cid: CID, bytes: Uint8Array): boolean {
-  return cid.code === dagPb.code && bytes.byteLength === EMPTY_FOLDER.byteLength && bytes.every((b, i) => b === EMPTY_FOLDER[i]);
 }

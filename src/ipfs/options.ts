@@ -6,7 +6,7 @@
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
 import type { ImporterOptions } from 'ipfs-unixfs-importer';
-import { singleChunkFileBuilder } from './single-chunk.ts';
+import { singleChunkFileBuilder } from './builders.ts';
 
 /** Parameters of a UnixFS import, named as Kubo names them. */
 export interface ImportProfile {
@@ -58,7 +58,7 @@ export const KUBO_UNIXFS_V1_2025: ImportProfile = Object.freeze({
 /** Importer options for a profile, with nothing left to the importer's defaults. */
 export function importerOptions(profile: ImportProfile = KUBO_ADD_CIDV1): ImporterOptions {
   const options = plainImporterOptions(profile);
-  // With raw leaves, a file of one chunk is its raw leaf: single-chunk.ts makes it without the
+  // With raw leaves, a file of one chunk is its raw leaf: builders.ts makes it without the
   // importer's per-file pipeline, and hands every other file to the importer.
   return profile.rawLeaves && profile.cidVersion === 1 ? { ...options, fileBuilder: singleChunkFileBuilder(options) } : options;
 }
