@@ -5,8 +5,8 @@
  * CID computation and CAR export (samizdat's pinSite: ipfs-unixfs-importer with Kubo's `ipfs add
  * -r --cid-version=1` settings, each block written into a fresh block store and into the CARv1 as
  * the importer makes it), next to `sha256sum` over the same files, side by side, with the ratio.
- * Also: the CID alone (the same import, blocks hashed and dropped), the same one file and one
- * block at a time (what pin did before; see importerOptions), a rerun into the existing block
+ * Also: the CID alone (the same import, blocks hashed and dropped), the importer with its own
+ * builders, one file and one block at a time (what pin did until 2026-11-28; see importerOptions), a rerun into the existing block
  * store, and the whole `samizdat pin` command (compiled CLI in a new process, fresh store and
  * rerun): what an operator waits for, module loading and a cold JIT included. Files are read once first so both sides start from a warm page cache; --work defaults to
  * /dev/shm to measure CPU rather than the disk.
@@ -22,7 +22,8 @@ import type { CID } from 'multiformats/cid';
 import { generateArchive } from '../lib/archive.ts';
 import { ensureCompiledCli } from '../lib/compiled-cli.ts';
 import { buildSite } from '../../src/build/index.ts';
-import { pinSite, importerOptions, importListed } from '../../src/ipfs/index.ts';
+import { pinSite, importListed } from '../../src/ipfs/index.ts';
+import { plainImporterOptions } from '../../src/ipfs/options.ts';
 import { listBundle, walkBundle } from '../../src/ipfs/walk.ts';
 
 const run = promisify(execFile);
@@ -144,12 +145,12 @@ async function main(): Promise<void> {
     steps.nodeSha.push(await timedNodeSha(site));
     // What pin computes (importListed: ipfs-unixfs-importer, importerOptions()), blocks hashed and dropped.
     steps.cidOnly.push(await timed(async () => (await importListed(listBundle(site), { put: (c: CID) => c })).cid.toString(), 1));
-    // The same one file and one block at a time (pin's settings until 2026-11-28).
+    // The importer with its own file and folder builders, one file and one block at a time: pin until 2026-11-28.
     steps.cidConcurrent.push(
       await timed(async () => {
         let root: CID | undefined;
         const discard = { put: async (c: CID) => c };
-        for await (const e of importer(walkBundle(site).candidates, discard, { ...importerOptions(), fileImportConcurrency: 1, blockWriteConcurrency: 1 })) if (e.path === 'bundle') root = e.cid;
+        for await (const e of importer(walkBundle(site).candidates, discard, { ...plainImporterOptions(), fileImportConcurrency: 1, blockWriteConcurrency: 1 })) if (e.path === 'bundle') root = e.cid;
         return root!.toString();
       }, 1),
     );
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
     ['sha256sum over the same files', row(steps.sha)],
     ['Node: readFileSync + sha256, file by file', row(steps.nodeSha)],
     ['CID only: importer as pin runs it, blocks dropped', row(steps.cidOnly)],
-    ['CID only: importer, one file + one block at a time', row(steps.cidConcurrent)],
+    ['CID only: importer alone, one file + one block at a time', row(steps.cidConcurrent)],
     ['pin: CID + block store + CAR (fresh store)', row(steps.fresh)],
     ['pin: rerun (blocks already stored)', row(steps.rerun)],
     ['samizdat pin (CLI, new process), fresh store', row(steps.cliFresh)],

@@ -45,6 +45,9 @@ export class PinWriter {
   private batch = newBatch(BATCH_BYTES);
   private used = 0;
   private closed = false;
+  /** Batch buffers the thread is done with (see send). */
+  private readonly free: Uint8Array[] = [];
+  private done?: (msg: { error?: WorkerError; carBlocks: number; carBytes: number }) => void;
   /** Blocks and block bytes in the CAR (known once finish or abort returns). */
   carBlocks = 0;
   carBytes = 0;
@@ -62,6 +65,11 @@ export class PinWriter {
     this.inFlight = new Int32Array(counter);
     this.headerLength = carHeader(reservedRoot).byteLength;
     this.worker = new Worker(THREAD, { workerData: { counter, carTmpPath, blocksDir: store.blocksDir, fresh: store.fresh, headerLength: this.headerLength } });
+    this.worker.on('message', (msg: { type: 'free'; buffer: ArrayBuffer } | { type: 'done'; error?: WorkerError; carBlocks: number; carBytes: number }) => {
+      if (msg.type === 'free') {
+        if (msg.buffer.byteLength === BATCH_BYTES && this.free.length < 8) this.free.push(new Uint8Array(msg.buffer));
+      } else this.done?.(msg);
+    });
     // Waited for explicitly (finish, abort); it must not keep a failed pin's process alive.
     this.worker.unref();
   }
@@ -89,7 +97,8 @@ export class PinWriter {
       Atomics.add(this.inFlight, 0, 1);
       const buffer = this.batch.buffer as ArrayBuffer;
       this.worker.postMessage({ type: 'blocks', buffer, length: this.used }, [buffer]);
-      this.batch = newBatch(Math.max(BATCH_BYTES, next));
+      // Reuse a buffer the thread handed back (they come back between the import's breaks).
+      this.batch = next <= BATCH_BYTES ? (this.free.pop() ?? newBatch(BATCH_BYTES)) : newBatch(next);
     } else if (next > this.batch.byteLength) this.batch = newBatch(next);
     this.used = 0;
   }
@@ -97,11 +106,11 @@ export class PinWriter {
   private async close(message: { type: 'finish'; header: Uint8Array; carPath: string } | { type: 'abort' }): Promise<WorkerError | undefined> {
     this.closed = true;
     const done = new Promise<WorkerError | undefined>((resolve) => {
-      this.worker.once('message', (msg: { error?: WorkerError; carBlocks: number; carBytes: number }) => {
+      this.done = (msg) => {
         this.carBlocks = msg.carBlocks;
         this.carBytes = msg.carBytes;
         resolve(msg.error);
-      });
+      };
       // A crashed thread may have left a block half written: reported as a block store failure.
       this.worker.once('error', (err) => resolve({ message: `the writer thread failed: ${err.message}`, file: this.carTmpPath, inStore: true }));
     });
