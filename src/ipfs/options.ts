@@ -83,8 +83,8 @@ export function plainImporterOptions(profile: ImportProfile = KUBO_ADD_CIDV1): I
     // the importer's concurrent tasks never wait for I/O: they interleave through promise jobs,
     // which JavaScript runs in a fixed order, so the block order (children before parents) still
     // depends on the bundle only and the same bundle gives the same CAR bytes
-    // (test/ipfs/import-order.test.ts). Concurrency saves the importer's per-file pipeline
-    // overhead even so: one at a time, pin took 15 % longer (BENCHMARKS.md, bench:pin).
+    // (test/ipfs/import-order.test.ts). Concurrency saves part of the importer's per-file
+    // overhead even so: one at a time, a pin of the 10,000-article bench took about 15 % longer.
     fileImportConcurrency: 16,
     blockWriteConcurrency: 16,
   };

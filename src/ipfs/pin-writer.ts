@@ -48,6 +48,8 @@ export class PinWriter {
   /** Batch buffers the thread is done with (see send). */
   private readonly free: Uint8Array[] = [];
   private done?: (msg: { error?: WorkerError; carBlocks: number; carBytes: number }) => void;
+  /** Set when the thread failed or stopped before its 'done' (it may have left a block half written). */
+  private crashed?: WorkerError;
   /** Blocks and block bytes in the CAR (known once finish or abort returns). */
   carBlocks = 0;
   carBytes = 0;
@@ -70,6 +72,12 @@ export class PinWriter {
         if (msg.buffer.byteLength === BATCH_BYTES && this.free.length < 8) this.free.push(new Uint8Array(msg.buffer));
       } else this.done?.(msg);
     });
+    const crash = (message: string) => {
+      this.crashed ??= { message, file: this.carTmpPath, inStore: true };
+      this.done?.({ error: this.crashed, carBlocks: 0, carBytes: 0 });
+    };
+    this.worker.on('error', (err) => crash(`the writer thread failed: ${err.message}`));
+    this.worker.on('exit', (code) => crash(`the writer thread stopped (exit code ${code})`));
     // Waited for explicitly (finish, abort); it must not keep a failed pin's process alive.
     this.worker.unref();
   }
@@ -93,7 +101,11 @@ export class PinWriter {
   private send(next: number): void {
     if (this.used > 0) {
       // Back-pressure: wait (synchronously: the import is synchronous) while the thread is far behind.
-      for (let n = Atomics.load(this.inFlight, 0); n >= MAX_IN_FLIGHT; n = Atomics.load(this.inFlight, 0)) Atomics.wait(this.inFlight, 0, n, 1000);
+      for (let n = Atomics.load(this.inFlight, 0); n >= MAX_IN_FLIGHT; n = Atomics.load(this.inFlight, 0)) {
+        // A thread that died answers no more: its events cannot arrive while this thread waits.
+        if (this.worker.threadId === -1) throw writeError(this.crashed ?? { message: 'the writer thread stopped', file: this.carTmpPath, inStore: true });
+        Atomics.wait(this.inFlight, 0, n, 1000);
+      }
       Atomics.add(this.inFlight, 0, 1);
       const buffer = this.batch.buffer as ArrayBuffer;
       this.worker.postMessage({ type: 'blocks', buffer, length: this.used }, [buffer]);
@@ -112,13 +124,14 @@ export class PinWriter {
         resolve(msg.error);
       };
       // A crashed thread may have left a block half written: reported as a block store failure.
-      this.worker.once('error', (err) => resolve({ message: `the writer thread failed: ${err.message}`, file: this.carTmpPath, inStore: true }));
+      if (this.crashed) resolve(this.crashed);
     });
     this.worker.ref();
     this.worker.postMessage(message);
     try {
       return await done;
     } finally {
+      this.done = undefined;
       await this.worker.terminate();
     }
   }
@@ -145,7 +158,13 @@ export class PinWriter {
    */
   async abort(): Promise<SamizdatError | undefined> {
     if (this.closed) return undefined;
-    this.send(0);
+    try {
+      this.send(0);
+    } catch (err) {
+      // The thread is gone (send found it dead): nothing is left to stop.
+      this.closed = true;
+      return err as SamizdatError;
+    }
     const failed = await this.close({ type: 'abort' });
     return failed ? writeError(failed) : undefined;
   }

@@ -66,6 +66,24 @@ describe('PinWriter', () => {
     // The block handed over before the abort is written whole.
     expect(Buffer.from(await store.getBytes(rawCid(bytes))).toString()).toBe('x');
   });
+
+  it('a writer thread that dies is a BLOCKSTORE_WRITE, not a hang: while the queue is full, and at finish', async () => {
+    const store = await openBlockstore(path.join(dir, 'bs3'));
+    store.beginWrite();
+    const writer = new PinWriter(store, path.join(dir, 'dead.car.tmp'), placeholderRoot());
+    // Stands in for a crash (there is no way to make the real thread fail mid-write on purpose).
+    await (writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const big = new Uint8Array(1_100_000);
+    let thrown: unknown;
+    try {
+      // More batches than the queue holds: the 33rd waits for a thread that is gone.
+      for (let i = 0; i < 40; i++) writer.put(rawCid(big.fill(i)), big);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ code: 'BLOCKSTORE_WRITE', message: expect.stringContaining('writer thread') });
+    await expect(writer.finish(placeholderRoot(), path.join(dir, 'dead.car'))).rejects.toMatchObject({ code: 'BLOCKSTORE_WRITE' });
+  }, 30_000);
 });
 
 function rawCid(bytes: Uint8Array): CID {
