@@ -61,6 +61,17 @@ export function toView(article: Article, rendered: RenderedArticle, site: SiteSe
 const SUMMARY_WORDS = 40;
 
 export function summaryFromHtml(html: string): string {
+  // Only the first words count: read growing beginnings of the page until one holds more words
+  // than the summary takes, instead of turning thousands of words into text for 40. The last
+  // word of a beginning may be cut, and so is never one of the summary's; a tag cut at the end
+  // is dropped (sanitized HTML has "<" only at the start of a tag).
+  for (let length = 4096; length < html.length; length *= 4) {
+    let start = html.slice(0, length);
+    const open = start.lastIndexOf('<');
+    if (open > start.lastIndexOf('>')) start = start.slice(0, open);
+    const words = htmlToText(start).split(' ').filter(Boolean);
+    if (words.length > SUMMARY_WORDS + 1) return `${words.slice(0, SUMMARY_WORDS).join(' ')} …`;
+  }
   const words = htmlToText(html).split(' ').filter(Boolean);
   return words.length <= SUMMARY_WORDS ? words.join(' ') : `${words.slice(0, SUMMARY_WORDS).join(' ')} …`;
 }
