@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     sha: [] as Timing<null>[],
     nodeSha: [] as Timing<null>[],
     cidOnly: [] as Timing<string>[],
-    cidConcurrent: [] as Timing<string>[],
+    cidSerial: [] as Timing<string>[],
     fresh: [] as Timing<Awaited<ReturnType<typeof pinSite>>>[],
     rerun: [] as Timing<Awaited<ReturnType<typeof pinSite>>>[],
     cliFresh: [] as Timing<string>[],
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     // What pin computes (importListed: ipfs-unixfs-importer, importerOptions()), blocks hashed and dropped.
     steps.cidOnly.push(await timed(async () => (await importListed(listBundle(site), { put: (c: CID) => c })).cid.toString(), 1));
     // The importer with its own file and folder builders, one file and one block at a time: pin until 2026-11-28.
-    steps.cidConcurrent.push(
+    steps.cidSerial.push(
       await timed(async () => {
         let root: CID | undefined;
         const discard = { put: async (c: CID) => c };
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     steps.cliRerun.push(await timedCli(cli, ['pin', '--site', site, '--blockstore', cliStore, '--out', cliDist, '--content', path.join(base, 'no-content'), '--mirrors', path.join(base, 'no-mirrors'), '--json']));
     console.log(`round ${round + 1}/${rounds}: sha256sum ${steps.sha[round]!.s.toFixed(2)} s, pin fresh ${steps.fresh[round]!.s.toFixed(2)} s, rerun ${steps.rerun[round]!.s.toFixed(2)} s; CLI fresh ${steps.cliFresh[round]!.s.toFixed(2)} s, rerun ${steps.cliRerun[round]!.s.toFixed(2)} s`);
   }
-  const cids = new Set([...steps.cidOnly, ...steps.cidConcurrent, ...steps.cliFresh, ...steps.cliRerun].map((t) => t.value).concat([...steps.fresh, ...steps.rerun].map((t) => t.value.cid)));
+  const cids = new Set([...steps.cidOnly, ...steps.cidSerial, ...steps.cliFresh, ...steps.cliRerun].map((t) => t.value).concat([...steps.fresh, ...steps.rerun].map((t) => t.value.cid)));
   if (cids.size !== 1) throw new Error(`CIDs differ between runs: ${[...cids].join(', ')}`);
   const last = steps.fresh[0]!.value;
   const carBytes = (await stat(last.carPath)).size;
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     ['sha256sum over the same files', row(steps.sha)],
     ['Node: readFileSync + sha256, file by file', row(steps.nodeSha)],
     ['CID only: importer as pin runs it, blocks dropped', row(steps.cidOnly)],
-    ['CID only: importer alone, one file + one block at a time', row(steps.cidConcurrent)],
+    ['CID only: importer alone, one file + one block at a time', row(steps.cidSerial)],
     ['pin: CID + block store + CAR (fresh store)', row(steps.fresh)],
     ['pin: rerun (blocks already stored)', row(steps.rerun)],
     ['samizdat pin (CLI, new process), fresh store', row(steps.cliFresh)],
