@@ -71,7 +71,8 @@ export class AuditCache {
   private readonly used = new Map<string, AuditCacheEntry>();
 
   private constructor(
-    private readonly dir: string,
+    /** Where it is saved; undefined for a cache that lives only as long as one audit. */
+    private readonly dir: string | undefined,
     private readonly entries: Map<string, AuditCacheEntry>,
   ) {}
 
@@ -91,6 +92,11 @@ export class AuditCache {
       // no cache yet, or one we cannot read: start empty
     }
     return new AuditCache(dir, entries);
+  }
+
+  /** A cache kept in memory only (for results handed over by an AuditStream). */
+  static inMemory(): AuditCache {
+    return new AuditCache(undefined, new Map());
   }
 
   /** Nothing to replay (a first build, or code that changed): every file must be audited. */
@@ -119,8 +125,14 @@ export class AuditCache {
     this.used.set(key, entry);
   }
 
+  /** Adds an entry that lookup() may replay in this run (a result computed before the file was read). */
+  prime(key: string, entry: AuditCacheEntry): void {
+    this.entries.set(key, entry);
+  }
+
   /** Writes the entries of this run only (older ones are dropped), atomically. */
   async save(): Promise<void> {
+    if (this.dir === undefined) return;
     await mkdir(this.dir, { recursive: true });
     const tmp = path.join(this.dir, `${CACHE_FILE}.${process.pid}.tmp`);
     const sorted = [...this.used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -16,6 +16,9 @@ import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { AuditCache, sha256 } from './cache.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
+
+export { AuditStream, type AuditStreamOptions } from './stream.ts';
+export type { FileResult } from './run.ts';
 import type { AuditDocument, AuditFinding } from './types.ts';
 
 export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './types.ts';
@@ -23,7 +26,13 @@ export { RULES, RULE_NAMES, getRule, selectRules } from './rules/index.ts';
 export { auditText, documentsOf, indexBundle, kindOfFile, type AuditedKind } from './run.ts';
 
 /** Progress of an audit: how many of the files it reads are done. */
-export type AuditProgress = { type: 'audited'; done: number; total: number };
+export type AuditProgress = {
+  type: 'audited';
+  done: number;
+  total: number;
+  /** In the last event: how many files were read and audited now (the others were replayed). */
+  read?: number;
+};
 
 export interface AuditOptions {
   signal?: AbortSignal;
@@ -43,14 +52,23 @@ export interface AuditOptions {
   cacheDir?: string;
   /**
    * Audit a bundle that is not all in `dir` yet (a rebuild that wrote only the changed files):
-   * its complete file list, where each file lies, and the sha256 of files known to be unchanged
-   * (with the cache, those are not read when their result can be replayed).
+   * its complete file list and where each file lies.
    */
   overlay?: {
     files: Iterable<string>;
     locate(file: string): string;
-    knownSha256?(file: string): string | undefined;
   };
+  /**
+   * The sha256 of files whose bytes are already known (hashed for the manifest, or unchanged
+   * since the last build): with a cache or `prior`, those are not read when a result can be replayed.
+   */
+  knownSha256?(file: string): string | undefined;
+  /**
+   * Results computed before the files were read (an AuditStream, run with the same rules). Each
+   * is reused only for a file whose bytes have its sha256 and whose bundle questions get the
+   * same answers now; everything else is audited here.
+   */
+  prior?: readonly FileResult[];
 }
 
 /**
@@ -82,15 +100,19 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   progress?.({ type: 'audited', done: 0, total: files.length });
 
   // With a cache, only files whose result cannot be reused are audited.
-  const cache = options.cacheDir === undefined ? undefined : await AuditCache.open(options.cacheDir);
+  const cache =
+    options.cacheDir !== undefined ? await AuditCache.open(options.cacheDir) : options.prior?.length ? AuditCache.inMemory() : undefined;
   const ruleNames = rules.map((r) => r.name);
+  for (const r of options.prior ?? []) {
+    if (r.sha256 && r.queries) cache!.prime(cache!.key(r.file, ruleNames, r.sha256), { findings: r.findings, queries: r.queries });
+  }
   let todo = files;
   // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
   if (cache && !cache.empty) {
     todo = [];
     const unknown: string[] = [];
     for (const file of files) {
-      const known = overlay?.knownSha256?.(file);
+      const known = options.knownSha256?.(file);
       if (known === undefined) unknown.push(file);
       else if (!replay(file, known)) todo.push(file);
     }
@@ -126,6 +148,6 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
       // A cache that cannot be written only costs time on the next audit.
     });
   }
-  progress?.({ type: 'audited', done: files.length, total: files.length });
+  progress?.({ type: 'audited', done: files.length, total: files.length, read: todo.length });
   return findings.sort(compareFindings);
 }

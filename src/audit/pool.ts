@@ -1,8 +1,8 @@
 // The audit of a big bundle, spread over worker threads: parsing is CPU work and a build machine
 // has more than one core. Files are dealt out round-robin; findings come back as plain data.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AbortedError, throwIfAborted } from '../errors.ts';
-import { FROM_SOURCE } from '../paths.ts';
+import { startWorker } from '../workers.ts';
 import { selectRules } from './rules/index.ts';
 import { auditFiles, type FileResult } from './run.ts';
 import type { BundleIndex } from './types.ts';
@@ -19,13 +19,12 @@ export interface WorkerInput {
   record: boolean;
 }
 
-// From src/ (tsx) the worker needs a plain-JavaScript entry that loads tsx; compiled, it needs none.
-const ENTRY = FROM_SOURCE ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
+const MODULE = new URL('./worker.ts', import.meta.url);
 
 /** Runs one worker over input.chunk; rejects if it cannot start or dies. */
 export function runWorker(input: WorkerInput, signal: AbortSignal | undefined): Promise<FileResult[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(ENTRY, { workerData: input, stdout: false, stderr: false });
+    const worker = startWorker(MODULE, input);
     let settled = false;
     const onAbort = () => void worker.terminate();
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -211,6 +211,16 @@ export async function readEach(
   }
 }
 
+/** Audits one file's bytes; with `record`, also returns what the audit cache needs to reuse the result. */
+export function auditBytes(file: string, bytes: Uint8Array, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
+  const { text, invalidUtf8 } = decodeUtf8(bytes);
+  const kind = kindOfFile(file)!;
+  if (!record) return { file, findings: auditFileText(text, file, kind, rules, bundle, invalidUtf8) };
+  const rec = recordingView(bundle);
+  const findings = auditFileText(text, file, kind, rules, rec.view, invalidUtf8);
+  return { file, findings, sha256: sha256(bytes), queries: rec.queries() };
+}
+
 /** Audits the given files of the bundle in dir (relative paths, each of a kind kindOfFile knows). */
 export async function auditFiles(
   dir: string,
@@ -221,15 +231,7 @@ export async function auditFiles(
 ): Promise<FileResult[]> {
   const results: FileResult[] = [];
   await readEach(dir, files, options.signal, (file, bytes, i) => {
-    const { text, invalidUtf8 } = decodeUtf8(bytes);
-    const kind = kindOfFile(file)!;
-    if (options.record) {
-      const rec = recordingView(bundle);
-      const findings = auditFileText(text, file, kind, rules, rec.view, invalidUtf8);
-      results.push({ file, findings, sha256: sha256(bytes), queries: rec.queries() });
-    } else {
-      results.push({ file, findings: auditFileText(text, file, kind, rules, bundle, invalidUtf8) });
-    }
+    results.push(auditBytes(file, bytes, rules, bundle, options.record ?? false));
     options.onFile?.(i + 1);
   }, options.locate);
   return results;

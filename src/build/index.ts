@@ -12,14 +12,16 @@ import path from 'node:path';
 import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
 import { loadContent, type Article } from '../content/index.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
-import { listBundleFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from '../manifest/index.ts';
+import { hashFiles, listBundleFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
-import { auditBundle, type AuditFinding } from '../audit/index.ts';
+import { AuditStream, auditBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedMeta } from './cache.ts';
 import { runEleventy } from './eleventy.ts';
+import { templateOutputs } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
 import { buildModel, type ArticleView } from './model.ts';
 import { renderArticle, toView, type MediaFile } from './render.ts';
+import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
 import { OutputState } from './outputs.ts';
 import { PageKeys } from './page-keys.ts';
@@ -42,6 +44,11 @@ export interface BuildOptions {
   skipInvalid?: boolean;
   /** Where the render cache lives; default `<contentDir>/../.samizdat/build`. `false` turns it off. */
   cacheDir?: string | false;
+  /**
+   * Worker threads for rendering and auditing. Default: only when there is enough work for them
+   * to pay off (a first build of a big archive). true: always (tests); false: never.
+   */
+  threads?: boolean;
   /** Environment: the signing key (SAMIZDAT_SIGNING_KEY / _FILE) is read from it. */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -71,6 +78,11 @@ export interface BuildResult {
   rendered: { fresh: number; cached: number; pagesReused: number };
   /** Files of the bundle written by this build; the others were carried over unchanged. */
   filesWritten: number;
+  /**
+   * Files the audit read back and parsed after the pages were written. The others were audited
+   * while being written (a big first build) or replayed from the audit cache (a rebuild).
+   */
+  auditRead: number;
   /** Milliseconds spent in each stage, for reports and benchmarks. */
   timings: Partial<Record<BuildStage, number>>;
 }
@@ -124,11 +136,15 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const html = new Map<Article, string>();
   let cached = 0;
   let done = 0;
-  const metas = await mapLimit(content.articles, 8, async (article) => {
-    let meta: RenderedMeta | undefined = await cache.meta(article);
+  const found = await mapLimit(content.articles, 8, (article) => cache.meta(article), signal);
+  const fresh = found.filter((m) => m === undefined).length;
+  // Thousands of articles to render (a first build): on every core.
+  const pool = (options.threads ?? fresh >= RENDER_POOL_FROM) && fresh > 0 ? new RenderPool(contentDir) : undefined;
+  const metas = await mapLimit(content.articles, pool ? 64 : 8, async (article, i) => {
+    let meta: RenderedMeta | undefined = found[i];
     if (meta) cached++;
     else {
-      const rendered = await renderArticle(article, contentDir);
+      const rendered = await (pool ? pool.render(article) : renderArticle(article, contentDir));
       await cache.set(article, rendered).catch(() => {
         // A cache that cannot be written only costs time on the next build.
       });
@@ -138,7 +154,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     done++;
     if (done % 500 === 0 || done === content.articles.length) progress({ type: 'rendered', done, total: content.articles.length, cached });
     return meta;
-  }, signal);
+  }, signal).finally(() => pool?.close());
   // Collected in article order, so warnings and media never depend on timing.
   const views: ArticleView[] = [];
   const articleOf = new Map<ArticleView, Article>();
@@ -185,10 +201,16 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     if (!html.has(articleOf.get(v)!)) throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
   }
   const staging = await stagingDir(outDir);
+  const pagesData = { model, mirrors, renderArticles, renderLists };
+  // A big full build audits pages on worker threads while Eleventy makes them, instead of reading
+  // them all back afterwards. The audit below reuses a result only for the bytes on disk.
+  const expected = outputs.incremental ? [] : [...templateOutputs(pagesData), ...media.keys()];
+  const stream = (options.threads ?? expected.length >= WORKER_THRESHOLD) && expected.length > 0 ? AuditStream.open({ files: expected }) : undefined;
   try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
-    await runEleventy({ model, mirrors, renderArticles, renderLists }, staging, `${staging}.work`);
+    await runEleventy(pagesData, staging, `${staging}.work`, stream && ((file, text) => stream.add(file, text)));
+    const streamed = stream?.finish();
 
     progress({ type: 'stage', stage: 'media' });
     for (const m of copyMedia.sort((a, b) => (a.path < b.path ? -1 : 1))) {
@@ -197,31 +219,36 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       await copyFile(m.source, dest);
     }
 
+    progress({ type: 'stage', stage: 'audit' });
+    throwIfAborted(signal, 'build');
     // The new bundle: what was staged now, plus what is carried over from outDir.
-    const staged = new Set(await listBundleFiles(staging));
+    const stagedList = await listBundleFiles(staging);
+    const staged = new Set(stagedList);
     const bundle = new Set(staged);
     if (outputs.incremental) {
       for (const v of views) bundle.add(v.url);
       for (const l of model.lists) bundle.add(l.url);
       for (const m of media.keys()) bundle.add(m);
     }
-    const overlay = outputs.incremental
-      ? {
-          files: bundle,
-          locate: (rel: string) => path.join(staged.has(rel) ? staging : outDir, ...rel.split('/')),
-          known: (rel: string) => (staged.has(rel) ? undefined : outputs.known(rel)),
-        }
-      : undefined;
-
-    progress({ type: 'stage', stage: 'audit' });
-    throwIfAborted(signal, 'build');
+    const locate = (rel: string) => path.join(staged.has(rel) ? staging : outDir, ...rel.split('/'));
+    // Staged files are hashed once, for the audit (to replay what it already knows) and the manifest.
+    const stagedHashes = new Map((await hashFiles(staging, stagedList, signal)).map((f) => [f.path, f]));
+    const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
     // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
+    let auditRead = 0;
     const findings = await auditBundle(staging, {
       signal,
+      onProgress: (e) => {
+        if (e.read !== undefined) auditRead = e.read;
+      },
+      ...(options.threads === false ? { workers: 1 } : {}),
       ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
-      ...(overlay ? { overlay: { ...overlay, knownSha256: (rel: string) => overlay.known(rel)?.sha256 } } : {}),
+      ...(outputs.incremental ? { overlay: { files: bundle, locate } } : {}),
+      knownSha256: (rel: string) => known(rel)?.sha256,
+      ...(streamed ? { prior: await streamed } : {}),
     });
     if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));
+    const overlay = { files: bundle, locate, known };
 
     progress({ type: 'stage', stage: 'manifest' });
     const manifest = await writeManifest(staging, {
@@ -229,7 +256,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       publicationDate: model.publicationDate,
       ...(signingKey ? { signingKey } : {}),
       ...(signal ? { signal } : {}),
-      ...(overlay ? { overlay } : {}),
+      overlay,
     });
     throwIfAborted(signal, 'build');
 
@@ -259,9 +286,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
       rendered: { fresh: views.length - cached, cached, pagesReused: views.length - renderArticles.length },
       filesWritten: outputs.incremental ? staged.size : manifest.files.length,
+      auditRead,
       timings,
     };
   } finally {
+    await stream?.close();
     await rm(staging, { recursive: true, force: true });
     await rm(`${staging}.work`, { recursive: true, force: true });
   }

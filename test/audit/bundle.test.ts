@@ -73,13 +73,13 @@ describe('auditBundle', () => {
     expect(getRule('page-csp').name).toBe('page-csp');
   });
 
-  it('reports progress from 0 to the number of files it reads', async () => {
+  it('reports progress from 0 to the number of files it reads, and how many it read', async () => {
     const events: unknown[] = [];
     await auditBundle(path.join(root, 'clean'), { onProgress: (e) => events.push(e) });
     // index.html, articles/one/index.html, media/logo.svg, atom.xml, feed.json, mirrors.json (not notes.txt)
     expect(events).toEqual([
       { type: 'audited', done: 0, total: 6 },
-      { type: 'audited', done: 6, total: 6 },
+      { type: 'audited', done: 6, total: 6, read: 6 },
     ]);
   });
 

@@ -41,12 +41,28 @@ function single(url: string, render: (b: EleventyBuildData) => string) {
   return { data: { ...common, permalink: url }, render: (d: Data) => render(d.samizdat) };
 }
 
+/** Pages of their own, by the file they are written to. */
+const singles: Array<[url: string, render: (b: EleventyBuildData) => string]> = [
+  ['mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors)],
+  ['mirrors.json', (b) => mirrorsJson(b.model.site, b.mirrors, b.model.publicationDate)],
+  ['404.html', (b) => notFoundPage(b.model)],
+];
+
 export const eleventyTemplates: Array<{ path: string; template: unknown }> = [
   { path: 'article.11ty.js', template: paged<ArticleView>('renderArticles', (b, a) => articlePage(b.model, a)) },
   { path: 'list.11ty.js', template: paged<ListPage>('renderLists', (b, l) => listPage(b.model, l)) },
   { path: 'index-pages.11ty.js', template: paged<IndexPage>('model.indexes', (b, i) => indexPage(b.model, i)) },
   { path: 'feeds.11ty.js', template: paged<FeedSpec>('model.feeds', (b, f) => renderFeed(b.model, f)) },
-  { path: 'mirrors.11ty.js', template: single('mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors)) },
-  { path: 'mirrors-json.11ty.js', template: single('mirrors.json', (b) => mirrorsJson(b.model.site, b.mirrors, b.model.publicationDate)) },
-  { path: '404.11ty.js', template: single('404.html', (b) => notFoundPage(b.model)) },
+  ...singles.map(([url, render]) => ({ path: `${url.replace(/[/.]/g, '-')}.11ty.js`, template: single(url, render) })),
 ];
+
+/** Every file the templates above write for this data (what the bundle audit expects to find). */
+export function templateOutputs(data: EleventyBuildData): string[] {
+  return [
+    ...data.renderArticles.map((a) => a.url),
+    ...data.renderLists.map((l) => l.url),
+    ...data.model.indexes.map((i) => i.url),
+    ...data.model.feeds.map((f) => f.url),
+    ...singles.map(([url]) => url),
+  ];
+}

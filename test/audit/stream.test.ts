@@ -1,0 +1,102 @@
+// The audit that runs while pages are written (AuditStream, real worker threads) and how
+// auditBundle uses its results: only for the very bytes on disk, only while every question about
+// the bundle gets the same answer.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditBundle, AuditStream, auditText, type FileResult } from '../../src/audit/index.ts';
+import { sha256 } from '../../src/audit/cache.ts';
+import { tempDir } from '../support/net.ts';
+import { wrapPage } from './fixture-file.ts';
+
+let root: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir('samizdat-audit-stream-'));
+});
+afterAll(async () => cleanup());
+
+const PAGES: Record<string, string> = {
+  'index.html': wrapPage('<a href="a/index.html">a</a> <a href="b/index.html">b</a>'),
+  'a/index.html': wrapPage('<p>caf\u00e9 \ud800 lone surrogate</p><a href="../index.html">home</a>'),
+  'b/index.html': wrapPage('<img src="https://example.org/x.png" alt=""><a href="../gone/index.html">gone</a>'),
+  'feed.json': JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: [{ id: '1', url: 'a/index.html', content_html: '<p onclick="x()">t</p>' }] }),
+};
+
+async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), text);
+  }
+}
+
+async function streamed(files: Record<string, string>, expected = Object.keys(files)): Promise<FileResult[]> {
+  const stream = AuditStream.open({ files: expected, workers: 2 });
+  for (const [file, text] of Object.entries(files)) stream.add(file, text);
+  stream.add('media/photo.png', 'not read: not a kind the audit reads');
+  return (await stream.finish()).sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+describe('AuditStream', () => {
+  it('audits each page on worker threads as the UTF-8 bytes a write would give, with what the cache needs', async () => {
+    const results = await streamed(PAGES);
+    expect(results.map((r) => r.file)).toEqual(['a/index.html', 'b/index.html', 'feed.json', 'index.html']);
+    const bundle = { files: new Set(Object.keys(PAGES)), folders: new Set(['', 'a', 'b']) };
+    for (const r of results) {
+      const bytes = Buffer.from(PAGES[r.file]!, 'utf8');
+      expect(r.sha256).toBe(sha256(bytes));
+      // Same findings as auditing the bytes (a lone surrogate is written as U+FFFD) in this thread.
+      expect(r.findings).toEqual(auditText(bytes.toString('utf8'), { file: r.file, bundle }));
+      expect(r.queries?.length).toBeGreaterThan(0);
+    }
+    const rules = results.flatMap((r) => r.findings.map((f) => `${f.file} ${f.rule}`));
+    expect(rules).toEqual(expect.arrayContaining(['b/index.html no-external-loads', 'b/index.html internal-links', 'feed.json no-event-handlers']));
+  });
+
+  it('stops its workers when closed before finishing', async () => {
+    const stream = AuditStream.open({ files: ['index.html'], workers: 1 });
+    stream.add('index.html', PAGES['index.html']!);
+    await stream.close();
+    expect(await stream.finish()).toEqual([]);
+  });
+});
+
+describe('auditBundle with results from a stream', () => {
+  const knownOf = (files: Record<string, string>) => (file: string) => (files[file] === undefined ? undefined : sha256(Buffer.from(files[file]!, 'utf8')));
+
+  it('replays a result for the same bytes and bundle without reading the file', async () => {
+    const dir = path.join(root, 'same');
+    await writeTree(dir, PAGES);
+    const prior = await streamed(PAGES);
+    // Prove the replay: a finding only the prior result holds comes back, and nothing was read.
+    const marked = prior.map((r) => (r.file === 'index.html' ? { ...r, findings: [{ file: r.file, rule: 'marker', message: 'from the stream' }] } : r));
+    let read: number | undefined;
+    const findings = await auditBundle(dir, { prior: marked, knownSha256: knownOf(PAGES), onProgress: (e) => (read = e.read ?? read) });
+    expect(read).toBe(0);
+    expect(findings.map((f) => `${f.file} ${f.rule}`)).toContain('index.html marker');
+  });
+
+  it('audits from disk a file whose bytes differ from what was streamed', async () => {
+    const dir = path.join(root, 'changed');
+    const onDisk = { ...PAGES, 'a/index.html': wrapPage('<a href="../index.html" onmouseover="steal()">home</a>') };
+    await writeTree(dir, onDisk);
+    const prior = await streamed(PAGES);
+    let read: number | undefined;
+    const findings = await auditBundle(dir, { prior, knownSha256: knownOf(onDisk), onProgress: (e) => (read = e.read ?? read) });
+    expect(read).toBe(1);
+    expect(findings).toEqual(await auditBundle(dir, { workers: 1 }));
+    expect(findings.map((f) => `${f.file} ${f.rule}`)).toContain('a/index.html no-event-handlers');
+  });
+
+  it('audits again a file whose links were checked against another bundle than the one written', async () => {
+    const dir = path.join(root, 'other-bundle');
+    const onDisk = { ...PAGES, 'gone/index.html': wrapPage('<p>here after all</p>') };
+    await writeTree(dir, onDisk);
+    // Streamed while gone/index.html was not expected: b's link to it was a finding then.
+    const prior = await streamed(PAGES);
+    const findings = await auditBundle(dir, { prior, knownSha256: knownOf(onDisk) });
+    expect(findings.filter((f) => f.rule === 'internal-links')).toEqual([]);
+    expect(findings).toEqual(await auditBundle(dir, { workers: 1 }));
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * A big first build renders articles on worker threads and audits pages while Eleventy writes
+ * them. These force the threads on a small site: the bundle must be byte for byte the one a
+ * build without threads gives, and the audit must still stop what it stops.
+ */
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSite } from '../../src/build/index.ts';
+import { tempDir } from '../support/net.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let work: { dir: string; cleanup: () => Promise<void> };
+let content: string;
+
+async function tree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const abs = path.join(e.parentPath, e.name);
+    out[path.relative(dir, abs).split(path.sep).join('/')] = createHash('sha256').update(await readFile(abs)).digest('hex');
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+const build = (name: string, threads: boolean) =>
+  buildSite({ contentDir: content, outDir: path.join(work.dir, name), cacheDir: false, threads, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
+
+beforeAll(async () => {
+  work = await tempDir('samizdat-threads-');
+  content = path.join(work.dir, 'content');
+  await mkdir(path.join(work.dir, 'no-mirrors'));
+  await cp(path.join(ROOT, 'content'), content, { recursive: true });
+  await mkdir(path.join(content, 'reports'));
+  for (let n = 1; n <= 30; n++) {
+    await writeFile(path.join(content, 'reports', `r${n}.md`), `---\ntitle: Report ${n}\ndate: 2024-02-${String((n % 28) + 1).padStart(2, '0')}\ntags: [t${n % 3}]\n---\n\nParagraph ${n}, **bold** and <em>raw</em> HTML.\n`);
+  }
+}, 60_000);
+
+afterAll(async () => work?.cleanup());
+
+describe('worker threads in a build', () => {
+  it('give the same bundle, byte for byte, as a build without them, and nothing is read back', async () => {
+    const withThreads = await build('with', true);
+    const without = await build('without', false);
+    expect(await tree(path.join(work.dir, 'with'))).toEqual(await tree(path.join(work.dir, 'without')));
+    expect(withThreads.articles).toBe(without.articles);
+    // With threads every page was audited while being written; without, all were read back.
+    expect(withThreads.auditRead).toBe(0);
+    expect(without.auditRead).toBe(without.manifest.files.filter((f) => /\.(html|xml|json)$/.test(f.path)).length);
+  }, 120_000);
+
+  it('still stop a build whose page fails the audit, naming the article', async () => {
+    await writeFile(path.join(content, 'reports', 'bad.md'), '---\ntitle: Bad link\ndate: 2024-03-01\n---\n\nSee [the other one](r1.md).\n');
+    try {
+      const failed = await build('bad', true).then(() => undefined, (err: unknown) => err);
+      expect(String(failed)).toMatch(/audit/);
+      const problems = (failed as { problems: Array<{ file?: string; message: string }> }).problems;
+      expect(problems.some((p) => p.file === 'reports/bad.md' && /r1\.md/.test(p.message))).toBe(true);
+      await expect(readdir(path.join(work.dir, 'bad'))).rejects.toThrow();
+    } finally {
+      await rm(path.join(content, 'reports', 'bad.md'));
+    }
+  }, 120_000);
+});
