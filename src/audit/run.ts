@@ -214,11 +214,28 @@ export async function readEach(
 /** Audits one file's bytes; with `record`, also returns what the audit cache needs to reuse the result. */
 export function auditBytes(file: string, bytes: Uint8Array, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
   const { text, invalidUtf8 } = decodeUtf8(bytes);
+  return auditDecoded(file, text, invalidUtf8, () => sha256(bytes), rules, bundle, record);
+}
+
+/**
+ * Audits the text a file will be written from, as the UTF-8 bytes the write gives. A string with
+ * no lone surrogate and no leading byte order mark is exactly what those bytes decode to, so it
+ * is audited as it is; any other is encoded and decoded first, as a reader would see it.
+ */
+export function auditWritten(file: string, text: string, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
+  if (!isWellFormed(text) || text.charCodeAt(0) === 0xfeff) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
+  return auditDecoded(file, text, false, () => sha256(Buffer.from(text, 'utf8')), rules, bundle, record);
+}
+
+/** String.prototype.isWellFormed (Node 20 has it; TypeScript's ES2023 library does not). */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+function auditDecoded(file: string, text: string, invalidUtf8: boolean, hash: () => string, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
   const kind = kindOfFile(file)!;
   if (!record) return { file, findings: auditFileText(text, file, kind, rules, bundle, invalidUtf8) };
   const rec = recordingView(bundle);
   const findings = auditFileText(text, file, kind, rules, rec.view, invalidUtf8);
-  return { file, findings, sha256: sha256(bytes), queries: rec.queries() };
+  return { file, findings, sha256: hash(), queries: rec.queries() };
 }
 
 /** Audits the given files of the bundle in dir (relative paths, each of a kind kindOfFile knows). */

@@ -2,7 +2,7 @@
 // UTF-8 write of their text gives, and posts every result back when told the stream has ended.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectRules } from './rules/index.ts';
-import { auditBytes, type FileResult } from './run.ts';
+import { auditWritten, type FileResult } from './run.ts';
 import type { StreamMessage, StreamWorkerInput } from './stream.ts';
 
 const input = workerData as StreamWorkerInput;
@@ -16,5 +16,5 @@ parentPort!.on('message', (message: StreamMessage) => {
     parentPort!.close();
     return;
   }
-  for (const [file, text] of message.pages) results.push(auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, true));
+  for (const [file, text] of message.pages) results.push(auditWritten(file, text, rules, bundle, true));
 });

@@ -2,10 +2,11 @@
  * A content-hash cache of rendered articles under .samizdat/: a rebuild renders only the
  * articles whose bytes (or images) changed. What every build needs of every article (summary,
  * image, warnings, media) sits in one index file; the HTML of each article in a file of its own,
- * read only when that article's page or a feed is written again. Files are written atomically;
- * a damaged or stale entry is simply rendered again.
+ * read only when that article's page or a feed is written again. The index is written
+ * atomically; a damaged or stale entry is simply rendered again.
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -55,6 +56,8 @@ export class RenderCache {
   private salt = '';
   private index = new Map<string, IndexEntry>();
   private readonly used = new Map<string, IndexEntry>();
+  /** Folders of HTML files made by this build. */
+  private readonly folders = new Set<string>();
   private constructor(readonly dir: string | undefined) {}
 
   static async open(dir: string | undefined): Promise<RenderCache> {
@@ -118,10 +121,14 @@ export class RenderCache {
     const key = this.key(article);
     const { html, ...meta } = rendered;
     const file = this.htmlFile(key);
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, html);
-    await rename(tmp, file);
+    const folder = path.dirname(file);
+    if (!this.folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    // Written in place and synchronously: a first build writes thousands of these, and a file cut
+    // short (a crash, a build beside this one) fails its sha256 check and is rendered again.
+    writeFileSync(file, html);
     this.used.set(key, { ...meta, htmlSha256: createHash('sha256').update(html).digest('hex') });
   }
 

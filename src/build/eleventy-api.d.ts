@@ -9,8 +9,6 @@ declare module '@11ty/eleventy' {
     setUseGitIgnore(use: boolean): void;
     setDataDeepMerge(deep: boolean): void;
     addPlugin(plugin: unknown, options?: unknown): void;
-    /** `this` carries the page's outputPath (false for a page that is not written). */
-    addTransform(name: string, transform: (this: { outputPath: string | false }, content: string) => string | Promise<string>): void;
     ignores: { add(glob: string): void };
   }
   export interface EleventyOptions {

@@ -21,11 +21,7 @@ async function ensureTypeScriptLoader(): Promise<void> {
   tsxRegistered = true;
 }
 
-/**
- * Writes the site into outDir. `onPage` is handed each file's final text (relative "/" path)
- * just before Eleventy writes it, for an audit that runs while pages are being made.
- */
-export async function runEleventy(data: EleventyBuildData, outDir: string, workDir: string, onPage?: (file: string, text: string) => void): Promise<void> {
+export async function runEleventy(data: EleventyBuildData, outDir: string, workDir: string): Promise<void> {
   await ensureTypeScriptLoader();
   // Eleventy registers an ESM loader hook to bust its import cache in watch mode. On Node 20 that
   // hook runs on a thread of its own that every later import waits for; a one-shot build has
@@ -39,13 +35,6 @@ export async function runEleventy(data: EleventyBuildData, outDir: string, workD
     configPath: ELEVENTY_CONFIG,
     config: (config) => {
       config.addGlobalData('samizdat', data);
-      // The only transform, so what it sees is what is written.
-      if (onPage) {
-        config.addTransform('samizdat-page-out', function (this: { outputPath: string | false }, content: string) {
-          if (typeof this.outputPath === 'string') onPage(path.relative(outDir, this.outputPath).split(path.sep).join('/'), content);
-          return content;
-        });
-      }
     },
   });
   // Library code never prints: Eleventy's "Wrote N files" line is forced, so drop its logger.

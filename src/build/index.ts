@@ -17,7 +17,7 @@ import type { ProgressCallback, Warning } from '../progress.ts';
 import { AuditStream, auditBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedMeta } from './cache.ts';
 import { runEleventy } from './eleventy.ts';
-import { templateOutputs } from './templates/eleventy.ts';
+import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
 import { buildModel, type ArticleView } from './model.ts';
 import { renderArticle, toView, type MediaFile } from './render.ts';
@@ -110,7 +110,12 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   progress({ type: 'stage', stage: 'load' });
   const { settings: site, file: settingsFile } = await loadSiteSettings(contentDir);
   const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
-  const content = await loadContent(contentDir, { siteLang: site.lang, ...(signal ? { signal } : {}), ...(cacheDir ? { cacheDir } : {}) });
+  const content = await loadContent(contentDir, {
+    siteLang: site.lang,
+    ...(signal ? { signal } : {}),
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  });
   if (content.invalid.length && !options.skipInvalid) {
     const problems = content.invalid.flatMap((i) => i.problems);
     throw new AggregateInputError(
@@ -201,15 +206,16 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     if (!html.has(articleOf.get(v)!)) throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
   }
   const staging = await stagingDir(outDir);
-  const pagesData = { model, mirrors, renderArticles, renderLists };
+  const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists };
   // A big full build audits pages on worker threads while Eleventy makes them, instead of reading
   // them all back afterwards. The audit below reuses a result only for the bytes on disk.
   const expected = outputs.incremental ? [] : [...templateOutputs(pagesData), ...media.keys()];
   const stream = (options.threads ?? expected.length >= WORKER_THRESHOLD) && expected.length > 0 ? AuditStream.open({ files: expected }) : undefined;
+  if (stream) pagesData.onPage = (file, text) => stream.add(file, text);
   try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
-    await runEleventy(pagesData, staging, `${staging}.work`, stream && ((file, text) => stream.add(file, text)));
+    await runEleventy(pagesData, staging, `${staging}.work`);
     const streamed = stream?.finish();
 
     progress({ type: 'stage', stage: 'media' });

@@ -15,6 +15,7 @@ import { InputError } from '../errors.ts';
 import type { Warning } from '../progress.ts';
 import { sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
+import { strictUtf8 } from './utf8.ts';
 import { splitFences } from './frontmatter.ts';
 import { textDirection } from './lang.ts';
 
@@ -242,8 +243,6 @@ async function writeContentCache(cacheDir: string, data: CacheFile): Promise<boo
 }
 
 // ignoreBOM: false (the default) drops a leading byte order mark, as parseArticle's decode does.
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * The body of an article, read back from its file: only if the file still has the bytes the
  * article was made from (its sha256), else the page would mix two versions of the article.
@@ -262,7 +261,9 @@ export function readBody(article: Pick<Article, 'file' | 'sourcePath' | 'hash'>)
     throw changed(err);
   }
   if (createHash('sha256').update(bytes).digest('hex') !== article.hash) throw changed();
-  return splitFences(UTF8.decode(bytes)).body;
+  const text = strictUtf8(bytes);
+  if (text === undefined) throw changed();
+  return splitFences(text).body;
 }
 
 /** The last body read of each cached article, kept only while something else holds it. */

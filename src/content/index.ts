@@ -16,6 +16,8 @@ import { textDirection } from './lang.ts';
 import { SAFE_SLUG, slugify } from './slug.ts';
 import { mapLimit } from '../build/map-limit.ts';
 import { ContentCache, defineBody, stampOf, type Stamp } from './cache.ts';
+import { TaskPool } from '../workers.ts';
+import { strictUtf8 } from './utf8.ts';
 
 export type { Article } from './article.ts';
 export { slugify } from './slug.ts';
@@ -40,7 +42,6 @@ export interface LoadedContent {
 }
 
 // ignoreBOM: false (the default) drops a leading byte order mark.
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const ARTICLE_FILE = /\.(?:md|markdown)$/i;
 const LANG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 // C0 controls other than tab/newline, DEL and C1: invisible, and invalid in XML 1.0.
@@ -96,6 +97,8 @@ export interface LoadOptions {
    * taken from it instead of being read and parsed again. Without it every file is parsed.
    */
   cacheDir?: string;
+  /** Parse on worker threads: default only for many files; true always (tests); false never. */
+  threads?: boolean;
 }
 
 const NO_PROBLEMS: InputError[] = [];
@@ -123,10 +126,16 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const prefix = path.join(contentDir, '_').slice(0, -1);
   const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
   let parsedCount = 0;
+  let pool: TaskPool<ParseContext, ParsedFile> | undefined;
+  const parseInThread = async (ctx: ParseContext) => parseArticle(await readFile(ctx.sourcePath), ctx);
+  // Thousands of files to parse (a first build): on every core.
+  const startPool = (count: number) => {
+    if (count > 0 && (options.threads ?? count >= PARSE_POOL_FROM)) pool = new TaskPool(new URL('./parse-worker.ts', import.meta.url), {}, parseInThread);
+  };
   const parseFile = async (rel: string, stamp?: Stamp): Promise<FileResult> => {
     parsedCount++;
-    const sourcePath = sourceOf(rel);
-    const result = parseArticle(await readFile(sourcePath), { file: rel, sourcePath, siteLang });
+    const ctx = { file: rel, sourcePath: sourceOf(rel), siteLang };
+    const result = await (pool ? pool.run(ctx) : parseInThread(ctx));
     if (result.problems.length) return { problems: result.problems, warnings: result.warnings };
     const { body, ...rest } = result.article!;
     if (cache && stamp) cache.remember(rel, stamp, rest.draft ? undefined : rest, result.warnings);
@@ -135,27 +144,33 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   // Reads overlap (latency-bound); results are used in file order, so the outcome never
   // depends on which read finishes first.
   let results: FileResult[];
-  if (!cache) {
-    results = await mapLimit(files, 16, (rel) => parseFile(rel), signal);
-  } else {
-    // Synchronous stats: 10,000 of them take a fraction of what 10,000 promises through the
-    // thread pool do. The stat is taken before the read, so a file edited meanwhile is
-    // parsed again next time.
-    results = new Array<FileResult>(files.length);
-    const toParse: Array<{ i: number; stamp?: Stamp }> = [];
-    for (const [i, rel] of files.entries()) {
-      if (i % 1024 === 0) throwIfAborted(signal, 'build');
-      const sourcePath = sourceOf(rel);
-      const st = statSync(sourcePath, { throwIfNoEntry: false });
-      const stamp = st && stampOf(st);
-      const hit = stamp && cache.lookup(rel, sourcePath, stamp);
-      if (!hit) toParse.push({ i, ...(stamp ? { stamp } : {}) });
-      else if (hit.draft) results[i] = { draft: true, problems: NO_PROBLEMS, warnings: hit.warnings };
-      else results[i] = { article: defineBody(hit.article!), problems: NO_PROBLEMS, warnings: hit.warnings };
+  try {
+    if (!cache) {
+      startPool(files.length);
+      results = await mapLimit(files, pool ? 64 : 16, (rel) => parseFile(rel), signal);
+    } else {
+      // Synchronous stats: 10,000 of them take a fraction of what 10,000 promises through the
+      // thread pool do. The stat is taken before the read, so a file edited meanwhile is
+      // parsed again next time.
+      results = new Array<FileResult>(files.length);
+      const toParse: Array<{ i: number; stamp?: Stamp }> = [];
+      for (const [i, rel] of files.entries()) {
+        if (i % 1024 === 0) throwIfAborted(signal, 'build');
+        const sourcePath = sourceOf(rel);
+        const st = statSync(sourcePath, { throwIfNoEntry: false });
+        const stamp = st && stampOf(st);
+        const hit = stamp && cache.lookup(rel, sourcePath, stamp);
+        if (!hit) toParse.push({ i, ...(stamp ? { stamp } : {}) });
+        else if (hit.draft) results[i] = { draft: true, problems: NO_PROBLEMS, warnings: hit.warnings };
+        else results[i] = { article: defineBody(hit.article!), problems: NO_PROBLEMS, warnings: hit.warnings };
+      }
+      startPool(toParse.length);
+      const fresh = await mapLimit(toParse, pool ? 64 : 16, ({ i, stamp }) => parseFile(files[i]!, stamp), signal);
+      for (const [j, { i }] of toParse.entries()) results[i] = fresh[j]!;
+      await cache.save();
     }
-    const fresh = await mapLimit(toParse, 16, ({ i, stamp }) => parseFile(files[i]!, stamp), signal);
-    for (const [j, { i }] of toParse.entries()) results[i] = fresh[j]!;
-    await cache.save();
+  } finally {
+    await pool?.close();
   }
   for (const [i, result] of results.entries()) {
     const rel = files[i]!;
@@ -188,24 +203,32 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   return { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings, parsed: parsedCount, cached: files.length - parsedCount };
 }
 
-interface ParseContext {
+export interface ParseContext {
   file: string;
   sourcePath: string;
   siteLang: string;
 }
 
+/** One file read: an article (with `body` as a plain property) or its problems. */
+export interface ParsedFile {
+  article?: Article;
+  problems: InputError[];
+  warnings: Warning[];
+}
+
+/** Below this many files to parse, starting workers costs more than it saves. */
+export const PARSE_POOL_FROM = 1000;
+
 /** Validates one article file. Pure: everything comes from the bytes. */
-export function parseArticle(bytes: Uint8Array, ctx: ParseContext): { article?: Article; problems: InputError[]; warnings: Warning[] } {
+export function parseArticle(bytes: Uint8Array, ctx: ParseContext): ParsedFile {
   const problems: InputError[] = [];
   const warnings: Warning[] = [];
   const { file } = ctx;
   const problem = (code: string, message: string, hint: string, line?: number) =>
     problems.push(new InputError(code, message, { file, ...(line ? { line } : {}), hint }));
 
-  let text: string;
-  try {
-    text = STRICT_UTF8.decode(bytes);
-  } catch {
+  const text = strictUtf8(bytes);
+  if (text === undefined) {
     problem('INVALID_UTF8', 'the file is not valid UTF-8', 'Save the file as UTF-8 (most editors: "Save with encoding").', firstInvalidUtf8Line(bytes) ?? 1);
     return { problems, warnings };
   }

@@ -17,6 +17,17 @@ export interface EleventyBuildData {
   renderArticles: ArticleView[];
   /** The list pages to render now (all of them, or only the changed ones on a rebuild). */
   renderLists: ListPage[];
+  /**
+   * Handed each file's text as it is rendered (an audit that runs while pages are written).
+   * There are no layouts or transforms, so this is the text Eleventy writes; the audit only
+   * trusts it for a file whose bytes on disk turn out to match.
+   */
+  onPage?: (file: string, text: string) => void;
+}
+
+function emit(b: EleventyBuildData, file: string, text: string): string {
+  b.onPage?.(file, text);
+  return text;
 }
 
 interface Data {
@@ -33,12 +44,12 @@ function paged<T extends { url: string }>(dataKey: string, render: (b: EleventyB
       pagination: { data: `samizdat.${dataKey}`, size: 1, alias: 'item', addAllPagesToCollections: false },
       permalink: (d: Data) => (d.item as T).url,
     },
-    render: (d: Data) => render(d.samizdat, d.item as T),
+    render: (d: Data) => emit(d.samizdat, (d.item as T).url, render(d.samizdat, d.item as T)),
   };
 }
 
 function single(url: string, render: (b: EleventyBuildData) => string) {
-  return { data: { ...common, permalink: url }, render: (d: Data) => render(d.samizdat) };
+  return { data: { ...common, permalink: url }, render: (d: Data) => emit(d.samizdat, url, render(d.samizdat)) };
 }
 
 /** Pages of their own, by the file they are written to. */
