@@ -66,9 +66,10 @@ export function htmlDocument(html: string, options: HtmlOptions): AuditDocument 
         attrs: node.attrs.map((a) => {
           const qname = (a.prefix ? `${a.prefix}:${a.name}` : a.name).toLowerCase();
           const at = loc?.attrs?.[qname] ?? loc?.attrs?.[a.name];
+          const lower = a.name.toLowerCase();
           return {
             name: qname,
-            local: a.name.toLowerCase().replace(/^.*:/, ''),
+            local: lower.includes(':') ? lower.slice(lower.lastIndexOf(':') + 1) : lower,
             value: a.value,
             line: at ? at.startLine + offset : line,
           };

@@ -28,6 +28,9 @@ export function classifyUrl(raw: string): { form: UrlForm; scheme?: string } {
   return { form: 'relative' };
 }
 
+/** Printable ASCII but "%": NFKC leaves it alone, and nothing in it is a space, control or format character. */
+const PLAIN_URL = /^[\x21-\x24\x26-\x7e]*$/;
+
 function percentDecode(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
@@ -39,6 +42,11 @@ function percentDecode(s: string): string {
  * input costs nothing, a miss costs a reader.
  */
 export function dangerousScheme(raw: string): string | undefined {
+  // Printable ASCII without "%" (nearly every URL of a page) has no disguise to see through.
+  if (PLAIN_URL.test(raw)) {
+    const lower = raw.toLowerCase();
+    return DANGEROUS_SCHEMES.find((s) => lower.startsWith(`${s}:`));
+  }
   let value = raw;
   for (let round = 0; round < 4; round++) {
     const squeezed = value
