@@ -60,12 +60,15 @@ export function toView(article: Article, rendered: RenderedArticle, site: SiteSe
 /** Words of the summary made from the text when the article has none. */
 const SUMMARY_WORDS = 40;
 
+/** Characters of HTML read first for a summary: 40 words and their markup nearly always fit. */
+export const SUMMARY_FIRST_READ = 1024;
+
 export function summaryFromHtml(html: string): string {
   // Only the first words count: read growing beginnings of the page until one holds more words
   // than the summary takes, instead of turning thousands of words into text for 40. The last
   // word of a beginning may be cut, and so is never one of the summary's; a tag cut at the end
   // is dropped (sanitized HTML has "<" only at the start of a tag).
-  for (let length = 4096; length < html.length; length *= 4) {
+  for (let length = SUMMARY_FIRST_READ; length < html.length; length *= 4) {
     let start = html.slice(0, length);
     const open = start.lastIndexOf('<');
     if (open > start.lastIndexOf('>')) start = start.slice(0, open);
