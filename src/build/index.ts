@@ -316,21 +316,42 @@ function checkFolders(contentDir: string, outDir: string): void {
 
 /**
  * A finding in an article's page is reported against the article file (what the operator can
- * fix), with the generated page and line in the message; others name the generated file.
+ * fix), with the generated page and line in the message; others name the generated file. The
+ * same finding in a feed or list that carries the article's text is listed with it, not as a
+ * problem of its own: one mistake, one problem. (Only when a single article page has that exact
+ * finding; otherwise each copy stays a problem naming its file.)
  */
 function auditError(findings: AuditFinding[], articleOfPage: ReadonlyMap<string, string>): AggregateInputError {
-  const problems = findings.map((f) => {
-    const code = `AUDIT_${f.rule.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-    const article = articleOfPage.get(f.file);
-    if (article) {
-      return new SamizdatError(code, `${f.message}, in its page ${f.file}${f.line ? ` line ${f.line}` : ''} (rule ${f.rule})`, {
-        file: article,
-        hint: 'Fix or remove that part of the article. A link to another article must point at its page (…/index.html) or at a full https:// address, not at its .md file.',
-      });
-    }
-    return new SamizdatError(code, `${f.message} (rule ${f.rule})`, { file: f.file, ...(f.line ? { line: f.line } : {}) });
-  });
-  return new AggregateInputError(`the bundle audit found ${findings.length} problem(s); nothing was published`, problems, {
+  const sameFinding = (f: AuditFinding) => `${f.rule}\0${f.message}`;
+  const inArticlePages = new Map<string, AuditFinding[]>();
+  for (const f of findings) {
+    if (articleOfPage.has(f.file)) inArticlePages.set(sameFinding(f), [...(inArticlePages.get(sameFinding(f)) ?? []), f]);
+  }
+  const copiesOf = new Map<AuditFinding, AuditFinding[]>();
+  const folded = new Set<AuditFinding>();
+  for (const f of findings) {
+    const owners = articleOfPage.has(f.file) ? undefined : inArticlePages.get(sameFinding(f));
+    if (owners?.length !== 1) continue;
+    copiesOf.set(owners[0]!, [...(copiesOf.get(owners[0]!) ?? []), f]);
+    folded.add(f);
+  }
+  const at = (f: AuditFinding) => `${f.file}${f.line ? ` line ${f.line}` : ''}`;
+  const problems = findings
+    .filter((f) => !folded.has(f))
+    .map((f) => {
+      const code = `AUDIT_${f.rule.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+      const article = articleOfPage.get(f.file);
+      if (article) {
+        const copies = copiesOf.get(f) ?? [];
+        const also = copies.length ? `; the same in the copies of its text in ${copies.map(at).join(', ')}` : '';
+        return new SamizdatError(code, `${f.message}, in its page ${at(f)}${also} (rule ${f.rule})`, {
+          file: article,
+          hint: 'Fix or remove that part of the article. A link to another article must point at its page (…/index.html) or at a full https:// address, not at its .md file.',
+        });
+      }
+      return new SamizdatError(code, `${f.message} (rule ${f.rule})`, { file: f.file, ...(f.line ? { line: f.line } : {}) });
+    });
+  return new AggregateInputError(`the bundle audit found ${problems.length} problem(s); nothing was published`, problems, {
     hint: 'Problems caused by an article name the article; the others name the generated file. The previous output is untouched. If no article caused it, report it as a samizdat bug.',
   });
 }

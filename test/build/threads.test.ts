@@ -51,13 +51,15 @@ describe('worker threads in a build', () => {
     expect(without.auditRead).toBe(without.manifest.files.filter((f) => /\.(html|xml|json)$/.test(f.path)).length);
   }, 120_000);
 
-  it('still stop a build whose page fails the audit, naming the article', async () => {
+  it.each([[true], [false]])('threads %s: a page that fails the audit stops the build with one problem naming the article and its copies in the feeds', async (threads) => {
     await writeFile(path.join(content, 'reports', 'bad.md'), '---\ntitle: Bad link\ndate: 2024-03-01\n---\n\nSee [the other one](r1.md).\n');
     try {
-      const failed = await build('bad', true).then(() => undefined, (err: unknown) => err);
-      expect(String(failed)).toMatch(/audit/);
+      const failed = await build('bad', threads).then(() => undefined, (err: unknown) => err);
+      expect(String(failed)).toMatch(/audit found 1 problem/);
       const problems = (failed as { problems: Array<{ file?: string; message: string }> }).problems;
-      expect(problems.some((p) => p.file === 'reports/bad.md' && /r1\.md/.test(p.message))).toBe(true);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.file).toBe('reports/bad.md');
+      expect(problems[0]!.message).toMatch(/r1\.md.*in its page articles\/2024\/03\/bad-link\/index\.html line \d+; the same in the copies of its text in atom\.xml line \d+, feed\.json line \d+/);
       await expect(readdir(path.join(work.dir, 'bad'))).rejects.toThrow();
     } finally {
       await rm(path.join(content, 'reports', 'bad.md'));
