@@ -16,14 +16,12 @@ import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { AuditCache, sha256 } from './cache.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
-
-export { AuditStream, type AuditStreamOptions } from './stream.ts';
-export type { FileResult } from './run.ts';
 import type { AuditDocument, AuditFinding } from './types.ts';
 
 export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './types.ts';
 export { RULES, RULE_NAMES, getRule, selectRules } from './rules/index.ts';
-export { auditText, documentsOf, indexBundle, kindOfFile, type AuditedKind } from './run.ts';
+export { auditText, documentsOf, indexBundle, kindOfFile, type AuditedKind, type FileResult } from './run.ts';
+export { AuditStream, type AuditStreamOptions } from './stream.ts';
 
 /** Progress of an audit: how many of the files it reads are done. */
 export type AuditProgress = {

@@ -3,26 +3,16 @@
  * them. These force the threads on a small site: the bundle must be byte for byte the one a
  * build without threads gives, and the audit must still stop what it stops.
  */
-import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/build/index.ts';
 import { tempDir } from '../support/net.ts';
+import { readTree } from './fixture.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let work: { dir: string; cleanup: () => Promise<void> };
 let content: string;
-
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const abs = path.join(e.parentPath, e.name);
-    out[path.relative(dir, abs).split(path.sep).join('/')] = createHash('sha256').update(await readFile(abs)).digest('hex');
-  }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 const build = (name: string, threads: boolean) =>
   buildSite({ contentDir: content, outDir: path.join(work.dir, name), cacheDir: false, threads, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
@@ -44,7 +34,7 @@ describe('worker threads in a build', () => {
   it('give the same bundle, byte for byte, as a build without them, and nothing is read back', async () => {
     const withThreads = await build('with', true);
     const without = await build('without', false);
-    expect(await tree(path.join(work.dir, 'with'))).toEqual(await tree(path.join(work.dir, 'without')));
+    expect(await readTree(path.join(work.dir, 'with'))).toEqual(await readTree(path.join(work.dir, 'without')));
     expect(withThreads.articles).toBe(without.articles);
     // With threads every page was audited while being written; without, all were read back.
     expect(withThreads.auditRead).toBe(0);
