@@ -3,10 +3,11 @@
  * them. These force the threads on a small site: the bundle must be byte for byte the one a
  * build without threads gives, and the audit must still stop what it stops.
  */
+import { readdirSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite } from '../../src/build/index.ts';
+import { buildSite, type BuildOptions } from '../../src/build/index.ts';
 import { tempDir } from '../support/net.ts';
 import { readTree } from './fixture.ts';
 
@@ -14,8 +15,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 let work: { dir: string; cleanup: () => Promise<void> };
 let content: string;
 
-const build = (name: string, threads: boolean) =>
-  buildSite({ contentDir: content, outDir: path.join(work.dir, name), cacheDir: false, threads, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
+const build = (name: string, threads: boolean, more: Partial<BuildOptions> = {}) =>
+  buildSite({ contentDir: content, outDir: path.join(work.dir, name), cacheDir: false, threads, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {}, ...more });
 
 beforeAll(async () => {
   work = await tempDir('samizdat-threads-');
@@ -55,4 +56,23 @@ describe('worker threads in a build', () => {
       await rm(path.join(content, 'reports', 'bad.md'));
     }
   }, 120_000);
+
+  it('an aborted build stops its worker threads (Linux: counted in /proc/self/task)', async () => {
+    const threadCount = () => readdirSync('/proc/self/task').length;
+    const before = threadCount();
+    const ctrl = new AbortController();
+    let during = 0;
+    // Aborted when the pages stage starts: the audit's threads are running then.
+    const onProgress: BuildOptions['onProgress'] = (e) => {
+      if (e.type === 'stage' && e.stage === 'pages') {
+        during = threadCount();
+        ctrl.abort();
+      }
+    };
+    await expect(build('aborted', true, { signal: ctrl.signal, onProgress })).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(during).toBeGreaterThan(before);
+    for (let i = 0; i < 40 && threadCount() > before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(threadCount()).toBeLessThanOrEqual(before);
+    await expect(readdir(path.join(work.dir, 'aborted'))).rejects.toThrow();
+  }, 60_000);
 });
