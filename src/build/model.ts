@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { SiteSettings } from '../config/site.ts';
 import type { Article } from '../content/index.ts';
 import { compareCodeUnits, slugify } from '../content/index.ts';
+import { labelsFor, type Labels } from './templates/labels.ts';
 
 export interface ImageView {
   /** Bundle path ("media/…"). */
@@ -170,17 +171,20 @@ export function paginate(
   return out;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** "13 August 2015": the same on every machine, whatever its locale or time zone. */
-export function formatDate(iso: string): string {
+/** "13 August 2015" in the labels' language: the same on every machine, whatever its locale or time zone. */
+export function formatDate(iso: string, t: Labels): string {
   const [y, m, d] = iso.slice(0, 10).split('-');
-  return `${Number(d)} ${MONTHS[Number(m) - 1]} ${y}`;
+  return t.date(y!, Number(m), Number(d));
 }
 
-export function monthLabel(yyyyMm: string): string {
+/** "Август 2015" as an entry of its own; "август 2015" inside a sentence. */
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function monthLabel(yyyyMm: string, t: Labels): string {
   const [y, m] = yyyyMm.split('-');
-  return `${MONTHS[Number(m) - 1]} ${y}`;
+  return t.month(y!, Number(m));
 }
 
 /** The view of one article: everything its page and feeds need. */
@@ -210,12 +214,13 @@ export function articleView(
 
 /** Builds every list, index and feed. `articles` must be newest first. */
 export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteModel {
+  const t = labelsFor(site.lang);
   const siteFeeds = feedLinks('');
   const lists: ListPage[] = [];
   const indexes: IndexPage[] = [];
   const feeds: FeedSpec[] = [];
 
-  lists.push(...paginate({ kind: 'home', heading: 'Latest articles', feeds: siteFeeds }, 'index.html', articles, site.pageSize));
+  lists.push(...paginate({ kind: 'home', heading: t.latestArticles, feeds: siteFeeds }, 'index.html', articles, site.pageSize));
 
   // Tags: one list per tag slug (tags differing only in case or accents share one).
   const byTag = new Map<string, { name: string; items: ArticleView[] }>();
@@ -229,9 +234,9 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
   const tagUrls = [...byTag.keys()].sort(compareCodeUnits);
   for (const url of tagUrls) {
     const { name, items } = byTag.get(url)!;
-    lists.push(...paginate({ kind: 'tag', heading: `Articles tagged “${name}”`, feeds: siteFeeds }, url, items, site.pageSize));
+    lists.push(...paginate({ kind: 'tag', heading: t.taggedHeading(name), feeds: siteFeeds }, url, items, site.pageSize));
   }
-  indexes.push({ url: 'tags/index.html', heading: 'Tags', entries: tagUrls.map((url) => ({ label: byTag.get(url)!.name, url, count: byTag.get(url)!.items.length })) });
+  indexes.push({ url: 'tags/index.html', heading: t.tags, entries: tagUrls.map((url) => ({ label: byTag.get(url)!.name, url, count: byTag.get(url)!.items.length })) });
 
   // Languages, each with its own feeds.
   const byLang = new Map<string, ArticleView[]>();
@@ -244,7 +249,7 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
     const items = byLang.get(lang)!;
     const url = langUrl(lang);
     const links = feedLinks(url.replace(/index\.html$/, ''));
-    lists.push(...paginate({ kind: 'lang', heading: `Articles in ${lang}`, lang: items[0]!.lang, feeds: links }, url, items, site.pageSize));
+    lists.push(...paginate({ kind: 'lang', heading: t.languageHeading(lang), lang: items[0]!.lang, feeds: links }, url, items, site.pageSize));
     feeds.push(...feedSpecs(site, links, `${site.title} (${lang})`, items[0]!.lang, url, items));
   }
 
@@ -257,16 +262,16 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
   const months = [...byMonth.keys()].sort(compareCodeUnits).reverse();
   for (const month of months) {
     const [y, m] = month.split('-');
-    lists.push(...paginate({ kind: 'month', heading: `Articles from ${monthLabel(month)}`, feeds: siteFeeds }, `archive/${y}/${m}/index.html`, byMonth.get(month)!, site.pageSize));
+    lists.push(...paginate({ kind: 'month', heading: t.monthHeading(monthLabel(month, t)), feeds: siteFeeds }, `archive/${y}/${m}/index.html`, byMonth.get(month)!, site.pageSize));
   }
   indexes.push({
     url: 'archive/index.html',
-    heading: 'Archive',
+    heading: t.archive,
     entries: [
-      ...months.map((month) => ({ label: monthLabel(month), url: `archive/${month.replace('-', '/')}/index.html`, count: byMonth.get(month)!.length })),
+      ...months.map((month) => ({ label: capitalized(monthLabel(month, t)), url: `archive/${month.replace('-', '/')}/index.html`, count: byMonth.get(month)!.length })),
     ],
   });
-  indexes.push({ url: 'lang/index.html', heading: 'Languages', entries: languages.map((lang) => ({ label: lang, url: langUrl(lang), count: byLang.get(lang)!.length, lang: byLang.get(lang)![0]!.lang })) });
+  indexes.push({ url: 'lang/index.html', heading: t.languages, entries: languages.map((lang) => ({ label: lang, url: langUrl(lang), count: byLang.get(lang)!.length, lang: byLang.get(lang)![0]!.lang })) });
 
   feeds.unshift(...feedSpecs(site, siteFeeds, site.title, site.lang, 'index.html', articles));
 

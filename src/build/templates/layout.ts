@@ -5,6 +5,7 @@
 import type { SiteSettings } from '../../config/site.ts';
 import { textDirection } from '../../content/lang.ts';
 import { esc, rootOf } from './escape.ts';
+import { labelsFor, langIfOther } from './labels.ts';
 import { STYLESHEET } from './style.ts';
 
 /** No scripts, nothing from outside the bundle, no forms, no base, no plugins. */
@@ -26,6 +27,9 @@ export interface PageShell {
 export function page(p: PageShell): string {
   const r = rootOf(p.url);
   const lang = p.lang ?? p.site.lang;
+  // samizdat's own words, in the site's language when it has them; marked when not the page's.
+  const t = labelsFor(p.site.lang);
+  const m = langIfOther(t, lang);
   const title = p.title === p.site.title ? p.site.title : `${p.title} · ${p.site.title}`;
   const feedTitle = p.feeds?.title ?? p.site.title;
   return `<!DOCTYPE html>
@@ -46,26 +50,31 @@ ${p.description ? `<meta name="description" content="${esc(p.description)}">\n` 
   }<style>${STYLESHEET}</style>
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main"${m}>${t.skip}</a>
 <header class="site">
 <a class="name" href="${r}index.html">${esc(p.site.title)}</a>
-<nav aria-label="Site"><ul>
-<li><a href="${r}index.html">Latest</a></li>
-<li><a href="${r}archive/index.html">Archive</a></li>
-<li><a href="${r}tags/index.html">Tags</a></li>
-<li><a href="${r}lang/index.html">Languages</a></li>
-<li><a href="${r}mirrors/index.html">Mirrors</a></li>
+<nav aria-label="${t.siteNav}"${m}><ul>
+<li><a href="${r}index.html">${t.latest}</a></li>
+<li><a href="${r}archive/index.html">${t.archive}</a></li>
+<li><a href="${r}tags/index.html">${t.tags}</a></li>
+<li><a href="${r}lang/index.html">${t.languages}</a></li>
+<li><a href="${r}mirrors/index.html">${t.mirrors}</a></li>
 </ul></nav>
 </header>
 <main id="main">
 ${p.main}
 </main>
 <footer class="site">
-<p>If this site is blocked for you, <a href="${r}mirrors/index.html">other copies and ways to read it</a> are listed on the mirrors page. Feeds: <a href="${r}atom.xml">Atom</a>, <a href="${r}rss.xml">RSS</a>, <a href="${r}feed.json">JSON Feed</a>.</p>
+<p${m}>${t.footer(`${r}mirrors/index.html`, feedLinksHtml(r, { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' }))}</p>
 </footer>
 </body>
 </html>
 `;
+}
+
+/** "Atom, RSS, JSON Feed" linked to a set of feeds, relative to the page (`r`). */
+export function feedLinksHtml(r: string, feeds: { atom: string; rss: string; json: string }): string {
+  return `<a href="${r}${feeds.atom}">Atom</a>, <a href="${r}${feeds.rss}">RSS</a>, <a href="${r}${feeds.json}">JSON Feed</a>`;
 }
 
 /** The same page on the onion mirror. */
