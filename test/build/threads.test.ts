@@ -8,6 +8,8 @@ import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildOptions } from '../../src/build/index.ts';
+import { loadContent } from '../../src/content/index.ts';
+import { InputError } from '../../src/errors.ts';
 import { tempDir } from '../support/net.ts';
 import { readTree } from './fixture.ts';
 
@@ -74,5 +76,18 @@ describe('worker threads in a build', () => {
     for (let i = 0; i < 40 && threadCount() > before; i++) await new Promise((r) => setTimeout(r, 50));
     expect(threadCount()).toBeLessThanOrEqual(before);
     await expect(readdir(path.join(work.dir, 'aborted'))).rejects.toThrow();
+  }, 60_000);
+
+  it('report an article a worker could not read exactly as the calling thread does', async () => {
+    const bad = path.join(work.dir, 'bad-content');
+    await cp(content, bad, { recursive: true });
+    await writeFile(path.join(bad, 'reports', 'broken.md'), '---\ntitle: [unclosed\ndate: 2024-13-45\n---\nText\n');
+    await writeFile(path.join(bad, 'reports', 'latin1.md'), Buffer.from('---\ntitle: Caf\xe9\ndate: 2024-01-01\n---\n', 'latin1'));
+    const load = (threads: boolean) => loadContent(bad, { siteLang: 'en', threads });
+    const [withThreads, without] = await Promise.all([load(true), load(false)]);
+    expect(withThreads.invalid.map((i) => i.file)).toEqual(['reports/broken.md', 'reports/latin1.md']);
+    expect(withThreads.invalid).toEqual(without.invalid);
+    expect(withThreads.invalid.flatMap((i) => i.problems).every((p) => p instanceof InputError && p.line !== undefined)).toBe(true);
+    expect(withThreads.articles.map((a) => [a.url, a.hash, a.body])).toEqual(without.articles.map((a) => [a.url, a.hash, a.body]));
   }, 60_000);
 });
