@@ -242,7 +242,6 @@ async function writeContentCache(cacheDir: string, data: CacheFile): Promise<boo
   }
 }
 
-// ignoreBOM: false (the default) drops a leading byte order mark, as parseArticle's decode does.
 /**
  * The body of an article, read back from its file: only if the file still has the bytes the
  * article was made from (its sha256), else the page would mix two versions of the article.

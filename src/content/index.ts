@@ -41,7 +41,6 @@ export interface LoadedContent {
   cached: number;
 }
 
-// ignoreBOM: false (the default) drops a leading byte order mark.
 const ARTICLE_FILE = /\.(?:md|markdown)$/i;
 const LANG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 // C0 controls other than tab/newline, DEL and C1: invisible, and invalid in XML 1.0.
