@@ -67,6 +67,17 @@ describe('page words', () => {
     expect(await read('404.html')).toContain('<h1 lang="en">Page not found</h1>');
   }, 60_000);
 
+  it('are marked left to right as well on a right-to-left site', async () => {
+    const read = await siteIn('fa');
+    const home = await read('index.html');
+    expect(home).toContain('<html lang="fa" dir="rtl">');
+    expect(home).toContain('<a class="skip" href="#main" lang="en" dir="ltr">Skip to content</a>');
+    expect(home).toContain('<nav aria-label="Site" lang="en" dir="ltr">');
+    // Dates already read left to right: one dir only.
+    expect(home).toContain('<time datetime="2024-03-01T00:00:00Z" dir="ltr" lang="en">1 March 2024</time>');
+    expect(home).not.toMatch(/dir="ltr"[^>]*dir=/);
+  }, 60_000);
+
   it('are English, unmarked, on an English site, with dates in other languages\' articles marked', async () => {
     const read = await siteIn('en');
     const home = await read('index.html');

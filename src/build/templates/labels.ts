@@ -7,6 +7,7 @@
  *
  * Arguments named …Html are markup the caller has escaped; every other argument is escaped here.
  */
+import { textDirection } from '../../content/lang.ts';
 import { esc } from './escape.ts';
 
 export interface Labels {
@@ -203,7 +204,12 @@ export function labelsFor(lang: string): Labels {
   return BY_LANGUAGE[lang.toLowerCase().split('-')[0]!] ?? EN;
 }
 
-/** ` lang="…"` when the words are not in the language of the element they sit in. */
-export function langIfOther(labels: Labels, around: string): string {
-  return labels.lang === around.toLowerCase().split('-')[0] ? '' : ` lang="${labels.lang}"`;
+/**
+ * ` lang="…"` when the words are not in the language of the element they sit in, with ` dir="…"`
+ * too when their direction differs (English words on a Farsi page read left to right).
+ */
+export function langIfOther(labels: Labels, around: string, options: { dir: boolean } = { dir: true }): string {
+  if (labels.lang === around.toLowerCase().split('-')[0]) return '';
+  const dir = textDirection(labels.lang);
+  return ` lang="${labels.lang}"${options.dir && dir !== textDirection(around) ? ` dir="${dir}"` : ''}`;
 }

@@ -10,7 +10,7 @@ const OUTBOUND = 'rel="noopener noreferrer"';
 /** A date in the labels' words, marked with their language when the text around (`around`) is in another. */
 function time(iso: string, t: Labels, around: string): string {
   // Date words inside right-to-left text keep their own order.
-  return `<time datetime="${esc(iso)}" dir="ltr"${langIfOther(t, around)}>${esc(formatDate(iso, t))}</time>`;
+  return `<time datetime="${esc(iso)}" dir="ltr"${langIfOther(t, around, { dir: false })}>${esc(formatDate(iso, t))}</time>`;
 }
 
 function meta(a: ArticleView, t: Labels): string {
