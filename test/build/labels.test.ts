@@ -18,7 +18,7 @@ async function siteIn(lang: string): Promise<(rel: string) => Promise<string>> {
   const content = path.join(work.dir, `content-${lang}`);
   const out = path.join(work.dir, `out-${lang}`);
   const files = fixtureFiles();
-  files['site.yaml'] = String(files['site.yaml']).replace('lang: en', `lang: ${lang}`);
+  files['site.yaml'] = `${String(files['site.yaml']).replace('lang: en', `lang: ${lang}`)}contacts:\n  - label: Telegram-Kanal\n    url: https://t.me/example\n`;
   await writeFixture(content, files);
   await buildSite({ contentDir: content, outDir: out, cacheDir: false, mirrorsDir: path.join(work.dir, 'none'), env: {} });
   expect(await auditBundle(out)).toEqual([]);
@@ -64,6 +64,8 @@ describe('page words', () => {
     const mirrors = await read('mirrors/index.html');
     expect(mirrors).toContain('<h1 lang="en">Mirrors: other ways to read');
     expect(mirrors).toContain('<section aria-labelledby="blocked" lang="en">');
+    // Contact labels are the site's own words: only their heading is marked.
+    expect(mirrors).toContain('<section aria-labelledby="contacts">\n<h2 id="contacts" lang="en">Other channels</h2>');
     expect(await read('404.html')).toContain('<h1 lang="en">Page not found</h1>');
   }, 60_000);
 

@@ -16,7 +16,11 @@ export function mirrorsPage(model: SiteModel, info: MirrorsInfo): string {
   // The page is in the site's language; samizdat's own words are marked when they are not.
   const m = langIfOther(t, model.site.lang);
   const r = '../';
-  const section = (id: string, heading: string, body: string) => `<section aria-labelledby="${id}"${m}>\n<h2 id="${id}">${heading}</h2>\n${body}\n</section>`;
+  // `theirs`: the body is the site's own words (contact labels), so only the heading is marked.
+  const section = (id: string, heading: string, body: string, theirs = false) =>
+    theirs
+      ? `<section aria-labelledby="${id}">\n<h2 id="${id}"${m}>${heading}</h2>\n${body}\n</section>`
+      : `<section aria-labelledby="${id}"${m}>\n<h2 id="${id}">${heading}</h2>\n${body}\n</section>`;
   const list = (items: string[]) => `<ul>\n${items.map((i) => `<li>${i}</li>`).join('\n')}\n</ul>`;
   const parts: string[] = [];
   parts.push(`<h1${m}>${t.mirrorsHeading(model.site.title)}</h1>
@@ -55,7 +59,7 @@ ${list(info.ipfs.map((gateway) => link(gateway.url)))}
       )}</p>`,
     ),
   );
-  if (info.contacts.length) parts.push(section('contacts', t.contactsHeading, list(info.contacts.map((c) => link(c.url, c.label)))));
+  if (info.contacts.length) parts.push(section('contacts', t.contactsHeading, list(info.contacts.map((c) => link(c.url, c.label))), true));
   parts.push(section('blocked', t.blockedHeading, list(t.blockedSteps)));
   parts.push(
     section(
