@@ -50,10 +50,13 @@ function scan(dir: string): { files: Map<string, string>; others: string[] } | u
   }
   const files = new Map<string, string>();
   const others: string[] = [];
+  // Paths by slicing, not path.relative: a rebuild scans every file of a 10,000-article bundle.
+  const root = path.resolve(dir);
   for (const e of entries) {
     if (e.isDirectory()) continue;
-    const abs = path.join(e.parentPath, e.name);
-    const rel = path.relative(dir, abs).split(path.sep).join('/');
+    const abs = e.parentPath + path.sep + e.name;
+    const fromRoot = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1) : path.relative(root, abs);
+    const rel = path.sep === '/' ? fromRoot : fromRoot.split(path.sep).join('/');
     if (e.isFile()) files.set(rel, identity(statSync(abs)));
     else others.push(rel);
   }
