@@ -16,7 +16,7 @@ import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { AuditCache, sha256 } from './cache.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
-import type { AuditDocument, AuditFinding } from './types.ts';
+import type { AuditDocument, AuditFinding, BundleIndex } from './types.ts';
 
 export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './types.ts';
 export { RULES, RULE_NAMES, getRule, selectRules } from './rules/index.ts';
@@ -56,6 +56,8 @@ export interface AuditOptions {
     files: Iterable<string>;
     locate(file: string): string;
   };
+  /** indexBundle(dir), when the caller has it already (not used with `overlay`). */
+  index?: BundleIndex;
   /**
    * The sha256 of files whose bytes are already known (hashed for the manifest, or unchanged
    * since the last build): with a cache or `prior`, those are not read when a result can be replayed.
@@ -84,7 +86,7 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   throwIfAborted(options.signal, 'audit');
   const rules = selectRules(options.rules);
   const overlay = options.overlay;
-  const bundle = overlay ? indexFileList(overlay.files) : await indexBundle(dir);
+  const bundle = overlay ? indexFileList(overlay.files) : (options.index ?? (await indexBundle(dir)));
   const locate = overlay ? (file: string) => overlay.locate(file) : (file: string) => path.join(dir, file);
   const findings: AuditFinding[] = [];
   // Every entry by name first: some must not be in a bundle at all, whatever they hold.

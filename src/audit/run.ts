@@ -25,7 +25,6 @@ export function kindOfFile(file: string): AuditedKind | undefined {
   return undefined;
 }
 
-/** Every file and folder under dir, as "/"-separated relative paths. */
 /** The index of a bundle given as a list of its files (relative "/" paths). */
 export function indexFileList(list: Iterable<string>): BundleIndex {
   const files = new Set<string>();
@@ -37,13 +36,18 @@ export function indexFileList(list: Iterable<string>): BundleIndex {
   return { files, folders };
 }
 
+/** Every file and folder under dir, as "/"-separated relative paths, and anything else found there. */
 export async function indexBundle(dir: string): Promise<BundleIndex> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const root = path.resolve(dir);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const files = new Set<string>();
   const folders = new Set<string>(['']);
   const others = new Map<string, 'symlink' | 'other'>();
   for (const e of entries) {
-    const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
+    // Sliced, not path.relative: a bundle has a folder per article.
+    const abs = e.parentPath + path.sep + e.name;
+    const fromRoot = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1) : path.relative(root, abs);
+    const rel = path.sep === '/' ? fromRoot : fromRoot.split(path.sep).join('/');
     if (e.isFile()) files.add(rel);
     else if (e.isDirectory()) folders.add(rel);
     else others.set(rel, e.isSymbolicLink() ? 'symlink' : 'other');

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
 import { loadContent, type Article } from '../content/index.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
-import { hashFiles, listBundleFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from '../manifest/index.ts';
+import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
-import { AuditStream, auditBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
+import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedMeta } from './cache.ts';
 import { runEleventy } from './eleventy.ts';
 import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
@@ -227,8 +227,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
 
     progress({ type: 'stage', stage: 'audit' });
     throwIfAborted(signal, 'build');
-    // The new bundle: what was staged now, plus what is carried over from outDir.
-    const stagedList = await listBundleFiles(staging);
+    // The new bundle: what was staged now, plus what is carried over from outDir. The staging
+    // folder is listed once, for the hashes, the manifest and the audit.
+    const stagedIndex = await indexBundle(staging);
+    const stagedList = bundleFileOrder(stagedIndex.files);
     const staged = new Set(stagedList);
     const bundle = new Set(staged);
     if (outputs.incremental) {
@@ -249,7 +251,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       },
       ...(options.threads === false ? { workers: 1 } : {}),
       ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
-      ...(outputs.incremental ? { overlay: { files: bundle, locate } } : {}),
+      ...(outputs.incremental ? { overlay: { files: bundle, locate } } : { index: stagedIndex }),
       knownSha256: (rel: string) => known(rel)?.sha256,
       ...(streamed ? { prior: await streamed } : {}),
     });

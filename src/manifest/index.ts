@@ -56,7 +56,12 @@ export async function listBundleFiles(dir: string): Promise<string[]> {
       const rel = parent ? `${parent}${path.sep}${e.name}` : e.name;
       return path.sep === '/' ? rel : rel.split(path.sep).join('/');
     });
-  return files.filter((f) => f !== MANIFEST_FILE && f !== SIGNATURE_FILE).sort(compareCodeUnits);
+  return bundleFileOrder(files);
+}
+
+/** A bundle's file paths as a manifest lists them: without the manifest and its signature, sorted by code unit. */
+export function bundleFileOrder(files: Iterable<string>): string[] {
+  return [...files].filter((f) => f !== MANIFEST_FILE && f !== SIGNATURE_FILE).sort(compareCodeUnits);
 }
 
 export function compareCodeUnits(a: string, b: string): number {

@@ -23,7 +23,6 @@ export interface Labels {
   footer(mirrorsHref: string, feedsHtml: string): string;
   updated: string;
   originallyAt: string;
-  tagsNav: string;
   noArticles: string;
   nothingYet: string;
   pagesNav: string;
@@ -81,7 +80,6 @@ const EN: Labels = {
   footer: (href, feeds) => `If this site is blocked for you, <a href="${href}">other copies and ways to read it</a> are listed on the mirrors page. Feeds: ${feeds}.`,
   updated: 'updated',
   originallyAt: 'Originally published at',
-  tagsNav: 'Tags',
   noArticles: 'No articles yet.',
   nothingYet: 'Nothing here yet.',
   pagesNav: 'Pages',
@@ -147,7 +145,6 @@ const RU: Labels = {
   footer: (href, feeds) => `Если этот сайт у вас заблокирован, <a href="${href}">другие копии и способы его читать</a> перечислены на странице зеркал. Ленты: ${feeds}.`,
   updated: 'обновлено',
   originallyAt: 'Впервые опубликовано:',
-  tagsNav: 'Темы',
   noArticles: 'Статей пока нет.',
   nothingYet: 'Здесь пока ничего нет.',
   pagesNav: 'Страницы',

@@ -4,6 +4,7 @@
  */
 import type { SiteSettings } from '../../config/site.ts';
 import { textDirection } from '../../content/lang.ts';
+import { feedLinks, type FeedLinks } from '../model.ts';
 import { esc, rootOf } from './escape.ts';
 import { labelsFor, langIfOther } from './labels.ts';
 import { STYLESHEET } from './style.ts';
@@ -65,15 +66,15 @@ ${p.description ? `<meta name="description" content="${esc(p.description)}">\n` 
 ${p.main}
 </main>
 <footer class="site">
-<p${m}>${t.footer(`${r}mirrors/index.html`, feedLinksHtml(r, { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' }))}</p>
+<p${m}>${t.footer(`${r}mirrors/index.html`, feedLinksHtml(r))}</p>
 </footer>
 </body>
 </html>
 `;
 }
 
-/** "Atom, RSS, JSON Feed" linked to a set of feeds, relative to the page (`r`). */
-export function feedLinksHtml(r: string, feeds: { atom: string; rss: string; json: string }): string {
+/** "Atom, RSS, JSON Feed" linked to a set of feeds (default: the site's), relative to the page (`r`). */
+export function feedLinksHtml(r: string, feeds: FeedLinks = feedLinks('')): string {
   return `<a href="${r}${feeds.atom}">Atom</a>, <a href="${r}${feeds.rss}">RSS</a>, <a href="${r}${feeds.json}">JSON Feed</a>`;
 }
 

@@ -42,7 +42,7 @@ ${list(info.ipfs.map((gateway) => link(gateway.url)))}
     section(
       'feeds',
       t.feedsHeading,
-      `<p>${t.feedsText(feedLinksHtml(r, { atom: 'atom.xml', rss: 'rss.xml', json: 'feed.json' }))}</p>${
+      `<p>${t.feedsText(feedLinksHtml(r, model.siteFeeds))}</p>${
         model.languages.length > 1
           ? `\n<p>${t.feedsPerLanguage(model.languages.map((l) => `<a href="${r}lang/${esc(l)}/atom.xml" hreflang="${esc(l)}">${esc(l)}</a>`).join(', '))}</p>`
           : ''

@@ -32,7 +32,7 @@ export function articlePage(model: SiteModel, a: ArticleView): string {
       ? `<figure><figcaption>${esc(a.imageCaption)}</figcaption></figure>\n`
       : '';
   const tags = a.tags.length
-    ? `<nav aria-label="${t.tagsNav}"><ul class="tags">${a.tags.map((t) => `<li><a href="${r}${esc(t.url)}">${esc(t.name)}</a></li>`).join('')}</ul></nav>\n`
+    ? `<nav aria-label="${t.tags}"><ul class="tags">${a.tags.map((t) => `<li><a href="${r}${esc(t.url)}">${esc(t.name)}</a></li>`).join('')}</ul></nav>\n`
     : '';
   const source = a.source ? `<p class="meta"${langIfOther(t, a.lang)}>${t.originallyAt} <a href="${esc(a.source)}" ${OUTBOUND}>${esc(a.source)}</a></p>\n` : '';
   const main = `<article lang="${esc(a.lang)}" dir="${a.dir}">
