@@ -2,7 +2,8 @@
  * The build stage: content folder → a self-contained, JavaScript-free static site.
  *
  *   load + validate articles (src/content) → render + sanitize (markdown.ts, cached)
- *   → site model (model.ts) → Eleventy writes pages and feeds into a staging folder
+ *   → site model (model.ts) → Eleventy writes pages and feeds into a staging folder (a small
+ *   rebuild writes its few pages from the same templates itself: write-pages.ts)
  *   → local images copied → audit (src/audit) → manifest (src/manifest) → swap into outDir.
  *
  * A failing build throws and leaves the previous output untouched.
@@ -17,6 +18,7 @@ import type { ProgressCallback, Warning } from '../progress.ts';
 import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedMeta } from './cache.ts';
 import { runEleventy } from './eleventy.ts';
+import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
 import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
 import { buildModel, type ArticleView } from './model.ts';
@@ -78,6 +80,8 @@ export interface BuildResult {
   rendered: { fresh: number; cached: number; pagesReused: number };
   /** Files of the bundle written by this build; the others were carried over unchanged. */
   filesWritten: number;
+  /** Who wrote the pages: Eleventy, or samizdat itself for a rebuild of a few files (write-pages.ts). */
+  pageWriter: 'eleventy' | 'samizdat';
   /**
    * Files the audit read back and parsed after the pages were written. The others were audited
    * while being written (a big first build) or replayed from the audit cache (a rebuild).
@@ -215,7 +219,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
-    await runEleventy(pagesData, staging, `${staging}.work`);
+    // A rebuild that writes a few files writes them itself; Eleventy's start-up would dominate.
+    const pageWriter = outputs.incremental && templateOutputs(pagesData).length < DIRECT_WRITE_BELOW ? 'samizdat' : 'eleventy';
+    if (pageWriter === 'samizdat') await writePages(pagesData, staging, signal);
+    else await runEleventy(pagesData, staging, `${staging}.work`);
     const streamed = stream?.finish();
 
     progress({ type: 'stage', stage: 'media' });
@@ -294,6 +301,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
       rendered: { fresh: views.length - cached, cached, pagesReused: views.length - renderArticles.length },
       filesWritten: outputs.incremental ? staged.size : manifest.files.length,
+      pageWriter,
       auditRead,
       timings,
     };

@@ -57,6 +57,7 @@ beforeAll(async () => {
   for (let n = 1; n <= 40; n++) await writeFile(path.join(content, 'reports', `r${n}.md`), article(n));
   const first = await rebuild();
   expect(first.filesWritten).toBe(first.manifest.files.length);
+  expect(first.pageWriter).toBe('eleventy');
 }, 120_000);
 
 afterAll(async () => work?.cleanup());
@@ -76,6 +77,9 @@ describe('rebuilds in place', () => {
     const r: BuildResult = await rebuild();
     expect(r.rendered.fresh).toBe(1);
     expect(r.rendered.pagesReused).toBe(r.articles - 1);
+    // Written by samizdat from the same templates, without starting Eleventy; the comparison
+    // below is with a first build written by Eleventy.
+    expect(r.pageWriter).toBe('samizdat');
     expect(r.filesWritten).toBeLessThan(r.manifest.files.length / 2);
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
@@ -146,6 +150,7 @@ describe('rebuilds in place', () => {
     await rm(out, { recursive: true, force: true });
     const r = await rebuild();
     expect(r.filesWritten).toBe(r.manifest.files.length);
+    expect(r.pageWriter).toBe('eleventy');
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
 });

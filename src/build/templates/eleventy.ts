@@ -1,6 +1,8 @@
 /**
- * The virtual Eleventy templates of the bundle: JavaScript templates paginated over the
- * `samizdat` global data (see src/build/eleventy.ts). Each renders finished, escaped HTML.
+ * The pages of the bundle, as one table: what each kind of page is paginated over and how it is
+ * rendered to finished, escaped text. Eleventy gets them as virtual JavaScript templates
+ * paginated over the `samizdat` global data (src/build/eleventy.ts); a small rebuild writes the
+ * same renders itself (src/build/write-pages.ts). Both read this table, so they cannot differ.
  */
 import type { MirrorsInfo } from '../mirrors.ts';
 import { mirrorsJson } from '../mirrors.ts';
@@ -25,55 +27,75 @@ export interface EleventyBuildData {
   onPage?: (file: string, text: string) => void;
 }
 
-function emit(b: EleventyBuildData, file: string, text: string): string {
-  b.onPage?.(file, text);
+/** One kind of output: the items it is paginated over (one file each) and how one is rendered. */
+interface PageKind<T extends { url: string } = { url: string }> {
+  name: string;
+  /** Where the items are in the `samizdat` data, for Eleventy's pagination. */
+  dataKey?: string;
+  /** Instead of dataKey: the one file of a page of its own. */
+  page?: { url: string };
+  items: (b: EleventyBuildData) => readonly T[];
+  render: (b: EleventyBuildData, item: T) => string;
+}
+
+function kind<T extends { url: string }>(k: PageKind<T>): PageKind {
+  return k as unknown as PageKind;
+}
+
+/** A page of its own. */
+function single(url: string, render: (b: EleventyBuildData) => string): PageKind {
+  const page = { url };
+  return { name: url.replace(/[/.]/g, '-'), page, items: () => [page], render: (b) => render(b) };
+}
+
+const pageKinds: PageKind[] = [
+  kind<ArticleView>({ name: 'article', dataKey: 'renderArticles', items: (b) => b.renderArticles, render: (b, a) => articlePage(b.model, a) }),
+  kind<ListPage>({ name: 'list', dataKey: 'renderLists', items: (b) => b.renderLists, render: (b, l) => listPage(b.model, l) }),
+  kind<IndexPage>({ name: 'index-pages', dataKey: 'model.indexes', items: (b) => b.model.indexes, render: (b, i) => indexPage(b.model, i) }),
+  kind<FeedSpec>({ name: 'feeds', dataKey: 'model.feeds', items: (b) => b.model.feeds, render: (b, f) => renderFeed(b.model, f) }),
+  single('mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors)),
+  single('mirrors.json', (b) => mirrorsJson(b.model.site, b.mirrors, b.model.publicationDate)),
+  single('404.html', (b) => notFoundPage(b.model)),
+];
+
+function renderPage(b: EleventyBuildData, k: PageKind, item: { url: string }): string {
+  const text = k.render(b, item);
+  b.onPage?.(item.url, text);
   return text;
 }
 
 interface Data {
   samizdat: EleventyBuildData;
-  item: unknown;
+  item: { url: string };
 }
 
-const common = { eleventyExcludeFromCollections: true };
-
-function paged<T extends { url: string }>(dataKey: string, render: (b: EleventyBuildData, item: T) => string) {
+export const eleventyTemplates: Array<{ path: string; template: unknown }> = pageKinds.map((k) => {
+  const page = k.page;
+  if (page) {
+    return {
+      path: `${k.name}.11ty.js`,
+      template: { data: { eleventyExcludeFromCollections: true, permalink: page.url }, render: (d: Data) => renderPage(d.samizdat, k, page) },
+    };
+  }
   return {
-    data: {
-      ...common,
-      pagination: { data: `samizdat.${dataKey}`, size: 1, alias: 'item', addAllPagesToCollections: false },
-      permalink: (d: Data) => (d.item as T).url,
+    path: `${k.name}.11ty.js`,
+    template: {
+      data: {
+        eleventyExcludeFromCollections: true,
+        pagination: { data: `samizdat.${k.dataKey}`, size: 1, alias: 'item', addAllPagesToCollections: false },
+        permalink: (d: Data) => d.item.url,
+      },
+      render: (d: Data) => renderPage(d.samizdat, k, d.item),
     },
-    render: (d: Data) => emit(d.samizdat, (d.item as T).url, render(d.samizdat, d.item as T)),
   };
+});
+
+/** Every file the pages above make for this data, with its renderer, in table order. */
+export function* bundlePages(data: EleventyBuildData): Generator<{ url: string; render: () => string }> {
+  for (const k of pageKinds) for (const item of k.items(data)) yield { url: item.url, render: () => renderPage(data, k, item) };
 }
-
-function single(url: string, render: (b: EleventyBuildData) => string) {
-  return { data: { ...common, permalink: url }, render: (d: Data) => emit(d.samizdat, url, render(d.samizdat)) };
-}
-
-/** Pages of their own, by the file they are written to. */
-const singles: Array<[url: string, render: (b: EleventyBuildData) => string]> = [
-  ['mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors)],
-  ['mirrors.json', (b) => mirrorsJson(b.model.site, b.mirrors, b.model.publicationDate)],
-  ['404.html', (b) => notFoundPage(b.model)],
-];
-
-export const eleventyTemplates: Array<{ path: string; template: unknown }> = [
-  { path: 'article.11ty.js', template: paged<ArticleView>('renderArticles', (b, a) => articlePage(b.model, a)) },
-  { path: 'list.11ty.js', template: paged<ListPage>('renderLists', (b, l) => listPage(b.model, l)) },
-  { path: 'index-pages.11ty.js', template: paged<IndexPage>('model.indexes', (b, i) => indexPage(b.model, i)) },
-  { path: 'feeds.11ty.js', template: paged<FeedSpec>('model.feeds', (b, f) => renderFeed(b.model, f)) },
-  ...singles.map(([url, render]) => ({ path: `${url.replace(/[/.]/g, '-')}.11ty.js`, template: single(url, render) })),
-];
 
 /** Every file the templates above write for this data (what the bundle audit expects to find). */
 export function templateOutputs(data: EleventyBuildData): string[] {
-  return [
-    ...data.renderArticles.map((a) => a.url),
-    ...data.renderLists.map((l) => l.url),
-    ...data.model.indexes.map((i) => i.url),
-    ...data.model.feeds.map((f) => f.url),
-    ...singles.map(([url]) => url),
-  ];
+  return Array.from(bundlePages(data), (p) => p.url);
 }

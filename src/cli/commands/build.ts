@@ -86,6 +86,7 @@ export function resultJson(r: BuildResult): Record<string, unknown> {
     files: r.manifest.files.length,
     ...(r.signer ? { signer: r.signer } : {}),
     rendered: r.rendered,
+    pageWriter: r.pageWriter,
     filesWritten: r.filesWritten,
     timings: r.timings,
   };
