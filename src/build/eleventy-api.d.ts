@@ -30,6 +30,10 @@ declare module '@11ty/eleventy' {
   export default Eleventy;
 }
 
+declare module '@11ty/eleventy-plugin-rss/src/dateRfc3339.js' {
+  export default function dateToRfc3339(date: Date): string;
+}
+
 declare module '@11ty/eleventy-plugin-rss' {
   export function dateToRfc3339(date: Date): string;
   export function dateToRfc822(date: Date | string | number, timeZone?: string): string;
