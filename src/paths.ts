@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +18,31 @@ export const FROM_SOURCE = import.meta.url.endsWith('.ts');
  */
 export function sourceFile(...parts: string[]): string {
   return path.join(PACKAGE_ROOT, 'src', ...parts);
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * The installed version of a dependency, from its own package.json: found by walking up from the
+ * module it resolves to, since many packages do not export "./package.json". Undefined when not
+ * found. Caches put it in their keys, so an upgrade starts them afresh.
+ */
+export function packageVersion(name: string): string | undefined {
+  let dir: string;
+  try {
+    dir = path.dirname(requireHere.resolve(name));
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name) return pkg.version;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
 }

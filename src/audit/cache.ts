@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AuditFinding, BundleView } from './types.ts';
-import { sourceFile } from '../paths.ts';
+import { packageVersion, sourceFile } from '../paths.ts';
 
 /** A question a rule asked about the bundle: "f:<path>" (a file?) or "d:<path>" (a folder?), and the answer. */
 export type BundleQuery = [string, boolean];
@@ -53,16 +52,7 @@ export function auditVersion(): string {
     .filter((f) => /\.(ts|mjs)$/.test(f))
     .sort();
   for (const f of sources) hash.update(`${f}\0`).update(readFileSync(path.join(here, f))).update('\0');
-  const require = createRequire(import.meta.url);
-  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) {
-    let v = 'unknown';
-    try {
-      v = (JSON.parse(readFileSync(path.join(path.dirname(require.resolve(pkg)), '..', 'package.json'), 'utf8')) as { version?: string }).version ?? v;
-    } catch {
-      // a package without a findable package.json only makes the key coarser
-    }
-    hash.update(`${pkg}@${v}\0`);
-  }
+  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
   version = hash.digest('hex');
   return version;
 }

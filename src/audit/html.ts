@@ -1,8 +1,9 @@
 // HTML into AuditDocuments with parse5, which implements the HTML standard's parsing algorithm:
 // the audit sees the same elements, namespaces and attribute values a browser would build,
 // including after malformed markup, foreign content (SVG, MathML) and <template>.
-import { defaultTreeAdapter, parse, parseFragment, type DefaultTreeAdapterMap, type TreeAdapter } from 'parse5';
+import { defaultTreeAdapter, type DefaultTreeAdapterMap, type TreeAdapter } from 'parse5';
 import { cssReferences, cssWhere } from './css.ts';
+import { parseFragmentQuick, parseQuick } from './fast-text.ts';
 import { elementReferences } from './references.ts';
 import type { AuditDocument, AuditElement, Namespace } from './types.ts';
 
@@ -76,7 +77,8 @@ export function htmlDocument(html: string, options: HtmlOptions): AuditDocument 
   };
   const locations = options.locations ?? true;
   const parseOptions = { sourceCodeLocationInfo: locations, scriptingEnabled: true, ...(locations ? {} : { treeAdapter: styleTextOnly }) };
-  const root: ParentNode = options.kind === 'page' ? parse(html, parseOptions) : parseFragment(html, parseOptions);
+  // Without line numbers, body text is read in runs (fast-text.ts): the same tree, sooner.
+  const root: ParentNode = options.kind === 'page' ? parseQuick(html, parseOptions) : parseFragmentQuick(html, parseOptions);
 
   const visit = (parent: ParentNode, inHead: boolean) => {
     for (const node of parent.childNodes) {

@@ -8,18 +8,16 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Article } from '../content/index.ts';
 import { stampOf, type RenderedArticle } from './render.ts';
 import { compareCodeUnits } from '../content/index.ts';
 import { VERSION } from '../version.ts';
-import { sourceFile } from '../paths.ts';
+import { packageVersion, sourceFile } from '../paths.ts';
 
 /** Bump when rendering changes output for the same input. */
 const RENDER_VERSION = 5;
 
-const require = createRequire(import.meta.url);
 
 let codeFingerprint: string | undefined;
 /**
@@ -30,13 +28,7 @@ async function renderCodeHash(): Promise<string> {
   if (codeFingerprint) return codeFingerprint;
   const hash = createHash('sha256').update(`${VERSION}\0${RENDER_VERSION}`);
   for (const file of ['markdown.ts', 'render.ts']) hash.update(await readFile(sourceFile('build', file)));
-  for (const pkg of ['markdown-it', 'sanitize-html']) {
-    try {
-      hash.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);
-    } catch {
-      hash.update(`${pkg}@unknown`);
-    }
-  }
+  for (const pkg of ['markdown-it', 'sanitize-html']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}`);
   codeFingerprint = hash.digest('hex');
   return codeFingerprint;
 }

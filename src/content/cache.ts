@@ -9,11 +9,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
 import type { Warning } from '../progress.ts';
-import { sourceFile } from '../paths.ts';
+import { packageVersion, sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
 import { strictUtf8 } from './utf8.ts';
 import { splitFences } from './frontmatter.ts';
@@ -24,7 +23,6 @@ const FORMAT = 'samizdat-content-cache';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
 
-const require = createRequire(import.meta.url);
 
 /**
  * Same file, not edited: [size, mtimeMs, ctimeMs - mtimeMs, ino] (the difference is usually
@@ -204,15 +202,7 @@ function contentCodeHash(): Promise<string> {
     const dir = sourceFile('content');
     const names = (await readdir(dir)).filter((n) => n.endsWith('.ts')).sort();
     for (const name of names) hash.update(`${name}\0`).update(await readFile(path.join(dir, name))).update('\0');
-    for (const pkg of ['yaml', 'transliteration']) {
-      let version = 'unknown';
-      try {
-        version = (require(`${pkg}/package.json`) as { version: string }).version;
-      } catch {
-        // Not resolvable as a package file: the name alone still keys the cache.
-      }
-      hash.update(`${pkg}@${version}\0`);
-    }
+    for (const pkg of ['yaml', 'transliteration']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
     return hash.digest('hex');
   })();
   return codeHash;

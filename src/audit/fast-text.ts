@@ -1,0 +1,130 @@
+/**
+ * parse5, reading runs of plain body text at once. Most of a page is article text, and parse5
+ * reads it one character at a time (four-fifths of its time on our pages); the audit never looks
+ * at that text, only at what the markup around it builds.
+ *
+ * The shortcut: in the tokenizer's data state, while the parser is "in body" and not in SVG or
+ * MathML, a character token that has just taken a non-whitespace character also takes every
+ * following character that cannot start markup or need parse5's own handling: no "<", "&",
+ * NUL, CR, LF, tab, form feed, surrogate or noncharacter. parse5 would have cut that run into
+ * word and space tokens; "in body" treats both the same (reconstruct formatting elements, insert
+ * the text) except that a word also clears frameset-ok, which the run's first character does
+ * anyway. So the tree is the same, text included.
+ *
+ * It leans on parse5 7.3's internals, so it is used only with that version, only after a self
+ * check on tricky input gives the same trees as parse5 itself, and only for the audit's quick
+ * pass (no line numbers, no parse errors reported). test/audit/fast-text.test.ts compares both on
+ * every hostile fixture and 20,000 generated documents.
+ */
+import { packageVersion } from '../paths.ts';
+import { Parser, serialize, Token, TokenizerMode, parse, parseFragment, type DefaultTreeAdapterMap, type ParserOptions } from 'parse5';
+
+type Options = ParserOptions<DefaultTreeAdapterMap>;
+type Document = DefaultTreeAdapterMap['document'];
+type Fragment = DefaultTreeAdapterMap['documentFragment'];
+
+/** parse5's InsertionMode.IN_BODY (not exported); the self check below catches a change. */
+const IN_BODY = 6;
+const CHARACTER = Token.TokenType.CHARACTER;
+const DATA = TokenizerMode.DATA;
+
+/** A character that may continue a run: printable, not "<" or "&", not a surrogate or noncharacter. */
+function plain(c: number): boolean {
+  return (c > 0x1f && c < 0x7f && c !== 0x3c && c !== 0x26) || (c > 0x9f && c < 0xd800) || (c > 0xdfff && c < 0xfdd0);
+}
+
+/** The parts of parse5's tokenizer and parser the shortcut touches. */
+interface TokenizerInternals {
+  _stateData(cp: number): void;
+  state: number;
+  inForeignNode: boolean;
+  consumedAfterSnapshot: number;
+  currentCharacterToken: { type: number; chars: string } | null;
+  preprocessor: { pos: number; html: string };
+}
+
+/** Counts characters taken in runs (for tests). */
+export const fastTextStats = { runChars: 0 };
+
+function withRuns<P extends Parser<DefaultTreeAdapterMap>>(parser: P): P {
+  const tokenizer = parser.tokenizer as unknown as TokenizerInternals;
+  const pre = tokenizer.preprocessor;
+  const stateData = tokenizer._stateData;
+  tokenizer._stateData = function (this: TokenizerInternals, cp: number) {
+    stateData.call(this, cp);
+    // Only after a non-whitespace character in body text: the token is then a character token.
+    if (cp === 0x20 || !plain(cp)) return;
+    if ((parser as unknown as { insertionMode: number }).insertionMode !== IN_BODY || this.inForeignNode || this.state !== DATA) return;
+    const token = this.currentCharacterToken;
+    if (!token || token.type !== CHARACTER) return;
+    const html = pre.html;
+    const start = pre.pos + 1;
+    let end = start;
+    while (end < html.length && plain(html.charCodeAt(end))) end++;
+    if (end === start) return;
+    token.chars += html.slice(start, end);
+    this.consumedAfterSnapshot += end - start;
+    pre.pos = end - 1;
+    fastTextStats.runChars += end - start;
+  };
+  return parser;
+}
+
+function fastDocument(html: string, options: Options): Document {
+  const parser = withRuns(new Parser(options));
+  parser.tokenizer.write(html, true);
+  return parser.document;
+}
+
+function fastFragment(html: string, options: Options): Fragment {
+  const parser = withRuns(Parser.getFragmentParser(null, options));
+  parser.tokenizer.write(html, true);
+  return parser.getFragment();
+}
+
+/** Input on which the shortcut must build exactly parse5's trees before it is trusted. */
+const PROBES = [
+  '<!DOCTYPE html><html><head><title>t</title></head><body><p>Plain words, and more: 1 < 2 &amp; 3 > 2.</p><pre>\nkept</pre></body></html>',
+  'words before <frameset><frame></frameset>',
+  '   <frameset><frame></frameset>',
+  '<table>text in a table<tr><td>cell text</td></tr></table> after',
+  '<p><b>bold <i>both</p> reconstructed text <svg><desc>in svg</desc>svg text</svg> <math><mi>x</mi></math> tail',
+  '<select>option text<option>one two</select><template>in template<p>x</template><textarea>\nraw < text</textarea>',
+  'слово за словом 😀 \ud800 lone \ufdd0 end\0nul\r\ncrlf\ttab\fff',
+  // Modes where words and spaces differ: frameset drops words, tables move them out, …
+  '<frameset>two words<frame></frameset>',
+  '<table>two words<tr><td>x</table><select>two words<option>y</select>',
+  '<head>two words</head></body></html>two words<svg>two words</svg>',
+];
+
+let verdict: boolean | undefined;
+/** Whether the shortcut may be used: parse5 7.3 whose internals are as expected, and the same trees. */
+export function fastTextUsable(): boolean {
+  if (verdict !== undefined) return verdict;
+  verdict = false;
+  try {
+    if (!packageVersion('parse5')?.startsWith('7.3.')) return verdict;
+    const probe = new Parser<DefaultTreeAdapterMap>().tokenizer as unknown as Partial<TokenizerInternals>;
+    if (typeof probe._stateData !== 'function' || typeof probe.preprocessor?.pos !== 'number' || typeof probe.consumedAfterSnapshot !== 'number') return verdict;
+    for (const scriptingEnabled of [true, false]) {
+      for (const p of PROBES) {
+        if (serialize(fastDocument(p, { scriptingEnabled })) !== serialize(parse(p, { scriptingEnabled }))) return verdict;
+        if (serialize(fastFragment(p, { scriptingEnabled })) !== serialize(parseFragment(p, { scriptingEnabled }))) return verdict;
+      }
+    }
+    verdict = true;
+  } catch {
+    verdict = false;
+  }
+  return verdict;
+}
+
+/** parse5's parse(), faster on body text when fastTextUsable(); never with line numbers. */
+export function parseQuick(html: string, options: Options): Document {
+  return !options.sourceCodeLocationInfo && !options.onParseError && fastTextUsable() ? fastDocument(html, options) : parse(html, options);
+}
+
+/** parse5's parseFragment(), likewise. */
+export function parseFragmentQuick(html: string, options: Options): Fragment {
+  return !options.sourceCodeLocationInfo && !options.onParseError && fastTextUsable() ? fastFragment(html, options) : parseFragment(html, options);
+}

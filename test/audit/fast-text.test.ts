@@ -1,0 +1,75 @@
+// The audit's quick pass reads body text in runs (src/audit/fast-text.ts). It must build exactly
+// parse5's trees, text included: on every hostile fixture, and on documents generated from the
+// pieces that change how HTML is parsed. (Checked when it was written: letting runs take "&", or
+// ignoring the insertion mode, makes this test fail on hundreds of the generated documents.)
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse, parseFragment, serialize } from 'parse5';
+import { describe, expect, it } from 'vitest';
+import { fastTextStats, fastTextUsable, parseFragmentQuick, parseQuick } from '../../src/audit/fast-text.ts';
+import { readFixtures, wrapPage } from './fixture-file.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '../fixtures');
+
+const PIECES = [
+  '<p>', '</p>', '<b>', '</b>', '<i>', '</i>', '<a href="x">', '</a>', '<table>', '<tr>', '<td>', '</td>', '</table>', '<pre>', '</pre>',
+  '<textarea>', '</textarea>', '<title>', '</title>', '<style>', '</style>', '<script>', '</script>', '<noscript>', '</noscript>',
+  '<svg>', '</svg>', '<math>', '<mi>', '<foreignObject>', '<template>', '</template>', '<select>', '<option>', '<frameset>', '<frame>',
+  '<head>', '<body>', '<html>', '<!--', '-->', '<![CDATA[', ']]>', '&amp;', '&lt', '&#x3c;', '&#0;', '&notin', '\0', '\r\n', '\r', '\n',
+  '\t', '\f', ' ', '  ', 'word', 'two words', 'слово за словом', '😀', '\ud800', '\ufdd0', '<img src=x onerror=y>', '<plaintext>', '<xmp>',
+  '</xmp>', '<iframe>', '<noembed>', '<noframes>', '<caption>', '<colgroup>', '<col>', '<tbody>', '<li>', '<dd>', '<button>', '<form>',
+  '<image>', '<desc>', '<annotation-xml encoding="text/html">', '<base>', '<meta>', '<br>', '</br>', '<', '< ', '<3', '</', '</ ',
+  '<!DOCTYPE html>', '<?xml?>', '>', '"', "'", '=', '<h1>', '<listing>', '<nobr>', '</body>', '</html>', '<a href="javascript:x">',
+];
+
+/** Deterministic documents of 1-30 pieces. */
+function* generated(count: number): Generator<string> {
+  let seed = 42;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < count; i++) {
+    let s = '';
+    for (let j = 1 + next(30); j > 0; j--) s += PIECES[next(PIECES.length)];
+    yield s;
+  }
+}
+
+function sameTrees(input: string): void {
+  for (const scriptingEnabled of [true, false]) {
+    expect(serialize(parseQuick(input, { scriptingEnabled })), input).toBe(serialize(parse(input, { scriptingEnabled })));
+    expect(serialize(parseFragmentQuick(input, { scriptingEnabled })), input).toBe(serialize(parseFragment(input, { scriptingEnabled })));
+  }
+}
+
+describe('reading body text in runs', () => {
+  it('is in use with the parse5 this project locks (an upgrade turns it off until this test is run again)', () => {
+    expect(fastTextUsable()).toBe(true);
+  });
+
+  it('takes the text of an ordinary page in runs', () => {
+    const before = fastTextStats.runChars;
+    parseQuick(wrapPage('<p>A paragraph of plain words, then more of them.</p>'), { scriptingEnabled: true });
+    expect(fastTextStats.runChars - before).toBeGreaterThan(30);
+  });
+
+  it('builds the trees parse5 builds for every hostile fixture, as a page and as a fragment', () => {
+    const inputs = [
+      ...readdirSync(path.join(FIXTURES, 'audit')).flatMap((f) => readFixtures(path.join(FIXTURES, 'audit', f)).map((c) => c.input)),
+      ...readFixtures(path.join(FIXTURES, 'xss.txt')).map((c) => c.input),
+    ];
+    expect(inputs.length).toBeGreaterThan(150);
+    for (const input of inputs) {
+      sameTrees(input);
+      sameTrees(wrapPage(input));
+    }
+  });
+
+  it('builds the trees parse5 builds for 20,000 generated documents', () => {
+    const before = fastTextStats.runChars;
+    for (const input of generated(20_000)) sameTrees(input);
+    // The generated documents do reach the shortcut.
+    expect(fastTextStats.runChars - before).toBeGreaterThan(100_000);
+  });
+});
