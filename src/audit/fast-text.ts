@@ -9,7 +9,8 @@
  * NUL, CR, LF, tab, form feed, surrogate or noncharacter. parse5 would have cut that run into
  * word and space tokens; "in body" treats both the same (reconstruct formatting elements, insert
  * the text) except that a word also clears frameset-ok, which the run's first character does
- * anyway. So the tree is the same, text included.
+ * anyway. So the tree is the same, text included. Likewise inside <style> and the other raw
+ * text elements, where the "text" insertion mode inserts words and spaces alike.
  *
  * It leans on parse5 7.3's internals, so it is used only with that version, only after a self
  * check on tricky input gives the same trees as parse5 itself, and only for the audit's quick
@@ -23,10 +24,12 @@ type Options = ParserOptions<DefaultTreeAdapterMap>;
 type Document = DefaultTreeAdapterMap['document'];
 type Fragment = DefaultTreeAdapterMap['documentFragment'];
 
-/** parse5's InsertionMode.IN_BODY (not exported); the self check below catches a change. */
+/** parse5's InsertionMode.IN_BODY and TEXT (not exported); the self check below catches a change. */
 const IN_BODY = 6;
+const TEXT = 7;
 const CHARACTER = Token.TokenType.CHARACTER;
 const DATA = TokenizerMode.DATA;
+const RAWTEXT = TokenizerMode.RAWTEXT;
 
 /** A character that may continue a run: printable, not "<" or "&", not a surrogate or noncharacter. */
 function plain(c: number): boolean {
@@ -36,6 +39,7 @@ function plain(c: number): boolean {
 /** The parts of parse5's tokenizer and parser the shortcut touches. */
 interface TokenizerInternals {
   _stateData(cp: number): void;
+  _stateRawtext(cp: number): void;
   state: number;
   inForeignNode: boolean;
   consumedAfterSnapshot: number;
@@ -49,13 +53,11 @@ export const fastTextStats = { runChars: 0 };
 function withRuns<P extends Parser<DefaultTreeAdapterMap>>(parser: P): P {
   const tokenizer = parser.tokenizer as unknown as TokenizerInternals;
   const pre = tokenizer.preprocessor;
-  const stateData = tokenizer._stateData;
-  tokenizer._stateData = function (this: TokenizerInternals, cp: number) {
-    stateData.call(this, cp);
-    // Only after a non-whitespace character in body text: the token is then a character token.
+  const mode = () => (parser as unknown as { insertionMode: number }).insertionMode;
+  /** After parse5 has taken a non-whitespace character into a character token: the run after it too. */
+  const takeRun = (cp: number) => {
     if (cp === 0x20 || !plain(cp)) return;
-    if ((parser as unknown as { insertionMode: number }).insertionMode !== IN_BODY || this.inForeignNode || this.state !== DATA) return;
-    const token = this.currentCharacterToken;
+    const token = tokenizer.currentCharacterToken;
     if (!token || token.type !== CHARACTER) return;
     const html = pre.html;
     const start = pre.pos + 1;
@@ -63,9 +65,20 @@ function withRuns<P extends Parser<DefaultTreeAdapterMap>>(parser: P): P {
     while (end < html.length && plain(html.charCodeAt(end))) end++;
     if (end === start) return;
     token.chars += html.slice(start, end);
-    this.consumedAfterSnapshot += end - start;
+    tokenizer.consumedAfterSnapshot += end - start;
     pre.pos = end - 1;
     fastTextStats.runChars += end - start;
+  };
+  const stateData = tokenizer._stateData;
+  tokenizer._stateData = function (this: TokenizerInternals, cp: number) {
+    stateData.call(this, cp);
+    if (mode() === IN_BODY && !this.inForeignNode && this.state === DATA) takeRun(cp);
+  };
+  // Style sheets and the other raw text elements: only "<" can end them.
+  const stateRawtext = tokenizer._stateRawtext;
+  tokenizer._stateRawtext = function (this: TokenizerInternals, cp: number) {
+    stateRawtext.call(this, cp);
+    if (mode() === TEXT && this.state === RAWTEXT) takeRun(cp);
   };
   return parser;
 }
@@ -90,6 +103,7 @@ const PROBES = [
   '<table>text in a table<tr><td>cell text</td></tr></table> after',
   '<p><b>bold <i>both</p> reconstructed text <svg><desc>in svg</desc>svg text</svg> <math><mi>x</mi></math> tail',
   '<select>option text<option>one two</select><template>in template<p>x</template><textarea>\nraw < text</textarea>',
+  '<style>p { color: red } a < b </style >x</stylé></style><xmp>raw <b>text</b></xmp><noscript>no <i>script</i></noscript>',
   'слово за словом 😀 \ud800 lone \ufdd0 end\0nul\r\ncrlf\ttab\fff',
   // Modes where words and spaces differ: frameset drops words, tables move them out, …
   '<frameset>two words<frame></frameset>',
@@ -105,7 +119,7 @@ export function fastTextUsable(): boolean {
   try {
     if (!packageVersion('parse5')?.startsWith('7.3.')) return verdict;
     const probe = new Parser<DefaultTreeAdapterMap>().tokenizer as unknown as Partial<TokenizerInternals>;
-    if (typeof probe._stateData !== 'function' || typeof probe.preprocessor?.pos !== 'number' || typeof probe.consumedAfterSnapshot !== 'number') return verdict;
+    if (typeof probe._stateData !== 'function' || typeof probe._stateRawtext !== 'function' || typeof probe.preprocessor?.pos !== 'number' || typeof probe.consumedAfterSnapshot !== 'number') return verdict;
     for (const scriptingEnabled of [true, false]) {
       for (const p of PROBES) {
         if (serialize(fastDocument(p, { scriptingEnabled })) !== serialize(parse(p, { scriptingEnabled }))) return verdict;

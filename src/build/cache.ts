@@ -65,6 +65,11 @@ export class RenderCache {
     return cache;
   }
 
+  /** Nothing rendered before (a first build, or code that changed). */
+  get empty(): boolean {
+    return this.index.size === 0;
+  }
+
   /** Names the rendering of these bytes at this path and URL by this code. */
   key(article: Article): string {
     return createHash('sha256').update(`${this.salt}\0${article.file}\0${article.url}\0${article.hash}`).digest('hex');

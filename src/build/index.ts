@@ -22,7 +22,8 @@ import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
 import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
 import { buildModel, type ArticleView } from './model.ts';
-import { renderArticle, toView, type MediaFile } from './render.ts';
+import { renderArticle, toView, type MediaFile, type RenderedArticle } from './render.ts';
+import type { ParsedAndRendered } from './parse-render-worker.ts';
 import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
 import { OutputState } from './outputs.ts';
@@ -76,8 +77,11 @@ export interface BuildResult {
   site: SiteSettings;
   /** Fingerprint of the key that signed the manifest, when signed. */
   signer?: string;
-  /** Articles rendered now vs. taken from the cache; article pages carried over unchanged. */
-  rendered: { fresh: number; cached: number; pagesReused: number };
+  /**
+   * Articles rendered now vs. taken from the cache; of those rendered now, how many by the
+   * threads that parsed them (a big first build); article pages carried over unchanged.
+   */
+  rendered: { fresh: number; cached: number; withParsing: number; pagesReused: number };
   /** Files of the bundle written by this build; the others were carried over unchanged. */
   filesWritten: number;
   /** Who wrote the pages: Eleventy, or samizdat itself for a rebuild of a few files (write-pages.ts). */
@@ -114,11 +118,23 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   progress({ type: 'stage', stage: 'load' });
   const { settings: site, file: settingsFile } = await loadSiteSettings(contentDir);
   const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
+  const cache = await RenderCache.open(cacheDir);
+  // With nothing rendered yet, the threads that parse the articles (when there are enough of
+  // them to start threads) render each one as well: its text then crosses to another thread once.
+  const preRendered = new Map<string, RenderedArticle>();
   const content = await loadContent(contentDir, {
     siteLang: site.lang,
     ...(signal ? { signal } : {}),
     ...(cacheDir ? { cacheDir } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(cache.empty
+      ? {
+          parseWorker: { module: new URL('./parse-render-worker.ts', import.meta.url), workerData: { contentDir } },
+          onParsed: (file: string, answer: ParsedAndRendered) => {
+            if (answer.rendered) preRendered.set(file, answer.rendered);
+          },
+        }
+      : {}),
   });
   if (content.invalid.length && !options.skipInvalid) {
     const problems = content.invalid.flatMap((i) => i.problems);
@@ -138,22 +154,24 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   for (const d of content.drafts) warnings.push({ code: 'DRAFT', message: 'draft: true, so it is not published', file: d });
 
   progress({ type: 'stage', stage: 'render' });
-  const cache = await RenderCache.open(cacheDir);
   const media = new Map<string, MediaFile>();
   // Articles rendered before keep only their summary, image and warnings in memory; their HTML
   // is read back below for the pages and feeds written now.
   const html = new Map<Article, string>();
   let cached = 0;
+  let withParsing = 0;
   let done = 0;
   const found = await mapLimit(content.articles, 8, (article) => cache.meta(article), signal);
-  const fresh = found.filter((m) => m === undefined).length;
+  const fresh = found.filter((m, i) => m === undefined && !preRendered.has(content.articles[i]!.file)).length;
   // Thousands of articles to render (a first build): on every core.
   const pool = (options.threads ?? fresh >= RENDER_POOL_FROM) && fresh > 0 ? new RenderPool(contentDir) : undefined;
   const metas = await mapLimit(content.articles, pool ? 64 : 8, async (article, i) => {
     let meta: RenderedMeta | undefined = found[i];
     if (meta) cached++;
     else {
-      const rendered = await (pool ? pool.render(article) : renderArticle(article, contentDir));
+      const early = preRendered.get(article.file);
+      if (early) withParsing++;
+      const rendered = early ?? (await (pool ? pool.render(article) : renderArticle(article, contentDir)));
       await cache.set(article, rendered).catch(() => {
         // A cache that cannot be written only costs time on the next build.
       });
@@ -299,7 +317,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       publicationDate: model.publicationDate,
       site,
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
-      rendered: { fresh: views.length - cached, cached, pagesReused: views.length - renderArticles.length },
+      rendered: { fresh: views.length - cached, cached, withParsing, pagesReused: views.length - renderArticles.length },
       filesWritten: outputs.incremental ? staged.size : manifest.files.length,
       pageWriter,
       auditRead,

@@ -98,6 +98,14 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Parse on worker threads: default only for many files; true always (tests); false never. */
   threads?: boolean;
+  /**
+   * With threads: a worker module to parse in instead of ./parse-worker.ts. It answers the same
+   * tasks and may add fields to its answers (a first build renders each article there, so that
+   * its text does not travel to yet another thread); those reach onParsed.
+   */
+  parseWorker?: { module: URL; workerData: object };
+  /** Called with every file's answer as it is parsed now (not for files taken from the cache). */
+  onParsed?: (file: string, answer: ParsedFile) => void;
 }
 
 const NO_PROBLEMS: InputError[] = [];
@@ -129,12 +137,16 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const parseInThread = async (ctx: ParseContext) => parseArticle(await readFile(ctx.sourcePath), ctx);
   // Thousands of files to parse (a first build): on every core.
   const startPool = (count: number) => {
-    if (count > 0 && (options.threads ?? count >= PARSE_POOL_FROM)) pool = new TaskPool(new URL('./parse-worker.ts', import.meta.url), {}, parseInThread);
+    if (count > 0 && (options.threads ?? count >= PARSE_POOL_FROM)) {
+      const worker = options.parseWorker ?? { module: new URL('./parse-worker.ts', import.meta.url), workerData: {} };
+      pool = new TaskPool(worker.module, worker.workerData, parseInThread);
+    }
   };
   const parseFile = async (rel: string, stamp?: Stamp): Promise<FileResult> => {
     parsedCount++;
     const ctx = { file: rel, sourcePath: sourceOf(rel), siteLang };
     const result = await (pool ? pool.run(ctx) : parseInThread(ctx));
+    options.onParsed?.(rel, result);
     if (result.problems.length) return { problems: result.problems, warnings: result.warnings };
     const { body, ...rest } = result.article!;
     if (cache && stamp) cache.remember(rel, stamp, rest.draft ? undefined : rest, result.warnings);

@@ -39,6 +39,9 @@ describe('worker threads in a build', () => {
     const without = await build('without', false);
     expect(await readTree(path.join(work.dir, 'with'))).toEqual(await readTree(path.join(work.dir, 'without')));
     expect(withThreads.articles).toBe(without.articles);
+    // With threads each article was rendered by the thread that parsed it.
+    expect(withThreads.rendered.withParsing).toBe(withThreads.articles);
+    expect(without.rendered.withParsing).toBe(0);
     // With threads every page was audited while being written; without, all were read back.
     expect(withThreads.auditRead).toBe(0);
     expect(without.auditRead).toBe(without.manifest.files.filter((f) => /\.(html|xml|json)$/.test(f.path)).length);
