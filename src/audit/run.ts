@@ -228,7 +228,8 @@ export function auditBytes(file: string, bytes: Uint8Array, rules: AuditRule[], 
  */
 export function auditWritten(file: string, text: string, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
   if (!isWellFormed(text) || text.charCodeAt(0) === 0xfeff) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
-  return auditDecoded(file, text, false, () => sha256(Buffer.from(text, 'utf8')), rules, bundle, record);
+  // A well-formed string hashes as its UTF-8 bytes; update() encodes it without a Buffer of its own.
+  return auditDecoded(file, text, false, () => sha256(text), rules, bundle, record);
 }
 
 /** String.prototype.isWellFormed (Node 20 has it; TypeScript's ES2023 library does not). */

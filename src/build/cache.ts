@@ -41,6 +41,36 @@ interface IndexEntry extends RenderedMeta {
   htmlSha256: string;
 }
 
+/** Where renderings are written, for a thread that renders (see RenderCache.writer). */
+export interface RenderCacheWriter {
+  dir: string;
+  salt: string;
+}
+
+function renderKey(salt: string, article: Pick<Article, 'file' | 'url' | 'hash'>): string {
+  return createHash('sha256').update(`${salt}\0${article.file}\0${article.url}\0${article.hash}`).digest('hex');
+}
+
+function htmlFileOf(dir: string, key: string): string {
+  return path.join(dir, 'articles', key.slice(0, 2), `${key}.html`);
+}
+
+/**
+ * Writes an article's HTML where the cache will look for it, and returns its sha256. Written in
+ * place and synchronously: a first build writes thousands of these, and a file cut short (a
+ * crash, a build beside this one) fails its sha256 check and is rendered again.
+ */
+export function writeRenderedHtml(writer: RenderCacheWriter, article: Pick<Article, 'file' | 'url' | 'hash'>, html: string, madeFolders: Set<string>): string {
+  const file = htmlFileOf(writer.dir, renderKey(writer.salt, article));
+  const folder = path.dirname(file);
+  if (!madeFolders.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    madeFolders.add(folder);
+  }
+  writeFileSync(file, html);
+  return createHash('sha256').update(html).digest('hex');
+}
+
 const INDEX_FILE = 'render-index.json';
 const INDEX_FORMAT = 'samizdat-render-index/1';
 
@@ -72,11 +102,16 @@ export class RenderCache {
 
   /** Names the rendering of these bytes at this path and URL by this code. */
   key(article: Article): string {
-    return createHash('sha256').update(`${this.salt}\0${article.file}\0${article.url}\0${article.hash}`).digest('hex');
+    return renderKey(this.salt, article);
   }
 
   private htmlFile(key: string): string {
-    return path.join(this.dir!, 'articles', key.slice(0, 2), `${key}.html`);
+    return htmlFileOf(this.dir!, key);
+  }
+
+  /** For a thread that renders articles: where to write them (then adopt() them here). */
+  writer(): RenderCacheWriter | undefined {
+    return this.dir ? { dir: this.dir, salt: this.salt } : undefined;
   }
 
   /** The cached rendering without its HTML, if every file it looked at is unchanged. */
@@ -115,18 +150,15 @@ export class RenderCache {
 
   async set(article: Article, rendered: RenderedArticle): Promise<void> {
     if (!this.dir) return;
-    const key = this.key(article);
     const { html, ...meta } = rendered;
-    const file = this.htmlFile(key);
-    const folder = path.dirname(file);
-    if (!this.folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      this.folders.add(folder);
-    }
-    // Written in place and synchronously: a first build writes thousands of these, and a file cut
-    // short (a crash, a build beside this one) fails its sha256 check and is rendered again.
-    writeFileSync(file, html);
-    this.used.set(key, { ...meta, htmlSha256: createHash('sha256').update(html).digest('hex') });
+    this.used.set(this.key(article), { ...meta, htmlSha256: writeRenderedHtml({ dir: this.dir, salt: this.salt }, article, html, this.folders) });
+  }
+
+  /** Records a rendering another thread wrote with writeRenderedHtml (which gave htmlSha256). */
+  adopt(article: Article, rendered: RenderedArticle, htmlSha256: string): void {
+    if (!this.dir) return;
+    const { html: _html, ...meta } = rendered;
+    this.used.set(this.key(article), { ...meta, htmlSha256 });
   }
 
   /** Writes the index of this build's articles (entries of articles gone are dropped). */

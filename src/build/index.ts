@@ -121,7 +121,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const cache = await RenderCache.open(cacheDir);
   // With nothing rendered yet, the threads that parse the articles (when there are enough of
   // them to start threads) render each one as well: its text then crosses to another thread once.
-  const preRendered = new Map<string, RenderedArticle>();
+  const preRendered = new Map<string, { rendered: RenderedArticle; htmlSha256?: string }>();
   const content = await loadContent(contentDir, {
     siteLang: site.lang,
     ...(signal ? { signal } : {}),
@@ -129,9 +129,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(cache.empty
       ? {
-          parseWorker: { module: new URL('./parse-render-worker.ts', import.meta.url), workerData: { contentDir } },
+          parseWorker: { module: new URL('./parse-render-worker.ts', import.meta.url), workerData: { contentDir, cache: cache.writer() } },
           onParsed: (file: string, answer: ParsedAndRendered) => {
-            if (answer.rendered) preRendered.set(file, answer.rendered);
+            if (answer.rendered) preRendered.set(file, { rendered: answer.rendered, ...(answer.htmlSha256 ? { htmlSha256: answer.htmlSha256 } : {}) });
           },
         }
       : {}),
@@ -171,10 +171,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     else {
       const early = preRendered.get(article.file);
       if (early) withParsing++;
-      const rendered = early ?? (await (pool ? pool.render(article) : renderArticle(article, contentDir)));
-      await cache.set(article, rendered).catch(() => {
-        // A cache that cannot be written only costs time on the next build.
-      });
+      const rendered = early?.rendered ?? (await (pool ? pool.render(article) : renderArticle(article, contentDir)));
+      if (early?.htmlSha256) cache.adopt(article, rendered, early.htmlSha256);
+      else {
+        await cache.set(article, rendered).catch(() => {
+          // A cache that cannot be written only costs time on the next build.
+        });
+      }
       html.set(article, rendered.html);
       meta = rendered;
     }

@@ -47,6 +47,17 @@ describe('worker threads in a build', () => {
     expect(without.auditRead).toBe(without.manifest.files.filter((f) => /\.(html|xml|json)$/.test(f.path)).length);
   }, 120_000);
 
+  it('renderings written into the cache by the parse threads are read back by the next build', async () => {
+    const cacheDir = path.join(work.dir, 'cache-from-threads');
+    const first = await build('cached-1', true, { cacheDir });
+    expect(first.rendered.withParsing).toBe(first.articles);
+    const again = await build('cached-2', false, { cacheDir });
+    // Every article comes from the cache (each HTML file passed its sha256 check), and the pages
+    // and feeds made from those files are the ones the first build made.
+    expect(again.rendered.cached).toBe(again.articles);
+    expect(await readTree(path.join(work.dir, 'cached-2'))).toEqual(await readTree(path.join(work.dir, 'cached-1')));
+  }, 120_000);
+
   it.each([[true], [false]])('threads %s: a page that fails the audit stops the build with one problem naming the article and its copies in the feeds', async (threads) => {
     await writeFile(path.join(content, 'reports', 'bad.md'), '---\ntitle: Bad link\ndate: 2024-03-01\n---\n\nSee [the other one](r1.md).\n');
     try {
