@@ -18,7 +18,6 @@ import { packageVersion, sourceFile } from '../paths.ts';
 /** Bump when rendering changes output for the same input. */
 const RENDER_VERSION = 5;
 
-
 let codeFingerprint: string | undefined;
 /**
  * What else decides a rendering: the rendering code itself and the Markdown and sanitizer

@@ -23,7 +23,6 @@ const FORMAT = 'samizdat-content-cache';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
 
-
 /**
  * Same file, not edited: [size, mtimeMs, ctimeMs - mtimeMs, ino] (the difference is usually
  * 0: a shorter cache file). Compared only with stamps made by this same function.
