@@ -66,6 +66,16 @@ describe('reading body text in runs', () => {
     }
   });
 
+  it('builds the trees parse5 builds for long documents (parse5 drops what it has read every 64 KB)', () => {
+    const paragraph = `<p>${'Plain words of an article, and more of them: '.repeat(40)}</p>\n`;
+    const pieces = [...generated(400)];
+    for (let d = 0; d < 10; d++) {
+      let doc = '<!DOCTYPE html><html><head><style>p { margin: 0 }</style></head><body>';
+      for (let i = 0; doc.length < 200_000; i++) doc += paragraph + (i % 7 === 0 ? pieces[(d * 40 + i) % pieces.length] : '');
+      sameTrees(doc);
+    }
+  });
+
   it('builds the trees parse5 builds for 20,000 generated documents', () => {
     const before = fastTextStats.runChars;
     for (const input of generated(20_000)) sameTrees(input);
