@@ -1,5 +1,5 @@
 /**
- * npm run bench:build [-- --count N] [--work DIR] [--skip-hugo] [--skip-eleventy]
+ * npm run bench:build [-- --count N] [--work DIR] [--skip-hugo] [--skip-eleventy] [--pairs N]
  *
  * Generates a deterministic synthetic archive (bench/lib/archive.ts; default 10,000 articles of
  * about 1,000 words, Latin and Cyrillic, with tags) and measures side by side, each in its own
@@ -7,6 +7,8 @@
  * with a minimal layout, Debian's hugo on the same files, and samizdat rebuilding after one new
  * article (warm cache). Prints wall time, peak RSS, ratios and article page gzipped sizes.
  * Put --work on tmpfs (default /dev/shm when it exists) to measure CPU rather than the disk.
+ * --pairs N then repeats, N times back to back, the cold build with raw Eleventy and the rebuild
+ * with hugo, and reports the median of each ratio (the machine's speed drifts between runs).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,6 +30,7 @@ const count = Number(arg('count') ?? 10_000);
 const work = path.resolve(arg('work') ?? (existsSync('/dev/shm') ? path.join('/dev/shm', 'samizdat-bench') : path.join(REPO, 'bench/.work')));
 const skipHugo = process.argv.includes('--skip-hugo');
 const skipEleventy = process.argv.includes('--skip-eleventy');
+const pairCount = Number(arg('pairs') ?? 0);
 
 interface Run {
   wallS: number;
@@ -77,9 +80,45 @@ async function main(): Promise<void> {
     return { articles: r.articles, pages: r.pages, files: r.files, rendered: r.rendered, stages: r.timings };
   };
 
-  await rm(cache, { recursive: true, force: true });
-  await rm(path.join(base, 'samizdat-out'), { recursive: true, force: true });
-  const cold = await timed(process.execPath, cli);
+  const coldBuild = async () => {
+    await rm(cache, { recursive: true, force: true });
+    await rm(path.join(base, 'samizdat-out'), { recursive: true, force: true });
+    return timed(process.execPath, cli);
+  };
+  const newArticle = path.join(content, 'zz-new-article.md');
+  const rebuildWithNewArticle = async () => {
+    await writeFile(newArticle, articleText(count + 1).text);
+    try {
+      return await timed(process.execPath, cli);
+    } finally {
+      await rm(newArticle, { force: true });
+    }
+  };
+  const rawEleventy = async () => {
+    await rm(path.join(base, 'eleventy-out'), { recursive: true, force: true });
+    return timed(process.execPath, [
+      path.join(REPO, 'node_modules/@11ty/eleventy/cmd.cjs'),
+      `--config=${path.join(REPO, 'bench/build/raw-eleventy.config.mjs')}`,
+      `--input=${content}`,
+      `--output=${path.join(base, 'eleventy-out')}`,
+      '--quiet',
+    ]);
+  };
+  const site = path.join(base, 'hugo-site');
+  const hugoFull = async () => {
+    if (!existsSync(path.join(site, 'hugo.toml'))) {
+      await rm(site, { recursive: true, force: true });
+      await mkdir(path.join(site, 'layouts/_default'), { recursive: true });
+      await writeFile(path.join(site, 'hugo.toml'), 'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n[markup.goldmark.renderer]\nunsafe = true\n');
+      const layout = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><main>{{ .Content }}</main></body></html>\n';
+      await writeFile(path.join(site, 'layouts/_default/single.html'), layout);
+      await writeFile(path.join(site, 'layouts/_default/list.html'), layout);
+      await symlink(content, path.join(site, 'content'));
+    }
+    return timed('hugo', ['--quiet', '--source', site, '--destination', path.join(base, 'hugo-out')]);
+  };
+
+  const cold = await coldBuild();
   results['samizdat build (cold)'] = { ...cold, detail: detail(cold.out) };
   console.log('samizdat build (cold)', cold.wallS, 's', cold.peakMiB, 'MiB', JSON.stringify(detail(cold.out)));
 
@@ -87,39 +126,39 @@ async function main(): Promise<void> {
   results['samizdat build (warm cache, no change)'] = { ...warm, detail: detail(warm.out) };
   console.log('samizdat build (warm, no change)', warm.wallS, 's', warm.peakMiB, 'MiB', JSON.stringify(detail(warm.out)));
 
-  const extra = articleText(count + 1);
-  await writeFile(path.join(content, 'zz-new-article.md'), extra.text);
-  const rebuild = await timed(process.execPath, cli);
+  const rebuild = await rebuildWithNewArticle();
   results['samizdat rebuild after one new article'] = { ...rebuild, detail: detail(rebuild.out) };
   console.log('samizdat rebuild (+1 article)', rebuild.wallS, 's', rebuild.peakMiB, 'MiB', JSON.stringify(detail(rebuild.out)));
-  await rm(path.join(content, 'zz-new-article.md'), { force: true });
 
   if (!skipEleventy) {
-    await rm(path.join(base, 'eleventy-out'), { recursive: true, force: true });
-    const el = await timed(process.execPath, [
-      path.join(REPO, 'node_modules/@11ty/eleventy/cmd.cjs'),
-      `--config=${path.join(REPO, 'bench/build/raw-eleventy.config.mjs')}`,
-      `--input=${content}`,
-      `--output=${path.join(base, 'eleventy-out')}`,
-      '--quiet',
-    ]);
+    const el = await rawEleventy();
     results['raw Eleventy'] = el;
     console.log('raw Eleventy', el.wallS, 's', el.peakMiB, 'MiB');
   }
 
   if (!skipHugo) {
-    const site = path.join(base, 'hugo-site');
-    await rm(site, { recursive: true, force: true });
-    await mkdir(path.join(site, 'layouts/_default'), { recursive: true });
-    await writeFile(path.join(site, 'hugo.toml'), 'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n[markup.goldmark.renderer]\nunsafe = true\n');
-    const layout = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><main>{{ .Content }}</main></body></html>\n';
-    await writeFile(path.join(site, 'layouts/_default/single.html'), layout);
-    await writeFile(path.join(site, 'layouts/_default/list.html'), layout);
-    await symlink(content, path.join(site, 'content'));
-    const hugo = await timed('hugo', ['--quiet', '--source', site, '--destination', path.join(base, 'hugo-out')]);
+    const hugo = await hugoFull();
     results['hugo'] = hugo;
     console.log('hugo', hugo.wallS, 's', hugo.peakMiB, 'MiB');
   }
+
+  // The machine's speed drifts by more than the differences measured here, so with --pairs each
+  // comparison is also made N more times back to back, and the median ratio reported.
+  const pairs: Array<{ cold: number; eleventy: number; rebuild: number; hugo: number }> = [];
+  for (let i = 0; i < pairCount && !skipEleventy && !skipHugo; i++) {
+    const c = await coldBuild();
+    const e = await rawEleventy();
+    await timed(process.execPath, cli); // back to the archive without the new article, with a warm cache
+    const rb = await rebuildWithNewArticle();
+    const h = await hugoFull();
+    pairs.push({ cold: c.wallS, eleventy: e.wallS, rebuild: rb.wallS, hugo: h.wallS });
+    console.log(`pair ${i + 1}: cold ${c.wallS} s / raw Eleventy ${e.wallS} s = ${(c.wallS / e.wallS).toFixed(2)}; rebuild ${rb.wallS} s / hugo ${h.wallS} s = ${(rb.wallS / h.wallS).toFixed(2)}`);
+  }
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
 
   const gz = await gzSizes(path.join(base, 'samizdat-out'));
   const r = (a?: Run, b?: Run) => (a && b ? (a.wallS / b.wallS).toFixed(2) : 'n/a');
@@ -136,6 +175,15 @@ async function main(): Promise<void> {
       'rebuild(+1) / hugo full (time), target ≤ 0.20': r(results['samizdat rebuild after one new article'], results['hugo']),
     },
     articlePageGzipBytes: { ...gz, targetUnder: 14 * 1024 },
+    ...(pairs.length
+      ? {
+          pairs,
+          pairMedians: {
+            'samizdat / raw Eleventy (time)': median(pairs.map((p) => p.cold / p.eleventy)).toFixed(2),
+            'rebuild(+1) / hugo full (time), target ≤ 0.20': median(pairs.map((p) => p.rebuild / p.hugo)).toFixed(2),
+          },
+        }
+      : {}),
   };
   console.log(JSON.stringify(summary, null, 2));
   await writeFile(path.join(work, `result-${count}.json`), JSON.stringify(summary, null, 2) + '\n');
