@@ -148,7 +148,6 @@ async function main(): Promise<void> {
   for (let i = 0; i < pairCount && !skipEleventy && !skipHugo; i++) {
     const c = await coldBuild();
     const e = await rawEleventy();
-    await timed(process.execPath, cli); // back to the archive without the new article, with a warm cache
     const rb = await rebuildWithNewArticle();
     const h = await hugoFull();
     pairs.push({ cold: c.wallS, eleventy: e.wallS, rebuild: rb.wallS, hugo: h.wallS });
