@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 /** The samizdat version: goes into the manifest, so bundles from different versions differ. */
-export const VERSION: string = (require('../package.json') as { version: string }).version;
+export const VERSION: string = (requireHere('../package.json') as { version: string }).version;

@@ -17,7 +17,7 @@ import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FI
 import type { ProgressCallback, Warning } from '../progress.ts';
 import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedMeta } from './cache.ts';
-import { runEleventy } from './eleventy.ts';
+import { preloadEleventy, runEleventy } from './eleventy.ts';
 import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
 import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
@@ -119,6 +119,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { settings: site, file: settingsFile } = await loadSiteSettings(contentDir);
   const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
   const cache = await RenderCache.open(cacheDir);
+  // Nothing rendered yet: a first build, which Eleventy writes. Its modules load meanwhile.
+  if (cache.empty) preloadEleventy();
   // With nothing rendered yet, the threads that parse the articles (when there are enough of
   // them to start threads) render each one as well: its text then crosses to another thread once.
   const preRendered = new Map<string, { rendered: RenderedArticle; htmlSha256?: string }>();
@@ -237,6 +239,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const expected = outputs.incremental ? [] : [...templateOutputs(pagesData), ...media.keys()];
   const stream = (options.threads ?? expected.length >= WORKER_THRESHOLD) && expected.length > 0 ? AuditStream.open({ files: expected }) : undefined;
   if (stream) pagesData.onPage = (file, text) => stream.add(file, text);
+  let renderCacheSaved: Promise<void> | undefined;
   try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
@@ -272,6 +275,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
     // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
     let auditRead = 0;
+    // The render cache is complete: written while the audit threads finish (it holds renderings,
+    // true whatever the audit finds).
+    renderCacheSaved = cache.save().catch(() => {
+      // A cache that cannot be written only costs time on the next build.
+    });
     const findings = await auditBundle(staging, {
       signal,
       onProgress: (e) => {
@@ -304,7 +312,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       await swapIntoPlace(staging, outDir);
     }
     // State that cannot be written only costs time on the next build.
-    await cache.save().catch(() => {});
+    await renderCacheSaved;
     await outputs.save(manifest.files, outputs.incremental ? staged : 'all').catch(() => {});
     stageDone();
     const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
@@ -327,6 +335,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       timings,
     };
   } finally {
+    await renderCacheSaved;
     await stream?.close();
     await rm(staging, { recursive: true, force: true });
     await rm(`${staging}.work`, { recursive: true, force: true });

@@ -45,6 +45,19 @@ describe('the compiled CLI', () => {
     expect(await readFile(path.join(work.dir, 'out', 'index.html'), 'utf8')).toContain('Hello from the compiled CLI');
   }, 60_000);
 
+  it('holds one shared copy of the hot dependencies in lib/vendor/, and parse5 there still passes the fast-text self check', async () => {
+    const html = await readFile(path.join(repo, 'lib/audit/html.js'), 'utf8');
+    const fastText = await readFile(path.join(repo, 'lib/audit/fast-text.js'), 'utf8');
+    // Both import parse5 from the same vendor chunk (fast-text patches the tokenizer html.ts uses).
+    const parse5Chunk = (text: string) => [...text.matchAll(/from "(\.\.\/vendor\/chunk-[A-Z0-9]+\.js)"/g)].map((m) => m[1]);
+    expect(html).not.toMatch(/from "parse5"/);
+    expect(parse5Chunk(fastText).filter((c) => parse5Chunk(html).includes(c)).length).toBeGreaterThan(0);
+    // Eleventy stays an import of node_modules (it reads its own files).
+    expect(await readFile(path.join(repo, 'lib/build/eleventy.js'), 'utf8')).toContain('import("@11ty/eleventy")');
+    const { fastTextUsable } = (await import(path.join(repo, 'lib/audit/fast-text.js'))) as typeof import('../../src/audit/fast-text.ts');
+    expect(fastTextUsable()).toBe(true);
+  });
+
   it('runs the audit worker threads from lib/ without a TypeScript loader', async () => {
     const { auditBundle } = (await import(path.join(repo, 'lib/audit/index.js'))) as typeof import('../../src/audit/index.ts');
     const findings = await auditBundle(path.join(work.dir, 'out'), { workers: 2 });
