@@ -192,8 +192,9 @@ export class ContentCache {
 let codeHash: Promise<string> | undefined;
 
 /**
- * What decides a parse besides the file's bytes: the source of src/content, the yaml and
- * transliteration (slugs) versions. Together with the site language it versions the cache.
+ * What decides a parse besides the file's bytes: the source of src/content, the yaml and js-yaml
+ * (front matter) and transliteration (slugs) versions. Together with the site language it
+ * versions the cache.
  */
 function contentCodeHash(): Promise<string> {
   codeHash ??= (async () => {
@@ -201,7 +202,7 @@ function contentCodeHash(): Promise<string> {
     const dir = sourceFile('content');
     const names = (await readdir(dir)).filter((n) => n.endsWith('.ts')).sort();
     for (const name of names) hash.update(`${name}\0`).update(await readFile(path.join(dir, name))).update('\0');
-    for (const pkg of ['yaml', 'transliteration']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
+    for (const pkg of ['yaml', 'js-yaml', 'transliteration']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
     return hash.digest('hex');
   })();
   return codeHash;

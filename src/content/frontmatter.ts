@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import { loadPlainYaml } from './fast-yaml.ts';
 
 export interface FrontMatter {
   /** The parsed YAML document (undefined when the file has no front matter). */
@@ -17,14 +18,14 @@ const CLOSE = /^(?:---|\.\.\.)[ \t]*$/m;
  * Splits "---\nyaml\n---\nbody" without parsing the YAML (yamlText undefined when the file has
  * no front matter). Cheap: the content cache uses it to get a body back from the file.
  */
-export function splitFences(text: string): { yamlText?: string; body: string; bodyLine: number } {
-  if (!OPEN.test(text)) return { body: text, bodyLine: 1 };
+export function splitFences(text: string): { yamlText?: string; body: string; bodyLine: number; closed: boolean } {
+  if (!OPEN.test(text)) return { body: text, bodyLine: 1, closed: false };
   const afterOpen = text.replace(OPEN, '');
   const close = CLOSE.exec(afterOpen);
   const yamlText = close ? afterOpen.slice(0, close.index) : afterOpen;
   const rest = close ? afterOpen.slice(close.index + close[0].length).replace(/^\r?\n/, '') : '';
   const yamlLines = yamlText.split('\n').length - (yamlText.endsWith('\n') ? 1 : 0);
-  return { yamlText, body: rest, bodyLine: 2 + yamlLines + (close ? 1 : 0) };
+  return { yamlText, body: rest, bodyLine: 2 + yamlLines + (close ? 1 : 0), closed: close !== null };
 }
 
 /** Splits "---\nyaml\n---\nbody" and parses the YAML with line numbers. */
@@ -34,6 +35,25 @@ export function splitFrontMatter(text: string): FrontMatter {
   if (yamlText === undefined) return { lineCounter, yamlLine: 1, body, bodyLine };
   const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
   return { doc, lineCounter, yamlLine: 2, body, bodyLine };
+}
+
+/** Front matter read the fast way (./fast-yaml.ts): its top-level map, without line numbers. */
+export interface PlainFrontMatter {
+  data: Record<string, unknown>;
+  yamlLine: number;
+  body: string;
+  bodyLine: number;
+}
+
+/**
+ * The front matter by the fast reading, or undefined when there is none, it is never closed, or
+ * the fast reading declines: splitFrontMatter then has the last word.
+ */
+export function readPlainFrontMatter(text: string): PlainFrontMatter | undefined {
+  const { yamlText, body, bodyLine, closed } = splitFences(text);
+  if (yamlText === undefined || !closed) return undefined;
+  const data = loadPlainYaml(yamlText);
+  return data && { data, yamlLine: 2, body, bodyLine };
 }
 
 /** 1-based file line of a front matter key's value, when it is there. */

@@ -11,7 +11,7 @@ import { InputError, throwIfAborted } from '../errors.ts';
 import type { Warning } from '../progress.ts';
 import { KNOWN_FIELDS, type Article } from './article.ts';
 import { isoUtc, parseContentDate } from './dates.ts';
-import { fieldLine, hasClosingFence, splitFrontMatter, type FrontMatter } from './frontmatter.ts';
+import { fieldLine, hasClosingFence, readPlainFrontMatter, splitFrontMatter, type FrontMatter } from './frontmatter.ts';
 import { textDirection } from './lang.ts';
 import { SAFE_SLUG, slugify } from './slug.ts';
 import { mapLimit } from '../build/map-limit.ts';
@@ -230,19 +230,43 @@ export interface ParsedFile {
 /** Below this many files to parse, starting workers costs more than it saves. */
 export const PARSE_POOL_FROM = 1000;
 
+export interface ParseOptions {
+  /**
+   * false: read the front matter with the yaml package only, never with the fast reading
+   * (./fast-yaml.ts). The tests compare both ways; the result is the same.
+   */
+  fastYaml?: boolean;
+}
+
 /** Validates one article file. Pure: everything comes from the bytes. */
-export function parseArticle(bytes: Uint8Array, ctx: ParseContext): ParsedFile {
+export function parseArticle(bytes: Uint8Array, ctx: ParseContext, options: ParseOptions = {}): ParsedFile {
+  const text = strictUtf8(bytes);
+  if (text === undefined) {
+    const problem = new InputError('INVALID_UTF8', 'the file is not valid UTF-8', { file: ctx.file, line: firstInvalidUtf8Line(bytes) ?? 1, hint: 'Save the file as UTF-8 (most editors: "Save with encoding").' });
+    return { problems: [problem], warnings: [] };
+  }
+  // The fast reading serves only files that come out clean. Anything with a problem or a
+  // warning is read again by the yaml package, for its messages and line numbers.
+  if (options.fastYaml !== false) {
+    const fm = readPlainFrontMatter(text);
+    if (fm) {
+      const parsed = checkFields(bytes, ctx, fm.data, noLine, fm);
+      if (!parsed.problems.length && !parsed.warnings.length) return parsed;
+    }
+  }
+  return parseWithYaml(bytes, ctx, text);
+}
+
+const noLine = (): undefined => undefined;
+
+/** parseArticle by the yaml package: every YAML problem with its line. */
+function parseWithYaml(bytes: Uint8Array, ctx: ParseContext, text: string): ParsedFile {
   const problems: InputError[] = [];
   const warnings: Warning[] = [];
   const { file } = ctx;
   const problem = (code: string, message: string, hint: string, line?: number) =>
     problems.push(new InputError(code, message, { file, ...(line ? { line } : {}), hint }));
 
-  const text = strictUtf8(bytes);
-  if (text === undefined) {
-    problem('INVALID_UTF8', 'the file is not valid UTF-8', 'Save the file as UTF-8 (most editors: "Save with encoding").', firstInvalidUtf8Line(bytes) ?? 1);
-    return { problems, warnings };
-  }
   const fm = splitFrontMatter(text);
   if (!fm.doc) {
     problem('NO_FRONT_MATTER', 'the article has no front matter, so it has no title or date', 'Start the file with a "---" line, then "title: …" and "date: YYYY-MM-DD", then another "---" line.', 1);
@@ -264,7 +288,22 @@ export function parseArticle(bytes: Uint8Array, ctx: ParseContext): ParsedFile {
     return { problems, warnings };
   }
   const data = fm.doc.toJS({ maxAliasCount: 10 }) as Record<string, unknown>;
-  const line = (key: string) => fieldLine(fm, key);
+  return checkFields(bytes, ctx, data, (key) => fieldLine(fm, key), fm);
+}
+
+/** The article the front matter's fields make, or every problem with them. */
+function checkFields(
+  bytes: Uint8Array,
+  ctx: ParseContext,
+  data: Record<string, unknown>,
+  line: (key: string) => number | undefined,
+  fm: { yamlLine: number; body: string; bodyLine: number },
+): ParsedFile {
+  const problems: InputError[] = [];
+  const warnings: Warning[] = [];
+  const { file } = ctx;
+  const problem = (code: string, message: string, hint: string, line?: number) =>
+    problems.push(new InputError(code, message, { file, ...(line ? { line } : {}), hint }));
   for (const key of Object.keys(data).sort()) {
     if (!KNOWN_FIELDS.has(key)) warnings.push({ code: 'UNKNOWN_FIELD', message: `front matter field "${key}" is not used by samizdat`, file, ...(line(key) ? { line: line(key)! } : {}) });
   }
