@@ -12,6 +12,10 @@
  * anyway. So the tree is the same, text included. Likewise inside <style> and the other raw
  * text elements, where the "text" insertion mode inserts words and spaces alike.
  *
+ * Attribute values get the same shortcut: in a quoted value, every character but the closing
+ * quote, "&", NUL and the end of input is appended as it is, whatever the insertion mode, so after
+ * a plain character the value takes the run of plain characters that follows (the quote ends it).
+ *
  * It leans on parse5 7.3's internals, so it is used only with that version, only after a self
  * check on tricky input gives the same trees as parse5 itself, and only for the audit's quick
  * pass (no line numbers, no parse errors reported). test/audit/fast-text.test.ts compares both on
@@ -30,16 +34,37 @@ const TEXT = 7;
 const CHARACTER = Token.TokenType.CHARACTER;
 const DATA = TokenizerMode.DATA;
 const RAWTEXT = TokenizerMode.RAWTEXT;
+/** parse5's tokenizer states for quoted attribute values (not exported); the self check catches a change. */
+const ATTRIBUTE_VALUE_DOUBLE_QUOTED = 35;
+const ATTRIBUTE_VALUE_SINGLE_QUOTED = 36;
 
 /** A character that may continue a run: printable, not "<" or "&", not a surrogate or noncharacter. */
-function plain(c: number): boolean {
+export function plain(c: number): boolean {
   return (c > 0x1f && c < 0x7f && c !== 0x3c && c !== 0x26) || (c > 0x9f && c < 0xd800) || (c > 0xdfff && c < 0xfdd0);
+}
+
+/**
+ * The characters plain() refuses (as UTF-16 code units: either half of a surrogate pair too),
+ * alone and with a closing quote: a regular expression finds the end of a run several times
+ * faster than a loop over charCodeAt. test/audit/fast-text.test.ts checks them against plain().
+ */
+export const NOT_PLAIN = /[\0-\x1f\x7f-\x9f<&\ud800-\udfff\ufdd0-\uffff]/g;
+export const NOT_PLAIN_OR_DOUBLE_QUOTE = /[\0-\x1f\x7f-\x9f<&"\ud800-\udfff\ufdd0-\uffff]/g;
+export const NOT_PLAIN_OR_SINGLE_QUOTE = /[\0-\x1f\x7f-\x9f<&'\ud800-\udfff\ufdd0-\uffff]/g;
+
+/** The end of the run that starts at `start`: the first character `stop` matches, or the end of html. */
+export function runEnd(stop: RegExp, html: string, start: number): number {
+  stop.lastIndex = start;
+  return stop.test(html) ? stop.lastIndex - 1 : html.length;
 }
 
 /** The parts of parse5's tokenizer and parser the shortcut touches. */
 interface TokenizerInternals {
   _stateData(cp: number): void;
   _stateRawtext(cp: number): void;
+  _stateAttributeValueDoubleQuoted(cp: number): void;
+  _stateAttributeValueSingleQuoted(cp: number): void;
+  currentAttr: { name: string; value: string };
   state: number;
   inForeignNode: boolean;
   consumedAfterSnapshot: number;
@@ -47,8 +72,8 @@ interface TokenizerInternals {
   preprocessor: { pos: number; html: string };
 }
 
-/** Counts characters taken in runs (for tests). */
-export const fastTextStats = { runChars: 0 };
+/** Counts characters taken in runs of text and of attribute values (for tests). */
+export const fastTextStats = { runChars: 0, attributeRunChars: 0 };
 
 function withRuns<P extends Parser<DefaultTreeAdapterMap>>(parser: P): P {
   const tokenizer = parser.tokenizer as unknown as TokenizerInternals;
@@ -61,13 +86,23 @@ function withRuns<P extends Parser<DefaultTreeAdapterMap>>(parser: P): P {
     if (!token || token.type !== CHARACTER) return;
     const html = pre.html;
     const start = pre.pos + 1;
-    let end = start;
-    while (end < html.length && plain(html.charCodeAt(end))) end++;
+    const end = runEnd(NOT_PLAIN, html, start);
     if (end === start) return;
     token.chars += html.slice(start, end);
     tokenizer.consumedAfterSnapshot += end - start;
     pre.pos = end - 1;
     fastTextStats.runChars += end - start;
+  };
+  /** After parse5 has appended a plain character to a quoted attribute value: the run after it too. */
+  const takeValueRun = (stop: RegExp) => {
+    const html = pre.html;
+    const start = pre.pos + 1;
+    const end = runEnd(stop, html, start);
+    if (end === start) return;
+    tokenizer.currentAttr.value += html.slice(start, end);
+    tokenizer.consumedAfterSnapshot += end - start;
+    pre.pos = end - 1;
+    fastTextStats.attributeRunChars += end - start;
   };
   const stateData = tokenizer._stateData;
   tokenizer._stateData = function (this: TokenizerInternals, cp: number) {
@@ -79,6 +114,16 @@ function withRuns<P extends Parser<DefaultTreeAdapterMap>>(parser: P): P {
   tokenizer._stateRawtext = function (this: TokenizerInternals, cp: number) {
     stateRawtext.call(this, cp);
     if (mode() === TEXT && this.state === RAWTEXT) takeRun(cp);
+  };
+  const stateDoubleQuoted = tokenizer._stateAttributeValueDoubleQuoted;
+  tokenizer._stateAttributeValueDoubleQuoted = function (this: TokenizerInternals, cp: number) {
+    stateDoubleQuoted.call(this, cp);
+    if (this.state === ATTRIBUTE_VALUE_DOUBLE_QUOTED && cp !== 0x22 && plain(cp)) takeValueRun(NOT_PLAIN_OR_DOUBLE_QUOTE);
+  };
+  const stateSingleQuoted = tokenizer._stateAttributeValueSingleQuoted;
+  tokenizer._stateAttributeValueSingleQuoted = function (this: TokenizerInternals, cp: number) {
+    stateSingleQuoted.call(this, cp);
+    if (this.state === ATTRIBUTE_VALUE_SINGLE_QUOTED && cp !== 0x27 && plain(cp)) takeValueRun(NOT_PLAIN_OR_SINGLE_QUOTE);
   };
   return parser;
 }
@@ -109,6 +154,9 @@ const PROBES = [
   '<frameset>two words<frame></frameset>',
   '<table>two words<tr><td>x</table><select>two words<option>y</select>',
   '<head>two words</head></body></html>two words<svg>two words</svg>',
+  // Attribute values: quotes, references, NUL, line breaks, surrogates, foreign content, duplicates.
+  `<a href="../a b/index.html?x=1&amp;y=2#f" title='it"s &lt; 3' data-x="caf\u00e9 \ud83d\ude00 \ud800 \0nul\r\nline\ttab" class=un&quot;quoted>x</a>`,
+  `<p id="one" id="two" lang='ru' title="&notin &#x26; done"><svg><a xlink:href="#a b" href='x'>s</a></svg><math><mi mathvariant="bold">x</mi></math></p><img alt="unclosed`,
 ];
 
 let verdict: boolean | undefined;
@@ -119,7 +167,17 @@ export function fastTextUsable(): boolean {
   try {
     if (!packageVersion('parse5')?.startsWith('7.3.')) return verdict;
     const probe = new Parser<DefaultTreeAdapterMap>().tokenizer as unknown as Partial<TokenizerInternals>;
-    if (typeof probe._stateData !== 'function' || typeof probe._stateRawtext !== 'function' || typeof probe.preprocessor?.pos !== 'number' || typeof probe.consumedAfterSnapshot !== 'number') return verdict;
+    if (
+      typeof probe._stateData !== 'function' ||
+      typeof probe._stateRawtext !== 'function' ||
+      typeof probe._stateAttributeValueDoubleQuoted !== 'function' ||
+      typeof probe._stateAttributeValueSingleQuoted !== 'function' ||
+      typeof probe.currentAttr?.value !== 'string' ||
+      typeof probe.preprocessor?.pos !== 'number' ||
+      typeof probe.consumedAfterSnapshot !== 'number'
+    ) {
+      return verdict;
+    }
     for (const scriptingEnabled of [true, false]) {
       for (const p of PROBES) {
         if (serialize(fastDocument(p, { scriptingEnabled })) !== serialize(parse(p, { scriptingEnabled }))) return verdict;

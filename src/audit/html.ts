@@ -4,8 +4,8 @@
 import { defaultTreeAdapter, type DefaultTreeAdapterMap, type TreeAdapter } from 'parse5';
 import { cssReferences, cssWhere } from './css.ts';
 import { parseFragmentQuick, parseQuick } from './fast-text.ts';
-import { elementReferences } from './references.ts';
-import type { AuditDocument, AuditElement, Namespace } from './types.ts';
+import { addElementReferences } from './references.ts';
+import type { AuditAttribute, AuditDocument, AuditElement, Namespace } from './types.ts';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -86,27 +86,27 @@ export function htmlDocument(html: string, options: HtmlOptions): AuditDocument 
       const loc = node.sourceCodeLocation;
       const line = loc ? loc.startLine + offset : undefined;
       const name = node.tagName.toLowerCase();
+      const attrs: AuditAttribute[] = [];
+      for (const a of node.attrs) {
+        const lower = a.name.toLowerCase();
+        const qname = a.prefix ? `${a.prefix}:${a.name}`.toLowerCase() : lower;
+        const at = loc?.attrs?.[qname] ?? loc?.attrs?.[a.name];
+        attrs.push({
+          name: qname,
+          local: lower.includes(':') ? lower.slice(lower.lastIndexOf(':') + 1) : lower,
+          value: a.value,
+          line: at ? at.startLine + offset : line,
+        });
+      }
       const el: AuditElement = {
         name: name.includes(':') ? name.slice(name.indexOf(':') + 1) : name,
         namespace: namespaceOf(node.namespaceURI),
-        attrs: node.attrs.map((a) => {
-          const qname = (a.prefix ? `${a.prefix}:${a.name}` : a.name).toLowerCase();
-          const at = loc?.attrs?.[qname] ?? loc?.attrs?.[a.name];
-          const lower = a.name.toLowerCase();
-          return {
-            name: qname,
-            local: lower.includes(':') ? lower.slice(lower.lastIndexOf(':') + 1) : lower,
-            value: a.value,
-            line: at ? at.startLine + offset : line,
-          };
-        }),
+        attrs,
         line,
         inHead: inHead || name === 'head',
       };
       doc.elements.push(el);
-      const { refs, css } = elementReferences(el, options.base);
-      doc.references.push(...refs);
-      doc.css.push(...css);
+      addElementReferences(el, options.base, doc.references, doc.css);
       if (el.name === 'style') {
         const text = node.childNodes.map((c) => ('value' in c && c.nodeName === '#text' ? c.value : '')).join('');
         const first = node.childNodes[0]?.sourceCodeLocation?.startLine;

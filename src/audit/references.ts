@@ -56,7 +56,9 @@ function listed(table: Record<string, string[]>, attr: string, element: string):
 }
 
 export function attr(el: AuditElement, name: string): string | undefined {
-  return el.attrs.find((a) => a.name === name)?.value;
+  // A loop, not find(): rules ask this of every element of every page.
+  for (const a of el.attrs) if (a.name === name) return a.value;
+  return undefined;
 }
 
 function linkLoads(el: AuditElement): boolean {
@@ -73,9 +75,14 @@ export function refreshTarget(content: string): string | undefined {
   return rest.replace(/^(['"])(.*)\1$/s, '$2');
 }
 
-function pushReference(refs: UrlReference[], el: AuditElement, base: string | null, url: string, use: UrlUse, where: string, line: number | undefined): void {
-  refs.push({ url, use, where, line, element: el, base });
-}
+/** Values of SVG animation attributes that can set an href. */
+const ANIMATION_VALUES = new Set(['to', 'from', 'by', 'values']);
+
+/**
+ * Attribute names that look a table up through Object.prototype ("constructor", "__proto__"):
+ * they still take the whole path below, so that they fail exactly as they always have.
+ */
+const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /**
  * The URL references and CSS references of one element of HTML, SVG or MathML. `base` is the
@@ -84,11 +91,29 @@ function pushReference(refs: UrlReference[], el: AuditElement, base: string | nu
 export function elementReferences(el: AuditElement, base: string | null): { refs: UrlReference[]; css: CssReference[] } {
   const refs: UrlReference[] = [];
   const css: CssReference[] = [];
-  // A plain function, not a closure per element: this runs for every element of every page.
-  const add = pushReference.bind(null, refs, el, base);
+  addElementReferences(el, base, refs, css);
+  return { refs, css };
+}
 
-  if (el.attrs.length === 0) return { refs, css };
+/** elementReferences, appending to the document's own lists: this runs for every element of every page. */
+export function addElementReferences(el: AuditElement, base: string | null, refs: UrlReference[], css: CssReference[]): void {
+  if (el.attrs.length === 0) return;
+  const add = (url: string, use: UrlUse, where: string, line: number | undefined): void => {
+    refs.push({ url, use, where, line, element: el, base });
+  };
+  const animation = el.name === 'set' || el.name.startsWith('animate');
   for (const a of el.attrs) {
+    // Most attributes (class, id, lang …) hold no URL and no CSS: skip them before building a message.
+    if (
+      !URL_ATTRIBUTES.has(a.name) &&
+      a.local !== 'href' &&
+      a.name !== 'style' &&
+      !(animation && ANIMATION_VALUES.has(a.local)) &&
+      !(el.namespace === 'svg' && SVG_URL_PRESENTATION.test(a.value)) &&
+      !PROTOTYPE_NAMES.has(a.name)
+    ) {
+      continue;
+    }
     const where = `<${el.name} ${a.name}>`;
     const line = a.line ?? el.line;
     if (a.name === 'style' || (el.namespace === 'svg' && SVG_URL_PRESENTATION.test(a.value) && a.local !== 'href')) {
@@ -123,7 +148,7 @@ export function elementReferences(el: AuditElement, base: string | null): { refs
       add(a.value, 'other', where, line);
     }
     // SVG animation can set an href: <set attributeName="href" to="javascript:…">.
-    if ((el.name === 'set' || el.name.startsWith('animate')) && ['to', 'from', 'by', 'values'].includes(a.local)) {
+    if (animation && ANIMATION_VALUES.has(a.local)) {
       for (const v of a.value.split(';')) add(v, 'other', where, line);
     }
   }
@@ -131,7 +156,6 @@ export function elementReferences(el: AuditElement, base: string | null): { refs
     const target = refreshTarget(attr(el, 'content') ?? '');
     if (target !== undefined) add(target, 'navigation', '<meta http-equiv="refresh">', el.line);
   }
-  return { refs, css };
 }
 
 /** The href pseudo-attribute of `<?xml-stylesheet type="…" href="…"?>`. */

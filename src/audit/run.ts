@@ -11,7 +11,7 @@ import { jsonDocuments } from './json.ts';
 import { selectRules } from './rules/index.ts';
 import { folderOf } from './url.ts';
 import { xmlDocuments } from './xml.ts';
-import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView } from './types.ts';
+import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView, RuleContext } from './types.ts';
 
 export type AuditedKind = 'html' | 'xml' | 'json' | 'css';
 
@@ -101,18 +101,20 @@ export function fileEntry(file: string, entry: 'file' | 'symlink' | 'other'): Au
 export function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: BundleView): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const seen = new Set<string>();
-  for (const doc of docs) {
-    for (const rule of rules) {
-      rule.check(doc, {
-        bundle,
-        report: ({ line, message }) => {
-          const key = `${doc.file}\0${line}\0${rule.name}\0${message}`;
-          if (seen.has(key)) return;
-          seen.add(key);
-          findings.push({ file: doc.file, ...(line === undefined ? {} : { line }), rule: rule.name, message });
-        },
-      });
-    }
+  // One context for all the checks, told which document and rule it reports for.
+  let doc = docs[0]!;
+  let rule = rules[0]!;
+  const ctx: RuleContext = {
+    bundle,
+    report: ({ line, message }) => {
+      const key = `${doc.file}\0${line}\0${rule.name}\0${message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      findings.push({ file: doc.file, ...(line === undefined ? {} : { line }), rule: rule.name, message });
+    },
+  };
+  for (doc of docs) {
+    for (rule of rules) rule.check(doc, ctx);
   }
   return findings;
 }

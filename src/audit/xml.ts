@@ -3,7 +3,7 @@
 // each recover from broken XML in their own way.
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { namespaceOf, htmlDocument } from './html.ts';
-import { elementReferences } from './references.ts';
+import { addElementReferences } from './references.ts';
 import { classifyUrl, folderOf, resolveRelative } from './url.ts';
 import type { AuditDocument, AuditElement, UrlReference } from './types.ts';
 
@@ -85,9 +85,7 @@ export function xmlDocuments(xml: string, file: string, options: { locations?: b
     const frame: Frame = { el, uri, base };
 
     if (el.namespace !== 'other') {
-      const { refs, css } = elementReferences(el, base);
-      doc.references.push(...refs);
-      doc.css.push(...css);
+      addElementReferences(el, base, doc.references, doc.css);
     } else {
       const typeAttr = (tag.attributes['type']?.value ?? 'text').toLowerCase();
       const local = tag.local ?? '';

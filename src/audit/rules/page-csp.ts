@@ -45,6 +45,20 @@ export function parsePolicy(policy: string): Map<string, string[]> {
 
 /** What is wrong with a policy for a page that must run no script and load nothing from outside. */
 export function policyProblems(policy: string): string[] {
+  // Every page of a bundle carries the same policy: read each distinct one once (a copy each
+  // time, since the caller adds to it).
+  let problems = policyMemo.get(policy);
+  if (problems === undefined) {
+    problems = policyProblemsUncached(policy);
+    if (policyMemo.size >= 64) policyMemo.clear();
+    policyMemo.set(policy, problems);
+  }
+  return [...problems];
+}
+
+const policyMemo = new Map<string, readonly string[]>();
+
+function policyProblemsUncached(policy: string): string[] {
   const d = parsePolicy(policy);
   const problems: string[] = [];
   if (!d.has('default-src')) problems.push("no default-src: every kind of load it does not name is allowed (use default-src 'none')");
