@@ -118,20 +118,23 @@ export function resolvePlain(base: string, raw: string): Resolution | undefined 
   const parts = base === '' ? [] : base.split('/');
   let start = 0;
   let last = '';
+  let outside = false;
   while (start <= raw.length) {
     let end = raw.indexOf('/', start);
     if (end === -1) end = raw.length;
     last = raw.slice(start, end);
+    // Checked to the end even once outside: a later segment may be one resolveAny calls malformed.
     if (!PLAIN_SEGMENT.test(last)) return undefined;
     start = end + 1;
     if (last === '.') continue;
     if (last === '..') {
-      if (parts.length === 0) return OUTSIDE;
-      parts.pop();
+      if (parts.length === 0) outside = true;
+      else parts.pop();
     } else {
       parts.push(last);
     }
   }
+  if (outside) return OUTSIDE;
   const target = parts.join('/');
   // "x/." and "x/.." name folders.
   return { ok: true, target: last === '.' || last === '..' ? `${target}/` : target };

@@ -22,8 +22,16 @@ const PIECES = [
   '<!DOCTYPE html>', '<?xml?>', '>', '"', "'", '=', '<h1>', '<listing>', '<nobr>', '</body>', '</html>', '<a href="javascript:x">',
 ];
 
+/** Pieces of tags with attributes: quoted values with everything that can end or change a run. */
+const ATTRIBUTE_PIECES = [
+  '<a ', '<img ', '<p ', '<svg><a ', '<math><mi ', '<template><b ', '<table><td ', '<textarea ', '<frameset><frame ', '<html ', '<body ',
+  'href', 'title', 'xlink:href', 'class', 'style', 'srcset', 'onclick', ' ', '\n', '\t', '=', '="', "='", '"', "'", '"', "'", '>', '/>',
+  'plain words', '../../index.html', 'слово', '😀', '\ud800', '\udc00', '\ufdd0', '\u0085', '&amp;', '&quot;', '&#34;', '&', '&notin', '&lt',
+  '\0', '\r\n', '\r', '<', '</a>', 'javascript:x', 'url(x)', '  two  spaces ', '\x7f', '\x1f',
+];
+
 /** Deterministic documents of 1-30 pieces. */
-function* generated(count: number): Generator<string> {
+function* generated(count: number, pieces: readonly string[] = PIECES): Generator<string> {
   let seed = 42;
   const next = (n: number) => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -31,7 +39,7 @@ function* generated(count: number): Generator<string> {
   };
   for (let i = 0; i < count; i++) {
     let s = '';
-    for (let j = 1 + next(30); j > 0; j--) s += PIECES[next(PIECES.length)];
+    for (let j = 1 + next(30); j > 0; j--) s += pieces[next(pieces.length)];
     yield s;
   }
 }
@@ -74,6 +82,18 @@ describe('reading body text in runs', () => {
       for (let i = 0; doc.length < 200_000; i++) doc += paragraph + (i % 7 === 0 ? pieces[(d * 40 + i) % pieces.length] : '');
       sameTrees(doc);
     }
+  });
+
+  it('takes quoted attribute values in runs', () => {
+    const before = fastTextStats.attributeRunChars;
+    parseQuick(wrapPage('<a href="../../tags/one/index.html" title=\'A title of plain words\'>x</a>'), { scriptingEnabled: true });
+    expect(fastTextStats.attributeRunChars - before).toBeGreaterThan(40);
+  });
+
+  it('builds the trees parse5 builds for 10,000 generated documents of attributes', () => {
+    const before = fastTextStats.attributeRunChars;
+    for (const input of generated(10_000, ATTRIBUTE_PIECES)) sameTrees(input);
+    expect(fastTextStats.attributeRunChars - before).toBeGreaterThan(50_000);
   });
 
   it('builds the trees parse5 builds for 20,000 generated documents', () => {
