@@ -229,9 +229,32 @@ export function auditBytes(file: string, bytes: Uint8Array, rules: AuditRule[], 
  * is audited as it is; any other is encoded and decoded first, as a reader would see it.
  */
 export function auditWritten(file: string, text: string, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
-  if (!isWellFormed(text) || text.charCodeAt(0) === 0xfeff) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
-  // A well-formed string hashes as its UTF-8 bytes; update() encodes it without a Buffer of its own.
-  return auditDecoded(file, text, false, () => sha256(text), rules, bundle, record);
+  if (text.charCodeAt(0) === 0xfeff) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
+  if (!record) {
+    if (!isWellFormed(text)) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
+    return auditDecoded(file, text, false, () => '', rules, bundle, record);
+  }
+  // The UTF-8 bytes are needed for the hash anyway: encoded once, they also tell whether the
+  // string can hold a lone surrogate at all (encoding writes one as U+FFFD, EF BF BD), which
+  // spares isWellFormed's own pass over nearly every page.
+  const bytes = utf8Of(text);
+  if (bytes.indexOf(UTF8_REPLACEMENT) !== -1 && !isWellFormed(text)) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
+  const hash = sha256(bytes);
+  return auditDecoded(file, text, false, () => hash, rules, bundle, record);
+}
+
+const UTF8_REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/** A buffer reused for encoding pages (a UTF-16 code unit takes at most 3 bytes of UTF-8). */
+let scratch = Buffer.allocUnsafeSlow(1 << 16);
+const SCRATCH_MAX = 4 << 20;
+
+/** The UTF-8 bytes of text, valid until the next call. */
+function utf8Of(text: string): Buffer {
+  const size = text.length * 3;
+  if (size > SCRATCH_MAX) return Buffer.from(text, 'utf8');
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, scratch.length * 2));
+  return scratch.subarray(0, scratch.write(text, 'utf8'));
 }
 
 /** String.prototype.isWellFormed (Node 20 has it; TypeScript's ES2023 library does not). */

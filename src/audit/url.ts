@@ -96,36 +96,47 @@ export function resolveRelative(base: string, raw: string): Resolution {
 }
 
 /**
- * A path segment that needs nothing of resolveAny's work: no percent-encoding, query, fragment,
- * backslash, space, control or non-ASCII character; "." and ".." are handled below.
+ * A path of plain segments: none empty, none with percent-encoding, a query, a fragment, a
+ * backslash, a space, a control or a non-ASCII character ("." and ".." are handled below).
  */
-const PLAIN_SEGMENT = /^[A-Za-z0-9._~-]+$/;
+const PLAIN_PATH = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/;
+/** A "." or ".." segment anywhere. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+/** Leading "../" segments. */
+const LEADING_UP = /^(?:\.\.\/)+/;
 
 /**
  * resolveRelative for the URLs pages are made of ("../../tags/x/index.html", "a.png"): a base
- * of plain segments and a URL of plain segments, none of them empty. Anything else is left to
- * resolveAny (undefined). Gives what resolveAny gives: path.posix.normalize drops "." and
- * resolves ".." against the segment before it, and a ".." with nothing left to climb stays at
- * the front, which resolveAny reads as outside. test/audit/url.test.ts compares both.
+ * and a URL of plain segments. Anything else is left to resolveAny (undefined). Gives what
+ * resolveAny gives: path.posix.normalize drops "." and resolves ".." against the segment before
+ * it, and a ".." with nothing left to climb stays at the front, which resolveAny reads as
+ * outside. test/audit/url.test.ts compares both.
  */
 export function resolvePlain(base: string, raw: string): Resolution | undefined {
-  if (raw === '') return undefined;
+  if (!PLAIN_PATH.test(raw)) return undefined;
   if (base !== lastBase) {
     lastBase = base;
-    lastBasePlain = base === '' || base.split('/').every((p) => p !== '.' && p !== '..' && PLAIN_SEGMENT.test(p));
+    lastBasePlain = base === '' || (PLAIN_PATH.test(base) && !DOT_SEGMENT.test(base));
   }
   if (!lastBasePlain) return undefined;
+  // The usual link: some "../", then names only.
+  const up = LEADING_UP.exec(raw);
+  const climb = up === null ? 0 : up[0].length / 3;
+  const rest = climb === 0 ? raw : raw.slice(climb * 3);
+  if (!DOT_SEGMENT.test(rest)) {
+    let dir = base;
+    for (let i = 0; i < climb; i++) {
+      if (dir === '') return OUTSIDE;
+      const slash = dir.lastIndexOf('/');
+      dir = slash === -1 ? '' : dir.slice(0, slash);
+    }
+    return { ok: true, target: dir === '' ? rest : `${dir}/${rest}` };
+  }
+  // Anything else of plain segments, one at a time.
   const parts = base === '' ? [] : base.split('/');
-  let start = 0;
-  let last = '';
   let outside = false;
-  while (start <= raw.length) {
-    let end = raw.indexOf('/', start);
-    if (end === -1) end = raw.length;
-    last = raw.slice(start, end);
-    // Checked to the end even once outside: a later segment may be one resolveAny calls malformed.
-    if (!PLAIN_SEGMENT.test(last)) return undefined;
-    start = end + 1;
+  let last = '';
+  for (last of raw.split('/')) {
     if (last === '.') continue;
     if (last === '..') {
       if (parts.length === 0) outside = true;
