@@ -47,49 +47,92 @@ const CORE_1_2 = jsyaml.FAILSAFE_SCHEMA.extend({
 });
 
 /**
- * What sends a text to the yaml package, conservatively (plain text that merely looks like these
- * goes there too, which costs time, never correctness):
- * - "&", "*", "!" where a node may start: anchors, aliases, tags;
- * - "?" or "[" / "{" where a key may start: complex keys, which the two turn into different
- *   strings (js-yaml reads "[title]: x" as the key "title");
- * - "<<": merge keys;
- * - a ":" 1000 or more characters into a line: yaml rejects implicit keys over 1024 characters;
- * - a "#" right after a quote, bracket or sign: yaml rejects a comment not separated by a space
- *   ('title: "x"#y'), js-yaml does not;
- * - a tab in a line's indentation (yaml rejects more of those than js-yaml, e.g. after a
- *   block scalar);
- * - a carriage return alone, a byte order mark, NEL or a Unicode line/paragraph separator, which
- *   the two do not treat alike as line breaks.
+ * What sends a text to the yaml package, each with why. Conservative: plain text that merely
+ * looks like one of these goes there too, which costs time, never correctness. The differential
+ * test (test/content/frontmatter-fast.test.ts) found most of them.
  */
-const DECLINE = new RegExp(
+const NODE_START = String.raw`(?:^|[-?:,[{])[ \t]*`;
+const DECLINE: ReadonlyArray<readonly [why: string, pattern: RegExp]> = [
+  ['an anchor, alias or tag', new RegExp(`${NODE_START}[&*!]`, 'm')],
+  ['a complex key: the two name "? [a]" keys differently', new RegExp(`${NODE_START}\\?(?:[ \\t\\r\\n]|$)`, 'm')],
+  ['a list or map as a key: js-yaml reads "[title]: x" as the key "title"', /(?:^|[-?,[{])[ \t]*[[{]/m],
+  ['a merge key', /<</],
+  ['a block scalar indentation indicator: whitespace-only lines come out differently', new RegExp(`${NODE_START}[|>][-+]?[0-9]`, 'm')],
   [
-    /(?:^|[-?:,[{])[ \t]*[&*!]/.source,
-    /(?:^|[-?:,[{])[ \t]*\?(?:[ \t\r\n]|$)/.source,
-    /(?:^|[-?,[{])[ \t]*[[{]/.source,
-    /<</.source,
-    /^[^\n]{1000,}:/.source,
-    /[^\s\w]#/.source,
-    /^ *\t/.source,
-    /\r(?!\n)|[\u0085\u2028\u2029\uFEFF]/.source,
-  ].join('|'),
-  'm',
-);
+    'a block scalar that starts with lines of spaces: yaml wants an indentation indicator when they are deeper than the text',
+    new RegExp(`${NODE_START}[|>][-+]?[ \\t]*(?:#.*)?\\r?\\n(?:[ \\t]*\\r?\\n)*[ \\t]+\\r?(?:\\n|$)`, 'm'),
+  ],
+  ['a list item on the line of a key or item ("- - a"): js-yaml nests the next items wrongly', /[-:][ \t]+-(?:[ \t]|\r?$)/m],
+  ['a ":" 1000 or more characters into a line: yaml rejects implicit keys over 1024 characters', /^[^\n]{1000,}:/m],
+  ['a "#" right after a quote, bracket or sign: yaml wants a space before a comment', /[^\s\w]#/],
+  ['a tab in the indentation: yaml rejects more of those (e.g. in block scalars)', /^ *\t/m],
+  ['a comment at column 0 before indented lines: yaml may then read the next key as part of a value', /^#[^\n]*\n(?:[ \t]*\r?\n)*[ \t]+\S/m],
+  ['a lone CR, NEL, LS, PS or BOM: the two differ on what breaks a line', /\r(?!\n)|[\u0085\u2028\u2029\uFEFF]/],
+  // A line at column 0 must be blank, a comment, a "- " item (a list under a key) or a "word:"
+  // key: js-yaml accepts quoted text continued at column 0 where yaml reports bad indentation,
+  // and %YAML directives or "---" / "..." markers change how the rest reads. Keys samizdat
+  // knows are all lowercase words; other keys lose nothing (they come back with a warning).
+  ['a line at column 0 that is not "key:", "- ", a comment or blank', /^(?![ \t]|#|\r?$|-(?:[ \t]|\r?$)|[a-z_]+:(?:[ \t]|\r?$))/m],
+];
 
 /**
- * A line that starts at column 0 must be blank, a comment, a "- " item (a list under a key) or
- * a "word:" key. Anything else there is the yaml package's to judge: js-yaml accepts a quoted
- * text continued at column 0 ('title: "a' then 'b"') where yaml reports bad indentation, and
- * %YAML directives or "---" / "..." markers change how the rest reads. Keys samizdat knows are
- * all lowercase words, so other keys lose nothing: they come back with a warning anyway.
+ * Why the fast reading declines a text before parsing it, or undefined. Besides DECLINE:
+ * - a quoted text over several lines, whose continuation lines yaml wants indented deeper than
+ *   the item or key they belong to, and js-yaml takes as they come;
+ * - "- " items at different indentations, which yaml rejects where js-yaml makes a list of them.
  */
-const COLUMN_0 = /^(?![ \t]|#|\r?$|-(?:[ \t]|\r?$)|[a-z_]+:(?:[ \t]|\r?$))/m;
+export function declineReason(text: string): string | undefined {
+  for (const [why, pattern] of DECLINE) if (pattern.test(text)) return why;
+  if (quoteOverLines(text)) return 'a quoted text over several lines';
+  if (mixedItemIndents(text)) return '"- " items at different indentations';
+  return undefined;
+}
+
+const ITEM = /^( *)-(?:[ \t]|\r?$)/gm;
+
+function mixedItemIndents(text: string): boolean {
+  let indent: number | undefined;
+  ITEM.lastIndex = 0;
+  for (let m = ITEM.exec(text); m; m = ITEM.exec(text)) {
+    if (indent === undefined) indent = m[1]!.length;
+    else if (m[1]!.length !== indent) return true;
+  }
+  return false;
+}
+
+const QUOTE_START = new RegExp(`${NODE_START}(["'])`, 'gm');
+
+/**
+ * Whether a quote where a node may start is not closed on its line. Conservatively: a quote in
+ * plain text or a comment (" - 'a") counts too, and an escaped line break ("a\\" + newline).
+ */
+function quoteOverLines(text: string): boolean {
+  QUOTE_START.lastIndex = 0;
+  for (let m = QUOTE_START.exec(text); m; m = QUOTE_START.exec(text)) {
+    const quote = m[1]!;
+    let i = m.index + m[0].length;
+    for (;; i++) {
+      const c = text[i];
+      if (c === undefined || c === '\n' || c === '\r') return true;
+      if (quote === '"' && c === '\\') {
+        i++;
+        if (text[i] === undefined || text[i] === '\n' || text[i] === '\r') return true;
+      } else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else break;
+      }
+    }
+    QUOTE_START.lastIndex = i + 1;
+  }
+  return false;
+}
 
 /**
  * The front matter's top-level map as the yaml package's toJS() gives it, or undefined when this
  * reading declines (the caller then uses the yaml package, for its answer and its messages).
  */
 export function loadPlainYaml(text: string): Record<string, unknown> | undefined {
-  if (DECLINE.test(text) || COLUMN_0.test(text)) return undefined;
+  if (declineReason(text) !== undefined) return undefined;
   let data: unknown;
   try {
     data = jsyaml.load(text, { schema: CORE_1_2 });
