@@ -27,15 +27,23 @@ export function sha256(bytes: Uint8Array | string): string {
 
 /** A view of the bundle that remembers what it was asked. */
 export function recordingView(bundle: BundleView): { view: BundleView; queries(): BundleQuery[] } {
-  const asked = new Map<string, boolean>();
-  const ask = (kind: 'f' | 'd', set: { has(p: string): boolean }) => ({
+  // Keyed by path per kind, the "f:"/"d:" strings made once at the end: a page asks a dozen
+  // questions, several of them twice. `order` keeps the order of first asking.
+  const order: Array<['f' | 'd', string]> = [];
+  const files = new Map<string, boolean>();
+  const folders = new Map<string, boolean>();
+  const ask = (kind: 'f' | 'd', set: { has(p: string): boolean }, asked: Map<string, boolean>) => ({
     has(p: string): boolean {
       const answer = set.has(p);
-      asked.set(`${kind}:${p}`, answer);
+      if (!asked.has(p)) order.push([kind, p]);
+      asked.set(p, answer);
       return answer;
     },
   });
-  return { view: { files: ask('f', bundle.files), folders: ask('d', bundle.folders) }, queries: () => [...asked] };
+  return {
+    view: { files: ask('f', bundle.files, files), folders: ask('d', bundle.folders, folders) },
+    queries: () => order.map(([kind, p]): BundleQuery => [`${kind}:${p}`, (kind === 'f' ? files : folders).get(p)!]),
+  };
 }
 
 let version: string | undefined;

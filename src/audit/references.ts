@@ -75,6 +75,10 @@ export function refreshTarget(content: string): string | undefined {
   return rest.replace(/^(['"])(.*)\1$/s, '$2');
 }
 
+function pushReference(refs: UrlReference[], el: AuditElement, base: string | null, url: string, use: UrlUse, where: string, line: number | undefined): void {
+  refs.push({ url, use, where, line, element: el, base });
+}
+
 /** Values of SVG animation attributes that can set an href. */
 const ANIMATION_VALUES = new Set(['to', 'from', 'by', 'values']);
 
@@ -98,9 +102,6 @@ export function elementReferences(el: AuditElement, base: string | null): { refs
 /** elementReferences, appending to the document's own lists: this runs for every element of every page. */
 export function addElementReferences(el: AuditElement, base: string | null, refs: UrlReference[], css: CssReference[]): void {
   if (el.attrs.length === 0) return;
-  const add = (url: string, use: UrlUse, where: string, line: number | undefined): void => {
-    refs.push({ url, use, where, line, element: el, base });
-  };
   const animation = el.name === 'set' || el.name.startsWith('animate');
   for (const a of el.attrs) {
     // Most attributes (class, id, lang …) hold no URL and no CSS: skip them before building a message.
@@ -125,36 +126,36 @@ export function addElementReferences(el: AuditElement, base: string | null, refs
     }
     if (el.namespace === 'html') {
       if (a.name === 'srcset' || a.name === 'imagesrcset') {
-        for (const u of srcsetUrls(a.value)) add(u, listed(HTML_LOADS, a.name, el.name) ? 'load' : 'other', where, line);
+        for (const u of srcsetUrls(a.value)) pushReference(refs, el, base, u, listed(HTML_LOADS, a.name, el.name) ? 'load' : 'other', where, line);
       } else if (a.name === 'ping') {
-        for (const u of a.value.split(/[\t\n\f\r ]+/).filter(Boolean)) add(u, 'load', where, line);
+        for (const u of a.value.split(/[\t\n\f\r ]+/).filter(Boolean)) pushReference(refs, el, base, u, 'load', where, line);
       } else if (a.name === 'href' && el.name === 'link') {
-        add(a.value, linkLoads(el) ? 'load' : 'other', where, line);
+        pushReference(refs, el, base, a.value, linkLoads(el) ? 'load' : 'other', where, line);
       } else if (listed(HTML_LOADS, a.name, el.name)) {
-        add(a.value, 'load', where, line);
-        if (el.name === 'iframe' || el.name === 'frame') add(a.value, 'navigation', where, line);
+        pushReference(refs, el, base, a.value, 'load', where, line);
+        if (el.name === 'iframe' || el.name === 'frame') pushReference(refs, el, base, a.value, 'navigation', where, line);
       } else if (listed(HTML_NAVIGATIONS, a.name, el.name)) {
-        add(a.value, 'navigation', where, line);
+        pushReference(refs, el, base, a.value, 'navigation', where, line);
       } else if (URL_ATTRIBUTES.has(a.name)) {
-        add(a.value, 'other', where, line);
+        pushReference(refs, el, base, a.value, 'other', where, line);
       }
     } else if (el.namespace === 'svg') {
-      if (a.local === 'href') add(a.value, el.name === 'a' ? 'navigation' : 'load', where, line);
-      else if (URL_ATTRIBUTES.has(a.name)) add(a.value, 'other', where, line);
+      if (a.local === 'href') pushReference(refs, el, base, a.value, el.name === 'a' ? 'navigation' : 'load', where, line);
+      else if (URL_ATTRIBUTES.has(a.name)) pushReference(refs, el, base, a.value, 'other', where, line);
     } else if (el.namespace === 'mathml') {
-      if (a.local === 'href') add(a.value, 'navigation', where, line);
-      else if (URL_ATTRIBUTES.has(a.name)) add(a.value, 'other', where, line);
+      if (a.local === 'href') pushReference(refs, el, base, a.value, 'navigation', where, line);
+      else if (URL_ATTRIBUTES.has(a.name)) pushReference(refs, el, base, a.value, 'other', where, line);
     } else if (URL_ATTRIBUTES.has(a.name)) {
-      add(a.value, 'other', where, line);
+      pushReference(refs, el, base, a.value, 'other', where, line);
     }
     // SVG animation can set an href: <set attributeName="href" to="javascript:…">.
     if (animation && ANIMATION_VALUES.has(a.local)) {
-      for (const v of a.value.split(';')) add(v, 'other', where, line);
+      for (const v of a.value.split(';')) pushReference(refs, el, base, v, 'other', where, line);
     }
   }
   if (el.name === 'meta' && (attr(el, 'http-equiv') ?? '').trim().toLowerCase() === 'refresh') {
     const target = refreshTarget(attr(el, 'content') ?? '');
-    if (target !== undefined) add(target, 'navigation', '<meta http-equiv="refresh">', el.line);
+    if (target !== undefined) pushReference(refs, el, base, target, 'navigation', '<meta http-equiv="refresh">', el.line);
   }
 }
 
