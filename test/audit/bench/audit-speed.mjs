@@ -42,7 +42,7 @@ async function parent() {
   const rounds = Number(opt('rounds', 3));
   const prof = opt('prof');
   const all = listBundle(bundle);
-  const audited = all.filter((f) => /\.(html|xml|json)$/.test(f));
+  const audited = all.filter((f) => /\.(html|xml|json|svg)$/.test(f));
   // Mostly article pages (what a build has most of), a few lists, and every feed.
   const html = audited.filter((f) => f.endsWith('.html'));
   const articles = html.filter((f) => f.startsWith('articles/'));
@@ -52,9 +52,9 @@ async function parent() {
   const work = mkdtempSync(path.join(tmpdir(), 'audit-speed-'));
   const listFile = path.join(work, 'files.json');
   writeFileSync(listFile, JSON.stringify({ bundle, all, chosen }));
-  const run = (lib, out, extra = []) =>
+  const run = (lib, out, extra = [], mode = 'written') =>
     new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, [...extra, fileURLToPath(import.meta.url), '--child', lib, listFile, out], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, [...extra, fileURLToPath(import.meta.url), '--child', lib, listFile, out, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
       let stdout = '';
       p.stdout.on('data', (d) => (stdout += d));
       p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`child exited ${code}`))));
@@ -83,14 +83,17 @@ async function parent() {
     console.log(`median ${key}: old ${o.toFixed(0)}, new ${n.toFixed(0)} (${((1 - n / o) * 100).toFixed(1)}% less${perFile})`);
   }
   if (flag('all')) {
+    // Both ways in: page text handed over by the build (auditWritten), and bytes read from disk (auditBytes).
     writeFileSync(listFile, JSON.stringify({ bundle, all, chosen: audited }));
-    compare(await runAll(oldLib, 'old'), await runAll(newLib, 'new'));
-    async function runAll(lib, which) {
-      const out = path.join(work, `${which}-all.json`);
-      await run(lib, out);
+    for (const mode of ['written', 'bytes']) {
+      compare(await runAll(oldLib, 'old', mode), await runAll(newLib, 'new', mode));
+      console.log(`every one of the ${audited.length} audited files (${mode}): the same FileResult`);
+    }
+    async function runAll(lib, which, mode) {
+      const out = path.join(work, `${which}-all-${mode}.json`);
+      await run(lib, out, [], mode);
       return out;
     }
-    console.log(`every one of the ${audited.length} audited files: the same FileResult`);
   }
   if (prof) {
     writeFileSync(listFile, JSON.stringify({ bundle, all, chosen }));
@@ -125,11 +128,12 @@ function compare(oldFile, newFile) {
 
 async function child() {
   const i = args.indexOf('--child');
-  const [lib, listFile, out] = args.slice(i + 1);
+  const [lib, listFile, out, mode] = args.slice(i + 1);
   const { bundle, all, chosen } = JSON.parse(readFileSync(listFile, 'utf8'));
   const run = await import(pathToFileURL(path.join(lib, 'audit/run.js')).href);
   const { selectRules } = await import(pathToFileURL(path.join(lib, 'audit/rules/index.js')).href);
-  const texts = chosen.map((f) => readFileSync(path.join(bundle, f), 'utf8'));
+  const texts = chosen.map((f) => (mode === 'bytes' ? readFileSync(path.join(bundle, f)) : readFileSync(path.join(bundle, f), 'utf8')));
+  const audit = mode === 'bytes' ? run.auditBytes : run.auditWritten;
   // As stream-worker.ts has it: the expected bundle, as Sets.
   const index = run.indexFileList(all);
   const view = { files: new Set(index.files), folders: new Set(index.folders) };
@@ -147,7 +151,7 @@ async function child() {
   let articleCpu;
   for (let k = 0; k < chosen.length; k++) {
     if (k === articles) articleCpu = process.cpuUsage(c0);
-    results.push(run.auditWritten(chosen[k], texts[k], rules, view, true));
+    results.push(audit(chosen[k], texts[k], rules, view, true));
   }
   const wallMs = performance.now() - t0;
   const c = process.cpuUsage(c0);
