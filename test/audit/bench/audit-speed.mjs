@@ -8,7 +8,13 @@
 //   flock /tmp/bench-run.lock node test/audit/bench/audit-speed.mjs \
 //     --old /tmp/audit-old/lib --new /tmp/audit-new/lib --bundle /dev/shm/audit-bundle [--pages 3000] [--rounds 3] [--all] [--prof DIR]
 //
-// --all compares the results of every audited file of the bundle (once, untimed) as well.
+// --all compares the results of every audited file of the bundle (once, untimed) as well, both
+// as handed over by the build (auditWritten) and as read from disk (auditBytes).
+//
+// The old version: `git worktree add /tmp/audit-base <commit>` (with node_modules linked in), then
+//   node test/audit/bench/compile-audit.mjs /tmp/audit-base /tmp/audit-old
+//   node test/audit/bench/compile-audit.mjs . /tmp/audit-new
+// A bundle: samizdat build of the bench archive (bench/), or fixture-bundle.ts for a hostile one.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -76,6 +82,11 @@ async function parent() {
     compare(path.join(work, `old-${r}.json`), path.join(work, `new-${r}.json`));
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // The machine drifts between rounds more than old and new differ within one: pair them.
+  if (rounds > 0) {
+    const ratios = times.old.map((o, r) => times.new[r].articleUs / o.articleUs);
+    console.log(`median of each round's new/old article-page CPU: ${median(ratios).toFixed(3)} (${((1 - median(ratios)) * 100).toFixed(1)}% less; rounds ${ratios.map((x) => x.toFixed(2)).join(' ')})`);
+  }
   for (const key of rounds > 0 ? ['articleUs', 'cpuMs', 'wallMs', 'gcMs'] : []) {
     const o = median(times.old.map((t) => t[key]));
     const n = median(times.new.map((t) => t[key]));
