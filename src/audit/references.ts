@@ -51,7 +51,8 @@ const NON_LOADING_REL = new Set([
 const SVG_URL_PRESENTATION = /url\s*\(|\\/i;
 
 function listed(table: Record<string, string[]>, attr: string, element: string): boolean {
-  const names = table[attr];
+  // Own properties only: an attribute named "constructor" or "__proto__" is just not listed.
+  const names = Object.hasOwn(table, attr) ? table[attr] : undefined;
   return names !== undefined && (names.includes(element) || names.includes('*'));
 }
 

@@ -105,6 +105,14 @@ describe('auditBundle', () => {
     ]);
   });
 
+  it('reads attributes named like object properties as plain attributes, not as a failure to audit', () => {
+    const html = wrapPage('<p constructor="x" __proto__="y" tostring="z" hasownproperty="w">words</p>');
+    expect(auditText(html, { file: 'index.html' })).toEqual([]);
+    // Still audited: the same element with a handler is caught.
+    const bad = wrapPage('<p constructor="x" __proto__="y" onclick="alert(1)">words</p>');
+    expect(auditText(bad, { file: 'index.html' }).map((f) => f.rule)).toContain('no-event-handlers');
+  });
+
   it('gives the line of an attribute spread over several lines', () => {
     const html = wrapPage('<p>one</p>\n<img\n  alt="x"\n  src="https://example.org/x.png">');
     expect(auditText(html, { file: 'index.html' }).map((f) => f.line)).toEqual([9]);
