@@ -52,52 +52,48 @@ const CORE_1_2 = jsyaml.FAILSAFE_SCHEMA.extend({
  * test (test/content/frontmatter-fast.test.ts) found most of them.
  */
 const NODE_START = String.raw`(?:^|[-?:,[{])[ \t]*`;
-const DECLINE: ReadonlyArray<readonly [why: string, pattern: RegExp]> = [
+type Rule = readonly [why: string, pattern: RegExp];
+
+/** Rules that each need one of RARE's characters: one test skips them all for most texts. */
+const RARE = /[&*!?<#|>\t\r\u0085\u2028\u2029\uFEFF]/;
+const RARE_RULES: readonly Rule[] = [
   ['an anchor, alias or tag', new RegExp(`${NODE_START}[&*!]`, 'm')],
   ['a complex key: the two name "? [a]" keys differently', new RegExp(`${NODE_START}\\?(?:[ \\t\\r\\n]|$)`, 'm')],
-  ['a list or map as a key: js-yaml reads "[title]: x" as the key "title"', /(?:^|[-?,[{])[ \t]*[[{]/m],
   ['a merge key', /<</],
   ['a block scalar indentation indicator: whitespace-only lines come out differently', new RegExp(`${NODE_START}[|>][-+]?[0-9]`, 'm')],
   [
     'a block scalar that starts with lines of spaces: yaml wants an indentation indicator when they are deeper than the text',
     new RegExp(`${NODE_START}[|>][-+]?[ \\t]*(?:#.*)?\\r?\\n(?:[ \\t]*\\r?\\n)*[ \\t]+\\r?(?:\\n|$)`, 'm'),
   ],
-  ['a list item on the line of a key or item ("- - a"): js-yaml nests the next items wrongly', /[-:][ \t]+-(?:[ \t]|\r?$)/m],
-  ['a ":" 1000 or more characters into a line: yaml rejects implicit keys over 1024 characters', /^[^\n]{1000,}:/m],
   ['a "#" right after a quote, bracket or sign: yaml wants a space before a comment', /[^\s\w]#/],
-  ['a tab in the indentation: yaml rejects more of those (e.g. in block scalars)', /^ *\t/m],
   ['a comment at column 0 before indented lines: yaml may then read the next key as part of a value', /^#[^\n]*\n(?:[ \t]*\r?\n)*[ \t]+\S/m],
+  ['a tab in the indentation: yaml rejects more of those (e.g. in block scalars)', /^ *\t/m],
   ['a lone CR, NEL, LS, PS or BOM: the two differ on what breaks a line', /\r(?!\n)|[\u0085\u2028\u2029\uFEFF]/],
+];
+const RULES: readonly Rule[] = [
+  ['a list or map as a key: js-yaml reads "[title]: x" as the key "title"', /(?:^|[-?,[{])[ \t]*[[{]/m],
+  ['a list item on the line of a key or item ("- - a"): js-yaml nests the next items wrongly', /[-:][ \t]+-(?:[ \t]|\r?$)/m],
   // A line at column 0 must be blank, a comment, a "- " item (a list under a key) or a "word:"
   // key: js-yaml accepts quoted text continued at column 0 where yaml reports bad indentation,
   // and %YAML directives or "---" / "..." markers change how the rest reads. Keys samizdat
   // knows are all lowercase words; other keys lose nothing (they come back with a warning).
   ['a line at column 0 that is not "key:", "- ", a comment or blank', /^(?![ \t]|#|\r?$|-(?:[ \t]|\r?$)|[a-z_]+:(?:[ \t]|\r?$))/m],
 ];
+const LONG_KEY: Rule = ['a ":" 1000 or more characters into a line: yaml rejects implicit keys over 1024 characters', /^[^\n]{1000,}:/m];
 
 /**
- * Why the fast reading declines a text before parsing it, or undefined. Besides DECLINE:
+ * Why the fast reading declines a text before parsing it, or undefined. Besides the rules above:
  * - a quoted text over several lines, whose continuation lines yaml wants indented deeper than
  *   the item or key they belong to, and js-yaml takes as they come;
  * - "- " items at different indentations, which yaml rejects where js-yaml makes a list of them.
  */
 export function declineReason(text: string): string | undefined {
-  for (const [why, pattern] of DECLINE) if (pattern.test(text)) return why;
+  if (RARE.test(text)) for (const [why, pattern] of RARE_RULES) if (pattern.test(text)) return why;
+  for (const [why, pattern] of RULES) if (pattern.test(text)) return why;
+  if (text.length >= 1000 && LONG_KEY[1].test(text)) return LONG_KEY[0];
   if (quoteOverLines(text)) return 'a quoted text over several lines';
   if (mixedItemIndents(text)) return '"- " items at different indentations';
   return undefined;
-}
-
-const ITEM = /^( *)-(?:[ \t]|\r?$)/gm;
-
-function mixedItemIndents(text: string): boolean {
-  let indent: number | undefined;
-  ITEM.lastIndex = 0;
-  for (let m = ITEM.exec(text); m; m = ITEM.exec(text)) {
-    if (indent === undefined) indent = m[1]!.length;
-    else if (m[1]!.length !== indent) return true;
-  }
-  return false;
 }
 
 const QUOTE_START = new RegExp(`${NODE_START}(["'])`, 'gm');
@@ -123,6 +119,18 @@ function quoteOverLines(text: string): boolean {
       }
     }
     QUOTE_START.lastIndex = i + 1;
+  }
+  return false;
+}
+
+const ITEM = /^( *)-(?:[ \t]|\r?$)/gm;
+
+function mixedItemIndents(text: string): boolean {
+  let indent: number | undefined;
+  ITEM.lastIndex = 0;
+  for (let m = ITEM.exec(text); m; m = ITEM.exec(text)) {
+    if (indent === undefined) indent = m[1]!.length;
+    else if (m[1]!.length !== indent) return true;
   }
   return false;
 }

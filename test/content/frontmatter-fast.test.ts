@@ -25,7 +25,8 @@ const ctx = { file: 'news/a.md', sourcePath: '/x/news/a.md', siteLang: 'en' };
 /** Same value, same types, same key order; NaN equals NaN, -0 differs from 0. */
 function sameData(a: unknown, b: unknown, at = '$'): string | undefined {
   if (typeof a !== typeof b) return `${at}: ${typeof a} vs ${typeof b}`;
-  if (a === null || b === null || typeof a !== 'object') return Object.is(a, b) ? undefined : `${at}: ${String(a)} vs ${String(b)}`;
+  const show = (v: unknown) => (typeof v !== 'number' ? (JSON.stringify(v) ?? String(v)) : Object.is(v, -0) ? '-0' : String(v));
+  if (a === null || b === null || typeof a !== 'object') return Object.is(a, b) ? undefined : `${at}: ${show(a)} vs ${show(b)}`;
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${at}: different prototypes`;
   const ka = Object.keys(a as object), kb = Object.keys(b as object);
   if (ka.join('\0') !== kb.join('\0')) return `${at}: keys ${JSON.stringify(ka)} vs ${JSON.stringify(kb)}`;
