@@ -118,6 +118,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   progress({ type: 'stage', stage: 'load' });
   const { settings: site, file: settingsFile } = await loadSiteSettings(contentDir);
   const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
+  // What the last build left in outDir: read (and, for a big bundle, scanned on a thread of its
+  // own) while the articles are loaded.
+  const outputsOpening = OutputState.open(cacheDir, outDir);
+  outputsOpening.catch(() => {}); // awaited below; a build that fails before then has no use for it
   const cache = await RenderCache.open(cacheDir);
   // Nothing rendered yet: a first build, which Eleventy writes. Its modules load meanwhile.
   if (cache.empty) preloadEleventy();
@@ -210,7 +214,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const model = buildModel(site, views);
 
   // What to write: everything on a first build; on a rebuild only the pages whose key changed.
-  const outputs = await OutputState.open(cacheDir, outDir);
+  const outputs = await outputsOpening;
   const keys = await PageKeys.open(site, model.siteFeeds);
   const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v, cache.key(articleOf.get(v)!))));
   const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));

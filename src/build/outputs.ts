@@ -13,11 +13,12 @@
  * leaves the previous output as it was. Without a usable state (first build, another outDir,
  * outDir gone) everything is staged and swapped in as a whole (swap.ts).
  */
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodeUnits } from '../content/index.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/index.ts';
+import { identity, SCAN_THREAD_FROM, scanOutputs, scanOutputsOnThread, type OutputScan } from './output-scan.ts';
 
 interface OutputRecord {
   key?: string;
@@ -35,33 +36,6 @@ interface StateFile {
 
 const STATE_FILE = 'outputs.json';
 const FORMAT = 'samizdat-outputs/1';
-
-function identity(st: Stats): string {
-  return `${st.size}:${st.mtimeMs}:${st.ino}`;
-}
-
-/** Every entry under dir: regular files with their identity, and anything else (links, sockets). */
-function scan(dir: string): { files: Map<string, string>; others: string[] } | undefined {
-  let entries;
-  try {
-    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
-  } catch {
-    return undefined;
-  }
-  const files = new Map<string, string>();
-  const others: string[] = [];
-  // Paths by slicing, not path.relative: a rebuild scans every file of a 10,000-article bundle.
-  const root = path.resolve(dir);
-  for (const e of entries) {
-    if (e.isDirectory()) continue;
-    const abs = e.parentPath + path.sep + e.name;
-    const fromRoot = abs.startsWith(root + path.sep) ? abs.slice(root.length + 1) : path.relative(root, abs);
-    const rel = path.sep === '/' ? fromRoot : fromRoot.split(path.sep).join('/');
-    if (e.isFile()) files.set(rel, identity(statSync(abs)));
-    else others.push(rel);
-  }
-  return { files, others };
-}
 
 /** Removes a file that sits where one of rel's folders must be. */
 async function clearFileInTheWay(root: string, rel: string): Promise<void> {
@@ -88,7 +62,7 @@ export class OutputState {
     private readonly stateFile: string | undefined,
     private readonly outDir: string,
     private readonly previous: Map<string, OutputRecord>,
-    private readonly present: { files: Map<string, string>; others: string[] } | undefined,
+    private readonly present: OutputScan | undefined,
   ) {}
 
   static async open(cacheDir: string | undefined, outDir: string): Promise<OutputState> {
@@ -102,7 +76,9 @@ export class OutputState {
         // no state yet: the whole bundle is written
       }
     }
-    return new OutputState(stateFile, outDir, previous, previous.size ? scan(outDir) : undefined);
+    // A big bundle is scanned on a thread while the caller goes on (see output-scan.ts).
+    const present = previous.size === 0 ? undefined : previous.size >= SCAN_THREAD_FROM ? await scanOutputsOnThread(outDir) : scanOutputs(outDir);
+    return new OutputState(stateFile, outDir, previous, present);
   }
 
   /** True when the previous output can be updated in place (see above). */
