@@ -55,7 +55,7 @@ const NODE_START = String.raw`(?:^|[-?:,[{])[ \t]*`;
 type Rule = readonly [why: string, pattern: RegExp];
 
 /** Rules that each need one of RARE's characters: one test skips them all for most texts. */
-const RARE = /[&*!?<#|>\t\r\u0085\u2028\u2029\uFEFF]/;
+const RARE = /[&*!?<#|>\\\t\r\u0085\u2028\u2029\uFEFF]/;
 const RARE_RULES: readonly Rule[] = [
   ['an anchor, alias or tag', new RegExp(`${NODE_START}[&*!]`, 'm')],
   ['a complex key: the two name "? [a]" keys differently', new RegExp(`${NODE_START}\\?(?:[ \\t\\r\\n]|$)`, 'm')],
@@ -68,6 +68,7 @@ const RARE_RULES: readonly Rule[] = [
   ['a "#" right after a quote, bracket or sign: yaml wants a space before a comment', /[^\s\w]#/],
   ['a comment at column 0 before indented lines: yaml may then read the next key as part of a value', /^#[^\n]*\n(?:[ \t]*\r?\n)*[ \t]+\S/m],
   ['a tab in the indentation: yaml rejects more of those (e.g. in block scalars)', /^ *\t/m],
+  ['a \\U escape: js-yaml takes code points past U+10FFFF, yaml rejects them', /\\U/],
   ['a lone CR, NEL, LS, PS or BOM: the two differ on what breaks a line', /\r(?!\n)|[\u0085\u2028\u2029\uFEFF]/],
 ];
 const RULES: readonly Rule[] = [

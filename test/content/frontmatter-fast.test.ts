@@ -100,7 +100,7 @@ const PLAIN = [
 // Whole values that are not one plain scalar (after "key:").
 const OTHER_VALUES = [
   '', ' ', ' # a comment', '"a\\"b"', '"\\x41\\u0041\\U0001F600"', '"tab\\tnew\\nline"', '"\\/"', '"\\ x"', '"\\N\\_\\L\\P"',
-  '"\\e\\a\\b\\0\\v\\f\\r"', '"\\q"', '"\\x4"', '"\\u12"', '"line1\n  line2"', '"line1\n\n  line2"', '"a\\\n  b"', '"   spaced   "', '""',
+  '"\\e\\a\\b\\0\\v\\f\\r"', '"\\U00110000"', '"\\UFFFFFFFF"', '"\\uD800"', '"\\uD83D\\uDE00"', '"\\xzz"', '"\\x80"', '"\\q"', '"\\x4"', '"\\u12"', '"line1\n  line2"', '"line1\n\n  line2"', '"a\\\n  b"', '"   spaced   "', '""',
   '"#not a comment"', '"a" # comment', '"a"#x', '"a" b', '"x\n"', '"unterminated', "'it''s'", "''", "'a\n  b'", "'\\n stays'", "'a' # c",
   "'a'b", "'unterminated", "'x\n\n\n  y'", '"\u0001"', '"\\u0085"', '"\\u2028"', '"\u00a0nbsp"',
   '|\n  a\n  b\n', '|-\n  a\n', '|+\n  a\n\n', '>\n  a\n  b\n\n  c\n', '>-\n  a\n   indented\n  b\n', '|2\n   x\n', '>+\n\n',
@@ -227,6 +227,7 @@ const CORPUS: string[] = [
   'summary: |\n   \n  #\n',
   'image: |\n  \n \n # c\nguid: x\n',
   'source: | # comment\n  \n # c\ndraft: true\n',
+  'title: "\\U00110000"\n',
 ];
 for (const v of PLAIN) {
   CORPUS.push(`title: ${v}\ndate: 2020-01-01\n`, `title: "${v.replace(/["\\]/g, '\\$&')}"\n`, `title: '${v.replace(/'/g, "''")}'\n`);
@@ -383,8 +384,11 @@ const mutate = (texts: fc.Arbitrary<string>) =>
 const CHARS = [...'aaaabbbcde  \t:#-,[]{}\'"\\.&*!|>%@`?~0159Ωé日😀\u200f'];
 const words = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 16 });
 const indent = fc.constantFrom('', ' ', '  ', '  ', '   ', '    ');
+const ESCAPES = ['\\n', '\\t', '\\x41', '\\u00e9', '\\U0001F600', '\\U00110000', '\\uD800', '\\q', '\\0', '\\ ', '\\/', '\\"', '\\\\', '\\N', '\\_', '\\L', '\\P', '\\e', '\\x', '\\u12'];
+const escaped = fc.array(fc.oneof(words.map((t) => t.replace(/["\\]/g, '\\$&')), fc.constantFrom(...ESCAPES)), { maxLength: 5 }).map((parts) => `"${parts.join('')}"`);
 const shapedValue = fc.oneof(
   words,
+  escaped,
   words.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`),
   words.map((t) => `'${t.replace(/'/g, "''")}'`),
   fc.tuple(words, fc.array(fc.tuple(indent, words), { minLength: 1, maxLength: 3 })).map(([t, more]) => [t, ...more.map(([i, w]) => i + w)].join('\n')),
