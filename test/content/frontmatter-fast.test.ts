@@ -391,16 +391,20 @@ const shapedValue = fc.oneof(
   escaped,
   words.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`),
   words.map((t) => `'${t.replace(/'/g, "''")}'`),
-  fc.tuple(words, fc.array(fc.tuple(indent, words), { minLength: 1, maxLength: 3 })).map(([t, more]) => [t, ...more.map(([i, w]) => i + w)].join('\n')),
+  fc.tuple(words, fc.array(fc.tuple(fc.constantFrom('', '\n', '\n  \n'), indent, words), { minLength: 1, maxLength: 3 })).map(([t, more]) => [t, ...more.map(([gap, i, w]) => gap + i + w)].join('\n')),
+  fc.array(fc.tuple(fc.constantFrom(', ', ',', ',\n  ', '\n  , ', ' ,\n    '), fc.oneof(words, words.map((t) => `'${t.replace(/'/g, "''")}'`))), { minLength: 1, maxLength: 4 }).map((items) => `[${items.map(([sep, w], i) => (i ? sep : '') + w).join('')}]`),
   fc.tuple(fc.constantFrom('|', '>'), fc.constantFrom('', '-', '+'), fc.constantFrom('', ' # c', ' '), fc.array(fc.tuple(indent, words), { maxLength: 5 })).map(
     ([style, chomp, tail, lines]) => `${style}${chomp}${tail}\n${lines.map(([i, w]) => `  ${i}${w}`.replace(/^ +$/, (sp) => sp.slice(0, sp.length % 4))).join('\n')}`,
   ),
   fc.tuple(fc.array(fc.oneof(words, words.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`)), { maxLength: 4 }), fc.constantFrom(', ', ',', ' , ')).map(([items, sep]) => `[${items.join(sep)}]`),
   fc.tuple(fc.array(words, { minLength: 1, maxLength: 4 }), fc.constantFrom('', '  ')).map(([items, i]) => items.map((w) => `\n${i}- ${w}`).join('')),
 );
+const between = fc.constantFrom('', '', '', '\n', '# c\n', '  # c\n', '    #\n', '  \n');
 const shaped = fc
-  .tuple(fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), shapedValue, fc.constantFrom('', ' ', ' # c')), { selector: (e) => e[0], maxLength: 6 }), fc.constantFrom('\n', '\r\n'))
-  .map(([entries, eol]) => ['title: Shaped\ndate: 2020-02-02\n', ...entries.filter(([k]) => k !== 'title' && k !== 'date').map(([k, v, tail]) => `${k}: ${v}${tail}\n`)].join('').replace(/\n/g, eol));
+  .tuple(fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(': ', ': ', ' : ', ':  '), shapedValue, fc.constantFrom('', ' ', ' # c'), between), { selector: (e) => e[0], maxLength: 6 }), fc.constantFrom('\n', '\r\n'))
+  .map(([entries, eol]) =>
+    ['title: Shaped\ndate: 2020-02-02\n', ...entries.filter(([k]) => k !== 'title' && k !== 'date').map(([k, sep, v, tail, gap]) => `${k}${sep}${v}${tail}\n${gap}`)].join('').replace(/\n/g, eol),
+  );
 
 // FUZZ_RUNS=100000 FUZZ_SEED=7 npx vitest run test/content/frontmatter-fast.test.ts: a longer hunt.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
