@@ -287,7 +287,14 @@ function parseWithYaml(bytes: Uint8Array, ctx: ParseContext, text: string): Pars
     problem('INVALID_FRONT_MATTER', 'the front matter is not a list of "key: value" lines', 'Write one "key: value" per line, e.g. "title: …".', fm.yamlLine);
     return { problems, warnings };
   }
-  const data = fm.doc.toJS({ maxAliasCount: 10 }) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    data = fm.doc.toJS({ maxAliasCount: 10 }) as Record<string, unknown>;
+  } catch (err) {
+    // An alias to no anchor ("guid: *x"), or aliases that would blow the data up.
+    problem('INVALID_YAML', `the front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'Remove the "*name" aliases and "&name" anchors, or write the values out in full.', fm.yamlLine);
+    return { problems, warnings };
+  }
   return checkFields(bytes, ctx, data, (key) => fieldLine(fm, key), fm);
 }
 
