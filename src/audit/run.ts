@@ -1,7 +1,8 @@
 // The audit engine: files into documents, documents through rules. Shared by auditBundle in
 // the calling thread and by the worker threads of ./pool.ts.
 import { isUtf8 } from 'node:buffer';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../errors.ts';
 import { recordingView, sha256, type BundleQuery } from './cache.ts';
@@ -39,7 +40,9 @@ export function indexFileList(list: Iterable<string>): BundleIndex {
 /** Every file and folder under dir, as "/"-separated relative paths, and anything else found there. */
 export async function indexBundle(dir: string): Promise<BundleIndex> {
   const root = path.resolve(dir);
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  // Synchronous on purpose: Node 20's asynchronous recursive readdir reads one folder per
+  // thread-pool round trip, and a bundle has a folder per article (2 s against 0.2 s at 10,000).
+  const entries = readdirSync(root, { recursive: true, withFileTypes: true });
   const files = new Set<string>();
   const folders = new Set<string>(['']);
   const others = new Map<string, 'symlink' | 'other'>();
