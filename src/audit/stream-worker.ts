@@ -1,9 +1,11 @@
 // One worker of an AuditStream (./stream.ts): audits pages as they arrive, as the bytes a
 // UTF-8 write of their text gives, and posts every result back when told the stream has ended.
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { hashFileSync } from '../manifest/hash.ts';
 import { selectRules } from './rules/index.ts';
 import { auditWritten, type FileResult } from './run.ts';
-import type { StreamMessage, StreamWorkerInput } from './stream.ts';
+import type { StreamMessage, StreamWorkerInput, StreamWorkerOutput } from './stream.ts';
 
 const input = workerData as StreamWorkerInput;
 const rules = selectRules(input.rules);
@@ -12,7 +14,19 @@ const results: FileResult[] = [];
 
 parentPort!.on('message', (message: StreamMessage) => {
   if (message.type === 'end') {
-    parentPort!.postMessage(results);
+    const onDisk: StreamWorkerOutput['onDisk'] = [];
+    if (message.readBack !== undefined) {
+      const buffer = Buffer.alloc(1 << 20);
+      for (const r of results) {
+        try {
+          const { size, sha256 } = hashFileSync(path.join(message.readBack, ...r.file.split('/')), buffer);
+          onDisk.push([r.file, size, sha256]);
+        } catch {
+          // Not readable as a regular file: the build hashes it itself and reports what is wrong.
+        }
+      }
+    }
+    parentPort!.postMessage({ results, onDisk } satisfies StreamWorkerOutput);
     parentPort!.close();
     return;
   }

@@ -24,7 +24,17 @@ export interface StreamWorkerInput {
   folders: string[];
 }
 
-export type StreamMessage = { type: 'pages'; pages: Array<[file: string, text: string]> } | { type: 'end' };
+export type StreamMessage = { type: 'pages'; pages: Array<[file: string, text: string]> } | { type: 'end'; readBack?: string };
+
+/** What a stream worker posts when the stream ends. */
+export interface StreamWorkerOutput {
+  results: FileResult[];
+  /** With a read-back folder: size and sha256 of each audited file as it is on disk there. */
+  onDisk: Array<[file: string, size: number, sha256: string]>;
+}
+
+/** Size and sha256 of files as they are on disk. */
+export type DiskHashes = Map<string, { size: number; sha256: string }>;
 
 const MODULE = new URL('./stream-worker.ts', import.meta.url);
 
@@ -42,7 +52,7 @@ export interface AuditStreamOptions {
 
 export class AuditStream {
   private readonly workers: Worker[] = [];
-  private readonly results: Array<Promise<FileResult[]>> = [];
+  private readonly results: Array<Promise<StreamWorkerOutput>> = [];
   private batch: Array<[string, string]> = [];
   private next = 0;
   private ended = false;
@@ -56,10 +66,10 @@ export class AuditStream {
       this.workers.push(worker);
       this.results.push(
         new Promise((resolve) => {
-          worker.once('message', (results: FileResult[]) => resolve(results));
+          worker.once('message', (output: StreamWorkerOutput) => resolve(output));
           // A worker that cannot start or dies gives nothing: its files are audited from disk.
-          worker.once('error', () => resolve([]));
-          worker.once('exit', () => resolve([]));
+          worker.once('error', () => resolve({ results: [], onDisk: [] }));
+          worker.once('exit', () => resolve({ results: [], onDisk: [] }));
         }),
       );
     }
@@ -85,13 +95,30 @@ export class AuditStream {
 
   /** Waits for every page handed over so far and returns their results. */
   async finish(): Promise<FileResult[]> {
+    return (await this.end()).results;
+  }
+
+  /**
+   * finish(), once every page has been written into `dir`: each worker then also reads back and
+   * hashes the files it audited, as they are on disk (a file it cannot read as a regular file is
+   * left out). The build's manifest and its check of the results need those hashes, and the
+   * workers have the cores to themselves by then.
+   */
+  finishAndReadBack(dir: string): Promise<{ results: FileResult[]; onDisk: DiskHashes }> {
+    return this.end(dir);
+  }
+
+  private async end(readBack?: string): Promise<{ results: FileResult[]; onDisk: DiskHashes }> {
     if (!this.ended) {
       this.flush();
       this.ended = true;
-      const end: StreamMessage = { type: 'end' };
+      const end: StreamMessage = { type: 'end', ...(readBack !== undefined ? { readBack } : {}) };
       for (const w of this.workers) w.postMessage(end);
     }
-    return (await Promise.all(this.results)).flat();
+    const outputs = await Promise.all(this.results);
+    const onDisk: DiskHashes = new Map();
+    for (const o of outputs) for (const [file, size, sha256] of o.onDisk) onDisk.set(file, { size, sha256 });
+    return { results: outputs.flatMap((o) => o.results), onDisk };
   }
 
   /** Stops the workers (a build that failed or was aborted before finish). */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
 import { loadContent, type Article } from '../content/index.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
-import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest } from '../manifest/index.ts';
+import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest, type ManifestFile } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
 import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedMeta } from './cache.ts';
@@ -251,7 +251,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const pageWriter = outputs.incremental && templateOutputs(pagesData).length < DIRECT_WRITE_BELOW ? 'samizdat' : 'eleventy';
     if (pageWriter === 'samizdat') await writePages(pagesData, staging, signal);
     else await runEleventy(pagesData, staging, `${staging}.work`);
-    const streamed = stream?.finish();
+    // The audit threads finish the pages they have, then read back and hash what they audited.
+    const streamed = stream?.finishAndReadBack(staging);
 
     progress({ type: 'stage', stage: 'media' });
     for (const m of copyMedia.sort((a, b) => (a.path < b.path ? -1 : 1))) {
@@ -274,8 +275,15 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       for (const m of media.keys()) bundle.add(m);
     }
     const locate = (rel: string) => path.join(staged.has(rel) ? staging : outDir, ...rel.split('/'));
-    // Staged files are hashed once, for the audit (to replay what it already knows) and the manifest.
-    const stagedHashes = new Map((await hashFiles(staging, stagedList, signal)).map((f) => [f.path, f]));
+    // Staged files are hashed once, for the audit (to replay what it already knows) and the
+    // manifest: by the audit threads for the pages they audited, here for the rest.
+    const fromStream = streamed ? await streamed : undefined;
+    const stagedHashes = new Map<string, ManifestFile>();
+    for (const rel of stagedList) {
+      const onDisk = fromStream?.onDisk.get(rel);
+      if (onDisk) stagedHashes.set(rel, { path: rel, ...onDisk });
+    }
+    for (const f of await hashFiles(staging, stagedList.filter((rel) => !stagedHashes.has(rel)), signal)) stagedHashes.set(f.path, f);
     const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
     // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
     let auditRead = 0;
@@ -293,7 +301,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
       ...(outputs.incremental ? { overlay: { files: bundle, locate } } : { index: stagedIndex }),
       knownSha256: (rel: string) => known(rel)?.sha256,
-      ...(streamed ? { prior: await streamed } : {}),
+      ...(fromStream ? { prior: fromStream.results } : {}),
     });
     if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));
     const overlay = { files: bundle, locate, known };

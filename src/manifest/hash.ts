@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Lowercase hex SHA-256 of a file, streamed. */
@@ -35,5 +35,31 @@ export async function hashFile(file: string, signal?: AbortSignal): Promise<{ si
     return { size, sha256: hash.digest('hex') };
   } finally {
     await handle.close();
+  }
+}
+
+// Not following a final symbolic link, and not hanging on a FIFO (refused as not a regular file).
+const SYNC_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * hashFile for a thread that has nothing else to do meanwhile: synchronous, into `buffer`
+ * (reused between calls). Throws a NodeJS.ErrnoException as fs does (ENOTFILE when the path is
+ * not a regular file, ELOOP for a symbolic link).
+ */
+export function hashFileSync(file: string, buffer: Buffer): { size: number; sha256: string } {
+  const fd = openSync(file, SYNC_FLAGS);
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
+    const hash = createHash('sha256');
+    let size = 0;
+    for (;;) {
+      const got = readSync(fd, buffer, 0, buffer.length, size);
+      if (got === 0) break;
+      hash.update(buffer.subarray(0, got));
+      size += got;
+    }
+    return { size, sha256: hash.digest('hex') };
+  } finally {
+    closeSync(fd);
   }
 }

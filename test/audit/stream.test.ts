@@ -54,6 +54,24 @@ describe('AuditStream', () => {
     expect(rules).toEqual(expect.arrayContaining(['b/index.html no-external-loads', 'b/index.html internal-links', 'feed.json no-event-handlers']));
   });
 
+  it('reads back and hashes what it audited, as it is on disk, once the pages are written', async () => {
+    const dir = path.join(root, 'read-back');
+    // On disk: one page as handed over, one changed after the hand-over, one missing, one a link.
+    await writeTree(dir, { 'index.html': PAGES['index.html']!, 'a/index.html': 'changed on disk', 'feed.json': PAGES['feed.json']! });
+    const { symlink, rm } = await import('node:fs/promises');
+    await rm(path.join(dir, 'feed.json'));
+    await symlink('/etc/hostname', path.join(dir, 'feed.json'));
+    const stream = AuditStream.open({ files: Object.keys(PAGES), workers: 2 });
+    for (const [file, text] of Object.entries(PAGES)) stream.add(file, text);
+    const { results, onDisk } = await stream.finishAndReadBack(dir);
+    expect(results.map((r) => r.file).sort()).toEqual(['a/index.html', 'b/index.html', 'feed.json', 'index.html']);
+    expect([...onDisk.keys()].sort()).toEqual(['a/index.html', 'index.html']);
+    expect(onDisk.get('index.html')).toEqual({ size: Buffer.byteLength(PAGES['index.html']!), sha256: sha256(Buffer.from(PAGES['index.html']!)) });
+    // The bytes on disk, not the text handed over: auditBundle then audits that file again.
+    expect(onDisk.get('a/index.html')).toEqual({ size: 15, sha256: sha256(Buffer.from('changed on disk')) });
+    expect(results.find((r) => r.file === 'a/index.html')!.sha256).not.toBe(onDisk.get('a/index.html')!.sha256);
+  });
+
   it('stops its workers when closed before finishing', async () => {
     const stream = AuditStream.open({ files: ['index.html'], workers: 1 });
     stream.add('index.html', PAGES['index.html']!);
