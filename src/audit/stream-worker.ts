@@ -19,8 +19,8 @@ parentPort!.on('message', (message: StreamMessage) => {
       const buffer = Buffer.alloc(1 << 20);
       for (const r of results) {
         try {
-          const { size, sha256 } = hashFileSync(path.join(message.readBack, ...r.file.split('/')), buffer);
-          onDisk.push([r.file, size, sha256]);
+          const { size, sha256, stat } = hashFileSync(path.join(message.readBack, ...r.file.split('/')), buffer);
+          onDisk.push([r.file, size, sha256, stat.mtimeMs, stat.ino]);
         } catch {
           // Not readable as a regular file: the build hashes it itself and reports what is wrong.
         }

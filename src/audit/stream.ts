@@ -29,12 +29,15 @@ export type StreamMessage = { type: 'pages'; pages: Array<[file: string, text: s
 /** What a stream worker posts when the stream ends. */
 export interface StreamWorkerOutput {
   results: FileResult[];
-  /** With a read-back folder: size and sha256 of each audited file as it is on disk there. */
-  onDisk: Array<[file: string, size: number, sha256: string]>;
+  /**
+   * With a read-back folder: size and sha256 of each audited file as it is on disk there, and
+   * the modification time and inode of that file.
+   */
+  onDisk: Array<[file: string, size: number, sha256: string, mtimeMs: number, ino: number]>;
 }
 
-/** Size and sha256 of files as they are on disk. */
-export type DiskHashes = Map<string, { size: number; sha256: string }>;
+/** Size and sha256 of files as they are on disk, with their modification time and inode. */
+export type DiskHashes = Map<string, { size: number; sha256: string; mtimeMs: number; ino: number }>;
 
 const MODULE = new URL('./stream-worker.ts', import.meta.url);
 
@@ -117,7 +120,7 @@ export class AuditStream {
     }
     const outputs = await Promise.all(this.results);
     const onDisk: DiskHashes = new Map();
-    for (const o of outputs) for (const [file, size, sha256] of o.onDisk) onDisk.set(file, { size, sha256 });
+    for (const o of outputs) for (const [file, size, sha256, mtimeMs, ino] of o.onDisk) onDisk.set(file, { size, sha256, mtimeMs, ino });
     return { results: outputs.flatMap((o) => o.results), onDisk };
   }
 

@@ -27,6 +27,7 @@ import type { ParsedAndRendered } from './parse-render-worker.ts';
 import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
 import { OutputState } from './outputs.ts';
+import { identity } from './output-scan.ts';
 import { PageKeys } from './page-keys.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -279,9 +280,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     // manifest: by the audit threads for the pages they audited, here for the rest.
     const fromStream = streamed ? await streamed : undefined;
     const stagedHashes = new Map<string, ManifestFile>();
+    // Their identities too: the swap renames the staging folder, which keeps them.
+    const stagedIdentities = new Map<string, string>();
     for (const rel of stagedList) {
       const onDisk = fromStream?.onDisk.get(rel);
-      if (onDisk) stagedHashes.set(rel, { path: rel, ...onDisk });
+      if (!onDisk) continue;
+      stagedHashes.set(rel, { path: rel, size: onDisk.size, sha256: onDisk.sha256 });
+      stagedIdentities.set(rel, identity(onDisk));
     }
     for (const f of await hashFiles(staging, stagedList.filter((rel) => !stagedHashes.has(rel)), signal)) stagedHashes.set(f.path, f);
     const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
@@ -325,7 +330,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     }
     // State that cannot be written only costs time on the next build.
     await renderCacheSaved;
-    await outputs.save(manifest.files, outputs.incremental ? staged : 'all').catch(() => {});
+    await outputs.save(manifest.files, outputs.incremental ? staged : 'all', stagedIdentities).catch(() => {});
     stageDone();
     const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
     return {

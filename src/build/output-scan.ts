@@ -15,7 +15,7 @@ export interface OutputScan {
   others: string[];
 }
 
-export function identity(st: Stats): string {
+export function identity(st: Pick<Stats, 'size' | 'mtimeMs' | 'ino'>): string {
   return `${st.size}:${st.mtimeMs}:${st.ino}`;
 }
 

@@ -136,13 +136,16 @@ export class OutputState {
     }
   }
 
-  /** Writes the state of the finished build: every file's key, size, sha256 and identity. */
-  async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all'): Promise<void> {
+  /**
+   * Writes the state of the finished build: every file's key, size, sha256 and identity.
+   * `identities`: those already known (taken from the staged file, which the swap only renames).
+   */
+  async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all', identities?: ReadonlyMap<string, string>): Promise<void> {
     if (!this.stateFile) return;
     const out: Record<string, OutputRecord> = {};
     for (const f of files) {
       const carried = staged !== 'all' && !staged.has(f.path) ? this.present?.files.get(f.path) : undefined;
-      const id = carried ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
+      const id = carried ?? identities?.get(f.path) ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
       const key = this.keys.get(f.path);
       out[f.path] = { ...(key ? { key } : {}), size: f.size, sha256: f.sha256, id };
     }

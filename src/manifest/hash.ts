@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Lowercase hex SHA-256 of a file, streamed. */
@@ -43,13 +43,14 @@ const SYNC_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 
 /**
  * hashFile for a thread that has nothing else to do meanwhile: synchronous, into `buffer`
- * (reused between calls). Throws a NodeJS.ErrnoException as fs does (ENOTFILE when the path is
+ * (reused between calls), with the open file's stat. Throws a NodeJS.ErrnoException as fs does (ENOTFILE when the path is
  * not a regular file, ELOOP for a symbolic link).
  */
-export function hashFileSync(file: string, buffer: Buffer): { size: number; sha256: string } {
+export function hashFileSync(file: string, buffer: Buffer): { size: number; sha256: string; stat: Stats } {
   const fd = openSync(file, SYNC_FLAGS);
   try {
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
     const hash = createHash('sha256');
     let size = 0;
     for (;;) {
@@ -58,7 +59,7 @@ export function hashFileSync(file: string, buffer: Buffer): { size: number; sha2
       hash.update(buffer.subarray(0, got));
       size += got;
     }
-    return { size, sha256: hash.digest('hex') };
+    return { size, sha256: hash.digest('hex'), stat };
   } finally {
     closeSync(fd);
   }

@@ -66,9 +66,11 @@ describe('AuditStream', () => {
     const { results, onDisk } = await stream.finishAndReadBack(dir);
     expect(results.map((r) => r.file).sort()).toEqual(['a/index.html', 'b/index.html', 'feed.json', 'index.html']);
     expect([...onDisk.keys()].sort()).toEqual(['a/index.html', 'index.html']);
-    expect(onDisk.get('index.html')).toEqual({ size: Buffer.byteLength(PAGES['index.html']!), sha256: sha256(Buffer.from(PAGES['index.html']!)) });
+    const { stat } = await import('node:fs/promises');
+    const st = await stat(path.join(dir, 'index.html'));
+    expect(onDisk.get('index.html')).toEqual({ size: Buffer.byteLength(PAGES['index.html']!), sha256: sha256(Buffer.from(PAGES['index.html']!)), mtimeMs: st.mtimeMs, ino: st.ino });
     // The bytes on disk, not the text handed over: auditBundle then audits that file again.
-    expect(onDisk.get('a/index.html')).toEqual({ size: 15, sha256: sha256(Buffer.from('changed on disk')) });
+    expect(onDisk.get('a/index.html')).toMatchObject({ size: 15, sha256: sha256(Buffer.from('changed on disk')) });
     expect(results.find((r) => r.file === 'a/index.html')!.sha256).not.toBe(onDisk.get('a/index.html')!.sha256);
   });
 

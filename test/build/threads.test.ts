@@ -58,6 +58,16 @@ describe('worker threads in a build', () => {
     expect(await readTree(path.join(work.dir, 'cached-2'))).toEqual(await readTree(path.join(work.dir, 'cached-1')));
   }, 120_000);
 
+  it('a first build with threads leaves an output state the next build trusts (identities read back by the audit threads)', async () => {
+    const cacheDir = path.join(work.dir, 'cache-state');
+    const first = await build('state', true, { cacheDir });
+    expect(first.auditRead).toBe(0);
+    const again = await build('state', false, { cacheDir });
+    // Nothing changed: every article page is carried over as the first build left it.
+    expect(again.rendered.pagesReused).toBe(again.articles);
+    expect(again.filesWritten).toBeLessThan(again.manifest.files.length / 2);
+  }, 120_000);
+
   it.each([[true], [false]])('threads %s: a page that fails the audit stops the build with one problem naming the article and its copies in the feeds', async (threads) => {
     await writeFile(path.join(content, 'reports', 'bad.md'), '---\ntitle: Bad link\ndate: 2024-03-01\n---\n\nSee [the other one](r1.md).\n');
     try {
