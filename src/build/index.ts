@@ -292,8 +292,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
     // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
     let auditRead = 0;
-    // The render cache is complete: written while the audit threads finish (it holds renderings,
-    // true whatever the audit finds).
+    // The render cache is complete: written meanwhile (it holds renderings, true whatever the
+    // audit finds).
     renderCacheSaved = cache.save().catch(() => {
       // A cache that cannot be written only costs time on the next build.
     });
