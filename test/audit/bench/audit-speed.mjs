@@ -1,19 +1,18 @@
 #!/usr/bin/env node
-// Times two compiled versions of the audit (compile-audit.mjs) on the same pages of a built
+// Times two compiled versions of the audit (each checkout's lib/) on the same pages of a built
 // bundle, the way an AuditStream worker audits them (auditWritten, recording what the cache
 // needs), and fails if any file's FileResult (findings, sha256, bundle questions and answers)
 // differs between them. Each measured pass runs in a child process of its own, old and new
 // alternating, so that neither warms the other's heap or JIT.
 //
 //   flock /tmp/bench-run.lock node test/audit/bench/audit-speed.mjs \
-//     --old /tmp/audit-old/lib --new /tmp/audit-new/lib --bundle /dev/shm/audit-bundle [--pages 3000] [--rounds 3] [--all] [--prof DIR]
+//     --old /tmp/audit-base/lib --new lib --bundle /dev/shm/audit-bundle [--pages 3000] [--rounds 3] [--all] [--prof DIR]
 //
 // --all compares the results of every audited file of the bundle (once, untimed) as well, both
 // as handed over by the build (auditWritten) and as read from disk (auditBytes).
 //
 // The old version: `git worktree add /tmp/audit-base <commit>` (with node_modules linked in), then
-//   node test/audit/bench/compile-audit.mjs /tmp/audit-base /tmp/audit-old
-//   node test/audit/bench/compile-audit.mjs . /tmp/audit-new
+// `node scripts/compile.mjs` there, and pass --old /tmp/audit-base/lib --new lib.
 // A bundle: samizdat build of the bench archive (bench/), or fixture-bundle.ts for a hostile one.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
