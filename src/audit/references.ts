@@ -84,12 +84,6 @@ function pushReference(refs: UrlReference[], el: AuditElement, base: string | nu
 const ANIMATION_VALUES = new Set(['to', 'from', 'by', 'values']);
 
 /**
- * Attribute names that look a table up through Object.prototype ("constructor", "__proto__"):
- * they still take the whole path below, so that they fail exactly as they always have.
- */
-const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-/**
  * The URL references and CSS references of one element of HTML, SVG or MathML. `base` is the
  * bundle folder relative URLs resolve against (null: against another host).
  */
@@ -111,8 +105,7 @@ export function addElementReferences(el: AuditElement, base: string | null, refs
       a.local !== 'href' &&
       a.name !== 'style' &&
       !(animation && ANIMATION_VALUES.has(a.local)) &&
-      !(el.namespace === 'svg' && SVG_URL_PRESENTATION.test(a.value)) &&
-      !PROTOTYPE_NAMES.has(a.name)
+      !(el.namespace === 'svg' && SVG_URL_PRESENTATION.test(a.value))
     ) {
       continue;
     }
