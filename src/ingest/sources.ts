@@ -2,7 +2,8 @@
  * SOURCE arguments into bytes: a file, a folder (its page, text and feed files), "-" for
  * standard input, or an http(s) URL. The size limit applies to each.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../errors.ts';
@@ -58,7 +59,9 @@ export async function expandSources(sources: string[], cwd: string): Promise<{ r
       continue;
     }
     if (info.isDirectory()) {
-      const entries = await readdir(abs, { recursive: true, withFileTypes: true });
+      // Synchronous on purpose: Node 20's asynchronous recursive readdir takes a thread-pool round
+      // trip per folder, seconds for an export kept as a folder per article.
+      const entries = readdirSync(abs, { recursive: true, withFileTypes: true });
       const found = entries
         .filter((e) => e.isFile() && INGESTIBLE.test(e.name))
         .map((e) => path.join(e.parentPath, e.name))
