@@ -2,44 +2,11 @@
 // fed in batches so that messages cost little next to the work. Used by writeManifest and by
 // verify for folders: a newsroom archive is tens of thousands of small files.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers.ts';
 
 /** [size, sha256] for a hashed file, or [-1, errno code, message]. */
 export type HashOutcome = [number, string] | [-1, string, string];
-
-// Plain CommonJS, evaluated in the worker: no TypeScript loader needed there.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const crypto = require('node:crypto');
-// O_NONBLOCK: opening a FIFO must not hang the thread (it is then refused as not a regular file).
-const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
-let buf = Buffer.alloc(1 << 20);
-function hashOne(file) {
-  const fd = fs.openSync(file, FLAGS);
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) return [-1, 'ENOTFILE', 'not a regular file'];
-    const hash = crypto.createHash('sha256');
-    let size = 0;
-    for (;;) {
-      const got = fs.readSync(fd, buf, 0, buf.length, size);
-      if (got === 0) break;
-      hash.update(buf.subarray(0, got));
-      size += got;
-    }
-    return [size, hash.digest('hex')];
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-parentPort.on('message', ({ id, files }) => {
-  const out = files.map((f) => {
-    try { return hashOne(f); } catch (e) { return [-1, e.code || 'READ_FAILED', e.message]; }
-  });
-  parentPort.postMessage({ id, out });
-});
-`;
 
 const BATCH = 32;
 
@@ -55,7 +22,7 @@ export class HashPool {
 
   constructor(size = Math.max(1, Math.min(4, availableParallelism()))) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
+      const w = startWorker(new URL('./hash-worker.ts', import.meta.url), {});
       w.unref();
       w.on('message', ({ id, out }: { id: number; out: HashOutcome[] }) => {
         this.inFlight[i]!--;

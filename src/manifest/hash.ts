@@ -50,7 +50,7 @@ export function hashFileSync(file: string, buffer: Buffer): { size: number; sha2
   const fd = openSync(file, SYNC_FLAGS);
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
+    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
     const hash = createHash('sha256');
     let size = 0;
     for (;;) {
