@@ -7,13 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Article } from '../content/index.ts';
 import { stampOf, type RenderedArticle } from './render.ts';
 import { compareCodeUnits } from '../content/index.ts';
 import { VERSION } from '../version.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
+import { readStateFile, writeStateFile } from '../state-file.ts';
 
 /** Bump when rendering changes output for the same input. */
 const RENDER_VERSION = 5;
@@ -70,7 +71,7 @@ export function writeRenderedHtml(writer: RenderCacheWriter, article: Pick<Artic
   return createHash('sha256').update(html).digest('hex');
 }
 
-const INDEX_FILE = 'render-index.json';
+const INDEX_FILE = 'render-index.state';
 const INDEX_FORMAT = 'samizdat-render-index/1';
 
 export class RenderCache {
@@ -85,12 +86,9 @@ export class RenderCache {
     const cache = new RenderCache(dir);
     if (!dir) return cache;
     cache.salt = await renderCodeHash();
-    try {
-      const data = JSON.parse(await readFile(path.join(dir, INDEX_FILE), 'utf8')) as { format?: string; salt?: string; entries?: Record<string, IndexEntry> };
-      if (data.format === INDEX_FORMAT && data.salt === cache.salt && data.entries) cache.index = new Map(Object.entries(data.entries));
-    } catch {
-      // no index yet, or one we cannot read: every article is rendered
-    }
+    // No index yet, or one we cannot read: every article is rendered.
+    const data = await readStateFile(path.join(dir, INDEX_FILE), INDEX_FORMAT);
+    if (data?.salt === cache.salt && data.entries instanceof Map) cache.index = data.entries as Map<string, IndexEntry>;
     return cache;
   }
 
@@ -163,10 +161,7 @@ export class RenderCache {
   /** Writes the index of this build's articles (entries of articles gone are dropped). */
   async save(): Promise<void> {
     if (!this.dir) return;
-    const entries = Object.fromEntries([...this.used].sort(([a], [b]) => compareCodeUnits(a, b)));
-    await mkdir(this.dir, { recursive: true });
-    const tmp = path.join(this.dir, `${INDEX_FILE}.${process.pid}.tmp`);
-    await writeFile(tmp, JSON.stringify({ format: INDEX_FORMAT, salt: this.salt, entries }));
-    await rename(tmp, path.join(this.dir, INDEX_FILE));
+    const entries = new Map([...this.used].sort(([a], [b]) => compareCodeUnits(a, b)));
+    await writeStateFile(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt, entries }, 'render-index.json');
   }
 }

@@ -225,10 +225,14 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
   // Tags: one list per tag slug (tags differing only in case or accents share one).
   const byTag = new Map<string, { name: string; items: ArticleView[] }>();
   for (const a of articles) {
+    // Two of an article's tags may share a slug: the article is listed there once.
+    const listed = new Set<string>();
     for (const t of a.tags) {
-      const entry = byTag.get(t.url) ?? { name: t.name, items: [] };
-      if (!entry.items.includes(a)) entry.items.push(a);
-      byTag.set(t.url, entry);
+      if (listed.has(t.url)) continue;
+      listed.add(t.url);
+      const entry = byTag.get(t.url);
+      if (entry) entry.items.push(a);
+      else byTag.set(t.url, { name: t.name, items: [a] });
     }
   }
   const tagUrls = [...byTag.keys()].sort(compareCodeUnits);
@@ -242,7 +246,9 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
   const byLang = new Map<string, ArticleView[]>();
   for (const a of articles) {
     const key = a.lang.toLowerCase();
-    byLang.set(key, [...(byLang.get(key) ?? []), a]);
+    const items = byLang.get(key);
+    if (items) items.push(a);
+    else byLang.set(key, [a]);
   }
   const languages = [...byLang.keys()].sort(compareCodeUnits);
   for (const lang of languages) {
@@ -257,7 +263,9 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
   const byMonth = new Map<string, ArticleView[]>();
   for (const a of articles) {
     const key = a.date.slice(0, 7);
-    byMonth.set(key, [...(byMonth.get(key) ?? []), a]);
+    const items = byMonth.get(key);
+    if (items) items.push(a);
+    else byMonth.set(key, [a]);
   }
   const months = [...byMonth.keys()].sort(compareCodeUnits).reverse();
   for (const month of months) {

@@ -1,7 +1,7 @@
 /**
  * What the last successful build wrote into outDir, so that a rebuild writes only what changed.
  *
- * The state file (<cacheDir>/outputs.json) records every file of the bundle: the key of what it
+ * The state file (<cacheDir>/outputs.state, ../state-file.ts) records every file of the bundle: the key of what it
  * was made from (article pages, list pages, media; page-keys.ts), its size and sha256, and its
  * identity in outDir (size, modification time, inode) right after the build. A file is carried
  * over only when its key matches AND the file in outDir still has that identity, so an output
@@ -14,9 +14,10 @@
  * outDir gone) everything is staged and swapped in as a whole (swap.ts).
  */
 import { statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodeUnits } from '../content/index.ts';
+import { readStateFile, writeStateFile } from '../state-file.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/index.ts';
 import { identity, SCAN_THREAD_FROM, scanOutputs, scanOutputsOnThread, type OutputScan } from './output-scan.ts';
 
@@ -29,12 +30,11 @@ interface OutputRecord {
 }
 
 interface StateFile {
-  format: string;
   outDir: string;
-  files: Record<string, OutputRecord>;
+  files: Map<string, OutputRecord>;
 }
 
-const STATE_FILE = 'outputs.json';
+const STATE_FILE = 'outputs.state';
 const FORMAT = 'samizdat-outputs/1';
 
 /** Removes a file that sits where one of rel's folders must be. */
@@ -69,12 +69,9 @@ export class OutputState {
     const stateFile = cacheDir ? path.join(cacheDir, STATE_FILE) : undefined;
     let previous = new Map<string, OutputRecord>();
     if (stateFile) {
-      try {
-        const state = JSON.parse(await readFile(stateFile, 'utf8')) as StateFile;
-        if (state.format === FORMAT && state.outDir === outDir) previous = new Map(Object.entries(state.files));
-      } catch {
-        // no state yet: the whole bundle is written
-      }
+      // No state yet: the whole bundle is written.
+      const state = (await readStateFile(stateFile, FORMAT)) as Partial<StateFile> | undefined;
+      if (state?.outDir === outDir && state.files instanceof Map) previous = state.files;
     }
     // A big bundle is scanned on a thread while the caller goes on (see output-scan.ts).
     const present = previous.size === 0 ? undefined : previous.size >= SCAN_THREAD_FROM ? await scanOutputsOnThread(outDir) : scanOutputs(outDir);
@@ -142,16 +139,13 @@ export class OutputState {
    */
   async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all', identities?: ReadonlyMap<string, string>): Promise<void> {
     if (!this.stateFile) return;
-    const out: Record<string, OutputRecord> = {};
+    const out = new Map<string, OutputRecord>();
     for (const f of files) {
       const carried = staged !== 'all' && !staged.has(f.path) ? this.present?.files.get(f.path) : undefined;
       const id = carried ?? identities?.get(f.path) ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
       const key = this.keys.get(f.path);
-      out[f.path] = { ...(key ? { key } : {}), size: f.size, sha256: f.sha256, id };
+      out.set(f.path, { ...(key ? { key } : {}), size: f.size, sha256: f.sha256, id });
     }
-    await mkdir(path.dirname(this.stateFile), { recursive: true });
-    const tmp = `${this.stateFile}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ format: FORMAT, outDir: this.outDir, files: out } satisfies StateFile));
-    await rename(tmp, this.stateFile);
+    await writeStateFile(this.stateFile, FORMAT, { outDir: this.outDir, files: out } satisfies StateFile, 'outputs.json');
   }
 }

@@ -1,16 +1,17 @@
 /**
- * The content cache: one file, <cacheDir>/content.json, holding what parsing each valid or
+ * The content cache: one file, <cacheDir>/content.state (../state-file.ts), holding what parsing each valid or
  * draft article gave, keyed by its path and stat. A rebuild lists and stats every file and
  * parses only those whose stat changed. The cache never holds bodies: a cached article reads
  * its body back from its file when (and only when) something asks for it.
  *
  * A cache that cannot be read or written only costs time: it is never an error.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
+import { readStateFile, writeStateFile } from '../state-file.ts';
 import type { Warning } from '../progress.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
@@ -18,8 +19,8 @@ import { strictUtf8 } from './utf8.ts';
 import { splitFences } from './frontmatter.ts';
 import { textDirection } from './lang.ts';
 
-export const CACHE_FILE = 'content.json';
-const FORMAT = 'samizdat-content-cache';
+export const CACHE_FILE = 'content.state';
+export const FORMAT = 'samizdat-content-cache';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
 
@@ -42,10 +43,9 @@ export function stampOf(st: { size: number; mtimeMs: number; ctimeMs: number; in
 type RawEntry = [number, number, number, number, number, unknown[], Warning[]?];
 
 interface CacheFile {
-  format: string;
   version: string;
   shapes: string[][];
-  entries: Record<string, RawEntry>;
+  entries: Map<string, RawEntry>;
 }
 
 /** Fields that follow from earlier ones, exactly as parseArticle computes them. */
@@ -79,23 +79,18 @@ export class ContentCache {
   private constructor(
     readonly dir: string,
     private readonly version: string | undefined,
-    /** The entries read (an object straight from JSON.parse: no copy of 10,000 entries). */
-    private readonly old: Record<string, RawEntry>,
+    /** The entries read (the map straight from the state file: no copy of 10,000 entries). */
+    private readonly old: ReadonlyMap<string, RawEntry>,
   ) {}
 
-  /** Reads <dir>/content.json if it was written by this code for this site language. */
+  /** Reads <dir>/content.state if it was written by this code for this site language. */
   static async open(dir: string, siteLang: string): Promise<ContentCache> {
     const version = await cacheVersion(siteLang);
-    const cache = new ContentCache(dir, version, Object.create(null) as Record<string, RawEntry>);
+    const cache = new ContentCache(dir, version, new Map());
     if (!version) return cache;
-    let data: CacheFile;
-    try {
-      data = JSON.parse(await readFile(path.join(dir, CACHE_FILE), 'utf8')) as CacheFile;
-    } catch {
-      return cache;
-    }
-    if (!data || typeof data !== 'object' || data.format !== FORMAT || data.version !== version) return cache;
-    if (!Array.isArray(data.shapes) || !data.entries || typeof data.entries !== 'object') return cache;
+    const data = (await readStateFile(path.join(dir, CACHE_FILE), FORMAT)) as Partial<CacheFile> | undefined;
+    if (!data || data.version !== version) return cache;
+    if (!Array.isArray(data.shapes) || !(data.entries instanceof Map)) return cache;
     if (!data.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
     const c = new ContentCache(dir, version, data.entries);
     c.oldShapeKeys = data.shapes;
@@ -105,7 +100,7 @@ export class ContentCache {
 
   /** Number of entries read. */
   get size(): number {
-    return Object.keys(this.old).length;
+    return this.old.size;
   }
 
   /**
@@ -113,7 +108,7 @@ export class ContentCache {
    * call remember). A damaged entry counts as missing.
    */
   lookup(rel: string, sourcePath: string, stamp: Stamp): CachedFile | undefined {
-    const e = Object.hasOwn(this.old, rel) ? this.old[rel] : undefined;
+    const e = this.old.get(rel);
     if (!Array.isArray(e) || e[0] !== stamp[0] || e[1] !== stamp[1] || e[2] !== stamp[2] || e[3] !== stamp[3]) return undefined;
     const [, , , , shapeIndex, values, warnings = []] = e;
     if (!Array.isArray(warnings)) return undefined;
@@ -171,7 +166,7 @@ export class ContentCache {
     // Only the shapes still in use, renumbered.
     const shapes: string[][] = [];
     const renumber = new Map<number, number>();
-    const entries: Record<string, RawEntry> = {};
+    const entries = new Map<string, RawEntry>();
     for (const [rel, e] of this.next) {
       let idx = e[4];
       if (idx !== -1) {
@@ -183,9 +178,12 @@ export class ContentCache {
       }
       const copy = e.slice() as RawEntry;
       copy[4] = idx;
-      entries[rel] = copy;
+      entries.set(rel, copy);
     }
-    return writeContentCache(this.dir, { format: FORMAT, version: this.version, shapes, entries });
+    return writeStateFile(path.join(this.dir, CACHE_FILE), FORMAT, { version: this.version, shapes, entries } satisfies CacheFile, 'content.json').then(
+      () => true,
+      () => false,
+    );
   }
 }
 
@@ -215,20 +213,6 @@ export async function cacheVersion(siteLang: string): Promise<string | undefined
   } catch {
     codeHash = undefined;
     return undefined;
-  }
-}
-
-async function writeContentCache(cacheDir: string, data: CacheFile): Promise<boolean> {
-  const file = path.join(cacheDir, CACHE_FILE);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await mkdir(cacheDir, { recursive: true });
-    await writeFile(tmp, JSON.stringify(data));
-    await rename(tmp, file);
-    return true;
-  } catch {
-    await rm(tmp, { force: true }).catch(() => {});
-    return false;
   }
 }
 

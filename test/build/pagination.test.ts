@@ -209,3 +209,20 @@ describe('list pages of a large archive', () => {
     expect(after.html.get('page/1/index.html')).toContain('<nav class="pager" aria-label="Pages"><a href="../../page/2/index.html" rel="prev">← Newer</a><span></span></nav>');
   });
 });
+
+describe('tags that share a slug', () => {
+  it('list an article with two spellings of one tag once, and count it once', () => {
+    const views = [view(3, { tags: ['Syria', 'syria'] }), view(2, { tags: ['syria'] }), view(1, { tags: ['SYRIA', 'Other'] })];
+    const model = buildModel(site, views);
+    const syria = model.lists.filter((l) => l.url === 'tags/syria/index.html');
+    expect(syria).toHaveLength(1);
+    expect(syria[0]!.items.map((v) => v.file)).toEqual(['a3.md', 'a2.md', 'a1.md']);
+    // Named by the first spelling met, newest article first.
+    expect(syria[0]!.heading).toContain('Syria');
+    const index = model.indexes.find((i) => i.url === 'tags/index.html')!;
+    expect(index.entries).toEqual([
+      { label: 'Other', url: 'tags/other/index.html', count: 1 },
+      { label: 'Syria', url: 'tags/syria/index.html', count: 3 },
+    ]);
+  });
+});

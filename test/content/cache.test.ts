@@ -1,8 +1,11 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { serialize } from 'node:v8';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContent, type LoadedContent } from '../../src/content/index.ts';
 import { InputError } from '../../src/errors.ts';
+import { CACHE_FILE, FORMAT } from '../../src/content/cache.ts';
+import { readStateFile, writeStateFile } from '../../src/state-file.ts';
 import { tempDir } from '../support/net.ts';
 
 const FILES: Record<string, string | Buffer> = {
@@ -74,15 +77,20 @@ describe('content cache', () => {
   });
 
   it('writes one lean cache file: format and version, no bodies, no invalid files, no temp files left', async () => {
+    // The JSON file earlier versions wrote goes once the new one is written.
+    await mkdir(cacheDir, { recursive: true });
+    await writeFile(path.join(cacheDir, 'content.json'), '{}');
     await load();
-    expect(await readdir(cacheDir)).toEqual(['content.json']);
-    const raw = await readFile(path.join(cacheDir, 'content.json'), 'utf8');
-    const data = JSON.parse(raw) as { format: string; version: string; entries: Record<string, unknown> };
-    expect(data.format).toBe('samizdat-content-cache');
+    expect(await readdir(cacheDir)).toEqual(['content.state']);
+    const raw = await readFile(path.join(cacheDir, 'content.state'));
+    const data = (await readStateFile(path.join(cacheDir, CACHE_FILE), FORMAT)) as { version: string; entries: Map<string, unknown> };
     expect(data.version).toMatch(/^[0-9a-f]{64}$/);
-    expect(Object.keys(data.entries).sort()).toEqual(Object.keys(FILES).filter((f) => !['bad-yaml.md', 'no-title.md'].includes(f)).sort());
-    expect(raw).not.toContain('Second paragraph');
-    expect(raw).not.toContain('sourcePath');
+    expect([...data.entries.keys()].sort()).toEqual(Object.keys(FILES).filter((f) => !['bad-yaml.md', 'no-title.md'].includes(f)).sort());
+    // V8 keeps Latin-1 strings one byte per character, others two: look for both.
+    for (const text of ['Second paragraph', 'sourcePath', 'Текст статьи']) {
+      expect(raw.includes(Buffer.from(text, 'latin1')) || raw.includes(Buffer.from(text, 'utf16le')), text).toBe(false);
+    }
+    expect(raw.includes(Buffer.from('Россия и Сирия', 'utf16le'))).toBe(true); // the search itself works
   });
 
   it('parses again exactly the file that was edited, and gives its new values', async () => {
@@ -125,9 +133,9 @@ describe('content cache', () => {
     expect(warm.parsed).toBe(3);
     expect(warm.articles.map((a) => a.file)).not.toContain('ru/privet.md');
     expect(warm.articles[0]).toMatchObject({ file: 'ru/novaya.md', slug: 'novaya-statya', body: 'Новая.\n' });
-    const data = JSON.parse(await readFile(path.join(cacheDir, 'content.json'), 'utf8')) as { entries: Record<string, unknown> };
-    expect(Object.keys(data.entries)).toContain('ru/novaya.md');
-    expect(Object.keys(data.entries)).not.toContain('ru/privet.md');
+    const data = (await readStateFile(path.join(cacheDir, CACHE_FILE), FORMAT)) as { entries: Map<string, unknown> };
+    expect([...data.entries.keys()]).toContain('ru/novaya.md');
+    expect([...data.entries.keys()]).not.toContain('ru/privet.md');
     expect(snapshot(warm)).toEqual(snapshot(await load({})));
   });
 
@@ -136,31 +144,35 @@ describe('content cache', () => {
     await write('en/talks.md', '---\ntitle: Talks\ndate: 2015-02-30\n---\nx\n');
     const warm = await load();
     expect(warm.invalid.find((i) => i.file === 'en/talks.md')!.problems.map((p) => [p.code, p.line])).toEqual([['INVALID_DATE', 3]]);
-    const data = JSON.parse(await readFile(path.join(cacheDir, 'content.json'), 'utf8')) as { entries: Record<string, unknown> };
-    expect(Object.keys(data.entries)).not.toContain('en/talks.md');
+    const data = (await readStateFile(path.join(cacheDir, CACHE_FILE), FORMAT)) as { entries: Map<string, unknown> };
+    expect([...data.entries.keys()]).not.toContain('en/talks.md');
   });
 
   it('ignores a corrupt, foreign or other-version cache file, and one that has wrong entries', async () => {
     const cold = snapshot(await load());
-    const file = path.join(cacheDir, 'content.json');
-    const good = JSON.parse(await readFile(file, 'utf8')) as { format: string; version: string; entries: Record<string, unknown[]> };
-    const variants = [
-      '{"format":"samizdat-content-cache","version":',
-      '\u0000\u0001garbage',
-      JSON.stringify({ format: 'something-else', version: good.version, entries: good.entries }),
-      JSON.stringify({ ...good, version: 'f'.repeat(64) }),
-      JSON.stringify({ ...good, entries: null }),
-      JSON.stringify([1, 2, 3]),
-      'null',
+    const file = path.join(cacheDir, CACHE_FILE);
+    const good = (await readStateFile(file, FORMAT)) as { version: string; shapes: unknown; entries: Map<string, unknown[]> };
+    const whole = await readFile(file);
+    const write = (format: string, body: unknown) => writeFile(file, serialize({ format, body }));
+    const variants: Array<[string, () => Promise<void>]> = [
+      ['cut short', () => writeFile(file, whole.subarray(0, whole.length >> 1))],
+      ['garbage', () => writeFile(file, '\u0000\u0001garbage')],
+      ['JSON of earlier versions', () => writeFile(file, JSON.stringify({ format: FORMAT, ...good, entries: Object.fromEntries(good.entries) }))],
+      ['another format', () => write('something-else', good)],
+      ['another version', () => write(FORMAT, { ...good, version: 'f'.repeat(64) })],
+      ['entries not a map', () => write(FORMAT, { ...good, entries: Object.fromEntries(good.entries) })],
+      ['entries null', () => write(FORMAT, { ...good, entries: null })],
+      ['an array', () => write(FORMAT, [1, 2, 3])],
+      ['null', () => write(FORMAT, null)],
     ];
-    for (const v of variants) {
-      await writeFile(file, v);
+    for (const [what, damage] of variants) {
+      await damage();
       const out = await load();
-      expect(out.parsed, v.slice(0, 40)).toBe(Object.keys(FILES).length);
+      expect(out.parsed, what).toBe(Object.keys(FILES).length);
       expect(snapshot(out)).toEqual(cold);
     }
     // A damaged entry is parsed again; the others are still used.
-    const entry = good.entries['en/talks.md']!;
+    const entry = good.entries.get('en/talks.md')!;
     const damages: unknown[] = [
       { a: { title: 'forged' } },
       [...entry.slice(0, 4), 999, entry[5]],
@@ -170,7 +182,7 @@ describe('content cache', () => {
       [...entry.slice(0, 6), 'warnings'],
     ];
     for (const damage of damages) {
-      await writeFile(file, JSON.stringify({ ...good, entries: { ...good.entries, 'en/talks.md': damage } }));
+      await writeStateFile(file, FORMAT, { ...good, entries: new Map([...good.entries, ['en/talks.md', damage]]) });
       const out = await load();
       expect(out.parsed, JSON.stringify(damage).slice(0, 60)).toBe(3);
       expect(snapshot(out)).toEqual(cold);
