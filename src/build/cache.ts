@@ -15,6 +15,7 @@ import { compareCodeUnits } from '../content/index.ts';
 import { VERSION } from '../version.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
 import { readStateFile, writeStateFile } from '../state-file.ts';
+import { sha256Hex } from '../digest.ts';
 
 /** Bump when rendering changes output for the same input. */
 const RENDER_VERSION = 5;
@@ -48,7 +49,7 @@ export interface RenderCacheWriter {
 }
 
 function renderKey(salt: string, article: Pick<Article, 'file' | 'url' | 'hash'>): string {
-  return createHash('sha256').update(`${salt}\0${article.file}\0${article.url}\0${article.hash}`).digest('hex');
+  return sha256Hex(`${salt}\0${article.file}\0${article.url}\0${article.hash}`);
 }
 
 function htmlFileOf(dir: string, key: string): string {

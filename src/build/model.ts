@@ -2,7 +2,7 @@
  * The site model: every page, list and feed of the bundle as plain data, computed from the
  * validated articles and the site settings. Templates only turn it into bytes.
  */
-import { createHash } from 'node:crypto';
+import { sha1Bytes } from '../digest.ts';
 import type { SiteSettings } from '../config/site.ts';
 import type { Article } from '../content/index.ts';
 import { compareCodeUnits, slugify } from '../content/index.ts';
@@ -107,7 +107,7 @@ export interface SiteModel {
 
 /** A deterministic name-based UUID (RFC 4122 version 5 layout, SHA-1). */
 export function nameUuid(name: string): string {
-  const h = createHash('sha1').update(name).digest();
+  const h = sha1Bytes(name);
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');

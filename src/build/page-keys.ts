@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { SiteSettings } from '../config/site.ts';
 import { sourceFile } from '../paths.ts';
 import { VERSION } from '../version.ts';
+import { sha256Hex } from '../digest.ts';
 import type { ArticleView, FeedLinks, ListPage } from './model.ts';
 
 let templatesFingerprint: string | undefined;
@@ -35,7 +36,7 @@ export class PageKeys {
   private view(view: ArticleView): string {
     let key = this.views.get(view);
     if (!key) {
-      key = createHash('sha256').update(viewJson(view)).digest('hex');
+      key = sha256Hex(viewJson(view));
       this.views.set(view, key);
     }
     return key;
@@ -47,12 +48,12 @@ export class PageKeys {
 
   /** `renderKey` names the article's rendered HTML (RenderCache.key). */
   article(view: ArticleView, renderKey: string): string {
-    return createHash('sha256').update(`${this.salt}\0article\0${renderKey}\0${this.view(view)}`).digest('hex');
+    return sha256Hex(`${this.salt}\0article\0${renderKey}\0${this.view(view)}`);
   }
 
   list(list: ListPage): string {
     const { items, ...rest } = list;
-    return createHash('sha256').update(`${this.salt}\0list\0${JSON.stringify(rest)}\0${items.map((v) => this.view(v)).join(',')}`).digest('hex');
+    return sha256Hex(`${this.salt}\0list\0${JSON.stringify(rest)}\0${items.map((v) => this.view(v)).join(',')}`);
   }
 
   static media(source: string, stamp: string): string {
