@@ -1,11 +1,25 @@
 // A cache of audit results, so that rebuilding a big archive after one new article audits only
-// the files that changed. An entry is keyed by the audit's own code, the rules asked for, the
+// the files that changed. A result belongs to the audit's own code, the rules asked for, the
 // file's path and the sha256 of its bytes; it keeps the findings and every question the rules
 // asked about the bundle ("is a/b.html a file?") with its answer. It is reused only when every
 // question still gets the same answer, so a link to a page that has since gone is found again.
+//
+// On disk, in the cache folder:
+//   audit-journal.ndjson  every result with its questions, one JSON line each, appended to;
+//   audit-state.json      what the last audit concluded: each audited file's sha256 and findings,
+//                         and every question those files asked, split into the answers that
+//                         were true and those that were false (their union over all the files).
+//   audit-fragments.json  HTML carried in feeds (./fragments.ts).
+//
+// The state is what makes a rebuild cheap. A file whose bytes are those the state lists was
+// audited with questions that are all among the state's true and false answers. If every true
+// one is still true and every false one still false (a few thousand set lookups), no question of
+// any such file can get another answer now, and the state's findings are its findings: the
+// journal is not read at all. Otherwise (a file or folder went away, or appeared where an answer
+// was "no") the audit replays each file's own questions from the journal, as a full cache would.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditFinding, BundleView } from './types.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
@@ -18,8 +32,20 @@ export interface AuditCacheEntry {
   queries: BundleQuery[];
 }
 
-const CACHE_FILE = 'audit-cache.json';
-const FORMAT = 'samizdat-audit-cache/1';
+export const STATE_FILE = 'audit-state.json';
+export const JOURNAL_FILE = 'audit-journal.ndjson';
+/** The single-file cache of earlier versions: removed when the new files are written. */
+const OLD_CACHE_FILE = 'audit-cache.json';
+const STATE_FORMAT = 'samizdat-audit-state/1';
+const JOURNAL_FORMAT = 'samizdat-audit-journal/1';
+/** A journal grown past twice its size when last written whole (plus this) is rewritten with live results only. */
+const JOURNAL_SLACK = 1 << 20;
+/**
+ * The state's answers are a union kept across rebuilds, so it can hold questions no file asks any
+ * more (a link since removed). True ones are all in the bundle, so at most its size; false ones
+ * past this many make the audit replay from the journal once, which recomputes both exactly.
+ */
+const MAX_FALSE_ANSWERS = 10_000;
 
 export function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -46,6 +72,18 @@ export function recordingView(bundle: BundleView): { view: BundleView; queries()
   };
 }
 
+/** The answer a bundle gives now to a recorded question. */
+export function answerNow(query: string, bundle: BundleView): boolean {
+  const p = query.slice(2);
+  return query.charCodeAt(0) === 0x66 /* f */ ? bundle.files.has(p) : bundle.folders.has(p);
+}
+
+/** Whether every recorded question gets its recorded answer from the bundle now. */
+export function sameAnswers(queries: readonly BundleQuery[], bundle: BundleView): boolean {
+  for (const [q, answer] of queries) if (answerNow(q, bundle) !== answer) return false;
+  return true;
+}
+
 let version: string | undefined;
 
 /**
@@ -65,76 +103,287 @@ export function auditVersion(): string {
   return version;
 }
 
+interface StateFile {
+  format: string;
+  version: string;
+  rules: string;
+  /** [path, sha256] of every audited file. */
+  files: Array<[string, string]>;
+  /** Findings of the files that have any. */
+  findings: Array<[string, AuditFinding[]]>;
+  /** Questions ("f:…", "d:…") some listed file asked and got true for; then those it got false for. */
+  yes: string[];
+  no: string[];
+  /** Size of the journal when it was last written whole. */
+  journalBase: number;
+}
+
+/** A state read back, checked for shape (anything else is no state). */
+function parseState(text: string, rules: string): StateFile | undefined {
+  const s = JSON.parse(text) as Partial<StateFile>;
+  const strings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
+  if (s.format !== STATE_FORMAT || s.version !== auditVersion() || s.rules !== rules) return undefined;
+  if (!Array.isArray(s.files) || !Array.isArray(s.findings) || !strings(s.yes) || !strings(s.no) || typeof s.journalBase !== 'number') return undefined;
+  for (const f of s.files) if (!Array.isArray(f) || typeof f[0] !== 'string' || typeof f[1] !== 'string') return undefined;
+  for (const f of s.findings) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
+  return s as StateFile;
+}
+
+const keyOf = (file: string, contentSha256: string) => `${contentSha256}\0${file}`;
+
+function journalHeader(rules: string): string {
+  return `${JSON.stringify({ format: JOURNAL_FORMAT, version: auditVersion(), rules })}\n`;
+}
+
+/** One journal line: [sha256, path, findings, queries]. The hash first, so that a line's key can be read without parsing it all. */
+function journalLine(file: string, contentSha256: string, entry: AuditCacheEntry): string {
+  return `${JSON.stringify([contentSha256, file, entry.findings, entry.queries])}\n`;
+}
+
+/** The key (sha256 and path) of a journal line, read from its start; undefined for a line that does not start like one. */
+function journalLineKey(line: string): string | undefined {
+  if (!line.startsWith('["') || line.charCodeAt(66) !== 0x22 || line.charCodeAt(67) !== 0x2c || line.charCodeAt(68) !== 0x22) return undefined;
+  let i = 69;
+  while (i < line.length && line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
+  try {
+    return keyOf(JSON.parse(line.slice(68, i + 1)) as string, line.slice(2, 66));
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJournalLine(line: string): [sha256: string, file: string, entry: AuditCacheEntry] | undefined {
+  try {
+    const v = JSON.parse(line) as unknown;
+    if (!Array.isArray(v) || v.length !== 4) return undefined;
+    const [hash, file, findings, queries] = v as [unknown, unknown, unknown, unknown];
+    if (typeof file !== 'string' || typeof hash !== 'string' || !Array.isArray(findings) || !Array.isArray(queries)) return undefined;
+    for (const q of queries) if (!Array.isArray(q) || typeof q[0] !== 'string' || typeof q[1] !== 'boolean') return undefined;
+    return [hash, file, { findings: findings as AuditFinding[], queries: queries as BundleQuery[] }];
+  } catch {
+    // A line cut short (an interrupted write) or damaged: that result is just not there.
+    return undefined;
+  }
+}
+
 export class AuditCache {
-  private readonly used = new Map<string, AuditCacheEntry>();
+  /** The last audit's conclusions, when they are for this code and these rules. */
+  private state: { files: Map<string, string>; findings: Map<string, AuditFinding[]>; yes: string[]; no: string[]; journalBase: number } | undefined;
+  /** Whether the state's answers all hold for the bundle audited now (decided by begin()). */
+  private stateHolds = false;
+  /** Results of the journal (read only when the state does not hold), and handed over for this run. */
+  private journal: Map<string, AuditCacheEntry> | undefined;
+  private readonly primed = new Map<string, AuditCacheEntry>();
+  // What this audit concludes, for the next one.
+  private readonly files = new Map<string, string>();
+  private readonly findings = new Map<string, AuditFinding[]>();
+  private readonly yes = new Set<string>();
+  private readonly no = new Set<string>();
+  /** This run's new results as journal lines, by key. */
+  private readonly lines = new Map<string, string>();
+  /** How this run's results were obtained (for tests and progress). */
+  readonly stats = { fromState: 0, fromJournal: 0, fromPrimed: 0, stored: 0, journalRead: false };
 
   private constructor(
     /** Where it is saved; undefined for a cache that lives only as long as one audit. */
     private readonly dir: string | undefined,
-    private readonly entries: Map<string, AuditCacheEntry>,
+    private readonly rules: string,
   ) {}
 
-  /** Opens the cache in dir; a missing, unreadable or stale cache is an empty one. */
-  static async open(dir: string): Promise<AuditCache> {
-    const entries = new Map<string, AuditCacheEntry>();
+  /** Opens the cache in dir for an audit with these rules; a missing, unreadable or stale cache is an empty one. */
+  static async open(dir: string, rules: readonly string[]): Promise<AuditCache> {
+    const cache = new AuditCache(dir, rules.join(','));
     try {
-      const data = JSON.parse(await readFile(path.join(dir, CACHE_FILE), 'utf8')) as {
-        format?: string;
-        version?: string;
-        entries?: Record<string, AuditCacheEntry>;
-      };
-      if (data.format === FORMAT && data.version === auditVersion() && data.entries) {
-        for (const [k, v] of Object.entries(data.entries)) entries.set(k, v);
+      const s = parseState(await readFile(path.join(dir, STATE_FILE), 'utf8'), cache.rules);
+      if (s) {
+        cache.state = {
+          files: new Map(s.files),
+          findings: new Map(s.findings.filter(([, f]) => f.length > 0)),
+          yes: s.yes,
+          no: s.no,
+          journalBase: s.journalBase,
+        };
       }
     } catch {
-      // no cache yet, or one we cannot read: start empty
+      // no state yet, or one we cannot read: the journal may still have results
     }
-    return new AuditCache(dir, entries);
+    if (!cache.state) await cache.readJournal();
+    return cache;
   }
 
   /** A cache kept in memory only (for results handed over by an AuditStream). */
-  static inMemory(): AuditCache {
-    return new AuditCache(undefined, new Map());
+  static inMemory(rules: readonly string[]): AuditCache {
+    const cache = new AuditCache(undefined, rules.join(','));
+    cache.journal = new Map();
+    return cache;
   }
 
   /** Nothing to replay (a first build, or code that changed): every file must be audited. */
   get empty(): boolean {
-    return this.entries.size === 0;
+    return this.state === undefined && (this.journal?.size ?? 0) === 0 && this.primed.size === 0;
   }
 
-  key(file: string, rules: readonly string[], contentSha256: string): string {
-    return sha256(`${rules.join(',')}\0${file}\0${contentSha256}`);
+  /**
+   * Decides, for the bundle audited now, whether the state's answers all still hold; if not, the
+   * journal is read so that each file's own questions can be replayed.
+   */
+  async begin(bundle: BundleView): Promise<void> {
+    const s = this.state;
+    this.stateHolds =
+      s !== undefined &&
+      s.no.length <= MAX_FALSE_ANSWERS &&
+      s.yes.every((q) => answerNow(q, bundle)) &&
+      s.no.every((q) => !answerNow(q, bundle));
+    if (!this.stateHolds && this.journal === undefined) await this.readJournal();
   }
 
-  /** The cached findings, if the entry exists and every recorded question gets the same answer now. */
-  lookup(key: string, bundle: BundleView): AuditFinding[] | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    for (const [q, answer] of entry.queries) {
-      const p = q.slice(2);
-      const now = q.startsWith('f:') ? bundle.files.has(p) : bundle.folders.has(p);
-      if (now !== answer) return undefined;
+  private async readJournal(): Promise<void> {
+    this.journal = new Map();
+    this.stats.journalRead = true;
+    if (this.dir === undefined) return;
+    let text: string;
+    try {
+      text = await readFile(path.join(this.dir, JOURNAL_FILE), 'utf8');
+    } catch {
+      return;
     }
-    this.used.set(key, entry);
+    const header = journalHeader(this.rules);
+    if (!text.startsWith(header)) return;
+    for (let at = header.length; at < text.length; ) {
+      const end = text.indexOf('\n', at);
+      // A last line without its newline was cut short.
+      if (end === -1) break;
+      const parsed = parseJournalLine(text.slice(at, end));
+      if (parsed) this.journal.set(keyOf(parsed[1], parsed[0]), parsed[2]);
+      at = end + 1;
+    }
+  }
+
+  /**
+   * The findings of `file` with these bytes, if the cache has a result whose questions all get
+   * the same answers from `bundle`; undefined when the file must be audited.
+   */
+  lookup(file: string, contentSha256: string, bundle: BundleView): AuditFinding[] | undefined {
+    const s = this.state;
+    if (this.stateHolds && s!.files.get(file) === contentSha256) {
+      const findings = s!.findings.get(file) ?? [];
+      this.files.set(file, contentSha256);
+      if (findings.length) this.findings.set(file, findings);
+      this.stats.fromState++;
+      return findings;
+    }
+    const key = keyOf(file, contentSha256);
+    const primed = this.primed.get(key);
+    const entry = primed ?? this.journal?.get(key);
+    if (!entry || !sameAnswers(entry.queries, bundle)) return undefined;
+    if (primed) {
+      this.store(file, contentSha256, entry);
+      this.stats.fromPrimed++;
+    } else {
+      this.use(file, contentSha256, entry);
+      this.stats.fromJournal++;
+    }
     return entry.findings;
   }
 
-  store(key: string, entry: AuditCacheEntry): void {
-    this.used.set(key, entry);
+  private use(file: string, contentSha256: string, entry: AuditCacheEntry): void {
+    this.files.set(file, contentSha256);
+    if (entry.findings.length) this.findings.set(file, entry.findings);
+    else this.findings.delete(file);
+    for (const [q, answer] of entry.queries) (answer ? this.yes : this.no).add(q);
   }
 
-  /** Adds an entry that lookup() may replay in this run (a result computed before the file was read). */
-  prime(key: string, entry: AuditCacheEntry): void {
-    this.entries.set(key, entry);
+  /** Keeps a result computed now (it goes into the journal). */
+  store(file: string, contentSha256: string, entry: AuditCacheEntry): void {
+    this.use(file, contentSha256, entry);
+    this.lines.set(keyOf(file, contentSha256), journalLine(file, contentSha256, entry));
+    this.stats.stored++;
   }
 
-  /** Writes the entries of this run only (older ones are dropped), atomically. */
+  /** Adds a result that lookup() may replay in this run (computed before the file was read). */
+  prime(file: string, contentSha256: string, entry: AuditCacheEntry): void {
+    this.primed.set(keyOf(file, contentSha256), entry);
+  }
+
+  /**
+   * Writes what this audit concluded: the new results onto the journal, then the state, which
+   * replaces the last one whole (a reader sees the old state or the new one, never a mix).
+   */
   async save(): Promise<void> {
     if (this.dir === undefined) return;
     await mkdir(this.dir, { recursive: true });
-    const tmp = path.join(this.dir, `${CACHE_FILE}.${process.pid}.tmp`);
-    const sorted = [...this.used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    await writeFile(tmp, JSON.stringify({ format: FORMAT, version: auditVersion(), entries: Object.fromEntries(sorted) }));
-    await rename(tmp, path.join(this.dir, CACHE_FILE));
+    // The answers of files taken from the state are among the state's own: a union, kept.
+    if (this.stateHolds && this.stats.fromState > 0) {
+      for (const q of this.state!.yes) this.yes.add(q);
+      for (const q of this.state!.no) this.no.add(q);
+    }
+    const journalBase = await this.writeJournal();
+    const state: StateFile = {
+      format: STATE_FORMAT,
+      version: auditVersion(),
+      rules: this.rules,
+      files: [...this.files],
+      findings: [...this.findings],
+      yes: [...this.yes],
+      no: [...this.no],
+      journalBase,
+    };
+    const tmp = path.join(this.dir, `${STATE_FILE}.${process.pid}.tmp`);
+    await writeFile(tmp, JSON.stringify(state));
+    await rename(tmp, path.join(this.dir, STATE_FILE));
+    await rm(path.join(this.dir, OLD_CACHE_FILE), { force: true });
   }
+
+  /**
+   * Appends this run's new results to the journal, or writes it whole (only the results of the
+   * files audited now) when it has none for this code and rules yet or has grown too big.
+   * Returns the size it had when last written whole.
+   */
+  private async writeJournal(): Promise<number> {
+    const file = path.join(this.dir!, JOURNAL_FILE);
+    const header = journalHeader(this.rules);
+    const base = this.state?.journalBase ?? 0;
+    // Appended through the descriptor whose header was checked: a journal swapped in meanwhile by
+    // another build (other code, other rules) is never written to.
+    const handle = await open(file, 'a+').catch(() => undefined);
+    if (handle) {
+      try {
+        const head = Buffer.alloc(header.length + 1);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0);
+        const size = (await handle.stat()).size;
+        if (head.subarray(0, bytesRead).toString('utf8').startsWith(header) && size <= 2 * base + JOURNAL_SLACK && base > 0) {
+          if (this.lines.size) await handle.appendFile([...this.lines.values()].join(''));
+          return base;
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    // Written whole: the live results, from the journal as it is (results taken from the state
+    // are there) plus this run's.
+    const live = new Set<string>();
+    for (const [f, hash] of this.files) live.add(keyOf(f, hash));
+    const keep = new Map<string, string>();
+    const text = await readFile(file, 'utf8').catch(() => '');
+    if (text.startsWith(header)) {
+      for (let at = header.length; at < text.length; ) {
+        const end = text.indexOf('\n', at);
+        if (end === -1) break;
+        const line = text.slice(at, end + 1);
+        const key = journalLineKey(line);
+        if (key !== undefined && live.has(key)) keep.set(key, line);
+        at = end + 1;
+      }
+    }
+    for (const [key, line] of this.lines) keep.set(key, line);
+    const whole = header + [...keep.values()].join('');
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, whole);
+    await rename(tmp, file);
+    return Buffer.byteLength(whole);
+  }
+}
+
+export async function journalSize(dir: string): Promise<number | undefined> {
+  return (await stat(path.join(dir, JOURNAL_FILE)).catch(() => undefined))?.size;
 }

@@ -15,6 +15,7 @@ import type { ProgressCallback } from '../progress.ts';
 import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { AuditCache, sha256 } from './cache.ts';
+import { FragmentMemo } from './fragments.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
 import type { AuditDocument, AuditFinding, BundleIndex } from './types.ts';
 
@@ -100,15 +101,16 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   progress?.({ type: 'audited', done: 0, total: files.length });
 
   // With a cache, only files whose result cannot be reused are audited.
-  const cache =
-    options.cacheDir !== undefined ? await AuditCache.open(options.cacheDir) : options.prior?.length ? AuditCache.inMemory() : undefined;
   const ruleNames = rules.map((r) => r.name);
+  const cache =
+    options.cacheDir !== undefined ? await AuditCache.open(options.cacheDir, ruleNames) : options.prior?.length ? AuditCache.inMemory(ruleNames) : undefined;
   for (const r of options.prior ?? []) {
-    if (r.sha256 && r.queries) cache!.prime(cache!.key(r.file, ruleNames, r.sha256), { findings: r.findings, queries: r.queries });
+    if (r.sha256 && r.queries) cache!.prime(r.file, r.sha256, { findings: r.findings, queries: r.queries });
   }
   let todo = files;
   // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
   if (cache && !cache.empty) {
+    await cache.begin(bundle);
     todo = [];
     const unknown: string[] = [];
     for (const file of files) {
@@ -122,7 +124,7 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
     todo.sort();
   }
   function replay(file: string, hash: string): boolean {
-    const hit = cache!.lookup(cache!.key(file, ruleNames, hash), bundle);
+    const hit = cache!.lookup(file, hash, bundle);
     if (hit) findings.push(...hit);
     return hit !== undefined;
   }
@@ -132,22 +134,24 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const workers = !allInDir ? 1 : (options.workers ?? (todo.length >= WORKER_THRESHOLD ? Math.min(4, os.availableParallelism()) : 1));
   const record = cache !== undefined;
   let results: FileResult[];
+  const saving: Promise<void>[] = [];
   if (workers > 1 && todo.length > 0) {
     results = await auditInWorkers(dir, todo, { rules: options.rules, bundle, workers, signal: options.signal, record });
   } else {
     const done0 = files.length - todo.length;
     const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total: files.length }));
-    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}) });
+    // HTML carried in feeds, known from the last audit (./fragments.ts).
+    const memo = options.cacheDir !== undefined && todo.some((f) => kindOfFile(f) === 'xml' || kindOfFile(f) === 'json') ? await FragmentMemo.open(options.cacheDir, ruleNames) : undefined;
+    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}) });
+    if (memo) saving.push(memo.save());
   }
   for (const r of results) {
     findings.push(...r.findings);
-    if (cache && r.sha256 && r.queries) cache.store(cache.key(r.file, ruleNames, r.sha256), { findings: r.findings, queries: r.queries });
+    if (cache && r.sha256 && r.queries) cache.store(r.file, r.sha256, { findings: r.findings, queries: r.queries });
   }
-  if (cache) {
-    await cache.save().catch(() => {
-      // A cache that cannot be written only costs time on the next audit.
-    });
-  }
+  if (cache) saving.push(cache.save());
+  // A cache that cannot be written only costs time on the next audit.
+  await Promise.all(saving.map((p) => p.catch(() => {})));
   progress?.({ type: 'audited', done: files.length, total: files.length, read: todo.length });
   return findings.sort(compareFindings);
 }

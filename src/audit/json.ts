@@ -5,6 +5,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { htmlDocument } from './html.ts';
 import { classifyUrl, folderOf, resolveRelative } from './url.ts';
+import type { FragmentHook } from './fragments.ts';
 import type { AuditDocument, UrlUse } from './types.ts';
 
 const LINK_KEYS = new Set(['url', 'external_url', 'home_page_url', 'feed_url', 'next_url']);
@@ -20,7 +21,7 @@ function itemBase(feedFolder: string, url: unknown): string {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export function jsonDocuments(text: string, file: string, options: { locations?: boolean } = {}): AuditDocument[] {
+export function jsonDocuments(text: string, file: string, options: { locations?: boolean; fragments?: FragmentHook } = {}): AuditDocument[] {
   const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
   let value: Json;
   try {
@@ -54,8 +55,10 @@ export function jsonDocuments(text: string, file: string, options: { locations?:
       if (typeof item !== 'string') {
         walk(item, where, here);
       } else if (key.endsWith('_html')) {
+        if (options.fragments?.skip(item, here)) continue;
         const line = lineOf(where);
         const fragment = htmlDocument(item, { file, kind: 'fragment', base: here, locations: false });
+        options.fragments?.parsed(fragment, item, here);
         // The HTML sits on one line of the JSON file whatever its own "\n" escapes say.
         for (const x of [...fragment.elements, ...fragment.references, ...fragment.css]) x.line = line;
         for (const el of fragment.elements) for (const a of el.attrs) a.line = line;

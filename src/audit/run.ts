@@ -1,11 +1,12 @@
 // The audit engine: files into documents, documents through rules. Shared by auditBundle in
 // the calling thread and by the worker threads of ./pool.ts.
-import { isUtf8 } from 'node:buffer';
+import { isUtf8, transcode } from 'node:buffer';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../errors.ts';
 import { recordingView, sha256, type BundleQuery } from './cache.ts';
+import type { FragmentHook, FragmentMemo } from './fragments.ts';
 import { cssReferences, cssWhere } from './css.ts';
 import { htmlDocument } from './html.ts';
 import { jsonDocuments } from './json.ts';
@@ -63,17 +64,17 @@ export function documentsOf(
   text: string,
   file: string,
   kind: AuditedKind,
-  options: { locations?: boolean; invalidUtf8?: boolean } = {},
+  options: { locations?: boolean; invalidUtf8?: boolean; fragments?: FragmentHook } = {},
 ): AuditDocument[] {
   const docs = parseDocuments(text, file, kind, options);
   if (options.invalidUtf8 && docs[0]) docs[0].encoding = { ...docs[0].encoding, invalidUtf8: true };
   return docs;
 }
 
-function parseDocuments(text: string, file: string, kind: AuditedKind, options: { locations?: boolean }): AuditDocument[] {
+function parseDocuments(text: string, file: string, kind: AuditedKind, options: { locations?: boolean; fragments?: FragmentHook }): AuditDocument[] {
   switch (kind) {
     case 'html':
-      return [htmlDocument(text, { file, kind: 'page', base: folderOf(file), ...options })];
+      return [htmlDocument(text, { file, kind: 'page', base: folderOf(file), ...(options.locations === undefined ? {} : { locations: options.locations }) })];
     case 'xml':
       return xmlDocuments(text, file, options);
     case 'json':
@@ -137,7 +138,11 @@ export function auditText(
   return kind ? [...byName, ...auditFileText(text, options.file, kind, rules, bundle)] : byName;
 }
 
-/** Reads fast without line numbers; only a file with findings is read again to place them. */
+/**
+ * Reads fast without line numbers; only a file with findings is read again to place them. With a
+ * memo, HTML carried in a feed that was found clean before (with the same answers now) is not
+ * parsed again in the fast read.
+ */
 export function auditFileText(
   text: string,
   file: string,
@@ -145,15 +150,39 @@ export function auditFileText(
   rules: AuditRule[],
   bundle: BundleView,
   invalidUtf8 = false,
+  memo?: FragmentMemo,
 ): AuditFinding[] {
   try {
-    const quick = runRules(documentsOf(text, file, kind, { locations: false, invalidUtf8 }), rules, bundle);
-    if (quick.length === 0) return quick;
+    if (memo && kind !== 'html' && kind !== 'css') {
+      if (quickWithMemo(text, file, kind, rules, bundle, invalidUtf8, memo)) return [];
+    } else {
+      const quick = runRules(documentsOf(text, file, kind, { locations: false, invalidUtf8 }), rules, bundle);
+      if (quick.length === 0) return quick;
+    }
     return runRules(documentsOf(text, file, kind, { locations: true, invalidUtf8 }), rules, bundle);
   } catch (err) {
     // Fail closed: a file the audit could not read is not published as if it were clean.
     return [{ file, rule: 'well-formed', message: `could not be audited: ${(err as Error).message ?? String(err)}` }];
   }
+}
+
+/** The fast read with a fragment memo: true when the file has nothing to report. */
+function quickWithMemo(text: string, file: string, kind: AuditedKind, rules: AuditRule[], bundle: BundleView, invalidUtf8: boolean, memo: FragmentMemo): boolean {
+  const keys = new Map<AuditDocument, string>();
+  const docs = documentsOf(text, file, kind, { locations: false, invalidUtf8, fragments: memo.hook(bundle, keys) });
+  // Document by document (rules look at one document at a time), so that each fragment's own
+  // questions are known; the first finding ends it, and the file is read again in full.
+  for (const doc of docs) {
+    const key = keys.get(doc);
+    if (key === undefined) {
+      if (runRules([doc], rules, bundle).length > 0) return false;
+      continue;
+    }
+    const rec = recordingView(bundle);
+    if (runRules([doc], rules, rec.view).length > 0) return false;
+    memo.remember(key, rec.queries());
+  }
+  return true;
 }
 
 export function compareFindings(a: AuditFinding, b: AuditFinding): number {
@@ -176,10 +205,30 @@ export function decodeUtf8(bytes: Uint8Array): { text: string; invalidUtf8: bool
   // isUtf8 and Buffer decoding are several times faster than a fatal TextDecoder; a leading byte
   // order mark is dropped, as the decoder drops it.
   if (isUtf8(bytes)) {
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const text = validUtf8Text(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, invalidUtf8: false };
   }
   return { text: lenientUtf8.decode(bytes), invalidUtf8: true };
+}
+
+/** Above this size a file is decoded through UTF-16 bytes (see validUtf8Text). */
+const TRANSCODE_FROM = 64 << 10;
+
+/**
+ * The text of bytes known to be valid UTF-8. Big files (feeds: the text of fifty articles, in
+ * Cyrillic as often as not) go through ICU's converter to UTF-16 bytes, twice as fast as V8's
+ * own decoding of text that is not ASCII; valid UTF-8 has only one reading, so the text is the
+ * same (test/audit/written.test.ts compares both).
+ */
+export function validUtf8Text(bytes: Buffer): string {
+  if (bytes.length >= TRANSCODE_FROM) {
+    try {
+      return transcode(bytes, 'utf8', 'ucs2').toString('ucs2');
+    } catch {
+      // a Node built without ICU: V8's decoder below
+    }
+  }
+  return bytes.toString('utf8');
 }
 
 /** One file's result; with `record`, also what the cache needs to reuse it. */
@@ -221,9 +270,9 @@ export async function readEach(
 }
 
 /** Audits one file's bytes; with `record`, also returns what the audit cache needs to reuse the result. */
-export function auditBytes(file: string, bytes: Uint8Array, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
+export function auditBytes(file: string, bytes: Uint8Array, rules: AuditRule[], bundle: BundleView, record: boolean, memo?: FragmentMemo): FileResult {
   const { text, invalidUtf8 } = decodeUtf8(bytes);
-  return auditDecoded(file, text, invalidUtf8, () => sha256(bytes), rules, bundle, record);
+  return auditDecoded(file, text, invalidUtf8, () => sha256(bytes), rules, bundle, record, memo);
 }
 
 /**
@@ -263,11 +312,20 @@ function utf8Of(text: string): Buffer {
 /** String.prototype.isWellFormed (Node 20 has it; TypeScript's ES2023 library does not). */
 const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
-function auditDecoded(file: string, text: string, invalidUtf8: boolean, hash: () => string, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
+function auditDecoded(
+  file: string,
+  text: string,
+  invalidUtf8: boolean,
+  hash: () => string,
+  rules: AuditRule[],
+  bundle: BundleView,
+  record: boolean,
+  memo?: FragmentMemo,
+): FileResult {
   const kind = kindOfFile(file)!;
-  if (!record) return { file, findings: auditFileText(text, file, kind, rules, bundle, invalidUtf8) };
+  if (!record) return { file, findings: auditFileText(text, file, kind, rules, bundle, invalidUtf8, memo) };
   const rec = recordingView(bundle);
-  const findings = auditFileText(text, file, kind, rules, rec.view, invalidUtf8);
+  const findings = auditFileText(text, file, kind, rules, rec.view, invalidUtf8, memo);
   return { file, findings, sha256: hash(), queries: rec.queries() };
 }
 
@@ -277,11 +335,11 @@ export async function auditFiles(
   files: readonly string[],
   rules: AuditRule[],
   bundle: BundleView,
-  options: { signal?: AbortSignal; onFile?: (done: number) => void; record?: boolean; locate?: (file: string) => string } = {},
+  options: { signal?: AbortSignal; onFile?: (done: number) => void; record?: boolean; locate?: (file: string) => string; memo?: FragmentMemo } = {},
 ): Promise<FileResult[]> {
   const results: FileResult[] = [];
   await readEach(dir, files, options.signal, (file, bytes, i) => {
-    results.push(auditBytes(file, bytes, rules, bundle, options.record ?? false));
+    results.push(auditBytes(file, bytes, rules, bundle, options.record ?? false, options.memo));
     options.onFile?.(i + 1);
   }, options.locate);
   return results;

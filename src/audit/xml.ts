@@ -1,10 +1,12 @@
 // XML files (feeds, SVG) into AuditDocuments with saxes, a strict, namespace-aware XML parser:
 // a feed or SVG that is not well-formed is itself a finding, since browsers and feed readers
 // each recover from broken XML in their own way.
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import type { SaxesTagNS } from 'saxes';
+import { fastSaxesParser } from './fast-xml.ts';
 import { namespaceOf, htmlDocument } from './html.ts';
 import { addElementReferences } from './references.ts';
 import { classifyUrl, folderOf, resolveRelative } from './url.ts';
+import type { FragmentHook } from './fragments.ts';
 import type { AuditDocument, AuditElement, UrlReference } from './types.ts';
 
 const ATOM = 'http://www.w3.org/2005/Atom';
@@ -42,10 +44,10 @@ function rebase(current: string | null, value: string): string | null {
  * One document for the XML itself plus one fragment document for every piece of HTML carried
  * as text (Atom type="html", RSS description and content:encoded).
  */
-export function xmlDocuments(xml: string, file: string, options: { locations?: boolean } = {}): AuditDocument[] {
+export function xmlDocuments(xml: string, file: string, options: { locations?: boolean; fragments?: FragmentHook } = {}): AuditDocument[] {
   const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
   const fragments: AuditDocument[] = [];
-  const parser = new SaxesParser({ xmlns: true, position: true, fileName: file });
+  const parser = fastSaxesParser({ xmlns: true, position: true, fileName: file });
   const stack: Frame[] = [];
   let rootName: string | undefined;
   let tagLine = 1;
@@ -122,7 +124,10 @@ export function xmlDocuments(xml: string, file: string, options: { locations?: b
     const cap = frame?.capture;
     if (!frame || !cap) return;
     if (cap.as === 'html') {
-      fragments.push(htmlDocument(cap.text, { file, kind: 'fragment', base: frame.base, firstLine: cap.line, locations: options.locations ?? true }));
+      if (options.fragments?.skip(cap.text, frame.base)) return;
+      const fragment = htmlDocument(cap.text, { file, kind: 'fragment', base: frame.base, firstLine: cap.line, locations: options.locations ?? true });
+      options.fragments?.parsed(fragment, cap.text, frame.base);
+      fragments.push(fragment);
     } else if (cap.text.trim() !== '') {
       doc.references.push({ url: cap.text.trim(), use: 'navigation', where: cap.where, line: cap.line, element: frame.el, base: frame.base });
     }

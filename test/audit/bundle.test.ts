@@ -175,12 +175,13 @@ describe('audit cache', () => {
     const first = await auditBundle(dir, { cacheDir });
     expect(first.map((f) => `${f.file} ${f.rule}`)).toEqual(['c/index.html no-external-loads']);
 
-    // Prove reuse: a cached result is returned as stored, without reading the file again.
-    const cacheFile = path.join(cacheDir, 'audit-cache.json');
-    const data = JSON.parse(await read(cacheFile, 'utf8')) as { entries: Record<string, { findings: { message: string }[] }> };
-    const entry = Object.values(data.entries).find((e) => e.findings.length === 1)!;
-    entry.findings[0]!.message = 'served from the cache';
-    await writeFile(cacheFile, JSON.stringify(data));
+    // Prove reuse: a cached result is returned as stored, without reading the file again (here
+    // from the state: nothing went away, so the journal is not even read).
+    const stateFile = path.join(cacheDir, 'audit-state.json');
+    const state = JSON.parse(await read(stateFile, 'utf8')) as { findings: [string, { message: string }[]][] };
+    expect(state.findings.map(([f]) => f)).toEqual(['c/index.html']);
+    state.findings[0]![1][0]!.message = 'served from the cache';
+    await writeFile(stateFile, JSON.stringify(state));
     const second = await auditBundle(dir, { cacheDir });
     expect(second.map((f) => f.message)).toEqual(['served from the cache']);
 
@@ -202,7 +203,7 @@ describe('audit cache', () => {
 
   it('starts empty from a corrupt cache file', async () => {
     const cacheDir = path.join(root, 'corrupt-cache');
-    await writeTree(cacheDir, { 'audit-cache.json': '{"format": "samizdat-audit-cache/1", "entries": [' });
+    await writeTree(cacheDir, { 'audit-state.json': '{"format": "samizdat-audit-state/1", "files": [', 'audit-journal.ndjson': '{"format": "samizdat-' });
     const dir = path.join(root, 'dirty');
     expect(await auditBundle(dir, { cacheDir })).toEqual(await auditBundle(dir));
   });

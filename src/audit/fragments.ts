@@ -1,0 +1,114 @@
+// Results for the HTML carried in feeds (Atom type="html", RSS description, JSON Feed
+// content_html), kept across audits. A rebuild after one new article writes every feed again,
+// but all of a feed's entries but one or two carry the same article HTML as before: those are
+// not parsed again. The feed itself is still parsed whole (its XML or JSON must hold), and only
+// the HTML of an entry is skipped: when the exact same text, read against the same base folder by
+// the same rules and audit code, was found clean before, and every question it asked about the
+// bundle gets the same answer now. Those questions are asked again through the file's own view,
+// so the file's cache entry records them like any other. A fragment with findings is never kept:
+// the file is then read again in full, with line numbers, as without this memo.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { answerNow, auditVersion, sha256, type BundleQuery } from './cache.ts';
+import type { AuditDocument, BundleView } from './types.ts';
+
+export const FRAGMENTS_FILE = 'audit-fragments.json';
+const FORMAT = 'samizdat-audit-fragments/1';
+/** A fragment not met in this many audits in a row is dropped (feeds not written now keep theirs for a while). */
+const MAX_AGE = 3;
+
+/** What the XML and JSON readers call for each piece of HTML they carry. */
+export interface FragmentHook {
+  /** Before parsing: true when this HTML is known clean with the same answers now (it is then left out). */
+  skip(text: string, base: string | null): boolean;
+  /** After parsing: the document made from that HTML. */
+  parsed(doc: AuditDocument, text: string, base: string | null): void;
+}
+
+export class FragmentMemo {
+  private readonly used = new Map<string, BundleQuery[]>();
+  /** Hits and misses of skip() (for tests). */
+  readonly stats = { skipped: 0, parsed: 0, remembered: 0 };
+
+  private constructor(
+    private readonly dir: string | undefined,
+    private readonly rules: string,
+    private readonly known: Map<string, { queries: BundleQuery[]; age: number }>,
+  ) {}
+
+  /** The memo saved in dir for these rules; empty when missing, damaged or for other code. */
+  static async open(dir: string, rules: readonly string[]): Promise<FragmentMemo> {
+    const known = new Map<string, { queries: BundleQuery[]; age: number }>();
+    const joined = rules.join(',');
+    try {
+      const data = JSON.parse(await readFile(path.join(dir, FRAGMENTS_FILE), 'utf8')) as { format?: unknown; version?: unknown; rules?: unknown; entries?: unknown };
+      if (data.format === FORMAT && data.version === auditVersion() && data.rules === joined && Array.isArray(data.entries)) {
+        for (const e of data.entries as unknown[]) {
+          if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1]) || typeof e[2] !== 'number') continue;
+          const queries = e[1] as unknown[];
+          if (queries.every((q) => Array.isArray(q) && typeof q[0] === 'string' && typeof q[1] === 'boolean')) known.set(e[0], { queries: queries as BundleQuery[], age: e[2] });
+        }
+      }
+    } catch {
+      // none yet, or unreadable: every fragment is parsed
+    }
+    return new FragmentMemo(dir, joined, known);
+  }
+
+  /** A memo for one audit only. */
+  static inMemory(rules: readonly string[]): FragmentMemo {
+    return new FragmentMemo(undefined, rules.join(','), new Map());
+  }
+
+  /** The key of a piece of HTML read against base (null: another host). */
+  static key(text: string, base: string | null): string {
+    return sha256(`${JSON.stringify(base)}\n${text}`);
+  }
+
+  /**
+   * The hook for one file's quick read: skips what is known clean, asking its questions through
+   * `bundle` (the file's recording view); remembers the key of each document it lets through.
+   */
+  hook(bundle: BundleView, keys: Map<AuditDocument, string>): FragmentHook {
+    // parsed() follows the skip() of the same text: its key is not computed twice.
+    let last: { text: string; base: string | null; key: string } | undefined;
+    return {
+      skip: (text, base) => {
+        const key = FragmentMemo.key(text, base);
+        last = { text, base, key };
+        const queries = this.used.get(key) ?? this.known.get(key)?.queries;
+        // Every question is asked (not just up to the first changed answer): the file records them all.
+        let same = queries !== undefined;
+        for (const [q, answer] of queries ?? []) if (answerNow(q, bundle) !== answer) same = false;
+        if (!same) {
+          this.stats.parsed++;
+          return false;
+        }
+        this.used.set(key, queries!);
+        this.stats.skipped++;
+        return true;
+      },
+      parsed: (doc, text, base) => {
+        keys.set(doc, last && last.text === text && last.base === base ? last.key : FragmentMemo.key(text, base));
+      },
+    };
+  }
+
+  /** A fragment found clean now, with the questions it asked. */
+  remember(key: string, queries: BundleQuery[]): void {
+    this.used.set(key, queries);
+    this.stats.remembered++;
+  }
+
+  /** Writes the fragments met in this audit, and those met in the last few (when it met any). */
+  async save(): Promise<void> {
+    if (this.dir === undefined || this.used.size === 0) return;
+    const entries: Array<[string, BundleQuery[], number]> = [...this.used].map(([key, queries]) => [key, queries, 0]);
+    for (const [key, { queries, age }] of this.known) if (!this.used.has(key) && age < MAX_AGE) entries.push([key, queries, age + 1]);
+    await mkdir(this.dir, { recursive: true });
+    const file = path.join(this.dir, FRAGMENTS_FILE);
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ format: FORMAT, version: auditVersion(), rules: this.rules, entries }));
+    await rename(tmp, file);
+  }
+}
