@@ -79,6 +79,7 @@ export class RenderCache {
   private salt = '';
   private index = new Map<string, IndexEntry>();
   private readonly used = new Map<string, IndexEntry>();
+  private readonly keys = new WeakMap<Article, string>();
   /** Folders of HTML files made by this build. */
   private readonly folders = new Set<string>();
   private constructor(readonly dir: string | undefined) {}
@@ -100,7 +101,13 @@ export class RenderCache {
 
   /** Names the rendering of these bytes at this path and URL by this code. */
   key(article: Article): string {
-    return renderKey(this.salt, article);
+    // Asked several times per article by a build (meta, page keys, html): computed once.
+    let key = this.keys.get(article);
+    if (key === undefined) {
+      key = renderKey(this.salt, article);
+      this.keys.set(article, key);
+    }
+    return key;
   }
 
   private htmlFile(key: string): string {
