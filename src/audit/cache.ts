@@ -39,7 +39,7 @@ const OLD_CACHE_FILE = 'audit-cache.json';
 const STATE_FORMAT = 'samizdat-audit-state/1';
 const JOURNAL_FORMAT = 'samizdat-audit-journal/1';
 /** A journal grown past twice its size when last written whole (plus this) is rewritten with live results only. */
-const JOURNAL_SLACK = 1 << 20;
+export const JOURNAL_SLACK = 256 << 10;
 /**
  * The state's answers are a union kept across rebuilds, so it can hold questions no file asks any
  * more (a link since removed). True ones are all in the bundle, so at most its size; false ones
