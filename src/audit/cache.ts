@@ -116,6 +116,12 @@ interface StateFile {
   no: string[];
   /** Size of the journal when it was last written whole. */
   journalBase: number;
+  /**
+   * Regular files whose names the rules passed (by name alone: no finding, no question about the
+   * bundle), besides those in `files`; and those in `files` whose names did not pass.
+   */
+  namesClean: string[];
+  namesNotClean: string[];
 }
 
 /** A state read back, checked for shape (anything else is no state). */
@@ -124,6 +130,7 @@ function parseState(text: string, rules: string): StateFile | undefined {
   const strings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
   if (s.format !== STATE_FORMAT || s.version !== auditVersion() || s.rules !== rules) return undefined;
   if (!Array.isArray(s.files) || !Array.isArray(s.findings) || !strings(s.yes) || !strings(s.no) || typeof s.journalBase !== 'number') return undefined;
+  if (!strings(s.namesClean) || !strings(s.namesNotClean)) return undefined;
   for (const f of s.files) if (!Array.isArray(f) || typeof f[0] !== 'string' || typeof f[1] !== 'string') return undefined;
   for (const f of s.findings) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
   return s as StateFile;
@@ -168,7 +175,17 @@ function parseJournalLine(line: string): [sha256: string, file: string, entry: A
 
 export class AuditCache {
   /** The last audit's conclusions, when they are for this code and these rules. */
-  private state: { files: Map<string, string>; findings: Map<string, AuditFinding[]>; yes: string[]; no: string[]; journalBase: number } | undefined;
+  private state:
+    | {
+        files: Map<string, string>;
+        findings: Map<string, AuditFinding[]>;
+        yes: string[];
+        no: string[];
+        journalBase: number;
+        namesClean: Set<string>;
+        namesNotClean: Set<string>;
+      }
+    | undefined;
   /** Whether the state's answers all hold for the bundle audited now (decided by begin()). */
   private stateHolds = false;
   /** Results of the journal (read only when the state does not hold), and handed over for this run. */
@@ -179,6 +196,7 @@ export class AuditCache {
   private readonly findings = new Map<string, AuditFinding[]>();
   private readonly yes = new Set<string>();
   private readonly no = new Set<string>();
+  private cleanNames: Iterable<string> = [];
   /** This run's new results as journal lines, by key. */
   private readonly lines = new Map<string, string>();
   /** How this run's results were obtained (for tests and progress). */
@@ -202,6 +220,8 @@ export class AuditCache {
           yes: s.yes,
           no: s.no,
           journalBase: s.journalBase,
+          namesClean: new Set(s.namesClean),
+          namesNotClean: new Set(s.namesNotClean),
         };
       }
     } catch {
@@ -221,6 +241,22 @@ export class AuditCache {
   /** Nothing to replay (a first build, or code that changed): every file must be audited. */
   get empty(): boolean {
     return this.state === undefined && (this.journal?.size ?? 0) === 0 && this.primed.size === 0;
+  }
+
+  /**
+   * Whether the rules passed this regular file's name in the last audit. A check by name depends
+   * on nothing but the name (it is kept only when the rules asked nothing about the bundle), so
+   * this holds whatever else changed.
+   */
+  nameClean(file: string): boolean {
+    const s = this.state;
+    if (!s) return false;
+    return s.files.has(file) ? !s.namesNotClean.has(file) : s.namesClean.has(file);
+  }
+
+  /** The regular files whose names pass now (checked now, or clean before), for the next audit. */
+  namesChecked(clean: Iterable<string>): void {
+    this.cleanNames = clean;
   }
 
   /**
@@ -327,7 +363,12 @@ export class AuditCache {
       yes: [...this.yes],
       no: [...this.no],
       journalBase,
+      namesClean: [],
+      namesNotClean: [],
     };
+    const clean = new Set(this.cleanNames);
+    for (const f of clean) if (!this.files.has(f)) state.namesClean.push(f);
+    for (const f of this.files.keys()) if (!clean.has(f)) state.namesNotClean.push(f);
     const tmp = path.join(this.dir, `${STATE_FILE}.${process.pid}.tmp`);
     await writeFile(tmp, JSON.stringify(state));
     await rename(tmp, path.join(this.dir, STATE_FILE));

@@ -14,7 +14,7 @@ import { throwIfAborted } from '../errors.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
-import { AuditCache, sha256 } from './cache.ts';
+import { AuditCache, recordingView, sha256 } from './cache.ts';
 import { FragmentMemo } from './fragments.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
 import type { AuditDocument, AuditFinding, BundleIndex } from './types.ts';
@@ -90,12 +90,6 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const bundle = overlay ? indexFileList(overlay.files) : (options.index ?? (await indexBundle(dir)));
   const locate = overlay ? (file: string) => overlay.locate(file) : (file: string) => path.join(dir, file);
   const findings: AuditFinding[] = [];
-  // Every entry by name first: some must not be in a bundle at all, whatever they hold.
-  const entries: AuditDocument[] = [
-    ...[...bundle.files].map((file) => fileEntry(file, 'file')),
-    ...[...(bundle.others ?? new Map<string, 'symlink' | 'other'>())].map(([file, entry]) => fileEntry(file, entry)),
-  ];
-  findings.push(...runRules(entries, rules, bundle));
   const files = [...bundle.files].filter((f) => kindOfFile(f) !== undefined).sort();
   const progress = options.onProgress;
   progress?.({ type: 'audited', done: 0, total: files.length });
@@ -107,6 +101,23 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   for (const r of options.prior ?? []) {
     if (r.sha256 && r.queries) cache!.prime(r.file, r.sha256, { findings: r.findings, queries: r.queries });
   }
+
+  // Every entry by name first: some must not be in a bundle at all, whatever they hold. A
+  // regular file whose name passed last time passes again (a check by name sees only the name).
+  const named = cache ? [...bundle.files].filter((f) => !cache.nameClean(f)) : [...bundle.files];
+  const entries: AuditDocument[] = [
+    ...named.map((file) => fileEntry(file, 'file')),
+    ...[...(bundle.others ?? new Map<string, 'symlink' | 'other'>())].map(([file, entry]) => fileEntry(file, entry)),
+  ];
+  const byName = recordingView(bundle);
+  const nameFindings = runRules(entries, rules, byName.view);
+  findings.push(...nameFindings);
+  if (cache) {
+    // Names that asked about the bundle (no rule does today) are not kept as passed.
+    const refused = new Set(nameFindings.map((f) => f.file));
+    cache.namesChecked(byName.queries().length > 0 ? [] : [...bundle.files].filter((f) => !refused.has(f)));
+  }
+
   let todo = files;
   // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
   if (cache && !cache.empty) {

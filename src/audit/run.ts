@@ -29,11 +29,15 @@ export function kindOfFile(file: string): AuditedKind | undefined {
 
 /** The index of a bundle given as a list of its files (relative "/" paths). */
 export function indexFileList(list: Iterable<string>): BundleIndex {
-  const files = new Set<string>();
+  const files = new Set<string>(list);
   const folders = new Set<string>(['']);
-  for (const file of list) {
-    files.add(file);
-    for (let i = file.indexOf('/'); i >= 0; i = file.indexOf('/', i + 1)) folders.add(file.slice(0, i));
+  for (const file of files) {
+    // Deepest folder first: once one is known, so are all above it (added with it).
+    for (let i = file.lastIndexOf('/'); i > 0; i = file.lastIndexOf('/', i - 1)) {
+      const folder = file.slice(0, i);
+      if (folders.has(folder)) break;
+      folders.add(folder);
+    }
   }
   return { files, folders };
 }

@@ -225,6 +225,28 @@ describe('the audit state', () => {
     expect((await expectSameAsFresh(dir, cacheDir)).read).toBe(3);
   });
 
+  it('checks names again unless they passed last time: refused files stay refused, new ones are found', async () => {
+    const { dir, cacheDir } = await setUp({ 'index.html': wrapPage('<p>x</p>'), 'js/app.js': 'alert(1)', 'media/a.png': 'png' });
+    const refused = async () => (await expectSameAsFresh(dir, cacheDir)).findings.filter((f) => f.rule === 'bundle-files').map((f) => f.file);
+    expect(await refused()).toEqual(['js/app.js']);
+    expect(await refused()).toEqual(['js/app.js']);
+    const state = JSON.parse(await readFile(path.join(cacheDir, STATE_FILE), 'utf8')) as { namesClean: string[] };
+    expect(state.namesClean).toEqual(['media/a.png']);
+    // An audited kind refused by name.
+    await writeTree(dir, { 'style.xsl': '<x/>' });
+    expect(await refused()).toEqual(['js/app.js', 'style.xsl']);
+    expect(await refused()).toEqual(['js/app.js', 'style.xsl']);
+    await rm(path.join(dir, 'js'), { recursive: true });
+    expect(await refused()).toEqual(['style.xsl']);
+  });
+
+  it('refuses a symbolic link on every audit, cached or not', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const { dir, cacheDir } = await setUp({ 'index.html': wrapPage('<p>x</p>') });
+    await symlink('/etc/hostname', path.join(dir, 'host.txt'));
+    for (let i = 0; i < 2; i++) expect((await auditBundle(dir, { cacheDir })).map((f) => `${f.file} ${f.rule}`)).toEqual(['host.txt bundle-files']);
+  });
+
   it('stays right when two audits of different bundles share the cache at once', async () => {
     const { dir, cacheDir } = await setUp({ 'index.html': wrapPage('<a href="a/index.html">a</a>'), 'a/index.html': wrapPage('<p>a</p>') });
     await expectSameAsFresh(dir, cacheDir);
