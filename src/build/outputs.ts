@@ -1,9 +1,9 @@
 /**
  * What the last successful build wrote into outDir, so that a rebuild writes only what changed.
  *
- * The state file (<cacheDir>/outputs.state, ../state-file.ts) records every file of the bundle: the key of what it
- * was made from (article pages, list pages, media; page-keys.ts), its size and sha256, and its
- * identity in outDir (size, modification time, inode) right after the build. A file is carried
+ * The state file (<cacheDir>/outputs.state, ../state-file.ts) records every file of the bundle:
+ * the key of what it was made from (article pages, list pages, media; page-keys.ts), its size and
+ * sha256, and its identity in outDir (size, modification time, inode) right after the build. A file is carried
  * over only when its key matches AND the file in outDir still has that identity, so an output
  * that was edited, replaced or removed by hand is written again.
  *

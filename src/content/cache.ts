@@ -1,7 +1,7 @@
 /**
- * The content cache: one file, <cacheDir>/content.state (../state-file.ts), holding what parsing each valid or
- * draft article gave, keyed by its path and stat. A rebuild lists and stats every file and
- * parses only those whose stat changed. The cache never holds bodies: a cached article reads
+ * The content cache: one file, <cacheDir>/content.state (../state-file.ts), holding what parsing
+ * each valid or draft article gave, keyed by its path and stat. A rebuild lists and stats every
+ * file and parses only those whose stat changed. The cache never holds bodies: a cached article reads
  * its body back from its file when (and only when) something asks for it.
  *
  * A cache that cannot be read or written only costs time: it is never an error.
