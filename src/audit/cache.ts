@@ -6,7 +6,7 @@
 //
 // On disk, in the cache folder:
 //   audit-journal.ndjson  every result with its questions, one JSON line each, appended to;
-//   audit-state.json      what the last audit concluded: each audited file's sha256 and findings,
+//   audit-state.v8        what the last audit concluded: each audited file's sha256 and findings,
 //                         and every question those files asked, split into the answers that
 //                         were true and those that were false (their union over all the files).
 //   audit-fragments.json  HTML carried in feeds (./fragments.ts).
@@ -17,11 +17,12 @@
 // any such file can get another answer now, and the state's findings are its findings: the
 // journal is not read at all. Otherwise (a file or folder went away, or appeared where an answer
 // was "no") the audit replays each file's own questions from the journal, as a full cache would.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditFinding, BundleView } from './types.ts';
+import { readStateFile, writeStateFile } from '../state-file.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
 
 /** A question a rule asked about the bundle: "f:<path>" (a file?) or "d:<path>" (a folder?), and the answer. */
@@ -32,11 +33,11 @@ export interface AuditCacheEntry {
   queries: BundleQuery[];
 }
 
-export const STATE_FILE = 'audit-state.json';
+export const STATE_FILE = 'audit-state.v8';
 export const JOURNAL_FILE = 'audit-journal.ndjson';
-/** The single-file cache of earlier versions: removed when the new files are written. */
-const OLD_CACHE_FILE = 'audit-cache.json';
-const STATE_FORMAT = 'samizdat-audit-state/1';
+/** The files of earlier versions: removed when the new ones are written. */
+const OLD_FILES = ['audit-cache.json', 'audit-state.json'];
+export const STATE_FORMAT = 'samizdat-audit-state/2';
 const JOURNAL_FORMAT = 'samizdat-audit-journal/1';
 /** A journal grown past twice its size when last written whole (plus this) is rewritten with live results only. */
 export const JOURNAL_SLACK = 256 << 10;
@@ -103,37 +104,44 @@ export function auditVersion(): string {
   return version;
 }
 
-interface StateFile {
-  format: string;
+/** Paths asked about as files and as folders. */
+interface Paths {
+  files: string[];
+  folders: string[];
+}
+
+/** What the last audit concluded (kept with ../state-file.ts: V8 serialization reads it several times faster than JSON). */
+interface StateBody {
   version: string;
   rules: string;
-  /** [path, sha256] of every audited file. */
-  files: Array<[string, string]>;
+  /** Every audited file, and the sha256 of the bytes audited (same order). */
+  paths: string[];
+  hashes: string[];
   /** Findings of the files that have any. */
   findings: Array<[string, AuditFinding[]]>;
-  /** Questions ("f:…", "d:…") some listed file asked and got true for; then those it got false for. */
-  yes: string[];
-  no: string[];
+  /** Paths some listed file asked about and was told yes; then those it was told no. */
+  yes: Paths;
+  no: Paths;
   /** Size of the journal when it was last written whole. */
   journalBase: number;
   /**
    * Regular files whose names the rules passed (by name alone: no finding, no question about the
-   * bundle), besides those in `files`; and those in `files` whose names did not pass.
+   * bundle), besides those in `paths`; and those in `paths` whose names did not pass.
    */
   namesClean: string[];
   namesNotClean: string[];
 }
 
+const strings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
+const paths = (p: unknown): p is Paths => typeof p === 'object' && p !== null && strings((p as Paths).files) && strings((p as Paths).folders);
+
 /** A state read back, checked for shape (anything else is no state). */
-function parseState(text: string, rules: string): StateFile | undefined {
-  const s = JSON.parse(text) as Partial<StateFile>;
-  const strings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
-  if (s.format !== STATE_FORMAT || s.version !== auditVersion() || s.rules !== rules) return undefined;
-  if (!Array.isArray(s.files) || !Array.isArray(s.findings) || !strings(s.yes) || !strings(s.no) || typeof s.journalBase !== 'number') return undefined;
-  if (!strings(s.namesClean) || !strings(s.namesNotClean)) return undefined;
-  for (const f of s.files) if (!Array.isArray(f) || typeof f[0] !== 'string' || typeof f[1] !== 'string') return undefined;
-  for (const f of s.findings) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
-  return s as StateFile;
+function checkState(s: Record<string, unknown> | undefined, rules: string): StateBody | undefined {
+  if (!s || s.version !== auditVersion() || s.rules !== rules) return undefined;
+  if (!strings(s.paths) || !strings(s.hashes) || s.paths.length !== s.hashes.length || !Array.isArray(s.findings)) return undefined;
+  if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean)) return undefined;
+  for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
+  return s as unknown as StateBody;
 }
 
 const keyOf = (file: string, contentSha256: string) => `${contentSha256}\0${file}`;
@@ -179,8 +187,8 @@ export class AuditCache {
     | {
         files: Map<string, string>;
         findings: Map<string, AuditFinding[]>;
-        yes: string[];
-        no: string[];
+        yes: Paths;
+        no: Paths;
         journalBase: number;
         namesClean: Set<string>;
         namesNotClean: Set<string>;
@@ -194,8 +202,8 @@ export class AuditCache {
   // What this audit concludes, for the next one.
   private readonly files = new Map<string, string>();
   private readonly findings = new Map<string, AuditFinding[]>();
-  private readonly yes = new Set<string>();
-  private readonly no = new Set<string>();
+  private readonly yes = { files: new Set<string>(), folders: new Set<string>() };
+  private readonly no = { files: new Set<string>(), folders: new Set<string>() };
   private cleanNames: Iterable<string> = [];
   /** This run's new results as journal lines, by key. */
   private readonly lines = new Map<string, string>();
@@ -212,10 +220,12 @@ export class AuditCache {
   static async open(dir: string, rules: readonly string[]): Promise<AuditCache> {
     const cache = new AuditCache(dir, rules.join(','));
     try {
-      const s = parseState(await readFile(path.join(dir, STATE_FILE), 'utf8'), cache.rules);
+      const s = checkState(await readStateFile(path.join(dir, STATE_FILE), STATE_FORMAT), cache.rules);
       if (s) {
+        const files = new Map<string, string>();
+        for (let i = 0; i < s.paths.length; i++) files.set(s.paths[i]!, s.hashes[i]!);
         cache.state = {
-          files: new Map(s.files),
+          files,
           findings: new Map(s.findings.filter(([, f]) => f.length > 0)),
           yes: s.yes,
           no: s.no,
@@ -267,9 +277,11 @@ export class AuditCache {
     const s = this.state;
     this.stateHolds =
       s !== undefined &&
-      s.no.length <= MAX_FALSE_ANSWERS &&
-      s.yes.every((q) => answerNow(q, bundle)) &&
-      s.no.every((q) => !answerNow(q, bundle));
+      s.no.files.length + s.no.folders.length <= MAX_FALSE_ANSWERS &&
+      s.yes.files.every((p) => bundle.files.has(p)) &&
+      s.yes.folders.every((p) => bundle.folders.has(p)) &&
+      !s.no.files.some((p) => bundle.files.has(p)) &&
+      !s.no.folders.some((p) => bundle.folders.has(p));
     if (!this.stateHolds && this.journal === undefined) await this.readJournal();
   }
 
@@ -326,7 +338,10 @@ export class AuditCache {
     this.files.set(file, contentSha256);
     if (entry.findings.length) this.findings.set(file, entry.findings);
     else this.findings.delete(file);
-    for (const [q, answer] of entry.queries) (answer ? this.yes : this.no).add(q);
+    for (const [q, answer] of entry.queries) {
+      const told = answer ? this.yes : this.no;
+      (q.charCodeAt(0) === 0x66 /* f */ ? told.files : told.folders).add(q.slice(2));
+    }
   }
 
   /** Keeps a result computed now (it goes into the journal). */
@@ -350,29 +365,27 @@ export class AuditCache {
     await mkdir(this.dir, { recursive: true });
     // The answers of files taken from the state are among the state's own: a union, kept.
     if (this.stateHolds && this.stats.fromState > 0) {
-      for (const q of this.state!.yes) this.yes.add(q);
-      for (const q of this.state!.no) this.no.add(q);
+      for (const kind of ['files', 'folders'] as const) {
+        for (const p of this.state!.yes[kind]) this.yes[kind].add(p);
+        for (const p of this.state!.no[kind]) this.no[kind].add(p);
+      }
     }
     const journalBase = await this.writeJournal();
-    const state: StateFile = {
-      format: STATE_FORMAT,
+    const clean = new Set(this.cleanNames);
+    const state: StateBody = {
       version: auditVersion(),
       rules: this.rules,
-      files: [...this.files],
+      paths: [...this.files.keys()],
+      hashes: [...this.files.values()],
       findings: [...this.findings],
-      yes: [...this.yes],
-      no: [...this.no],
+      yes: { files: [...this.yes.files], folders: [...this.yes.folders] },
+      no: { files: [...this.no.files], folders: [...this.no.folders] },
       journalBase,
-      namesClean: [],
-      namesNotClean: [],
+      namesClean: [...clean].filter((f) => !this.files.has(f)),
+      namesNotClean: [...this.files.keys()].filter((f) => !clean.has(f)),
     };
-    const clean = new Set(this.cleanNames);
-    for (const f of clean) if (!this.files.has(f)) state.namesClean.push(f);
-    for (const f of this.files.keys()) if (!clean.has(f)) state.namesNotClean.push(f);
-    const tmp = path.join(this.dir, `${STATE_FILE}.${process.pid}.tmp`);
-    await writeFile(tmp, JSON.stringify(state));
-    await rename(tmp, path.join(this.dir, STATE_FILE));
-    await rm(path.join(this.dir, OLD_CACHE_FILE), { force: true });
+    await writeStateFile(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
+    for (const old of OLD_FILES) await rm(path.join(this.dir, old), { force: true });
   }
 
   /**
@@ -418,13 +431,9 @@ export class AuditCache {
     }
     for (const [key, line] of this.lines) keep.set(key, line);
     const whole = header + [...keep.values()].join('');
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, whole);
     await rename(tmp, file);
     return Buffer.byteLength(whole);
   }
-}
-
-export async function journalSize(dir: string): Promise<number | undefined> {
-  return (await stat(path.join(dir, JOURNAL_FILE)).catch(() => undefined))?.size;
 }

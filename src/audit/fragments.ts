@@ -9,7 +9,7 @@
 // the file is then read again in full, with line numbers, as without this memo.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { answerNow, auditVersion, type BundleQuery } from './cache.ts';
 import type { AuditDocument, BundleView } from './types.ts';
 
@@ -112,7 +112,7 @@ export class FragmentMemo {
     for (const [key, { queries, age }] of this.known) if (!this.used.has(key) && age < MAX_AGE) entries.push([key, queries, age + 1]);
     await mkdir(this.dir, { recursive: true });
     const file = path.join(this.dir, FRAGMENTS_FILE);
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify({ format: FORMAT, version: auditVersion(), rules: this.rules, entries }));
     await rename(tmp, file);
   }

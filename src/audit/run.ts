@@ -19,17 +19,37 @@ export type AuditedKind = 'html' | 'xml' | 'json' | 'css';
 
 /** Which files the audit reads, by extension. */
 export function kindOfFile(file: string): AuditedKind | undefined {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.html' || ext === '.htm') return 'html';
-  if (['.xml', '.svg', '.atom', '.rss', '.xsl', '.xslt', '.xhtml', '.rdf', '.opml'].includes(ext)) return 'xml';
-  if (ext === '.json' || ext === '.webmanifest') return 'json';
-  if (ext === '.css') return 'css';
-  return undefined;
+  // path.extname's answer without its general code (asked of every file of a bundle): the last
+  // dot of the name. A name that starts with a dot or ends with a slash, and Windows paths, are
+  // left to path.extname itself.
+  const dot = file.lastIndexOf('.');
+  const slash = file.lastIndexOf('/');
+  if (path.sep !== '/' || slash === file.length - 1 || file.charCodeAt(slash + 1) === 0x2e) return KINDS.get(path.extname(file).toLowerCase());
+  return dot > slash ? KINDS.get(file.slice(dot).toLowerCase()) : undefined;
 }
+
+const KINDS = new Map<string, AuditedKind>([
+  ...['.html', '.htm'].map((e) => [e, 'html'] as const),
+  ...['.xml', '.svg', '.atom', '.rss', '.xsl', '.xslt', '.xhtml', '.rdf', '.opml'].map((e) => [e, 'xml'] as const),
+  ...['.json', '.webmanifest'].map((e) => [e, 'json'] as const),
+  ['.css', 'css'],
+]);
 
 /** The index of a bundle given as a list of its files (relative "/" paths). */
 export function indexFileList(list: Iterable<string>): BundleIndex {
   const files = new Set<string>(list);
+  // The folders only when first asked for: a rebuild whose links all name files never asks.
+  let folders: Set<string> | undefined;
+  return {
+    files,
+    get folders(): ReadonlySet<string> {
+      return (folders ??= foldersOf(files));
+    },
+  };
+}
+
+/** Every folder holding a file of the list, and the root "". */
+function foldersOf(files: Iterable<string>): Set<string> {
   const folders = new Set<string>(['']);
   for (const file of files) {
     // Deepest folder first: once one is known, so are all above it (added with it).
@@ -39,7 +59,7 @@ export function indexFileList(list: Iterable<string>): BundleIndex {
       folders.add(folder);
     }
   }
-  return { files, folders };
+  return folders;
 }
 
 /** Every file and folder under dir, as "/"-separated relative paths, and anything else found there. */

@@ -119,6 +119,29 @@ describe('auditBundle', () => {
   });
 });
 
+describe('kindOfFile', () => {
+  it("reads a file's kind from its extension as path.extname gives it, on 200,000 generated names", async () => {
+    const { kindOfFile } = await import('../../src/audit/index.ts');
+    const reference = (file: string) => {
+      const ext = path.extname(file).toLowerCase();
+      if (ext === '.html' || ext === '.htm') return 'html';
+      if (['.xml', '.svg', '.atom', '.rss', '.xsl', '.xslt', '.xhtml', '.rdf', '.opml'].includes(ext)) return 'xml';
+      if (ext === '.json' || ext === '.webmanifest') return 'json';
+      return ext === '.css' ? 'css' : undefined;
+    };
+    const parts = ['a', '.', '..', '/', '//', 'html', 'HTML', 'css', 'json', 'x', 'webmanifest', '.html', 'Css', 'htm', 'svg', 'é'];
+    let seed = 3;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 200_000; i++) {
+      let name = '';
+      for (let j = 1 + next(7); j > 0; j--) name += parts[next(parts.length)];
+      if (kindOfFile(name) !== reference(name)) expect(kindOfFile(name), name).toBe(reference(name));
+    }
+    expect(kindOfFile('articles/a.b/index.HTML')).toBe('html');
+    expect(kindOfFile('.html')).toBeUndefined();
+  });
+});
+
 describe('bundle entries', () => {
   it('refuses symbolic links and script files by name', async () => {
     const { symlink } = await import('node:fs/promises');
@@ -163,7 +186,7 @@ describe('worker threads', () => {
 
 describe('audit cache', () => {
   it('reuses results for unchanged files, and finds a link broken by a file removed elsewhere', async () => {
-    const { readFile: read, rm } = await import('node:fs/promises');
+    const { rm } = await import('node:fs/promises');
     const dir = path.join(root, 'cached');
     const cacheDir = path.join(root, 'cache');
     await writeTree(dir, {
@@ -177,11 +200,13 @@ describe('audit cache', () => {
 
     // Prove reuse: a cached result is returned as stored, without reading the file again (here
     // from the state: nothing went away, so the journal is not even read).
-    const stateFile = path.join(cacheDir, 'audit-state.json');
-    const state = JSON.parse(await read(stateFile, 'utf8')) as { findings: [string, { message: string }[]][] };
+    const { readStateFile, writeStateFile } = await import('../../src/state-file.ts');
+    const { STATE_FILE, STATE_FORMAT } = await import('../../src/audit/cache.ts');
+    const stateFile = path.join(cacheDir, STATE_FILE);
+    const state = (await readStateFile(stateFile, STATE_FORMAT)) as { findings: [string, { message: string }[]][] };
     expect(state.findings.map(([f]) => f)).toEqual(['c/index.html']);
     state.findings[0]![1][0]!.message = 'served from the cache';
-    await writeFile(stateFile, JSON.stringify(state));
+    await writeStateFile(stateFile, STATE_FORMAT, state);
     const second = await auditBundle(dir, { cacheDir });
     expect(second.map((f) => f.message)).toEqual(['served from the cache']);
 
@@ -203,7 +228,7 @@ describe('audit cache', () => {
 
   it('starts empty from a corrupt cache file', async () => {
     const cacheDir = path.join(root, 'corrupt-cache');
-    await writeTree(cacheDir, { 'audit-state.json': '{"format": "samizdat-audit-state/1", "files": [', 'audit-journal.ndjson': '{"format": "samizdat-' });
+    await writeTree(cacheDir, { 'audit-state.v8': '\xff\x0f{"format": "samizdat-audit-state/2", "files": [', 'audit-journal.ndjson': '{"format": "samizdat-' });
     const dir = path.join(root, 'dirty');
     expect(await auditBundle(dir, { cacheDir })).toEqual(await auditBundle(dir));
   });

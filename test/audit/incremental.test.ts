@@ -8,7 +8,8 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditBundle, indexBundle, selectRules, type AuditFinding } from '../../src/audit/index.ts';
-import { AuditCache, JOURNAL_FILE, JOURNAL_SLACK, STATE_FILE } from '../../src/audit/cache.ts';
+import { AuditCache, JOURNAL_FILE, JOURNAL_SLACK, STATE_FILE, STATE_FORMAT } from '../../src/audit/cache.ts';
+import { readStateFile, writeStateFile } from '../../src/state-file.ts';
 import { FRAGMENTS_FILE, FragmentMemo } from '../../src/audit/fragments.ts';
 import { auditFileText } from '../../src/audit/run.ts';
 import { tempDir } from '../support/net.ts';
@@ -133,8 +134,8 @@ describe('the audit state', () => {
       expect.stringContaining('points at later/index.html, which is not in the bundle'),
       expect.stringContaining('points at tags, which is not in the bundle'),
     ]);
-    const state = JSON.parse(await readFile(path.join(cacheDir, STATE_FILE), 'utf8')) as { no: string[] };
-    expect(state.no).toEqual(expect.arrayContaining(['f:later/index.html', 'f:tags', 'd:tags']));
+    const state = (await readStateFile(path.join(cacheDir, STATE_FILE), STATE_FORMAT)) as { no: { files: string[]; folders: string[] } };
+    expect(state.no).toEqual({ files: ['later/index.html', 'tags'], folders: ['later/index.html', 'tags'] });
 
     // index.html is not touched; a page appears at the path it asked about.
     await writeTree(dir, { 'later/index.html': wrapPage('<p>here now</p>') });
@@ -188,26 +189,41 @@ describe('the audit state', () => {
     await expectSameAsFresh(dir, cacheDir);
     const stateFile = path.join(cacheDir, STATE_FILE);
     const journalFile = path.join(cacheDir, JOURNAL_FILE);
-    const state = await readFile(stateFile, 'utf8');
+    type State = { version: string; paths: unknown; findings: [string, { message: string }[]][] };
+    const state = (await readStateFile(stateFile, STATE_FORMAT)) as State;
     const journal = await readFile(journalFile, 'utf8');
+    const tampered = (): State => {
+      const s = structuredClone(state);
+      s.findings[0]![1][0]!.message = 'served from the cache';
+      return s;
+    };
     const tamper = (text: string) => text.replace(/"message":"(?:[^"\\]|\\.)*"/, '"message":"served from the cache"');
     const messages = async () => (await rebuildAudit(dir, cacheDir)).findings.map((f) => f.message);
 
-    // Without a state, results are replayed from the journal.
+    // The state is what is served (nothing went away)...
+    await writeStateFile(stateFile, STATE_FORMAT, tampered());
+    expect(await messages()).toEqual(['served from the cache']);
+    // ... and without it, results are replayed from the journal.
     await rm(stateFile);
     await writeFile(journalFile, tamper(journal));
     expect(await messages()).toEqual(['served from the cache']);
 
-    // A state or journal of other audit code, or with another shape, is not used.
-    for (const [file, text] of [
-      [stateFile, tamper(state).replace(/"version":"[0-9a-f]+"/, '"version":"0000"')],
-      [stateFile, tamper(state).replace('"files":[[', '"files":[["x",1],[')],
-      [stateFile, tamper(state).slice(0, state.length >> 1)],
-      [journalFile, tamper(journal).replace(/"version":"[0-9a-f]+"/, '"version":"0000"')],
-    ] as const) {
+    // A state or journal of other audit code, or with another shape, or cut short, is not used.
+    const damaged: Array<() => Promise<void>> = [
+      () => writeStateFile(stateFile, STATE_FORMAT, { ...tampered(), version: '0000' }),
+      () => writeStateFile(stateFile, 'samizdat-audit-state/1', tampered()),
+      () => writeStateFile(stateFile, STATE_FORMAT, { ...tampered(), paths: { 'index.html': 1 } }),
+      async () => {
+        await writeStateFile(stateFile, STATE_FORMAT, tampered());
+        const bytes = await readFile(stateFile);
+        await writeFile(stateFile, bytes.subarray(0, bytes.length >> 1));
+      },
+      () => writeFile(journalFile, tamper(journal).replace(/"version":"[0-9a-f]+"/, '"version":"0000"')),
+    ];
+    for (const damage of damaged) {
       await rm(stateFile, { force: true });
       await writeFile(journalFile, journal);
-      await writeFile(file, text);
+      await damage();
       expect(await messages()).not.toContain('served from the cache');
       expect((await expectSameAsFresh(dir, cacheDir)).findings.map((f) => f.rule)).toEqual(['no-external-loads']);
     }
@@ -230,7 +246,7 @@ describe('the audit state', () => {
     const refused = async () => (await expectSameAsFresh(dir, cacheDir)).findings.filter((f) => f.rule === 'bundle-files').map((f) => f.file);
     expect(await refused()).toEqual(['js/app.js']);
     expect(await refused()).toEqual(['js/app.js']);
-    const state = JSON.parse(await readFile(path.join(cacheDir, STATE_FILE), 'utf8')) as { namesClean: string[] };
+    const state = (await readStateFile(path.join(cacheDir, STATE_FILE), STATE_FORMAT)) as { namesClean: string[] };
     expect(state.namesClean).toEqual(['media/a.png']);
     // An audited kind refused by name.
     await writeTree(dir, { 'style.xsl': '<x/>' });
