@@ -23,7 +23,10 @@ import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditFinding, BundleView } from './types.ts';
 import { readStateFile, writeStateFile } from '../state-file.ts';
-import { packageVersion, sourceFile } from '../paths.ts';
+import { fastTextCheckedBefore, fastTextVerdict } from './fast-text.ts';
+import { fastXmlCheckedBefore, fastXmlVerdict } from './fast-xml.ts';
+import { sourceFile } from '../paths.ts';
+import { installedVersion } from './versions.ts';
 
 /** A question a rule asked about the bundle: "f:<path>" (a file?) or "d:<path>" (a folder?), and the answer. */
 export type BundleQuery = [string, boolean];
@@ -38,6 +41,11 @@ export const JOURNAL_FILE = 'audit-journal.ndjson';
 /** The files of earlier versions: removed when the new ones are written. */
 const OLD_FILES = ['audit-cache.json', 'audit-state.json'];
 export const STATE_FORMAT = 'samizdat-audit-state/2';
+/** The parser shortcuts whose self check a state can vouch for: name, verdict so far, adopt. */
+const SHORTCUTS: ReadonlyArray<[string, () => boolean | undefined, () => void]> = [
+  ['fast-text', fastTextVerdict, fastTextCheckedBefore],
+  ['fast-xml', fastXmlVerdict, fastXmlCheckedBefore],
+];
 const JOURNAL_FORMAT = 'samizdat-audit-journal/1';
 /** A journal grown past twice its size when last written whole (plus this) is rewritten with live results only. */
 export const JOURNAL_SLACK = 256 << 10;
@@ -59,16 +67,18 @@ export function recordingView(bundle: BundleView): { view: BundleView; queries()
   const order: Array<['f' | 'd', string]> = [];
   const files = new Map<string, boolean>();
   const folders = new Map<string, boolean>();
-  const ask = (kind: 'f' | 'd', set: { has(p: string): boolean }, asked: Map<string, boolean>) => ({
+  // The bundle's sets are looked up when asked, not before: a file list's folders are derived
+  // only when someone asks about a folder (indexFileList).
+  const ask = (kind: 'f' | 'd', set: () => { has(p: string): boolean }, asked: Map<string, boolean>) => ({
     has(p: string): boolean {
-      const answer = set.has(p);
+      const answer = set().has(p);
       if (!asked.has(p)) order.push([kind, p]);
       asked.set(p, answer);
       return answer;
     },
   });
   return {
-    view: { files: ask('f', bundle.files, files), folders: ask('d', bundle.folders, folders) },
+    view: { files: ask('f', () => bundle.files, files), folders: ask('d', () => bundle.folders, folders) },
     queries: () => order.map(([kind, p]): BundleQuery => [`${kind}:${p}`, (kind === 'f' ? files : folders).get(p)!]),
   };
 }
@@ -99,7 +109,7 @@ export function auditVersion(): string {
     .filter((f) => /\.(ts|mjs)$/.test(f))
     .sort();
   for (const f of sources) hash.update(`${f}\0`).update(readFileSync(path.join(here, f))).update('\0');
-  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
+  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) hash.update(`${pkg}@${installedVersion(pkg) ?? 'unknown'}\0`);
   version = hash.digest('hex');
   return version;
 }
@@ -114,12 +124,16 @@ interface Paths {
 interface StateBody {
   version: string;
   rules: string;
-  /** Every audited file, and the sha256 of the bytes audited (same order). */
+  /** Every audited file, and the sha256 of the bytes audited: 64 hex digits each, in one string, same order. */
   paths: string[];
-  hashes: string[];
+  hashes: string;
   /** Findings of the files that have any. */
   findings: Array<[string, AuditFinding[]]>;
-  /** Paths some listed file asked about and was told yes; then those it was told no. */
+  /**
+   * Paths some listed file asked about and was told yes: the files among `paths` marked 1 in
+   * `yesListed` (most links name audited pages), the others in `yes`. Then those told no.
+   */
+  yesListed: Uint8Array;
   yes: Paths;
   no: Paths;
   /** Size of the journal when it was last written whole. */
@@ -130,16 +144,24 @@ interface StateBody {
    */
   namesClean: string[];
   namesNotClean: string[];
+  /** The parser shortcuts whose self check passed with this code (./fast-text.ts, ./fast-xml.ts). */
+  checked: string[];
 }
 
-const strings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
+function strings(a: unknown): a is string[] {
+  if (!Array.isArray(a)) return false;
+  // A loop, not every(): tens of thousands of paths, checked before the audit's code is warm.
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'string') return false;
+  return true;
+}
 const paths = (p: unknown): p is Paths => typeof p === 'object' && p !== null && strings((p as Paths).files) && strings((p as Paths).folders);
 
 /** A state read back, checked for shape (anything else is no state). */
 function checkState(s: Record<string, unknown> | undefined, rules: string): StateBody | undefined {
   if (!s || s.version !== auditVersion() || s.rules !== rules) return undefined;
-  if (!strings(s.paths) || !strings(s.hashes) || s.paths.length !== s.hashes.length || !Array.isArray(s.findings)) return undefined;
-  if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean)) return undefined;
+  if (!strings(s.paths) || typeof s.hashes !== 'string' || s.hashes.length !== 64 * s.paths.length || !Array.isArray(s.findings)) return undefined;
+  if (!(s.yesListed instanceof Uint8Array) || s.yesListed.length !== s.paths.length) return undefined;
+  if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
   for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
   return s as unknown as StateBody;
 }
@@ -185,13 +207,18 @@ export class AuditCache {
   /** The last audit's conclusions, when they are for this code and these rules. */
   private state:
     | {
-        files: Map<string, string>;
+        /** Index of each audited file in `paths` (its sha256 at 64 times that in `hashes`). */
+        files: Map<string, number>;
+        paths: string[];
+        hashes: string;
+        yesListed: Uint8Array;
         findings: Map<string, AuditFinding[]>;
         yes: Paths;
         no: Paths;
         journalBase: number;
         namesClean: Set<string>;
         namesNotClean: Set<string>;
+        checked: string[];
       }
     | undefined;
   /** Whether the state's answers all hold for the bundle audited now (decided by begin()). */
@@ -204,7 +231,8 @@ export class AuditCache {
   private readonly findings = new Map<string, AuditFinding[]>();
   private readonly yes = { files: new Set<string>(), folders: new Set<string>() };
   private readonly no = { files: new Set<string>(), folders: new Set<string>() };
-  private cleanNames: Iterable<string> = [];
+  /** The bundle's regular files and those whose names the rules refused (undefined: names not to be kept). */
+  private names: { regular: Iterable<string>; refused: ReadonlySet<string> | undefined } = { regular: [], refused: undefined };
   /** This run's new results as journal lines, by key. */
   private readonly lines = new Map<string, string>();
   /** How this run's results were obtained (for tests and progress). */
@@ -222,17 +250,22 @@ export class AuditCache {
     try {
       const s = checkState(await readStateFile(path.join(dir, STATE_FILE), STATE_FORMAT), cache.rules);
       if (s) {
-        const files = new Map<string, string>();
-        for (let i = 0; i < s.paths.length; i++) files.set(s.paths[i]!, s.hashes[i]!);
+        const files = new Map<string, number>();
+        for (let i = 0; i < s.paths.length; i++) files.set(s.paths[i]!, i);
         cache.state = {
           files,
+          paths: s.paths,
+          hashes: s.hashes,
+          yesListed: s.yesListed,
           findings: new Map(s.findings.filter(([, f]) => f.length > 0)),
           yes: s.yes,
           no: s.no,
           journalBase: s.journalBase,
           namesClean: new Set(s.namesClean),
           namesNotClean: new Set(s.namesNotClean),
+          checked: s.checked,
         };
+        for (const [name, , checkedBefore] of SHORTCUTS) if (s.checked.includes(name)) checkedBefore();
       }
     } catch {
       // no state yet, or one we cannot read: the journal may still have results
@@ -264,9 +297,13 @@ export class AuditCache {
     return s.files.has(file) ? !s.namesNotClean.has(file) : s.namesClean.has(file);
   }
 
-  /** The regular files whose names pass now (checked now, or clean before), for the next audit. */
-  namesChecked(clean: Iterable<string>): void {
-    this.cleanNames = clean;
+  /**
+   * For the next audit: the bundle's regular files, and those whose names the rules refused now
+   * (the others passed now or before); undefined when the names are not to be kept (the rules
+   * asked about the bundle while checking them).
+   */
+  namesChecked(regular: Iterable<string>, refused: ReadonlySet<string> | undefined): void {
+    this.names = { regular, refused };
   }
 
   /**
@@ -278,6 +315,7 @@ export class AuditCache {
     this.stateHolds =
       s !== undefined &&
       s.no.files.length + s.no.folders.length <= MAX_FALSE_ANSWERS &&
+      s.paths.every((p, i) => s.yesListed[i] === 0 || bundle.files.has(p)) &&
       s.yes.files.every((p) => bundle.files.has(p)) &&
       s.yes.folders.every((p) => bundle.folders.has(p)) &&
       !s.no.files.some((p) => bundle.files.has(p)) &&
@@ -313,7 +351,8 @@ export class AuditCache {
    */
   lookup(file: string, contentSha256: string, bundle: BundleView): AuditFinding[] | undefined {
     const s = this.state;
-    if (this.stateHolds && s!.files.get(file) === contentSha256) {
+    const at = this.stateHolds ? s!.files.get(file) : undefined;
+    if (at !== undefined && contentSha256.length === 64 && s!.hashes.startsWith(contentSha256, 64 * at)) {
       const findings = s!.findings.get(file) ?? [];
       this.files.set(file, contentSha256);
       if (findings.length) this.findings.set(file, findings);
@@ -365,24 +404,34 @@ export class AuditCache {
     await mkdir(this.dir, { recursive: true });
     // The answers of files taken from the state are among the state's own: a union, kept.
     if (this.stateHolds && this.stats.fromState > 0) {
+      const s = this.state!;
+      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i]) this.yes.files.add(s.paths[i]!);
       for (const kind of ['files', 'folders'] as const) {
-        for (const p of this.state!.yes[kind]) this.yes[kind].add(p);
-        for (const p of this.state!.no[kind]) this.no[kind].add(p);
+        for (const p of s.yes[kind]) this.yes[kind].add(p);
+        for (const p of s.no[kind]) this.no[kind].add(p);
       }
     }
     const journalBase = await this.writeJournal();
-    const clean = new Set(this.cleanNames);
+    const paths = [...this.files.keys()];
+    const yesListed = new Uint8Array(paths.length);
+    paths.forEach((p, i) => {
+      if (this.yes.files.has(p)) yesListed[i] = 1;
+    });
+    const { regular, refused } = this.names;
     const state: StateBody = {
       version: auditVersion(),
       rules: this.rules,
-      paths: [...this.files.keys()],
-      hashes: [...this.files.values()],
+      paths,
+      hashes: [...this.files.values()].join(''),
       findings: [...this.findings],
-      yes: { files: [...this.yes.files], folders: [...this.yes.folders] },
+      yesListed,
+      yes: { files: [...this.yes.files].filter((p) => !this.files.has(p)), folders: [...this.yes.folders] },
       no: { files: [...this.no.files], folders: [...this.no.folders] },
       journalBase,
-      namesClean: [...clean].filter((f) => !this.files.has(f)),
-      namesNotClean: [...this.files.keys()].filter((f) => !clean.has(f)),
+      namesClean: refused ? [...regular].filter((f) => !this.files.has(f) && !refused.has(f)) : [],
+      namesNotClean: refused ? paths.filter((f) => refused.has(f)) : paths,
+      // Passed now, or before and not run again now.
+      checked: SHORTCUTS.filter(([name, verdict]) => verdict() ?? this.state?.checked.includes(name)).map(([name]) => name),
     };
     await writeStateFile(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
     for (const old of OLD_FILES) await rm(path.join(this.dir, old), { force: true });

@@ -21,7 +21,7 @@
  * pass (no line numbers, no parse errors reported). test/audit/fast-text.test.ts compares both on
  * every hostile fixture and 20,000 generated documents.
  */
-import { packageVersion } from '../paths.ts';
+import { installedVersion } from './versions.ts';
 import { Parser, serialize, Token, TokenizerMode, parse, parseFragment, type DefaultTreeAdapterMap, type ParserOptions } from 'parse5';
 
 type Options = ParserOptions<DefaultTreeAdapterMap>;
@@ -162,10 +162,26 @@ const PROBES = [
 let verdict: boolean | undefined;
 /** Whether the shortcut may be used: parse5 7.3 whose internals are as expected, and the same trees. */
 export function fastTextUsable(): boolean {
-  if (verdict !== undefined) return verdict;
-  verdict = false;
+  return (verdict ??= checkFastText(true));
+}
+
+/**
+ * The self check passed before for this very code: the audit cache keeps that (keyed, like its
+ * results, by the audit's version: its own source and parse5's), so a rebuild does not run the
+ * probes again, only the cheap checks of version and internals.
+ */
+export function fastTextCheckedBefore(): void {
+  verdict ??= checkFastText(false);
+}
+
+/** The verdict, if it was reached in this process (never runs the check). */
+export function fastTextVerdict(): boolean | undefined {
+  return verdict;
+}
+
+function checkFastText(probes: boolean): boolean {
   try {
-    if (!packageVersion('parse5')?.startsWith('7.3.')) return verdict;
+    if (!installedVersion('parse5')?.startsWith('7.3.')) return false;
     const probe = new Parser<DefaultTreeAdapterMap>().tokenizer as unknown as Partial<TokenizerInternals>;
     if (
       typeof probe._stateData !== 'function' ||
@@ -176,19 +192,19 @@ export function fastTextUsable(): boolean {
       typeof probe.preprocessor?.pos !== 'number' ||
       typeof probe.consumedAfterSnapshot !== 'number'
     ) {
-      return verdict;
+      return false;
     }
+    if (!probes) return true;
     for (const scriptingEnabled of [true, false]) {
       for (const p of PROBES) {
-        if (serialize(fastDocument(p, { scriptingEnabled })) !== serialize(parse(p, { scriptingEnabled }))) return verdict;
-        if (serialize(fastFragment(p, { scriptingEnabled })) !== serialize(parseFragment(p, { scriptingEnabled }))) return verdict;
+        if (serialize(fastDocument(p, { scriptingEnabled })) !== serialize(parse(p, { scriptingEnabled }))) return false;
+        if (serialize(fastFragment(p, { scriptingEnabled })) !== serialize(parseFragment(p, { scriptingEnabled }))) return false;
       }
     }
-    verdict = true;
+    return true;
   } catch {
-    verdict = false;
+    return false;
   }
-  return verdict;
 }
 
 /** parse5's parse(), faster on body text when fastTextUsable(); never with line numbers. */

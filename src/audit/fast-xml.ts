@@ -17,7 +17,7 @@
  * and positions as saxes itself. test/audit/fast-xml.test.ts compares both on generated documents.
  */
 import { SaxesParser, type SaxesOptions } from 'saxes';
-import { packageVersion } from '../paths.ts';
+import { installedVersion } from './versions.ts';
 
 // saxes 6.0.0's internal constants (not exported); the self check below catches a change.
 const EOC = -1;
@@ -176,19 +176,31 @@ export function saxesEvents(xml: string, fast: boolean): string[] {
 let verdict: boolean | undefined;
 /** Whether the shortcut may be used: saxes 6.0.0, giving the same events as without it. */
 export function fastXmlUsable(): boolean {
-  if (verdict !== undefined) return verdict;
-  verdict = false;
+  return (verdict ??= checkFastXml(true));
+}
+
+/** The self check passed before for this very code (see fastTextCheckedBefore in ./fast-text.ts). */
+export function fastXmlCheckedBefore(): void {
+  verdict ??= checkFastXml(false);
+}
+
+/** The verdict, if it was reached in this process (never runs the check). */
+export function fastXmlVerdict(): boolean | undefined {
+  return verdict;
+}
+
+function checkFastXml(probes: boolean): boolean {
   try {
-    if (packageVersion('saxes') !== '6.0.0') return false;
+    if (installedVersion('saxes') !== '6.0.0') return false;
     if (typeof (SaxesParser.prototype as unknown as SaxesInternals).handleTextInRoot !== 'function') return false;
+    if (!probes) return true;
     for (const probe of PROBES) {
       const plain = saxesEvents(probe, false);
       const fast = saxesEvents(probe, true);
       if (plain.length !== fast.length || plain.some((e, i) => e !== fast[i])) return false;
     }
-    verdict = true;
+    return true;
   } catch {
-    verdict = false;
+    return false;
   }
-  return verdict;
 }

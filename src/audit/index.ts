@@ -16,7 +16,7 @@ import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { AuditCache, recordingView, sha256 } from './cache.ts';
 import { FragmentMemo } from './fragments.ts';
-import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult } from './run.ts';
+import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult, type ReadFile } from './run.ts';
 import type { AuditDocument, AuditFinding, BundleIndex } from './types.ts';
 
 export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './types.ts';
@@ -78,6 +78,9 @@ export interface AuditOptions {
  */
 export const WORKER_THRESHOLD = 1500;
 
+/** Files read to be hashed and found changed are kept for their audit up to this many bytes in all. */
+const KEEP_READ_BYTES = 64 << 20;
+
 /**
  * Audits every HTML, XML, JSON and CSS file under dir. Returns the findings sorted by file and
  * line ([] when the bundle keeps the contract). Never throws for what it finds; throws only when
@@ -112,13 +115,12 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const byName = recordingView(bundle);
   const nameFindings = runRules(entries, rules, byName.view);
   findings.push(...nameFindings);
-  if (cache) {
-    // Names that asked about the bundle (no rule does today) are not kept as passed.
-    const refused = new Set(nameFindings.map((f) => f.file));
-    cache.namesChecked(byName.queries().length > 0 ? [] : [...bundle.files].filter((f) => !refused.has(f)));
-  }
+  // Names that asked about the bundle (no rule does today) are not kept as passed.
+  cache?.namesChecked(bundle.files, byName.queries().length > 0 ? undefined : new Set(nameFindings.map((f) => f.file)));
 
   let todo = files;
+  const read = new Map<string, ReadFile>();
+  let keptBytes = 0;
   // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
   if (cache && !cache.empty) {
     await cache.begin(bundle);
@@ -130,7 +132,14 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
       else if (!replay(file, known)) todo.push(file);
     }
     await readEach(dir, unknown, options.signal, (file, bytes) => {
-      if (!replay(file, sha256(bytes))) todo.push(file);
+      const hash = sha256(bytes);
+      if (replay(file, hash)) return;
+      todo.push(file);
+      // Audited from these bytes below, not read (and hashed) again, within a bound on memory.
+      if (keptBytes + bytes.length <= KEEP_READ_BYTES) {
+        read.set(file, { bytes, sha256: hash });
+        keptBytes += bytes.length;
+      }
     }, locate);
     todo.sort();
   }
@@ -153,7 +162,7 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
     const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total: files.length }));
     // HTML carried in feeds, known from the last audit (./fragments.ts).
     const memo = options.cacheDir !== undefined && todo.some((f) => kindOfFile(f) === 'xml' || kindOfFile(f) === 'json') ? await FragmentMemo.open(options.cacheDir, ruleNames) : undefined;
-    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}) });
+    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}), read });
     if (memo) saving.push(memo.save());
   }
   for (const r of results) {

@@ -273,12 +273,14 @@ export async function readEach(
   signal: AbortSignal | undefined,
   fn: (file: string, bytes: Buffer, index: number) => void,
   locate: (file: string) => string = (file) => path.join(dir, file),
+  alreadyRead?: ReadonlyMap<string, { bytes: Buffer }>,
 ): Promise<void> {
   const AHEAD = 16;
   const reads = new Map<number, Promise<Buffer>>();
   const read = (i: number) => {
     if (i < files.length && !reads.has(i)) {
-      const p = readFile(locate(files[i]!));
+      const known = alreadyRead?.get(files[i]!);
+      const p = known ? Promise.resolve(known.bytes) : readFile(locate(files[i]!));
       p.catch(() => {}); // awaited below; no unhandled rejection if we stop first
       reads.set(i, p);
     }
@@ -294,9 +296,24 @@ export async function readEach(
 }
 
 /** Audits one file's bytes; with `record`, also returns what the audit cache needs to reuse the result. */
-export function auditBytes(file: string, bytes: Uint8Array, rules: AuditRule[], bundle: BundleView, record: boolean, memo?: FragmentMemo): FileResult {
+export function auditBytes(
+  file: string,
+  bytes: Uint8Array,
+  rules: AuditRule[],
+  bundle: BundleView,
+  record: boolean,
+  memo?: FragmentMemo,
+  /** The sha256 of these very bytes, when the caller has just computed it. */
+  bytesSha256?: string,
+): FileResult {
   const { text, invalidUtf8 } = decodeUtf8(bytes);
-  return auditDecoded(file, text, invalidUtf8, () => sha256(bytes), rules, bundle, record, memo);
+  return auditDecoded(file, text, invalidUtf8, () => bytesSha256 ?? sha256(bytes), rules, bundle, record, memo);
+}
+
+/** A file already read (and hashed) by the caller: audited from these bytes instead of read again. */
+export interface ReadFile {
+  bytes: Buffer;
+  sha256: string;
 }
 
 /**
@@ -359,12 +376,28 @@ export async function auditFiles(
   files: readonly string[],
   rules: AuditRule[],
   bundle: BundleView,
-  options: { signal?: AbortSignal; onFile?: (done: number) => void; record?: boolean; locate?: (file: string) => string; memo?: FragmentMemo } = {},
+  options: {
+    signal?: AbortSignal;
+    onFile?: (done: number) => void;
+    record?: boolean;
+    locate?: (file: string) => string;
+    memo?: FragmentMemo;
+    /** Files the caller has read and hashed already. */
+    read?: ReadonlyMap<string, ReadFile>;
+  } = {},
 ): Promise<FileResult[]> {
   const results: FileResult[] = [];
-  await readEach(dir, files, options.signal, (file, bytes, i) => {
-    results.push(auditBytes(file, bytes, rules, bundle, options.record ?? false, options.memo));
-    options.onFile?.(i + 1);
-  }, options.locate);
+  await readEach(
+    dir,
+    files,
+    options.signal,
+    (file, bytes, i) => {
+      const read = options.read?.get(file);
+      results.push(auditBytes(file, bytes, rules, bundle, options.record ?? false, options.memo, read?.bytes === bytes ? read.sha256 : undefined));
+      options.onFile?.(i + 1);
+    },
+    options.locate,
+    options.read,
+  );
   return results;
 }

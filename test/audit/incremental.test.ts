@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditBundle, indexBundle, selectRules, type AuditFinding } from '../../src/audit/index.ts';
 import { AuditCache, JOURNAL_FILE, JOURNAL_SLACK, STATE_FILE, STATE_FORMAT } from '../../src/audit/cache.ts';
 import { readStateFile, writeStateFile } from '../../src/state-file.ts';
@@ -261,6 +261,28 @@ describe('the audit state', () => {
     const { dir, cacheDir } = await setUp({ 'index.html': wrapPage('<p>x</p>') });
     await symlink('/etc/hostname', path.join(dir, 'host.txt'));
     for (let i = 0; i < 2; i++) expect((await auditBundle(dir, { cacheDir })).map((f) => `${f.file} ${f.rule}`)).toEqual(['host.txt bundle-files']);
+  });
+
+  it('keeps which parser shortcuts passed their self check, so that a new process skips the probes', async () => {
+    const { dir, cacheDir } = await setUp({ 'index.html': wrapPage('<p>x</p>'), 'atom.xml': atom([['index.html', '<p>x</p>']]) });
+    await rebuildAudit(dir, cacheDir);
+    const state = (await readStateFile(path.join(cacheDir, STATE_FILE), STATE_FORMAT)) as { checked: string[] };
+    expect(state.checked).toEqual(['fast-text', 'fast-xml']);
+    // Fresh modules, as in a new process: opening the cache adopts both verdicts.
+    vi.resetModules();
+    const text = await import('../../src/audit/fast-text.ts');
+    const xml = await import('../../src/audit/fast-xml.ts');
+    const fresh = await import('../../src/audit/cache.ts');
+    expect([text.fastTextVerdict(), xml.fastXmlVerdict()]).toEqual([undefined, undefined]);
+    await fresh.AuditCache.open(cacheDir, selectRules().map((r) => r.name));
+    expect([text.fastTextVerdict(), xml.fastXmlVerdict()]).toEqual([true, true]);
+    // A state that does not vouch for them leaves the checks to be run.
+    await writeStateFile(path.join(cacheDir, STATE_FILE), STATE_FORMAT, { ...state, checked: [] });
+    vi.resetModules();
+    const text2 = await import('../../src/audit/fast-text.ts');
+    await (await import('../../src/audit/cache.ts')).AuditCache.open(cacheDir, selectRules().map((r) => r.name));
+    expect(text2.fastTextVerdict()).toBeUndefined();
+    expect(text2.fastTextUsable()).toBe(true);
   });
 
   it('stays right when two audits of different bundles share the cache at once', async () => {
