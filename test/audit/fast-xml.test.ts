@@ -9,7 +9,8 @@ import { auditText } from '../../src/audit/index.ts';
 const PIECES = [
   '<r>', '</r>', '<a x="1">', '</a>', '<b/>', 'word', 'two words', ' ', '  ', '\n', '\r\n', '\r', '\t', 'слово за словом', '😀',
   '\ud800', '\udc00', '\ufffe', '\uffff', '\ufffd', '\u0085', '\u2028', '\u2029', '\x7f', '\x80', '\x9f', '\x01', '\0', '\x0b',
-  ']', ']]', ']]>', '>', ']>', '] ]>', '&amp;', '&lt;', '&gt;', '&#x41;', '&#0;', '&#xD800;', '&nope;', '&', '&;', '<', '</', '<!-- c -->',
+  ']', ']]', ']]>', '>', ']>', '] ]>', '&amp;', '&lt;', '&gt;', '&quot;', '&apos;', '&#x41;', '&#0;', '&#xD800;', '&nope;', '&', '&;', '<', '</', '<!-- c -->',
+  '&lt', '&l', '&ltx;', '&LT;', '&lt ;', '&abcdefghij;', '&amp', 'amp;', 'lt;', ';', ']]&lt;>', ']&gt;]>', ']]&#62;>',
   '<![CDATA[ x ]]>', '<?pi data?>', '<!DOCTYPE r>', '<?xml version="1.0"?>', '<?xml version="1.1"?>', 'a"b', "a'b", '=',
 ];
 
@@ -37,6 +38,7 @@ describe('reading XML text in runs', () => {
     const before = fastXmlStats.runChars;
     expect(saxesEvents(feed, true)).toEqual(saxesEvents(feed, false));
     expect(fastXmlStats.runChars - before).toBeGreaterThan(1500);
+    expect(fastXmlStats.entities).toBeGreaterThan(100);
   });
 
   it('gives the events, errors and positions saxes gives for 20,000 generated documents', () => {
