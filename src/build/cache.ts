@@ -42,6 +42,29 @@ interface IndexEntry extends RenderedMeta {
   htmlSha256: string;
 }
 
+/**
+ * How an entry is kept in the index file: most articles have no warnings, images or image
+ * inputs, and for them one string, sha256 then summary, stands for the whole entry. Ten thousand
+ * strings read several times faster than ten thousand objects with three arrays each.
+ */
+type StoredEntry = string | IndexEntry;
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** The fields a string entry stands for: an entry with any other field is kept whole. */
+const PLAIN_FIELDS = new Set(['summary', 'warnings', 'media', 'inputs', 'htmlSha256']);
+
+function storedEntry(e: IndexEntry): StoredEntry {
+  const plain = !e.warnings.length && !e.media.length && !e.inputs.length && Object.keys(e).every((k) => PLAIN_FIELDS.has(k));
+  return plain ? e.htmlSha256 + e.summary : e;
+}
+
+function indexEntry(stored: StoredEntry | undefined): IndexEntry | undefined {
+  if (typeof stored !== 'string') return stored;
+  if (!/^[0-9a-f]{64}/.test(stored)) return undefined;
+  return { summary: stored.slice(64), warnings: NONE as never[], media: NONE as never[], inputs: NONE as never[], htmlSha256: stored.slice(0, 64) };
+}
+
 /** Where renderings are written, for a thread that renders (see RenderCache.writer). */
 export interface RenderCacheWriter {
   dir: string;
@@ -73,11 +96,11 @@ export function writeRenderedHtml(writer: RenderCacheWriter, article: Pick<Artic
 }
 
 const INDEX_FILE = 'render-index.state';
-const INDEX_FORMAT = 'samizdat-render-index/1';
+const INDEX_FORMAT = 'samizdat-render-index/2';
 
 export class RenderCache {
   private salt = '';
-  private index = new Map<string, IndexEntry>();
+  private index: ReadonlyMap<string, StoredEntry> = new Map();
   private readonly used = new Map<string, IndexEntry>();
   private readonly keys = new WeakMap<Article, string>();
   /** Folders of HTML files made by this build. */
@@ -90,7 +113,7 @@ export class RenderCache {
     cache.salt = await renderCodeHash();
     // No index yet, or one we cannot read: every article is rendered.
     const data = await readStateFile(path.join(dir, INDEX_FILE), INDEX_FORMAT);
-    if (data?.salt === cache.salt && data.entries instanceof Map) cache.index = data.entries as Map<string, IndexEntry>;
+    if (data?.salt === cache.salt && data.entries instanceof Map) cache.index = data.entries as Map<string, StoredEntry>;
     return cache;
   }
 
@@ -123,7 +146,7 @@ export class RenderCache {
   async meta(article: Article): Promise<RenderedMeta | undefined> {
     if (!this.dir) return undefined;
     const key = this.key(article);
-    const entry = this.index.get(key);
+    const entry = indexEntry(this.index.get(key));
     if (!entry || !Array.isArray(entry.inputs)) return undefined;
     for (const input of entry.inputs) {
       let now: string | null;
@@ -142,7 +165,7 @@ export class RenderCache {
   async html(article: Article): Promise<string | undefined> {
     if (!this.dir) return undefined;
     const key = this.key(article);
-    const entry = this.used.get(key) ?? this.index.get(key);
+    const entry = this.used.get(key) ?? indexEntry(this.index.get(key));
     if (!entry) return undefined;
     try {
       const bytes = await readFile(this.htmlFile(key));
@@ -169,7 +192,7 @@ export class RenderCache {
   /** Writes the index of this build's articles (entries of articles gone are dropped). */
   async save(): Promise<void> {
     if (!this.dir) return;
-    const entries = new Map([...this.used].sort(([a], [b]) => compareCodeUnits(a, b)));
+    const entries = new Map([...this.used].sort(([a], [b]) => compareCodeUnits(a, b)).map(([k, e]) => [k, storedEntry(e)]));
     await writeStateFile(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt, entries }, 'render-index.json');
   }
 }

@@ -31,11 +31,28 @@ interface OutputRecord {
 
 interface StateFile {
   outDir: string;
-  files: Map<string, OutputRecord>;
+  /** Each record as one string (packRecord): 22,000 strings read far faster than 22,000 objects. */
+  files: Map<string, string>;
 }
 
 const STATE_FILE = 'outputs.state';
-const FORMAT = 'samizdat-outputs/1';
+const FORMAT = 'samizdat-outputs/2';
+
+/** "size\0sha256\0id\0key": the key last, since a media key has NULs of its own (a path never does). */
+function packRecord(r: OutputRecord): string {
+  return `${r.size}\0${r.sha256}\0${r.id}\0${r.key ?? ''}`;
+}
+
+/** A packed record, or undefined when it is damaged (then the file is written again). */
+function unpackRecord(packed: string | undefined): OutputRecord | undefined {
+  if (typeof packed !== 'string') return undefined;
+  const a = packed.indexOf('\0');
+  const b = packed.indexOf('\0', a + 1);
+  const c = packed.indexOf('\0', b + 1);
+  if (a <= 0 || b < 0 || c < 0) return undefined;
+  const key = packed.slice(c + 1);
+  return { ...(key ? { key } : {}), size: Number(packed.slice(0, a)), sha256: packed.slice(a + 1, b), id: packed.slice(b + 1, c) };
+}
 
 /** Removes a file that sits where one of rel's folders must be. */
 async function clearFileInTheWay(root: string, rel: string): Promise<void> {
@@ -61,13 +78,13 @@ export class OutputState {
   private constructor(
     private readonly stateFile: string | undefined,
     private readonly outDir: string,
-    private readonly previous: Map<string, OutputRecord>,
+    private readonly previous: ReadonlyMap<string, string>,
     private readonly present: OutputScan | undefined,
   ) {}
 
   static async open(cacheDir: string | undefined, outDir: string): Promise<OutputState> {
     const stateFile = cacheDir ? path.join(cacheDir, STATE_FILE) : undefined;
-    let previous = new Map<string, OutputRecord>();
+    let previous: ReadonlyMap<string, string> = new Map();
     if (stateFile) {
       // No state yet: the whole bundle is written.
       const state = (await readStateFile(stateFile, FORMAT)) as Partial<StateFile> | undefined;
@@ -89,13 +106,14 @@ export class OutputState {
    */
   reuse(rel: string, key: string): boolean {
     this.keys.set(rel, key);
-    const before = this.previous.get(rel);
-    return Boolean(this.present && before && before.key === key && this.present.files.get(rel) === before.id);
+    if (!this.present) return false;
+    const before = unpackRecord(this.previous.get(rel));
+    return Boolean(before && before.key === key && this.present.files.get(rel) === before.id);
   }
 
   /** Size and sha256 of a file carried over (only valid for files reuse() said yes to). */
   known(rel: string): { size: number; sha256: string } | undefined {
-    const before = this.previous.get(rel);
+    const before = unpackRecord(this.previous.get(rel));
     return before && { size: before.size, sha256: before.sha256 };
   }
 
@@ -139,12 +157,12 @@ export class OutputState {
    */
   async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all', identities?: ReadonlyMap<string, string>): Promise<void> {
     if (!this.stateFile) return;
-    const out = new Map<string, OutputRecord>();
+    const out = new Map<string, string>();
     for (const f of files) {
       const carried = staged !== 'all' && !staged.has(f.path) ? this.present?.files.get(f.path) : undefined;
       const id = carried ?? identities?.get(f.path) ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
       const key = this.keys.get(f.path);
-      out.set(f.path, { ...(key ? { key } : {}), size: f.size, sha256: f.sha256, id });
+      out.set(f.path, packRecord({ ...(key ? { key } : {}), size: f.size, sha256: f.sha256, id }));
     }
     await writeStateFile(this.stateFile, FORMAT, { outDir: this.outDir, files: out } satisfies StateFile, 'outputs.json');
   }

@@ -146,6 +146,26 @@ describe('rebuilds in place', () => {
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
 
+  it('damaged state files mean work done again, never a wrong bundle', async () => {
+    const stateFiles = (await readdir(cache)).filter((f) => f.endsWith('.state'));
+    expect(stateFiles.sort()).toEqual(['content.state', 'outputs.state', 'render-index.state']);
+    // No JSON state of earlier versions is left beside them.
+    expect((await readdir(cache)).filter((f) => f.endsWith('.json'))).toEqual([]);
+    for (const f of stateFiles) {
+      const bytes = await readFile(path.join(cache, f));
+      await writeFile(path.join(cache, f), bytes.subarray(0, bytes.length >> 1));
+    }
+    await writeFile(path.join(content, 'reports', 'r11.md'), article(11, ' Edited again.'));
+    const r = await rebuild();
+    expect(r.rendered.cached).toBe(0);
+    expect(r.filesWritten).toBe(r.manifest.files.length);
+    expect(await tree(out)).toEqual(await coldTree());
+    // And the next rebuild is incremental again.
+    const again = await rebuild();
+    expect(again.rendered.fresh).toBe(0);
+    expect(again.filesWritten).toBeLessThan(again.manifest.files.length);
+  }, 60_000);
+
   it('a deleted output folder or a state from another folder means a full build', async () => {
     await rm(out, { recursive: true, force: true });
     const r = await rebuild();
