@@ -72,4 +72,4 @@ for (let r = 0; r < rounds; r++) {
   console.log(`round ${r}: ${ms.toFixed(0)} ms, read ${read}, findings ${findings.length}`);
 }
 times.sort((a, b) => a - b);
-console.log(`median ${times[times.length >> 1].toFixed(0)} ms`);
+if (times.length) console.log(`median ${times[times.length >> 1].toFixed(0)} ms`);
