@@ -18,11 +18,11 @@
 // journal is not read at all. Otherwise (a file or folder went away, or appeared where an answer
 // was "no") the audit replays each file's own questions from the journal, as a full cache would.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { deserialize, serialize } from 'node:v8';
 import path from 'node:path';
 import type { AuditFinding, BundleView } from './types.ts';
-import { readStateFile, writeStateFile } from '../state-file.ts';
 import { fastTextCheckedBefore, fastTextVerdict } from './fast-text.ts';
 import { fastXmlCheckedBefore, fastXmlVerdict } from './fast-xml.ts';
 import { sourceFile } from '../paths.ts';
@@ -166,6 +166,34 @@ function checkState(s: Record<string, unknown> | undefined, rules: string): Stat
   return s as unknown as StateBody;
 }
 
+/**
+ * The state file, in ../state-file.ts's layout ({ format, body }, V8 serialization), read and
+ * written synchronously: one small file on the rebuild's path, where each asynchronous call is a
+ * thread-pool round trip. Missing, damaged or of another format: undefined.
+ */
+function readStateSync(file: string): Record<string, unknown> | undefined {
+  try {
+    const data = deserialize(readFileSync(file)) as { format?: unknown; body?: unknown } | null;
+    if (!data || typeof data !== 'object' || data.format !== STATE_FORMAT) return undefined;
+    const body = data.body;
+    return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the state atomically (a temp file of its own renamed over it). */
+function writeStateSync(file: string, body: StateBody): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(tmp, serialize({ format: STATE_FORMAT, body }));
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 const keyOf = (file: string, contentSha256: string) => `${contentSha256}\0${file}`;
 
 function journalHeader(rules: string): string {
@@ -248,7 +276,7 @@ export class AuditCache {
   static async open(dir: string, rules: readonly string[]): Promise<AuditCache> {
     const cache = new AuditCache(dir, rules.join(','));
     try {
-      const s = checkState(await readStateFile(path.join(dir, STATE_FILE), STATE_FORMAT), cache.rules);
+      const s = checkState(readStateSync(path.join(dir, STATE_FILE)), cache.rules);
       if (s) {
         const files = new Map<string, number>();
         for (let i = 0; i < s.paths.length; i++) files.set(s.paths[i]!, i);
@@ -401,7 +429,7 @@ export class AuditCache {
    */
   async save(): Promise<void> {
     if (this.dir === undefined) return;
-    await mkdir(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true });
     // The answers of files taken from the state are among the state's own: a union, kept.
     if (this.stateHolds && this.stats.fromState > 0) {
       const s = this.state!;
@@ -433,8 +461,8 @@ export class AuditCache {
       // Passed now, or before and not run again now.
       checked: SHORTCUTS.filter(([name, verdict]) => verdict() ?? this.state?.checked.includes(name)).map(([name]) => name),
     };
-    await writeStateFile(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
-    for (const old of OLD_FILES) await rm(path.join(this.dir, old), { force: true });
+    writeStateSync(path.join(this.dir, STATE_FILE), state);
+    if (!this.state) for (const old of OLD_FILES) rmSync(path.join(this.dir, old), { force: true });
   }
 
   /**
@@ -448,19 +476,21 @@ export class AuditCache {
     const base = this.state?.journalBase ?? 0;
     // Appended through the descriptor whose header was checked: a journal swapped in meanwhile by
     // another build (other code, other rules) is never written to.
-    const handle = await open(file, 'a+').catch(() => undefined);
-    if (handle) {
-      try {
-        const head = Buffer.alloc(header.length + 1);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0);
-        const size = (await handle.stat()).size;
-        if (head.subarray(0, bytesRead).toString('utf8').startsWith(header) && size <= 2 * base + JOURNAL_SLACK && base > 0) {
-          if (this.lines.size) await handle.appendFile([...this.lines.values()].join(''));
-          return base;
-        }
-      } finally {
-        await handle.close();
+    // Synchronous: a few small calls, each a thread-pool round trip otherwise.
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'a+');
+      const head = Buffer.alloc(header.length + 1);
+      const bytesRead = readSync(fd, head, 0, head.length, 0);
+      const size = fstatSync(fd).size;
+      if (head.subarray(0, bytesRead).toString('utf8').startsWith(header) && size <= 2 * base + JOURNAL_SLACK && base > 0) {
+        if (this.lines.size) writeSync(fd, [...this.lines.values()].join(''));
+        return base;
       }
+    } catch {
+      // cannot be appended to: written whole below
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
     // Written whole: the live results, from the journal as it is (results taken from the state
     // are there) plus this run's.

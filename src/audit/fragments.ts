@@ -7,7 +7,7 @@
 // bundle gets the same answer now. Those questions are asked again through the file's own view,
 // so the file's cache entry records them like any other. A fragment with findings is never kept:
 // the file is then read again in full, with line numbers, as without this memo.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { answerNow, auditVersion, type BundleQuery } from './cache.ts';
@@ -42,7 +42,8 @@ export class FragmentMemo {
     const known = new Map<string, { queries: BundleQuery[]; age: number }>();
     const joined = rules.join(',');
     try {
-      const data = JSON.parse(await readFile(path.join(dir, FRAGMENTS_FILE), 'utf8')) as { format?: unknown; version?: unknown; rules?: unknown; entries?: unknown };
+      // Synchronous, like the audit state: one small file on a rebuild's path.
+      const data = JSON.parse(readFileSync(path.join(dir, FRAGMENTS_FILE), 'utf8')) as { format?: unknown; version?: unknown; rules?: unknown; entries?: unknown };
       if (data.format === FORMAT && data.version === auditVersion() && data.rules === joined && Array.isArray(data.entries)) {
         for (const e of data.entries as unknown[]) {
           if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1]) || typeof e[2] !== 'number') continue;
@@ -110,10 +111,15 @@ export class FragmentMemo {
     if (this.dir === undefined || this.used.size === 0) return;
     const entries: Array<[string, BundleQuery[], number]> = [...this.used].map(([key, queries]) => [key, queries, 0]);
     for (const [key, { queries, age }] of this.known) if (!this.used.has(key) && age < MAX_AGE) entries.push([key, queries, age + 1]);
-    await mkdir(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true });
     const file = path.join(this.dir, FRAGMENTS_FILE);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, JSON.stringify({ format: FORMAT, version: auditVersion(), rules: this.rules, entries }));
-    await rename(tmp, file);
+    try {
+      writeFileSync(tmp, JSON.stringify({ format: FORMAT, version: auditVersion(), rules: this.rules, entries }));
+      renameSync(tmp, file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
   }
 }
