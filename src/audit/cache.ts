@@ -254,7 +254,9 @@ export class AuditCache {
   /** Results of the journal (read only when the state does not hold), and handed over for this run. */
   private journal: Map<string, AuditCacheEntry> | undefined;
   private readonly primed = new Map<string, AuditCacheEntry>();
-  // What this audit concludes, for the next one.
+  // What this audit concludes, for the next one: the state's files found unchanged (by index),
+  // and the others.
+  private kept: Uint8Array | undefined;
   private readonly files = new Map<string, string>();
   private readonly findings = new Map<string, AuditFinding[]>();
   private readonly yes = { files: new Set<string>(), folders: new Set<string>() };
@@ -381,11 +383,10 @@ export class AuditCache {
     const s = this.state;
     const at = this.stateHolds ? s!.files.get(file) : undefined;
     if (at !== undefined && contentSha256.length === 64 && s!.hashes.startsWith(contentSha256, 64 * at)) {
-      const findings = s!.findings.get(file) ?? [];
-      this.files.set(file, contentSha256);
-      if (findings.length) this.findings.set(file, findings);
+      // Marked, not copied: the next state takes these entries from this one as they are.
+      (this.kept ??= new Uint8Array(s!.paths.length))[at] = 1;
       this.stats.fromState++;
-      return findings;
+      return s!.findings.get(file) ?? [];
     }
     const key = keyOf(file, contentSha256);
     const primed = this.primed.get(key);
@@ -430,39 +431,84 @@ export class AuditCache {
   async save(): Promise<void> {
     if (this.dir === undefined) return;
     mkdirSync(this.dir, { recursive: true });
-    // The answers of files taken from the state are among the state's own: a union, kept.
-    if (this.stateHolds && this.stats.fromState > 0) {
-      const s = this.state!;
-      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i]) this.yes.files.add(s.paths[i]!);
-      for (const kind of ['files', 'folders'] as const) {
-        for (const p of s.yes[kind]) this.yes[kind].add(p);
-        for (const p of s.no[kind]) this.no[kind].add(p);
+    const journalBase = await this.writeJournal();
+    const s = this.state;
+    const kept = this.kept;
+    // Files taken from the state keep their entries there: their answers are among the state's
+    // own, so the state's answers are kept too (a union; see MAX_FALSE_ANSWERS).
+    const union = s !== undefined && kept !== undefined;
+    const inState = (p: string): boolean => {
+      const i = kept && s!.files.get(p);
+      return i !== undefined && kept![i] === 1;
+    };
+    const listed = (p: string) => this.files.has(p) || inState(p);
+
+    const paths: string[] = [];
+    const hashes: string[] = [];
+    const findings: Array<[string, AuditFinding[]]> = [];
+    const flags: number[] = [];
+    const toldYes = (p: string) => this.yes.files.has(p);
+    if (union) {
+      // Runs of kept entries are copied as runs of the state's hash string.
+      let run = -1;
+      for (let i = 0; i <= kept.length; i++) {
+        if (i < kept.length && kept[i] === 1) {
+          const p = s.paths[i]!;
+          paths.push(p);
+          flags.push(s.yesListed[i] || (toldYes(p) ? 1 : 0));
+          const f = s.findings.get(p);
+          if (f) findings.push([p, f]);
+          if (run < 0) run = i;
+        } else if (run >= 0) {
+          hashes.push(s.hashes.slice(64 * run, 64 * i));
+          run = -1;
+        }
       }
     }
-    const journalBase = await this.writeJournal();
-    const paths = [...this.files.keys()];
-    const yesListed = new Uint8Array(paths.length);
-    paths.forEach((p, i) => {
-      if (this.yes.files.has(p)) yesListed[i] = 1;
-    });
+    const stateYesOthers = union ? new Set(s.yes.files) : undefined;
+    for (const [p, h] of this.files) {
+      paths.push(p);
+      hashes.push(h);
+      const f = this.findings.get(p);
+      if (f) findings.push([p, f]);
+      let yes = toldYes(p);
+      if (!yes && union) {
+        const j = s.files.get(p);
+        yes = j !== undefined ? s.yesListed[j] === 1 : stateYesOthers!.has(p);
+      }
+      flags.push(yes ? 1 : 0);
+    }
+    // Paths told yes that are not files of the new state.
+    const yesOthers = new Set<string>();
+    for (const p of this.yes.files) if (!listed(p)) yesOthers.add(p);
+    const yesFolders = new Set(this.yes.folders);
+    const noFiles = new Set(this.no.files);
+    const noFolders = new Set(this.no.folders);
+    if (union) {
+      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i] === 1 && !listed(s.paths[i]!)) yesOthers.add(s.paths[i]!);
+      for (const p of s.yes.files) if (!listed(p)) yesOthers.add(p);
+      for (const p of s.yes.folders) yesFolders.add(p);
+      for (const p of s.no.files) noFiles.add(p);
+      for (const p of s.no.folders) noFolders.add(p);
+    }
     const { regular, refused } = this.names;
     const state: StateBody = {
       version: auditVersion(),
       rules: this.rules,
       paths,
-      hashes: [...this.files.values()].join(''),
-      findings: [...this.findings],
-      yesListed,
-      yes: { files: [...this.yes.files].filter((p) => !this.files.has(p)), folders: [...this.yes.folders] },
-      no: { files: [...this.no.files], folders: [...this.no.folders] },
+      hashes: hashes.join(''),
+      findings,
+      yesListed: Uint8Array.from(flags),
+      yes: { files: [...yesOthers], folders: [...yesFolders] },
+      no: { files: [...noFiles], folders: [...noFolders] },
       journalBase,
-      namesClean: refused ? [...regular].filter((f) => !this.files.has(f) && !refused.has(f)) : [],
+      namesClean: refused ? [...regular].filter((f) => !refused.has(f) && !listed(f)) : [],
       namesNotClean: refused ? paths.filter((f) => refused.has(f)) : paths,
       // Passed now, or before and not run again now.
-      checked: SHORTCUTS.filter(([name, verdict]) => verdict() ?? this.state?.checked.includes(name)).map(([name]) => name),
+      checked: SHORTCUTS.filter(([name, verdict]) => verdict() ?? s?.checked.includes(name)).map(([name]) => name),
     };
     writeStateSync(path.join(this.dir, STATE_FILE), state);
-    if (!this.state) for (const old of OLD_FILES) rmSync(path.join(this.dir, old), { force: true });
+    if (!s) for (const old of OLD_FILES) rmSync(path.join(this.dir, old), { force: true });
   }
 
   /**
@@ -496,6 +542,8 @@ export class AuditCache {
     // are there) plus this run's.
     const live = new Set<string>();
     for (const [f, hash] of this.files) live.add(keyOf(f, hash));
+    const s = this.state;
+    if (s && this.kept) for (let i = 0; i < this.kept.length; i++) if (this.kept[i] === 1) live.add(keyOf(s.paths[i]!, s.hashes.slice(64 * i, 64 * i + 64)));
     const keep = new Map<string, string>();
     const text = await readFile(file, 'utf8').catch(() => '');
     if (text.startsWith(header)) {

@@ -311,6 +311,12 @@ describe('the audit state', () => {
     expect(Math.max(...sizes)).toBeLessThan(2 * sizes[0]! + JOURNAL_SLACK + (64 << 10));
     expect(sizes.some((s, i) => i > 0 && s < sizes[i - 1]!)).toBe(true);
     expect((await expectSameAsFresh(dir, cacheDir)).findings.length).toBe(200);
+    // The rewritten journal still has the result of the page that never changed: when a "no"
+    // answer flips (p0.html appears), only the page that asked is read again.
+    await writeTree(dir, { 'p0.html': wrapPage('<p>0</p>') });
+    const flipped = await expectSameAsFresh(dir, cacheDir);
+    expect(flipped.findings.length).toBe(199);
+    expect(flipped.read).toBe(2);
   });
 });
 
