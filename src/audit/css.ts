@@ -1,6 +1,7 @@
 // Every reference a stylesheet makes. postcss gives the structure and line numbers; values are
 // read with a small tokenizer that follows CSS Syntax Level 3 for what matters here: comments,
 // strings, escapes ("u\72l(" is "url("), functions, and unquoted url() tokens.
+import { createHash } from 'node:crypto';
 import postcss, { type AnyNode } from 'postcss';
 import type { CssReference } from './types.ts';
 
@@ -149,10 +150,16 @@ function unescapeIdent(ident: string): string {
  * its file. A stylesheet postcss cannot parse is scanned whole, so nothing hides behind an error.
  */
 export function cssReferences(text: string, firstLine = 1): CssReference[] {
-  // Every page carries the same inline stylesheet: read each distinct text once.
+  // Every page carries the same inline stylesheet: read each distinct text once, and across
+  // audits through the memo of ./fragments.ts (by the text's hash).
   let refs = cssCache.get(text);
   if (!refs) {
-    refs = cssReferencesUncached(text);
+    const key = cssMemo.size > 0 || cssMemo.recording ? cssKey(text) : undefined;
+    refs = (key !== undefined ? cssMemo.known.get(key) : undefined) ?? cssReferencesUncached(text);
+    if (key !== undefined) {
+      if (cssMemo.used.size >= 256) cssMemo.used.clear();
+      cssMemo.used.set(key, refs);
+    }
     if (cssCache.size >= 256) cssCache.clear();
     cssCache.set(text, refs);
   }
@@ -160,6 +167,36 @@ export function cssReferences(text: string, firstLine = 1): CssReference[] {
 }
 
 const cssCache = new Map<string, CssReference[]>();
+
+/**
+ * Results of stylesheets read in earlier audits (a pure function of the text, so kept by its
+ * sha256 with the audit's version), and those met in this process since recording started.
+ */
+const cssMemo = {
+  known: new Map<string, CssReference[]>(),
+  used: new Map<string, CssReference[]>(),
+  recording: false,
+  get size(): number {
+    return this.known.size;
+  },
+};
+
+function cssKey(text: string): string {
+  return createHash('sha256').update(text, 'utf16le').digest('hex');
+}
+
+/** Takes the results kept by an earlier audit, and records the stylesheets met from now on. */
+export function adoptCssResults(entries: Iterable<[string, CssReference[]]>): void {
+  for (const [key, refs] of entries) cssMemo.known.set(key, refs);
+  cssMemo.recording = true;
+  // Texts read before recording started are met again through cssCache: keep them too.
+  for (const [text, refs] of cssCache) cssMemo.used.set(cssKey(text), refs);
+}
+
+/** The stylesheet results met since adoptCssResults, for the next audit. */
+export function cssResultsUsed(): Array<[string, CssReference[]]> {
+  return [...cssMemo.used];
+}
 
 function cssReferencesUncached(text: string, firstLine = 1): CssReference[] {
   const out: CssReference[] = [];

@@ -6,15 +6,18 @@
 // the same rules and audit code, was found clean before, and every question it asked about the
 // bundle gets the same answer now. Those questions are asked again through the file's own view,
 // so the file's cache entry records them like any other. A fragment with findings is never kept:
-// the file is then read again in full, with line numbers, as without this memo.
+// the file is then read again in full, with line numbers, as without this memo. The same file
+// keeps what the stylesheets met (every page's inline one) refer to: read by postcss only once.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { answerNow, auditVersion, type BundleQuery } from './cache.ts';
+import { adoptCssResults, cssResultsUsed } from './css.ts';
+import type { CssReference } from './types.ts';
 import type { AuditDocument, BundleView } from './types.ts';
 
 export const FRAGMENTS_FILE = 'audit-fragments.json';
-const FORMAT = 'samizdat-audit-fragments/1';
+const FORMAT = 'samizdat-audit-fragments/2';
 /** A fragment not met in this many audits in a row is dropped (feeds not written now keep theirs for a while). */
 const MAX_AGE = 3;
 
@@ -24,6 +27,19 @@ export interface FragmentHook {
   skip(text: string, base: string | null): boolean;
   /** After parsing: the document made from that HTML. */
   parsed(doc: AuditDocument, text: string, base: string | null): void;
+}
+
+/** A stylesheet result as kept: [sha256, references]. */
+function isCssEntry(e: unknown): e is [string, CssReference[]] {
+  return (
+    Array.isArray(e) &&
+    typeof e[0] === 'string' &&
+    Array.isArray(e[1]) &&
+    (e[1] as unknown[]).every((r) => {
+      const c = r as Partial<CssReference> | null;
+      return typeof c === 'object' && c !== null && typeof c.kind === 'string' && typeof c.url === 'string' && (c.line === undefined || typeof c.line === 'number');
+    })
+  );
 }
 
 export class FragmentMemo {
@@ -43,8 +59,9 @@ export class FragmentMemo {
     const joined = rules.join(',');
     try {
       // Synchronous, like the audit state: one small file on a rebuild's path.
-      const data = JSON.parse(readFileSync(path.join(dir, FRAGMENTS_FILE), 'utf8')) as { format?: unknown; version?: unknown; rules?: unknown; entries?: unknown };
-      if (data.format === FORMAT && data.version === auditVersion() && data.rules === joined && Array.isArray(data.entries)) {
+      const data = JSON.parse(readFileSync(path.join(dir, FRAGMENTS_FILE), 'utf8')) as { format?: unknown; version?: unknown; rules?: unknown; entries?: unknown; css?: unknown };
+      if (data.format === FORMAT && data.version === auditVersion() && data.rules === joined && Array.isArray(data.entries) && Array.isArray(data.css)) {
+        adoptCssResults((data.css as unknown[]).filter(isCssEntry));
         for (const e of data.entries as unknown[]) {
           if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1]) || typeof e[2] !== 'number') continue;
           const queries = e[1] as unknown[];
@@ -108,14 +125,14 @@ export class FragmentMemo {
 
   /** Writes the fragments met in this audit, and those met in the last few (when it met any). */
   async save(): Promise<void> {
-    if (this.dir === undefined || this.used.size === 0) return;
+    if (this.dir === undefined) return;
     const entries: Array<[string, BundleQuery[], number]> = [...this.used].map(([key, queries]) => [key, queries, 0]);
     for (const [key, { queries, age }] of this.known) if (!this.used.has(key) && age < MAX_AGE) entries.push([key, queries, age + 1]);
     mkdirSync(this.dir, { recursive: true });
     const file = path.join(this.dir, FRAGMENTS_FILE);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      writeFileSync(tmp, JSON.stringify({ format: FORMAT, version: auditVersion(), rules: this.rules, entries }));
+      writeFileSync(tmp, JSON.stringify({ format: FORMAT, version: auditVersion(), rules: this.rules, entries, css: cssResultsUsed() }));
       renameSync(tmp, file);
     } catch (err) {
       rmSync(tmp, { force: true });

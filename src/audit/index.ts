@@ -160,8 +160,8 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   } else {
     const done0 = files.length - todo.length;
     const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total: files.length }));
-    // HTML carried in feeds, known from the last audit (./fragments.ts).
-    const memo = options.cacheDir !== undefined && todo.some((f) => kindOfFile(f) === 'xml' || kindOfFile(f) === 'json') ? await FragmentMemo.open(options.cacheDir, ruleNames) : undefined;
+    // HTML carried in feeds and stylesheets, known from the last audit (./fragments.ts).
+    const memo = options.cacheDir !== undefined && todo.length > 0 ? await FragmentMemo.open(options.cacheDir, ruleNames) : undefined;
     results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}), read });
     if (memo) saving.push(memo.save());
   }

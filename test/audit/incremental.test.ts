@@ -426,6 +426,30 @@ describe('feed HTML known from the last audit', () => {
     expect(broken.findings.filter((f) => f.file === 'feed.json').length).toBe(2);
   });
 
+  it('keeps what stylesheets refer to, read by postcss once (proved with a tampered memo, in fresh modules)', async () => {
+    const styled = (n: number) => wrapPage(`<style>p { color: red }</style><p>${n}</p>`);
+    const { dir, cacheDir } = await setUp({ 'index.html': styled(1) });
+    await rebuildAudit(dir, cacheDir);
+    const memoFile = path.join(cacheDir, FRAGMENTS_FILE);
+    const memo = JSON.parse(await readFile(memoFile, 'utf8')) as { css: [string, unknown[]][] };
+    const entry = memo.css.find(([, refs]) => refs.length === 0);
+    expect(entry).toBeDefined();
+    entry![1] = [{ kind: 'url', url: 'https://tracker.example.org/from-the-memo.png', line: 1 }];
+    await writeFile(memoFile, JSON.stringify(memo));
+    await writeTree(dir, { 'index.html': styled(2) });
+    vi.resetModules();
+    const fresh = await import('../../src/audit/index.ts');
+    const findings = await fresh.auditBundle(dir, { cacheDir });
+    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining('from-the-memo.png')]);
+    // A damaged entry is not used.
+    entry![1] = [{ kind: 'url', url: 42 }];
+    await writeFile(memoFile, JSON.stringify(memo));
+    await writeTree(dir, { 'index.html': styled(3) });
+    vi.resetModules();
+    const again = await import('../../src/audit/index.ts');
+    expect(await again.auditBundle(dir, { cacheDir })).toEqual([]);
+  });
+
   it('is not used from a damaged memo file', async () => {
     const { dir, cacheDir } = await setUp({ ...pages, 'atom.xml': atom([clean('a')]) });
     await expectSameAsFresh(dir, cacheDir);
