@@ -9,7 +9,12 @@
 //   audit-state.v8        what the last audit concluded: each audited file's sha256 and findings,
 //                         and every question those files asked, split into the answers that
 //                         were true and those that were false (their union over all the files).
-//   audit-fragments.json  HTML carried in feeds (./fragments.ts).
+//   audit-fragments.json  HTML carried in feeds, and what stylesheets refer to (./fragments.ts).
+//
+// It also keeps which regular files' names the by-name rules passed (a check by name sees only
+// the name) and which parser shortcuts passed their self check with this code (fast-text.ts,
+// fast-xml.ts). The journal grows by this run's new results and is rewritten with only the live
+// ones once it is more than twice its size when last written whole (JOURNAL_SLACK).
 //
 // The state is what makes a rebuild cheap. A file whose bytes are those the state lists was
 // audited with questions that are all among the state's true and false answers. If every true
