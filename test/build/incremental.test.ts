@@ -8,6 +8,7 @@ import { cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildResult } from '../../src/build/index.ts';
+import { OutputState } from '../../src/build/outputs.ts';
 import { tempDir } from '../support/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -145,6 +146,17 @@ describe('rebuilds in place', () => {
     await rebuild();
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
+
+  it('the record of outputs gives every carried file\'s sha256 as the manifest has it', async () => {
+    const state = await OutputState.open(cache, out);
+    const manifest = JSON.parse(await readFile(path.join(out, 'mirror-manifest.json'), 'utf8')) as { files: Array<{ path: string; size: number; sha256: string }> };
+    expect(manifest.files.length).toBeGreaterThan(50);
+    for (const f of manifest.files) {
+      expect(state.known(f.path), f.path).toEqual({ size: f.size, sha256: f.sha256 });
+      expect(state.knownSha256(f.path), f.path).toBe(f.sha256);
+    }
+    expect(state.knownSha256('no/such/file.html')).toBeUndefined();
+  });
 
   it('damaged state files mean work done again, never a wrong bundle', async () => {
     const stateFiles = (await readdir(cache)).filter((f) => f.endsWith('.state'));
