@@ -217,47 +217,39 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     articleOf.set(view, article);
   }
   const model = buildModel(site, views);
+
+  // What to write: everything on a first build; on a rebuild only the pages whose key changed.
   const outputs = await outputsOpening;
-
-  // A big bundle is audited on worker threads while its pages are made (a rebuild's few pages on
-  // one), instead of being read back afterwards; the threads load their code meanwhile. Their link
-  // checks see every file the new bundle will hold. The audit below reuses a result only for the
-  // bytes on disk and the same answers from the real bundle.
-  const expected = [...templateOutputs({ model, mirrors, renderArticles: views, renderLists: model.lists }), ...media.keys()];
-  const stream =
-    (options.threads ?? expected.length >= WORKER_THRESHOLD) && expected.length > 0
-      ? AuditStream.open({ files: expected, ...(outputs.incremental ? { workers: 1 } : {}) })
-      : undefined;
-  let renderCacheSaved: Promise<void> | undefined;
-  // Made once the pages are about to be written; removed at the end whatever happens.
-  let stagingMade: string | undefined;
-  try {
-    // What to write: everything on a first build; on a rebuild only the pages whose key changed.
-    const keys = await PageKeys.open(site, model.siteFeeds);
-    const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v, cache.key(articleOf.get(v)!))));
-    const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));
-    const copyMedia = [...media.values()].filter((m) => !outputs.reuse(m.path, PageKeys.media(m.source, m.stamp)));
-    // Pages and feeds written now need the text of their articles.
-    const needText = new Set<ArticleView>([...renderArticles, ...model.feeds.flatMap((f) => f.articles)]);
-    await mapLimit([...needText].filter((v) => !html.has(articleOf.get(v)!)), 8, async (view) => {
-      const article = articleOf.get(view)!;
-      let text = await cache.html(article);
-      if (text === undefined) {
-        const rendered = await renderArticle(article, contentDir);
-        await cache.set(article, rendered).catch(() => {});
-        text = rendered.html;
-      }
-      html.set(article, text);
-      view.html = text;
-    }, signal);
-
-    for (const v of needText) {
-      if (!html.has(articleOf.get(v)!)) throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
+  const keys = await PageKeys.open(site, model.siteFeeds);
+  const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v, cache.key(articleOf.get(v)!))));
+  const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));
+  const copyMedia = [...media.values()].filter((m) => !outputs.reuse(m.path, PageKeys.media(m.source, m.stamp)));
+  // Pages and feeds written now need the text of their articles.
+  const needText = new Set<ArticleView>([...renderArticles, ...model.feeds.flatMap((f) => f.articles)]);
+  await mapLimit([...needText].filter((v) => !html.has(articleOf.get(v)!)), 8, async (view) => {
+    const article = articleOf.get(view)!;
+    let text = await cache.html(article);
+    if (text === undefined) {
+      const rendered = await renderArticle(article, contentDir);
+      await cache.set(article, rendered).catch(() => {});
+      text = rendered.html;
     }
-    const staging = await stagingDir(outDir);
-    stagingMade = staging;
-    const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists };
-    if (stream) pagesData.onPage = (file, text) => stream.add(file, text);
+    html.set(article, text);
+    view.html = text;
+  }, signal);
+
+  for (const v of needText) {
+    if (!html.has(articleOf.get(v)!)) throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
+  }
+  const staging = await stagingDir(outDir);
+  const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists };
+  // A big full build audits pages on worker threads while Eleventy makes them, instead of reading
+  // them all back afterwards. The audit below reuses a result only for the bytes on disk.
+  const expected = outputs.incremental ? [] : [...templateOutputs(pagesData), ...media.keys()];
+  const stream = (options.threads ?? expected.length >= WORKER_THRESHOLD) && expected.length > 0 ? AuditStream.open({ files: expected }) : undefined;
+  if (stream) pagesData.onPage = (file, text) => stream.add(file, text);
+  let renderCacheSaved: Promise<void> | undefined;
+  try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
     // A rebuild that writes a few files writes them itself; Eleventy's start-up would dominate.
@@ -366,10 +358,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   } finally {
     await renderCacheSaved;
     await stream?.close();
-    if (stagingMade !== undefined) {
-      await rm(stagingMade, { recursive: true, force: true });
-      await rm(`${stagingMade}.work`, { recursive: true, force: true });
-    }
+    await rm(staging, { recursive: true, force: true });
+    await rm(`${staging}.work`, { recursive: true, force: true });
   }
 }
 

@@ -85,29 +85,6 @@ describe('rebuilds in place', () => {
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
 
-  it('a big archive\'s rebuild audits its pages on a thread while writing them (forced here), with the same result', async () => {
-    await writeFile(path.join(content, 'reports', 'r43.md'), article(43));
-    const r = await buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {}, threads: true });
-    expect(r.rendered.fresh).toBe(1);
-    // Every written page was audited by the thread as it was written; none was read back.
-    expect(r.auditRead).toBe(0);
-    expect(r.filesWritten).toBeLessThan(r.manifest.files.length / 2);
-    expect(await tree(out)).toEqual(await coldTree());
-    // A broken link in a new article is still found: the thread's results are checked against the real bundle.
-    await writeFile(path.join(content, 'reports', 'r44.md'), article(44, ' See [nothing](../no-such-page/index.html).'));
-    const before = await tree(out);
-    const failed = await buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {}, threads: true }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(String(failed)).toMatch(/audit/);
-    expect(await tree(out)).toEqual(before);
-    await rm(path.join(content, 'reports', 'r44.md'));
-    await rm(path.join(content, 'reports', 'r43.md'));
-    await rebuild();
-    expect(await tree(out)).toEqual(await coldTree());
-  }, 60_000);
-
   it('an edited title, a removed article and a removed tag: the bundle equals a first build, with no stale page left', async () => {
     await writeFile(path.join(content, 'reports', 'r7.md'), article(7).replace('Report number 7', 'Report seven, retitled'));
     await rm(path.join(content, 'reports', 'r8.md'));
