@@ -30,7 +30,6 @@ import { OutputState } from './outputs.ts';
 import { identity } from './output-scan.ts';
 import { PageKeys } from './page-keys.ts';
 import { mapLimit } from './map-limit.ts';
-import { contentScanPays, scanContentOnThread } from '../content/scan-thread.ts';
 
 export { renderMarkdown } from './markdown.ts';
 
@@ -124,8 +123,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   // own) while the articles are loaded.
   const outputsOpening = OutputState.open(cacheDir, outDir);
   outputsOpening.catch(() => {}); // awaited below; a build that fails before then has no use for it
-  // A rebuild of a big archive lists and stats its articles on a thread of its own meanwhile.
-  const contentScan = cacheDir && (options.threads ?? contentScanPays(cacheDir)) ? scanContentOnThread(contentDir) : undefined;
   const cache = await RenderCache.open(cacheDir);
   // Nothing rendered yet: a first build, which Eleventy writes. Its modules load meanwhile.
   if (cache.empty) preloadEleventy();
@@ -136,7 +133,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     siteLang: site.lang,
     ...(signal ? { signal } : {}),
     ...(cacheDir ? { cacheDir } : {}),
-    ...(contentScan ? { scan: contentScan } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(cache.empty
       ? {
