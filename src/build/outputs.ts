@@ -39,8 +39,8 @@ const STATE_FILE = 'outputs.state';
 const FORMAT = 'samizdat-outputs/2';
 
 /** "size\0sha256\0id\0key": the key last, since a media key has NULs of its own (a path never does). */
-function packRecord(r: OutputRecord): string {
-  return `${r.size}\0${r.sha256}\0${r.id}\0${r.key ?? ''}`;
+function packRecord(size: number, sha256: string, id: string, key: string | undefined): string {
+  return `${size}\0${sha256}\0${id}\0${key ?? ''}`;
 }
 
 /** A packed record, or undefined when it is damaged (then the file is written again). */
@@ -113,16 +113,16 @@ export class OutputState {
 
   /** Size and sha256 of a file carried over (only valid for files reuse() said yes to). */
   known(rel: string): { size: number; sha256: string } | undefined {
-    const before = unpackRecord(this.previous.get(rel));
-    return before && { size: before.size, sha256: before.sha256 };
+    // Sliced straight from the packed record: the manifest asks this of every carried file.
+    const packed = this.previous.get(rel);
+    if (typeof packed !== 'string') return undefined;
+    const a = packed.indexOf('\0');
+    return a > 0 && packed.charCodeAt(a + 65) === 0 ? { size: Number(packed.slice(0, a)), sha256: packed.slice(a + 1, a + 65) } : undefined;
   }
 
   /** known(rel)?.sha256 without unpacking the record: the audit asks it of every file. */
   knownSha256(rel: string): string | undefined {
-    const packed = this.previous.get(rel);
-    if (typeof packed !== 'string') return undefined;
-    const a = packed.indexOf('\0');
-    return a > 0 && packed.charCodeAt(a + 65) === 0 ? packed.slice(a + 1, a + 65) : undefined;
+    return this.known(rel)?.sha256;
   }
 
   /**
@@ -170,7 +170,7 @@ export class OutputState {
       const carried = staged !== 'all' && !staged.has(f.path) ? this.present?.files.get(f.path) : undefined;
       const id = carried ?? identities?.get(f.path) ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
       const key = this.keys.get(f.path);
-      out.set(f.path, packRecord({ ...(key ? { key } : {}), size: f.size, sha256: f.sha256, id }));
+      out.set(f.path, packRecord(f.size, f.sha256, id, key));
     }
     await writeStateFile(this.stateFile, FORMAT, { outDir: this.outDir, files: out } satisfies StateFile, 'outputs.json');
   }
