@@ -22,6 +22,7 @@
  * every hostile fixture and 20,000 generated documents.
  */
 import { installedVersion } from './versions.ts';
+import { selfCheck } from './self-check.ts';
 import { Parser, serialize, Token, TokenizerMode, parse, parseFragment, type DefaultTreeAdapterMap, type ParserOptions } from 'parse5';
 
 type Options = ParserOptions<DefaultTreeAdapterMap>;
@@ -159,25 +160,13 @@ const PROBES = [
   `<p id="one" id="two" lang='ru' title="&notin &#x26; done"><svg><a xlink:href="#a b" href='x'>s</a></svg><math><mi mathvariant="bold">x</mi></math></p><img alt="unclosed`,
 ];
 
-let verdict: boolean | undefined;
-/** Whether the shortcut may be used: parse5 7.3 whose internals are as expected, and the same trees. */
-export function fastTextUsable(): boolean {
-  return (verdict ??= checkFastText(true));
-}
-
 /**
- * The self check passed before for this very code: the audit cache keeps that (keyed, like its
- * results, by the audit's version: its own source and parse5's), so a rebuild does not run the
- * probes again, only the cheap checks of version and internals.
+ * Whether the shortcut may be used: parse5 7.3 whose internals are as expected, and the same
+ * trees (./self-check.ts). The audit cache keeps a passed check (keyed, like its results, by the
+ * audit's version: its own source and parse5's), so a rebuild does not run the probes again.
  */
-export function fastTextCheckedBefore(): void {
-  verdict ??= checkFastText(false);
-}
-
-/** The verdict, if it was reached in this process (never runs the check). */
-export function fastTextVerdict(): boolean | undefined {
-  return verdict;
-}
+const fastText = selfCheck(checkFastText);
+export const { usable: fastTextUsable, checkedBefore: fastTextCheckedBefore, verdict: fastTextVerdict } = fastText;
 
 function checkFastText(probes: boolean): boolean {
   try {

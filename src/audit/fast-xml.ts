@@ -20,6 +20,7 @@
  */
 import { SaxesParser, type SaxesOptions } from 'saxes';
 import { installedVersion } from './versions.ts';
+import { selfCheck } from './self-check.ts';
 
 // saxes 6.0.0's internal constants (not exported); the self check below catches a change.
 const EOC = -1;
@@ -201,21 +202,9 @@ export function saxesEvents(xml: string, fast: boolean): string[] {
   return events;
 }
 
-let verdict: boolean | undefined;
-/** Whether the shortcut may be used: saxes 6.0.0, giving the same events as without it. */
-export function fastXmlUsable(): boolean {
-  return (verdict ??= checkFastXml(true));
-}
-
-/** The self check passed before for this very code (see fastTextCheckedBefore in ./fast-text.ts). */
-export function fastXmlCheckedBefore(): void {
-  verdict ??= checkFastXml(false);
-}
-
-/** The verdict, if it was reached in this process (never runs the check). */
-export function fastXmlVerdict(): boolean | undefined {
-  return verdict;
-}
+/** Whether the shortcut may be used: saxes 6.0.0, giving the same events as without it (./self-check.ts). */
+const fastXml = selfCheck(checkFastXml);
+export const { usable: fastXmlUsable, checkedBefore: fastXmlCheckedBefore, verdict: fastXmlVerdict } = fastXml;
 
 function checkFastXml(probes: boolean): boolean {
   try {
