@@ -120,11 +120,6 @@ export class OutputState {
     return a > 0 && packed.charCodeAt(a + 65) === 0 ? { size: Number(packed.slice(0, a)), sha256: packed.slice(a + 1, a + 65) } : undefined;
   }
 
-  /** known(rel)?.sha256 without unpacking the record: the audit asks it of every file. */
-  knownSha256(rel: string): string | undefined {
-    return this.known(rel)?.sha256;
-  }
-
   /**
    * Updates outDir in place: stale entries out, staged files in, manifest and signature last.
    * `bundle` is every file of the new bundle, `staged` those that lie in `staging`.
