@@ -3,9 +3,9 @@
  *
  * The state file (<cacheDir>/outputs.state, ../state-file.ts) records every file of the bundle:
  * the key of what it was made from (article pages, list pages, media; page-keys.ts), its size and
- * sha256, and its identity in outDir (size, modification time, inode) right after the build. A file is carried
- * over only when its key matches AND the file in outDir still has that identity, so an output
- * that was edited, replaced or removed by hand is written again.
+ * sha256, and its identity in outDir (size, modification time, inode) right after the build. A
+ * file is carried over only when its key matches AND the file in outDir still has that identity,
+ * so an output that was edited, replaced or removed by hand is written again.
  *
  * A rebuild stages only new and changed files. Once they have passed the audit and the manifest
  * is written, stale files are removed from outDir, the staged ones renamed into it, and the
