@@ -23,15 +23,14 @@
 // journal is not read at all. Otherwise (a file or folder went away, or appeared where an answer
 // was "no") the audit replays each file's own questions from the journal, as a full cache would.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { deserialize, serialize } from 'node:v8';
 import path from 'node:path';
 import type { AuditFinding, BundleView } from './types.ts';
 import { fastTextCheckedBefore, fastTextVerdict } from './fast-text.ts';
 import { fastXmlCheckedBefore, fastXmlVerdict } from './fast-xml.ts';
-import { sourceFile } from '../paths.ts';
-import { installedVersion } from './versions.ts';
+import { packageVersion, sourceFile } from '../paths.ts';
+import { readStateFileSync, writeStateFileSync } from '../state-file.ts';
 
 /** A question a rule asked about the bundle: "f:<path>" (a file?) or "d:<path>" (a folder?), and the answer. */
 export type BundleQuery = [string, boolean];
@@ -61,9 +60,7 @@ export const JOURNAL_SLACK = 256 << 10;
  */
 const MAX_FALSE_ANSWERS = 10_000;
 
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex as sha256 } from '../digest.ts';
 
 /** A view of the bundle that remembers what it was asked. */
 export function recordingView(bundle: BundleView): { view: BundleView; queries(): BundleQuery[] } {
@@ -114,7 +111,7 @@ export function auditVersion(): string {
     .filter((f) => /\.(ts|mjs)$/.test(f))
     .sort();
   for (const f of sources) hash.update(`${f}\0`).update(readFileSync(path.join(here, f))).update('\0');
-  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) hash.update(`${pkg}@${installedVersion(pkg) ?? 'unknown'}\0`);
+  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
   version = hash.digest('hex');
   return version;
 }
@@ -169,34 +166,6 @@ function checkState(s: Record<string, unknown> | undefined, rules: string): Stat
   if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
   for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
   return s as unknown as StateBody;
-}
-
-/**
- * The state file, in ../state-file.ts's layout ({ format, body }, V8 serialization), read and
- * written synchronously: one small file on the rebuild's path, where each asynchronous call is a
- * thread-pool round trip. Missing, damaged or of another format: undefined.
- */
-function readStateSync(file: string): Record<string, unknown> | undefined {
-  try {
-    const data = deserialize(readFileSync(file)) as { format?: unknown; body?: unknown } | null;
-    if (!data || typeof data !== 'object' || data.format !== STATE_FORMAT) return undefined;
-    const body = data.body;
-    return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes the state atomically (a temp file of its own renamed over it). */
-function writeStateSync(file: string, body: StateBody): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, serialize({ format: STATE_FORMAT, body }));
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 const keyOf = (file: string, contentSha256: string) => `${contentSha256}\0${file}`;
@@ -283,7 +252,7 @@ export class AuditCache {
   static async open(dir: string, rules: readonly string[]): Promise<AuditCache> {
     const cache = new AuditCache(dir, rules.join(','));
     try {
-      const s = checkState(readStateSync(path.join(dir, STATE_FILE)), cache.rules);
+      const s = checkState(readStateFileSync(path.join(dir, STATE_FILE), STATE_FORMAT), cache.rules);
       if (s) {
         const files = new Map<string, number>();
         for (let i = 0; i < s.paths.length; i++) files.set(s.paths[i]!, i);
@@ -512,7 +481,7 @@ export class AuditCache {
       // Passed now, or before and not run again now.
       checked: SHORTCUTS.filter(([name, verdict]) => verdict() ?? s?.checked.includes(name)).map(([name]) => name),
     };
-    writeStateSync(path.join(this.dir, STATE_FILE), state);
+    writeStateFileSync(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
     if (!s) for (const old of OLD_FILES) rmSync(path.join(this.dir, old), { force: true });
   }
 

@@ -21,7 +21,7 @@
  * pass (no line numbers, no parse errors reported). test/audit/fast-text.test.ts compares both on
  * every hostile fixture and 20,000 generated documents.
  */
-import { installedVersion } from './versions.ts';
+import { packageVersion } from '../paths.ts';
 import { selfCheck } from './self-check.ts';
 import { Parser, serialize, Token, TokenizerMode, parse, parseFragment, type DefaultTreeAdapterMap, type ParserOptions } from 'parse5';
 
@@ -170,7 +170,7 @@ export const { usable: fastTextUsable, checkedBefore: fastTextCheckedBefore, ver
 
 function checkFastText(probes: boolean): boolean {
   try {
-    if (!installedVersion('parse5')?.startsWith('7.3.')) return false;
+    if (!packageVersion('parse5')?.startsWith('7.3.')) return false;
     const probe = new Parser<DefaultTreeAdapterMap>().tokenizer as unknown as Partial<TokenizerInternals>;
     if (
       typeof probe._stateData !== 'function' ||

@@ -19,7 +19,7 @@
  * and positions as saxes itself. test/audit/fast-xml.test.ts compares both on generated documents.
  */
 import { SaxesParser, type SaxesOptions } from 'saxes';
-import { installedVersion } from './versions.ts';
+import { packageVersion } from '../paths.ts';
 import { selfCheck } from './self-check.ts';
 
 // saxes 6.0.0's internal constants (not exported); the self check below catches a change.
@@ -208,7 +208,7 @@ export const { usable: fastXmlUsable, checkedBefore: fastXmlCheckedBefore, verdi
 
 function checkFastXml(probes: boolean): boolean {
   try {
-    if (installedVersion('saxes') !== '6.0.0') return false;
+    if (packageVersion('saxes') !== '6.0.0') return false;
     if (typeof (SaxesParser.prototype as unknown as SaxesInternals).handleTextInRoot !== 'function') return false;
     if (!probes) return true;
     for (const probe of PROBES) {
