@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputError } from '../errors.ts';
 
 /** Turns every zod issue into one InputError "file: path: message", so all are reported at once. */

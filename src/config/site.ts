@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AggregateInputError, InputError } from '../errors.ts';
 import { zodProblems } from './schema-problems.ts';
 

@@ -1,6 +1,6 @@
 // Reading a manifest that came from anywhere: a folder, a zip, a mirror. Every field is checked
 // before anything trusts it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.ts';
 import { unsafePathReason } from './paths.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest } from './types.ts';

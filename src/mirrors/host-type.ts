@@ -2,7 +2,7 @@
  * The shape of one entry of the host type table (registry.ts). Kept apart from the table so a
  * host module can import it without importing every other host.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { MirrorConfig } from './config.ts';
 import type { MirrorEnv } from './env.ts';
 import type { MirrorHost } from './host.ts';

@@ -6,7 +6,7 @@
  * kind 'files': the bundle's files are copied there (folder, s3, sftp, webdav, git).
  * kind 'pin':   the CAR / CID is pinned there (kubo, pinning-service); `samizdat pin` uses it.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputError } from '../errors.ts';
 import type { MirrorConfig } from './config.ts';
 import type { MirrorHost } from './host.ts';

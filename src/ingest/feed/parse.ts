@@ -8,7 +8,7 @@
  */
 import { parseFeed as parseXmlFeed } from '@rowanmanning/feed-parser';
 import { SaxesParser } from 'saxes';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../../errors.ts';
 import { normaliseDate } from '../html/metadata.ts';
 import { normaliseLang } from '../lang.ts';

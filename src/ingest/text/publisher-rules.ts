@@ -16,7 +16,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AggregateInputError, InputError } from '../../errors.ts';
 import { zodProblems } from '../../config/schema-problems.ts';
 import { GENERIC_RULES } from './rules.ts';

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import type { KuboRPCClient } from 'kubo-rpc-client';
 import { CID } from 'multiformats/cid';
 import { base32 } from 'multiformats/bases/base32';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SamizdatError, throwIfAborted } from '../../errors.ts';
 import { HostAuthError, HostError, HostTimeoutError, HostUnreachableError } from '../../mirrors/errors.ts';
 import { withDeadline } from '../../mirrors/deadline.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AbortedError, SamizdatError, throwIfAborted } from '../../errors.ts';
 import { HostError, HostNotFoundError, HostUnreachableError } from '../errors.ts';
 import { assertRemotePath } from '../paths.ts';

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { liveness } from './liveness.ts';

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SamizdatError, throwIfAborted } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { envVarNameSchema, secretFromEnv } from '../env.ts';

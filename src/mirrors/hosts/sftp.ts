@@ -14,7 +14,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import type SftpClient from 'ssh2-sftp-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AbortedError, InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { liveness } from './liveness.ts';

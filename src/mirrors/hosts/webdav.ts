@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import pLimit from 'p-limit';
 import type { WebDAVClient, WebDAVClientOptions } from 'webdav';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, SamizdatError } from '../../errors.ts';
 import { withDeadline } from '../deadline.ts';
 import { liveness } from './liveness.ts';

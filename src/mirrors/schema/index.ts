@@ -3,7 +3,7 @@
  * registered type's own), so editors complete and check mirrors/*.json|yaml as you type.
  * `npm run schema` writes it to mirrors/mirror.schema.json; a test keeps that file current.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { mirrorSchemaFor } from '../config.ts';
 import { hostTypes } from '../registry.ts';
 
