@@ -13,6 +13,6 @@ export function sha256Hex(data: string | Uint8Array): string {
   return oneShot ? (oneShot('sha256', data, 'hex') as string) : createHash('sha256').update(data as BinaryLike).digest('hex');
 }
 
-export function sha1Bytes(data: string | Uint8Array): Buffer {
-  return oneShot ? (oneShot('sha1', data, 'buffer') as Buffer) : createHash('sha1').update(data as BinaryLike).digest();
+export function sha1Hex(data: string | Uint8Array): string {
+  return oneShot ? (oneShot('sha1', data, 'hex') as string) : createHash('sha1').update(data as BinaryLike).digest('hex');
 }

@@ -12,6 +12,7 @@ import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
 import { loadContent, type Article } from '../content/index.ts';
+import { cacheVersion as contentCacheVersion } from '../content/cache.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
 import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest, type ManifestFile } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
@@ -168,7 +169,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   let cached = 0;
   let withParsing = 0;
   let done = 0;
-  const found = await mapLimit(content.articles, 8, (article) => cache.meta(article), signal);
+  const found = await cache.metas(content.articles, signal);
   const fresh = found.filter((m, i) => m === undefined && !preRendered.has(content.articles[i]!.file)).length;
   // Thousands of articles to render (a first build): on every core.
   const pool = (options.threads ?? fresh >= RENDER_POOL_FROM) && fresh > 0 ? new RenderPool(contentDir) : undefined;
@@ -216,8 +217,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
 
   // What to write: everything on a first build; on a rebuild only the pages whose key changed.
   const outputs = await outputsOpening;
-  const keys = await PageKeys.open(site, model.siteFeeds);
-  const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v, cache.key(articleOf.get(v)!))));
+  const keys = await PageKeys.open(site, model.siteFeeds, await contentCacheVersion(site.lang));
+  for (const [i, view] of views.entries()) keys.describe(view, cache.key(content.articles[i]!), metas[i]!.inputs);
+  const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v)));
   const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));
   const copyMedia = [...media.values()].filter((m) => !outputs.reuse(m.path, PageKeys.media(m.source, m.stamp)));
   // Pages and feeds written now need the text of their articles.

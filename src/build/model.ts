@@ -2,7 +2,7 @@
  * The site model: every page, list and feed of the bundle as plain data, computed from the
  * validated articles and the site settings. Templates only turn it into bytes.
  */
-import { sha1Bytes } from '../digest.ts';
+import { sha1Hex } from '../digest.ts';
 import type { SiteSettings } from '../config/site.ts';
 import type { Article } from '../content/index.ts';
 import { compareCodeUnits, slugify } from '../content/index.ts';
@@ -107,11 +107,10 @@ export interface SiteModel {
 
 /** A deterministic name-based UUID (RFC 4122 version 5 layout, SHA-1). */
 export function nameUuid(name: string): string {
-  const h = sha1Bytes(name);
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+  const x = sha1Hex(name);
+  // Byte 6's high nibble is the version (5); byte 8's two high bits are the variant (10).
+  const variant = '89ab'[parseInt(x[16]!, 16) & 3]!;
+  return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
 }
 
 const tagUrls = new Map<string, string>();

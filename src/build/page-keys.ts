@@ -1,15 +1,22 @@
 /**
  * Keys of what each article page and list page is made from. Equal keys mean equal bytes, so a
  * rebuild carries the page over instead of rendering it again (outputs.ts).
+ *
+ * An article's part of a key names its inputs, not its view: the render key (the file's path,
+ * URL and bytes, and the rendering code), the images its rendering looked at, and, in the salt,
+ * the code that parses articles and makes views, the templates, the site settings. A rebuild
+ * of 10,000 articles thus hashes no article's view.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SiteSettings } from '../config/site.ts';
+import { SamizdatError } from '../errors.ts';
 import { sourceFile } from '../paths.ts';
 import { VERSION } from '../version.ts';
 import { sha256Hex } from '../digest.ts';
 import type { ArticleView, FeedLinks, ListPage } from './model.ts';
+import type { FileInput } from './render.ts';
 
 let templatesFingerprint: string | undefined;
 /** Changes whenever a template, a helper the templates call, or samizdat's version changes. */
@@ -18,42 +25,48 @@ async function templatesHash(): Promise<string> {
   const dir = sourceFile('build', 'templates');
   const hash = createHash('sha256').update(VERSION);
   for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name)));
+  // model.ts makes the views; lang.ts names languages and directions.
   for (const file of [['build', 'model.ts'], ['content', 'lang.ts']]) hash.update(await readFile(sourceFile(...file)));
   templatesFingerprint = hash.digest('hex');
   return templatesFingerprint;
 }
 
-/** An article's view without its text (lists never show it; an article page's text is named by its render key). */
-function viewJson(view: ArticleView): string {
-  return JSON.stringify({ ...view, html: undefined });
-}
-
 export class PageKeys {
-  private readonly views = new Map<ArticleView, string>();
+  private readonly items = new Map<ArticleView, string>();
   private constructor(private readonly salt: string) {}
 
-  /** Hash of a view without its text, computed once per view. */
-  private view(view: ArticleView): string {
-    let key = this.views.get(view);
-    if (!key) {
-      key = sha256Hex(viewJson(view));
-      this.views.set(view, key);
-    }
+  /**
+   * `contentVersion` names the code that parses articles for this site language (the content
+   * cache's version): an article's fields follow from its bytes and that code. Without one,
+   * nothing is carried over.
+   */
+  static async open(site: SiteSettings, feeds: FeedLinks, contentVersion: string | undefined): Promise<PageKeys> {
+    const hash = createHash('sha256').update(await templatesHash()).update(JSON.stringify(site)).update(JSON.stringify(feeds));
+    hash.update(contentVersion ?? randomBytes(32));
+    return new PageKeys(hash.digest('hex'));
+  }
+
+  /**
+   * Names what an article's view and text are made from: `renderKey` (RenderCache.key) and the
+   * files the rendering looked at (an image's new size changes the text under the same key).
+   */
+  describe(view: ArticleView, renderKey: string, inputs: readonly FileInput[]): void {
+    this.items.set(view, inputs.length ? sha256Hex(`${renderKey}\0${JSON.stringify(inputs)}`) : renderKey);
+  }
+
+  private item(view: ArticleView): string {
+    const key = this.items.get(view);
+    if (key === undefined) throw new SamizdatError('BUILD_KEY_MISSING', `no page key was made for ${view.file}`, { hint: 'This is a bug in samizdat; please report it.' });
     return key;
   }
 
-  static async open(site: SiteSettings, feeds: FeedLinks): Promise<PageKeys> {
-    return new PageKeys(createHash('sha256').update(await templatesHash()).update(JSON.stringify(site)).update(JSON.stringify(feeds)).digest('hex'));
-  }
-
-  /** `renderKey` names the article's rendered HTML (RenderCache.key). */
-  article(view: ArticleView, renderKey: string): string {
-    return sha256Hex(`${this.salt}\0article\0${renderKey}\0${this.view(view)}`);
+  article(view: ArticleView): string {
+    return sha256Hex(`${this.salt}\0article\0${this.item(view)}`);
   }
 
   list(list: ListPage): string {
     const { items, ...rest } = list;
-    return sha256Hex(`${this.salt}\0list\0${JSON.stringify(rest)}\0${items.map((v) => this.view(v)).join(',')}`);
+    return sha256Hex(`${this.salt}\0list\0${JSON.stringify(rest)}\0${items.map((v) => this.item(v)).join(',')}`);
   }
 
   static media(source: string, stamp: string): string {

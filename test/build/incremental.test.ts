@@ -4,6 +4,7 @@
  * and a failing rebuild must leave the previous output exactly as it was.
  */
 import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,35 @@ function article(n: number, extra = ''): string {
   const day = String((n % 28) + 1).padStart(2, '0');
   const month = String((Math.floor(n / 28) % 12) + 1).padStart(2, '0');
   return `---\ntitle: Report number ${n}\ndate: 2024-${month}-${day}\ntags: [${n % 2 ? 'odd' : 'even'}, all]\nlang: ${n % 3 ? 'en' : 'ru'}\n---\n\nParagraph ${n} of the report.${extra}\n`;
+}
+
+/** A grey PNG of this size (image-size reads its header; browsers could show it). */
+function png(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
+  const rows = Buffer.alloc((width + 1) * height, 0x80);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter type 0 on each row
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** Every file of a folder with its sha256 (sorted "/" paths). */
@@ -129,6 +159,21 @@ describe('rebuilds in place', () => {
     const bytes = await readFile(img);
     await writeFile(img, Buffer.concat([bytes, Buffer.from([0])])); // same picture, other bytes
     await rebuild();
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+
+  it('an image inside an article\'s text that changes size: the page gets the new width and height', async () => {
+    await writeFile(path.join(content, 'media', 'inline.png'), png(40, 30));
+    await writeFile(path.join(content, 'reports', 'r12.md'), article(12, '\n\n![A chart](../media/inline.png)'));
+    await rebuild();
+    const page = async () => {
+      const url = (await readdir(path.join(out, 'articles'), { recursive: true })).find((f) => f.endsWith('report-number-12/index.html'))!;
+      return readFile(path.join(out, 'articles', url), 'utf8');
+    };
+    expect(await page()).toMatch(/<img[^>]*width="40" height="30"/);
+    await writeFile(path.join(content, 'media', 'inline.png'), png(64, 48));
+    await rebuild();
+    expect(await page()).toMatch(/<img[^>]*width="64" height="48"/);
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
 
