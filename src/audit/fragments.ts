@@ -44,8 +44,8 @@ function isCssEntry(e: unknown): e is [string, CssReference[]] {
 
 export class FragmentMemo {
   private readonly used = new Map<string, BundleQuery[]>();
-  /** Hits and misses of skip() (for tests). */
-  readonly stats = { skipped: 0, parsed: 0, remembered: 0 };
+  /** Hits and misses of skip(), fragments and feed entries remembered (for tests). */
+  readonly stats = { skipped: 0, parsed: 0, remembered: 0, segments: 0 };
 
   private constructor(
     private readonly dir: string | undefined,
@@ -89,6 +89,27 @@ export class FragmentMemo {
   }
 
   /**
+   * The key of a feed entry audited inside its context (./feed-splice.ts): the start tags around
+   * it and its text. Apart from fragment keys, whose first line is a JSON string or null.
+   */
+  static segmentKey(context: string, text: string): string {
+    return createHash('sha256').update(`segment\n${context.length}\n`, 'utf16le').update(context, 'utf16le').update(text, 'utf16le').digest('hex');
+  }
+
+  /**
+   * Whether the HTML or feed entry with this key was found clean before and every question it
+   * asked gets the same answer from `bundle` now (each is asked: the view records them all).
+   */
+  knownClean(key: string, bundle: BundleView): boolean {
+    const queries = this.used.get(key) ?? this.known.get(key)?.queries;
+    if (queries === undefined) return false;
+    let same = true;
+    for (const [q, answer] of queries) if (answerNow(q, bundle) !== answer) same = false;
+    if (same) this.used.set(key, queries);
+    return same;
+  }
+
+  /**
    * The hook for one file's quick read: skips what is known clean, asking its questions through
    * `bundle` (the file's recording view); remembers the key of each document it lets through.
    */
@@ -99,15 +120,10 @@ export class FragmentMemo {
       skip: (text, base) => {
         const key = FragmentMemo.key(text, base);
         last = { text, base, key };
-        const queries = this.used.get(key) ?? this.known.get(key)?.queries;
-        // Every question is asked (not just up to the first changed answer): the file records them all.
-        let same = queries !== undefined;
-        for (const [q, answer] of queries ?? []) if (answerNow(q, bundle) !== answer) same = false;
-        if (!same) {
+        if (!this.knownClean(key, bundle)) {
           this.stats.parsed++;
           return false;
         }
-        this.used.set(key, queries!);
         this.stats.skipped++;
         return true;
       },
@@ -121,6 +137,12 @@ export class FragmentMemo {
   remember(key: string, queries: BundleQuery[]): void {
     this.used.set(key, queries);
     this.stats.remembered++;
+  }
+
+  /** A feed entry found clean in its context now (./feed-splice.ts), with the questions it asked. */
+  rememberSegment(key: string, queries: BundleQuery[]): void {
+    this.used.set(key, queries);
+    this.stats.segments++;
   }
 
   /** Writes the fragments met in this audit, and those met in the last few (when it met any). */

@@ -13,7 +13,11 @@ import { jsonDocuments } from './json.ts';
 import { selectRules } from './rules/index.ts';
 import { folderOf } from './url.ts';
 import { xmlDocuments } from './xml.ts';
-import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView, RuleContext } from './types.ts';
+import { runRules } from './run-rules.ts';
+import { cleanDocuments, spliceClean } from './feed-splice.ts';
+import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView } from './types.ts';
+
+export { runRules } from './run-rules.ts';
 
 export type AuditedKind = 'html' | 'xml' | 'json' | 'css';
 
@@ -126,27 +130,6 @@ export function fileEntry(file: string, entry: 'file' | 'symlink' | 'other'): Au
   return { file, kind: 'file', entry, elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
 }
 
-export function runRules(docs: AuditDocument[], rules: AuditRule[], bundle: BundleView): AuditFinding[] {
-  const findings: AuditFinding[] = [];
-  const seen = new Set<string>();
-  // One context for all the checks, told which document and rule it reports for.
-  let doc = docs[0]!;
-  let rule = rules[0]!;
-  const ctx: RuleContext = {
-    bundle,
-    report: ({ line, message }) => {
-      const key = `${doc.file}\0${line}\0${rule.name}\0${message}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      findings.push({ file: doc.file, ...(line === undefined ? {} : { line }), rule: rule.name, message });
-    },
-  };
-  for (doc of docs) {
-    for (rule of rules) rule.check(doc, ctx);
-  }
-  return findings;
-}
-
 /**
  * Audits one file's text as if it were `file` in a bundle holding `bundle` (default: only this
  * file). For tests and for checking HTML before it is written.
@@ -192,21 +175,16 @@ export function auditFileText(
 
 /** The fast read with a fragment memo: true when the file has nothing to report. */
 function quickWithMemo(text: string, file: string, kind: AuditedKind, rules: AuditRule[], bundle: BundleView, invalidUtf8: boolean, memo: FragmentMemo): boolean {
+  // A feed cut into its entries: those audited before are not parsed again (./feed-splice.ts).
+  if (kind === 'xml') {
+    const spliced = spliceClean(text, file, rules, bundle, memo, invalidUtf8);
+    if (spliced !== undefined) return spliced;
+  }
   const keys = new Map<AuditDocument, string>();
   const docs = documentsOf(text, file, kind, { locations: false, invalidUtf8, fragments: memo.hook(bundle, keys) });
   // Document by document (rules look at one document at a time), so that each fragment's own
   // questions are known; the first finding ends it, and the file is read again in full.
-  for (const doc of docs) {
-    const key = keys.get(doc);
-    if (key === undefined) {
-      if (runRules([doc], rules, bundle).length > 0) return false;
-      continue;
-    }
-    const rec = recordingView(bundle);
-    if (runRules([doc], rules, rec.view).length > 0) return false;
-    memo.remember(key, rec.queries());
-  }
-  return true;
+  return cleanDocuments(docs, keys, rules, bundle, memo);
 }
 
 export function compareFindings(a: AuditFinding, b: AuditFinding): number {

@@ -22,6 +22,8 @@ const ATOM_LINK_TEXT = new Set(['icon', 'logo', 'uri']);
 
 interface Frame {
   el: AuditElement;
+  /** The tag as saxes read it (a splice's context is written from its ancestors' tags). */
+  tag: SaxesTagNS;
   uri: string;
   base: string | null;
   /** Set while collecting text: HTML to audit, or a URL. */
@@ -41,10 +43,27 @@ function rebase(current: string | null, value: string): string | null {
 }
 
 /**
+ * Where the placeholders of a feed's skeleton (./feed-splice.ts) were met: for each, in the order
+ * met, its name, whether it was an empty self-closing tag, and the tags of its ancestors.
+ */
+export interface PlaceholderSightings {
+  /** Elements whose name starts with this are placeholders: not listed, only sighted. */
+  prefix: string;
+  seen: Array<{ name: string; empty: boolean; ancestors: SaxesTagNS[] }>;
+  /** The version of the XML declaration, when there is one. */
+  version?: string;
+}
+
+/**
  * One document for the XML itself plus one fragment document for every piece of HTML carried
  * as text (Atom type="html", RSS description and content:encoded).
  */
-export function xmlDocuments(xml: string, file: string, options: { locations?: boolean; fragments?: FragmentHook } = {}): AuditDocument[] {
+export function xmlDocuments(
+  xml: string,
+  file: string,
+  options: { locations?: boolean; fragments?: FragmentHook; placeholders?: PlaceholderSightings } = {},
+): AuditDocument[] {
+  const placeholders = options.placeholders;
   const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
   const fragments: AuditDocument[] = [];
   const parser = fastSaxesParser({ xmlns: true, position: true, fileName: file });
@@ -58,6 +77,7 @@ export function xmlDocuments(xml: string, file: string, options: { locations?: b
   });
   parser.on('xmldecl', (decl) => {
     if (decl.encoding !== undefined) doc.encoding = { ...doc.encoding, xmlDeclared: decl.encoding };
+    if (placeholders && decl.version !== undefined) placeholders.version = decl.version;
   });
   parser.on('doctype', (text) => {
     doc.doctype = { text, line: parser.line };
@@ -69,6 +89,13 @@ export function xmlDocuments(xml: string, file: string, options: { locations?: b
   parser.on('opentag', (tag: SaxesTagNS) => {
     const parent = stack[stack.length - 1];
     const uri = tag.uri ?? '';
+    if (placeholders && tag.name.startsWith(placeholders.prefix)) {
+      // Sighted, not listed: it stands for a piece of the feed audited on its own. Its frame
+      // captures nothing (its closetag pops it).
+      placeholders.seen.push({ name: tag.name, empty: tag.isSelfClosing && Object.keys(tag.attributes).length === 0, ancestors: stack.map((f) => f.tag) });
+      stack.push({ el: { name: '', namespace: 'other', attrs: [], line: tagLine, inHead: false }, tag, uri, base: parent ? parent.base : fileFolder });
+      return;
+    }
     rootName ??= tag.local;
     // Plain loops over the attributes, listed once: a feed has thousands of elements.
     const attributes = Object.values(tag.attributes);
@@ -82,7 +109,7 @@ export function xmlDocuments(xml: string, file: string, options: { locations?: b
     const inherited = parent ? parent.base : fileFolder;
     const base = xmlBase !== undefined ? rebase(inherited, xmlBase) : inherited;
     doc.elements.push(el);
-    const frame: Frame = { el, uri, base };
+    const frame: Frame = { el, tag, uri, base };
 
     if (el.namespace !== 'other') {
       addElementReferences(el, base, doc.references, doc.css);

@@ -12,6 +12,7 @@ import { AuditCache, JOURNAL_FILE, JOURNAL_SLACK, STATE_FILE, STATE_FORMAT } fro
 import { readStateFile, writeStateFile } from '../../src/state-file.ts';
 import { FRAGMENTS_FILE, FragmentMemo } from '../../src/audit/fragments.ts';
 import { auditFileText } from '../../src/audit/run.ts';
+import { spliceStats } from '../../src/audit/feed-splice.ts';
 import { tempDir } from '../support/net.ts';
 import { wrapPage } from './fixture-file.ts';
 
@@ -393,16 +394,24 @@ describe('feed HTML known from the last audit', () => {
     const feed = atom([clean('a'), clean('b'), bad]);
     const first = auditFileText(feed, 'atom.xml', 'xml', rules, bundle, false, memo);
     expect(first.map((f) => `${f.line} ${f.rule}`).sort()).toEqual(['5 internal-links', '5 no-event-handlers']);
+    // The clean entries' HTML, and the clean entries themselves (feed-splice.ts): never the bad one.
     expect(memo.stats.remembered).toBe(2);
+    expect(memo.stats.segments).toBe(2);
     // Again, with an entry more: the two clean ones are skipped, the bad one is parsed (and found) again.
+    const skipped = memo.stats.skipped;
+    const replayed = spliceStats.replayed;
     const second = auditFileText(atom([clean('c'), clean('a'), clean('b'), bad]), 'atom.xml', 'xml', rules, bundle, false, memo);
     expect(second.map((f) => `${f.line} ${f.rule}`).sort()).toEqual(['6 internal-links', '6 no-event-handlers']);
-    expect(memo.stats.skipped).toBe(2);
-    // The image goes: no known fragment is trusted any more.
+    expect(spliceStats.replayed - replayed).toBe(2);
+    expect(memo.stats.remembered).toBe(3);
+    // (The bad entry makes the feed be read whole, where the three clean entries' HTML is skipped.)
+    expect(memo.stats.skipped - skipped).toBe(3);
+    // The image goes: no known fragment or entry is trusted any more.
     bundle.files.delete('media/p.png');
     const third = auditFileText(atom([clean('a'), clean('b')]), 'atom.xml', 'xml', rules, bundle, false, memo);
     expect(third.map((f) => `${f.line} ${f.rule}`).sort()).toEqual(['3 internal-links', '4 internal-links']);
-    expect(memo.stats.skipped).toBe(2);
+    expect(memo.stats.skipped - skipped).toBe(3);
+    expect(spliceStats.replayed - replayed).toBe(2);
   });
 
   it('still reports a bad entry in a feed written again, and a link of a known entry broken since', async () => {
@@ -411,8 +420,8 @@ describe('feed HTML known from the last audit', () => {
     const rulesOf = (fs: AuditFinding[]) => fs.map((f) => `${f.file}:${f.line} ${f.rule}`);
     expect(rulesOf((await expectSameAsFresh(dir, cacheDir)).findings)).toEqual(['atom.xml:4 no-script', 'feed.json:12 no-script']);
     const memoFile = JSON.parse(await readFile(path.join(cacheDir, FRAGMENTS_FILE), 'utf8')) as { entries: unknown[] };
-    // The clean entry, as read in each feed (the bad one is never kept).
-    expect(memoFile.entries.length).toBe(1);
+    // The clean entry's HTML, as read in each feed, and the clean Atom entry itself (the bad one is never kept).
+    expect(memoFile.entries.length).toBe(2);
     // A new article on top of both feeds.
     await writeTree(dir, { 'atom.xml': atom([clean('b'), clean('a'), bad]), 'feed.json': jsonFeed([clean('b'), clean('a'), bad]) });
     expect(rulesOf((await expectSameAsFresh(dir, cacheDir)).findings)).toEqual(['atom.xml:5 no-script', 'feed.json:17 no-script']);

@@ -1,0 +1,167 @@
+/**
+ * A feed audited piece by piece, so that a rebuild does not parse again the entries it audited
+ * last time. A rebuild after one new article writes every feed again (a new entry at the top,
+ * the oldest one gone), but the other forty-nine entries are the very same text as before.
+ *
+ * The feed's text is cut into its entries (each `<entry …>…</entry>` or `<item …>…</item>`,
+ * found as text) and the rest, its skeleton, in which every entry is replaced by an empty
+ * placeholder element with a name no feed can hold (a random one per process). Then:
+ *
+ *   1. The skeleton is parsed and audited as the file itself. Each placeholder must show up as an
+ *      empty element, in order, inside at least one other element: this proves that the parser
+ *      reaches each cut in the content of an element (not in a comment, attribute, CDATA section
+ *      or processing instruction), and tells which elements enclose it (its context). A feed
+ *      with a DOCTYPE (which could define entities) is not cut at all.
+ *   2. Each entry is audited inside its context: the XML declaration's version, the start tags of
+ *      the enclosing elements as saxes read them (same names, same attributes, so the same
+ *      namespaces and xml:base), the entry, the end tags. An entry that begins with "<", ends
+ *      with ">" and parses there without error is valid element content, so putting it where its
+ *      placeholder was gives a well-formed feed whose elements, references and carried HTML are
+ *      the skeleton's plus the entry's, with the same namespaces and bases: XML's grammar and
+ *      its well-formedness constraints are local to an element, given its ancestors.
+ *   3. The rules on a feed (kind "xml" and "fragment": no page-level rules) judge element by
+ *      element, reference by reference, so the feed is clean exactly when the skeleton and every
+ *      entry in its context are. An entry found clean is kept in the fragment memo by the hash of
+ *      its context and text, with the questions it asked about the bundle; next time it is not
+ *      parsed, and its questions are asked again (through the file's recording view).
+ *
+ * Anything unexpected (no entries, a placeholder not met as an empty element, an entry that is
+ * not clean) gives up, and the feed is read whole as before. Only the quick read (no line
+ * numbers) takes this path: a feed with findings is read again whole, with line numbers.
+ * test/audit/feed-splice.test.ts compares the verdicts with the whole read on hostile feeds.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SaxesTagNS } from 'saxes';
+import { recordingView } from './cache.ts';
+import { FragmentMemo } from './fragments.ts';
+import { runRules } from './run-rules.ts';
+import { xmlDocuments, type PlaceholderSightings } from './xml.ts';
+import type { AuditDocument, AuditRule, BundleView } from './types.ts';
+
+/** The elements a feed is cut into: Atom entries, RSS items. */
+const ENTRY_NAMES = ['entry', 'item'];
+/** Below this many entries a feed is read whole (nothing much to save). */
+const MIN_ENTRIES = 2;
+
+/** A name no feed holds: "samizdat-cut-" and 16 random hex digits, new in every process. */
+const PLACEHOLDER = `samizdat-cut-${randomBytes(8).toString('hex')}-`;
+
+/** Counts for tests: entries replayed from the memo, entries parsed, feeds read whole instead. */
+export const spliceStats = { replayed: 0, parsed: 0, gaveUp: 0 };
+
+/** Where the entries of a feed lie: [start, end) of each, in order; undefined when there are too few. */
+export function findEntries(text: string): Array<[number, number]> | undefined {
+  for (const name of ENTRY_NAMES) {
+    const open = `<${name}`;
+    const close = `</${name}>`;
+    const found: Array<[number, number]> = [];
+    for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, at)) {
+      const next = text.charCodeAt(at + open.length);
+      // "<entry>", "<entry …", "<entry/>": not "<entryX".
+      if (next !== 0x3e && next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d && next !== 0x2f) {
+        at += open.length;
+        continue;
+      }
+      const end = text.indexOf(close, at);
+      if (end === -1) break;
+      found.push([at, end + close.length]);
+      at = end + close.length;
+    }
+    if (found.length >= MIN_ENTRIES) return found;
+  }
+  return undefined;
+}
+
+const escapeAttribute = (value: string) =>
+  value.replace(/[&<"\u0000-\u001f]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : `&#${c.charCodeAt(0)};`));
+
+/** The start tags of the enclosing elements, as saxes read them, and the end tags. */
+function contextOf(version: string, ancestors: readonly SaxesTagNS[]): { open: string; close: string } {
+  let open = `<?xml version="${version}"?>`;
+  let close = '';
+  for (const tag of ancestors) {
+    open += `<${tag.name}`;
+    for (const a of Object.values(tag.attributes)) open += ` ${a.name}="${escapeAttribute(a.value)}"`;
+    open += '>';
+    close = `</${tag.name}>${close}`;
+  }
+  return { open, close };
+}
+
+/**
+ * The quick read of an XML feed cut into entries (see above), asking every question through
+ * `bundle` (the file's recording view). true: the feed is clean. false: the skeleton has a
+ * finding (the feed is read again with line numbers). undefined: not cut (read it whole).
+ */
+export function spliceClean(text: string, file: string, rules: AuditRule[], bundle: BundleView, memo: FragmentMemo, invalidUtf8: boolean): boolean | undefined {
+  if (invalidUtf8) return undefined;
+  const entries = findEntries(text);
+  if (!entries) return undefined;
+  for (const [start, end] of entries) {
+    // An entry must begin and end with markup for its boundaries to be the placeholder's (see above);
+    // findEntries cuts them so, checked here again because the proof rests on it.
+    if (text.charCodeAt(start) !== 0x3c || text.charCodeAt(end - 1) !== 0x3e) return giveUp();
+  }
+  let skeleton = '';
+  let at = 0;
+  entries.forEach(([start, end], i) => {
+    skeleton += `${text.slice(at, start)}<${PLACEHOLDER}${i}/>`;
+    at = end;
+  });
+  skeleton += text.slice(at);
+
+  const sightings: PlaceholderSightings = { prefix: PLACEHOLDER, seen: [] };
+  const keys = new Map<AuditDocument, string>();
+  const docs = xmlDocuments(skeleton, file, { locations: false, fragments: memo.hook(bundle, keys), placeholders: sightings });
+  const seen = sightings.seen;
+  if (docs[0]!.doctype !== undefined || seen.length !== entries.length) return giveUp();
+  for (let i = 0; i < seen.length; i++) {
+    const s = seen[i]!;
+    if (s.name !== `${PLACEHOLDER}${i}` || !s.empty || s.ancestors.length === 0) return giveUp();
+  }
+  if (!cleanDocuments(docs, keys, rules, bundle, memo)) return false;
+
+  const version = sightings.version ?? '1.0';
+  for (let i = 0; i < entries.length; i++) {
+    const [start, end] = entries[i]!;
+    const entry = text.slice(start, end);
+    const context = contextOf(version, seen[i]!.ancestors);
+    const key = FragmentMemo.segmentKey(context.open, entry);
+    if (memo.knownClean(key, bundle)) {
+      spliceStats.replayed++;
+      continue;
+    }
+    spliceStats.parsed++;
+    // Its questions are the file's too: asked through the file's view, recorded for the memo.
+    const rec = recordingView(bundle);
+    const entryKeys = new Map<AuditDocument, string>();
+    const entryDocs = xmlDocuments(context.open + entry + context.close, file, { locations: false, fragments: memo.hook(rec.view, entryKeys) });
+    // Not clean in its context: the whole feed is read as before, which reports what is wrong.
+    if (!cleanDocuments(entryDocs, entryKeys, rules, rec.view, memo)) return giveUp();
+    memo.rememberSegment(key, rec.queries());
+  }
+  return true;
+}
+
+function giveUp(): undefined {
+  spliceStats.gaveUp++;
+  return undefined;
+}
+
+/**
+ * Runs the rules document by document; the HTML documents carried in the feed (those with a
+ * memo key) are remembered as clean with their own questions. False at the first finding.
+ */
+export function cleanDocuments(docs: AuditDocument[], keys: ReadonlyMap<AuditDocument, string>, rules: AuditRule[], bundle: BundleView, memo: FragmentMemo): boolean {
+  for (const doc of docs) {
+    const key = keys.get(doc);
+    if (key === undefined) {
+      if (runRules([doc], rules, bundle).length > 0) return false;
+      continue;
+    }
+    const rec = recordingView(bundle);
+    if (runRules([doc], rules, rec.view).length > 0) return false;
+    memo.remember(key, rec.queries());
+  }
+  return true;
+}
