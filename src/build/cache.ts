@@ -1,9 +1,9 @@
 /**
  * A content-hash cache of rendered articles under .samizdat/: a rebuild renders only the
- * articles whose bytes (or images) changed. What every build needs of every article (summary,
- * image, warnings, media) sits in one index file; the HTML of each article in a file of its own,
- * read only when that article's page or a feed is written again. The index is written
- * atomically; a damaged or stale entry is simply rendered again.
+ * articles whose bytes (or images) changed. What every build needs of every article (image,
+ * warnings, media) sits in one index file; the text of each article, its summary and HTML, in a
+ * file of its own, read only when a page or feed that shows it is written again. The index is
+ * written atomically; a damaged or stale entry is simply rendered again.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,8 @@ import { readStateFile, writeStateFile } from '../state-file.ts';
 import { sha256Hex } from '../digest.ts';
 import { mapLimit } from './map-limit.ts';
 
-/** Bump when rendering changes output for the same input. */
-const RENDER_VERSION = 5;
+/** Bump when rendering changes output for the same input, or the text files their layout. */
+const RENDER_VERSION = 6;
 
 let codeFingerprint: string | undefined;
 /**
@@ -35,35 +35,59 @@ async function renderCodeHash(): Promise<string> {
   return codeFingerprint;
 }
 
-/** A rendering without its HTML: what lists, keys and warnings need of every article. */
-export type RenderedMeta = Omit<RenderedArticle, 'html'>;
+/**
+ * A rendering without its text (summary and HTML): what lists, keys and warnings need of every
+ * article. The text is read from the cache only for the pages and feeds written now.
+ */
+export type RenderedMeta = Omit<RenderedArticle, 'html' | 'summary'>;
+
+/** An article's text as the cache keeps it. */
+export interface RenderedText {
+  html: string;
+  summary: string;
+}
 
 interface IndexEntry extends RenderedMeta {
-  /** sha256 of the HTML file: a damaged or edited file is rendered again, never published. */
+  /** sha256 of the text file: a damaged or edited file is rendered again, never published. */
   htmlSha256: string;
 }
 
 /**
  * How an entry is kept in the index file: most articles have no warnings, images or image
- * inputs, and for them one string, sha256 then summary, stands for the whole entry. Ten thousand
- * strings read several times faster than ten thousand objects with three arrays each.
+ * inputs, and for them the sha256 of its text file alone stands for the whole entry. Ten
+ * thousand short strings read several times faster than ten thousand objects with three arrays
+ * each (or than strings carrying each summary, which only the pages written now need).
  */
 type StoredEntry = string | IndexEntry;
 
 const NONE: readonly never[] = Object.freeze([]);
 
 /** The fields a string entry stands for: an entry with any other field is kept whole. */
-const PLAIN_FIELDS = new Set(['summary', 'warnings', 'media', 'inputs', 'htmlSha256']);
+const PLAIN_FIELDS = new Set(['warnings', 'media', 'inputs', 'htmlSha256']);
 
 function storedEntry(e: IndexEntry): StoredEntry {
   const plain = !e.warnings.length && !e.media.length && !e.inputs.length && Object.keys(e).every((k) => PLAIN_FIELDS.has(k));
-  return plain ? e.htmlSha256 + e.summary : e;
+  return plain ? e.htmlSha256 : e;
 }
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function indexEntry(stored: StoredEntry | undefined): IndexEntry | undefined {
   if (typeof stored !== 'string') return stored;
-  if (!/^[0-9a-f]{64}/.test(stored)) return undefined;
-  return { summary: stored.slice(64), warnings: NONE as never[], media: NONE as never[], inputs: NONE as never[], htmlSha256: stored.slice(0, 64) };
+  if (!SHA256_HEX.test(stored)) return undefined;
+  return { warnings: NONE as never[], media: NONE as never[], inputs: NONE as never[], htmlSha256: stored };
+}
+
+/** A text file: the summary's length in UTF-16 code units, a newline, the summary, the HTML. */
+function textFile(text: RenderedText): string {
+  return `${text.summary.length}\n${text.summary}${text.html}`;
+}
+
+function parseTextFile(file: string): RenderedText | undefined {
+  const nl = file.indexOf('\n');
+  const length = nl > 0 && nl < 10 ? Number(file.slice(0, nl)) : NaN;
+  if (!Number.isSafeInteger(length) || nl + 1 + length > file.length) return undefined;
+  return { summary: file.slice(nl + 1, nl + 1 + length), html: file.slice(nl + 1 + length) };
 }
 
 /** Where renderings are written, for a thread that renders (see RenderCache.writer). */
@@ -76,28 +100,29 @@ function renderKey(salt: string, article: Pick<Article, 'file' | 'url' | 'hash'>
   return sha256Hex(`${salt}\0${article.file}\0${article.url}\0${article.hash}`);
 }
 
-function htmlFileOf(dir: string, key: string): string {
-  return path.join(dir, 'articles', key.slice(0, 2), `${key}.html`);
+function textFileOf(dir: string, key: string): string {
+  return path.join(dir, 'articles', key.slice(0, 2), `${key}.txt`);
 }
 
 /**
- * Writes an article's HTML where the cache will look for it, and returns its sha256. Written in
- * place and synchronously: a first build writes thousands of these, and a file cut short (a
- * crash, a build beside this one) fails its sha256 check and is rendered again.
+ * Writes an article's text where the cache will look for it, and returns the file's sha256.
+ * Written in place and synchronously: a first build writes thousands of these, and a file cut
+ * short (a crash, a build beside this one) fails its sha256 check and is rendered again.
  */
-export function writeRenderedHtml(writer: RenderCacheWriter, article: Pick<Article, 'file' | 'url' | 'hash'>, html: string, madeFolders: Set<string>): string {
-  const file = htmlFileOf(writer.dir, renderKey(writer.salt, article));
+export function writeRenderedText(writer: RenderCacheWriter, article: Pick<Article, 'file' | 'url' | 'hash'>, text: RenderedText, madeFolders: Set<string>): string {
+  const file = textFileOf(writer.dir, renderKey(writer.salt, article));
   const folder = path.dirname(file);
   if (!madeFolders.has(folder)) {
     mkdirSync(folder, { recursive: true });
     madeFolders.add(folder);
   }
-  writeFileSync(file, html);
-  return createHash('sha256').update(html).digest('hex');
+  const bytes = Buffer.from(textFile(text));
+  writeFileSync(file, bytes);
+  return sha256Hex(bytes);
 }
 
 const INDEX_FILE = 'render-index.state';
-const INDEX_FORMAT = 'samizdat-render-index/2';
+const INDEX_FORMAT = 'samizdat-render-index/3';
 
 export class RenderCache {
   private salt = '';
@@ -134,8 +159,8 @@ export class RenderCache {
     return key;
   }
 
-  private htmlFile(key: string): string {
-    return htmlFileOf(this.dir!, key);
+  private textFile(key: string): string {
+    return textFileOf(this.dir!, key);
   }
 
   /** For a thread that renders articles: where to write them (then adopt() them here). */
@@ -180,16 +205,16 @@ export class RenderCache {
     return found;
   }
 
-  /** The cached HTML of an article whose meta was found; undefined if its file is gone or damaged. */
-  async html(article: Article): Promise<string | undefined> {
+  /** The cached text of an article whose meta was found; undefined if its file is gone or damaged. */
+  async text(article: Article): Promise<RenderedText | undefined> {
     if (!this.dir) return undefined;
     const key = this.key(article);
     const entry = this.used.get(key) ?? indexEntry(this.index.get(key));
     if (!entry) return undefined;
     try {
-      const bytes = await readFile(this.htmlFile(key));
-      if (createHash('sha256').update(bytes).digest('hex') !== entry.htmlSha256) return undefined;
-      return bytes.toString('utf8');
+      const bytes = await readFile(this.textFile(key));
+      if (sha256Hex(bytes) !== entry.htmlSha256) return undefined;
+      return parseTextFile(bytes.toString('utf8'));
     } catch {
       return undefined;
     }
@@ -197,14 +222,14 @@ export class RenderCache {
 
   async set(article: Article, rendered: RenderedArticle): Promise<void> {
     if (!this.dir) return;
-    const { html, ...meta } = rendered;
-    this.used.set(this.key(article), { ...meta, htmlSha256: writeRenderedHtml({ dir: this.dir, salt: this.salt }, article, html, this.folders) });
+    const { html, summary, ...meta } = rendered;
+    this.used.set(this.key(article), { ...meta, htmlSha256: writeRenderedText({ dir: this.dir, salt: this.salt }, article, { html, summary }, this.folders) });
   }
 
-  /** Records a rendering another thread wrote with writeRenderedHtml (which gave htmlSha256). */
+  /** Records a rendering another thread wrote with writeRenderedText (which gave htmlSha256). */
   adopt(article: Article, rendered: RenderedArticle, htmlSha256: string): void {
     if (!this.dir) return;
-    const { html: _html, ...meta } = rendered;
+    const { html: _html, summary: _summary, ...meta } = rendered;
     this.used.set(this.key(article), { ...meta, htmlSha256 });
   }
 

@@ -17,7 +17,7 @@ import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '
 import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest, type ManifestFile } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
 import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
-import { RenderCache, type RenderedMeta } from './cache.ts';
+import { RenderCache, type RenderedText } from './cache.ts';
 import { preloadEleventy, runEleventy } from './eleventy.ts';
 import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
 import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
@@ -163,39 +163,40 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
 
   progress({ type: 'stage', stage: 'render' });
   const media = new Map<string, MediaFile>();
-  // Articles rendered before keep only their summary, image and warnings in memory; their HTML
-  // is read back below for the pages and feeds written now.
-  const html = new Map<Article, string>();
-  let cached = 0;
+  // Articles rendered before keep only their image, media and warnings in memory; their text
+  // (summary and HTML) is read back below for the pages and feeds written now.
+  const texts = new Map<Article, RenderedText>();
   let withParsing = 0;
-  let done = 0;
-  const found = await cache.metas(content.articles, signal);
-  const fresh = found.filter((m, i) => m === undefined && !preRendered.has(content.articles[i]!.file)).length;
+  const metas = await cache.metas(content.articles, signal);
+  const toRenderAt = content.articles.flatMap((_, i) => (metas[i] === undefined ? [i] : []));
+  const toRender = toRenderAt.map((i) => content.articles[i]!);
+  const cached = content.articles.length - toRender.length;
+  let done = cached;
+  if (cached) progress({ type: 'rendered', done, total: content.articles.length, cached });
+  const fresh = toRender.filter((a) => !preRendered.has(a.file)).length;
   // Thousands of articles to render (a first build): on every core.
   const pool = (options.threads ?? fresh >= RENDER_POOL_FROM) && fresh > 0 ? new RenderPool(contentDir) : undefined;
-  const metas = await mapLimit(content.articles, pool ? 64 : 8, async (article, i) => {
-    let meta: RenderedMeta | undefined = found[i];
-    if (meta) cached++;
+  const renderedNow = await mapLimit(toRender, pool ? 64 : 8, async (article) => {
+    const early = preRendered.get(article.file);
+    if (early) withParsing++;
+    const rendered = early?.rendered ?? (await (pool ? pool.render(article) : renderArticle(article, contentDir)));
+    if (early?.htmlSha256) cache.adopt(article, rendered, early.htmlSha256);
     else {
-      const early = preRendered.get(article.file);
-      if (early) withParsing++;
-      const rendered = early?.rendered ?? (await (pool ? pool.render(article) : renderArticle(article, contentDir)));
-      if (early?.htmlSha256) cache.adopt(article, rendered, early.htmlSha256);
-      else {
-        await cache.set(article, rendered).catch(() => {
-          // A cache that cannot be written only costs time on the next build.
-        });
-      }
-      html.set(article, rendered.html);
-      meta = rendered;
+      await cache.set(article, rendered).catch(() => {
+        // A cache that cannot be written only costs time on the next build.
+      });
     }
+    texts.set(article, { html: rendered.html, summary: rendered.summary });
     done++;
     if (done % 500 === 0 || done === content.articles.length) progress({ type: 'rendered', done, total: content.articles.length, cached });
-    return meta;
+    return rendered;
   }, signal).finally(() => pool?.close());
+  for (const [j, i] of toRenderAt.entries()) metas[i] = renderedNow[j];
   // Collected in article order, so warnings and media never depend on timing.
   const views: ArticleView[] = [];
   const articleOf = new Map<ArticleView, Article>();
+  // Views whose summary comes from a text not read yet (the article has no summary of its own).
+  const summaryToRead = new Set<ArticleView>();
   for (const [i, article] of content.articles.entries()) {
     const meta = metas[i]!;
     warnings.push(...meta.warnings);
@@ -209,7 +210,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       }
       media.set(m.path, m);
     }
-    const view = toView(article, { ...meta, html: html.get(article) ?? '' }, site);
+    const text = texts.get(article);
+    const view = toView(article, { html: text?.html ?? '', summary: text?.summary ?? '', ...(meta.image ? { image: meta.image } : {}) }, site);
+    if (!text && article.summary === undefined) summaryToRead.add(view);
     views.push(view);
     articleOf.set(view, article);
   }
@@ -222,22 +225,27 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v)));
   const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));
   const copyMedia = [...media.values()].filter((m) => !outputs.reuse(m.path, PageKeys.media(m.source, m.stamp)));
-  // Pages and feeds written now need the text of their articles.
+  // Pages and feeds written now need the text of their articles; lists, the summaries of theirs.
   const needText = new Set<ArticleView>([...renderArticles, ...model.feeds.flatMap((f) => f.articles)]);
-  await mapLimit([...needText].filter((v) => !html.has(articleOf.get(v)!)), 8, async (view) => {
+  const needSummary = new Set<ArticleView>([...needText, ...renderLists.flatMap((l) => l.items)]);
+  const toRead = [...needSummary].filter((v) => !texts.has(articleOf.get(v)!));
+  await mapLimit(toRead, 8, async (view) => {
     const article = articleOf.get(view)!;
-    let text = await cache.html(article);
+    let text = await cache.text(article);
     if (text === undefined) {
       const rendered = await renderArticle(article, contentDir);
       await cache.set(article, rendered).catch(() => {});
-      text = rendered.html;
+      text = { html: rendered.html, summary: rendered.summary };
     }
-    html.set(article, text);
-    view.html = text;
+    texts.set(article, text);
+    if (needText.has(view)) view.html = text.html;
+    if (summaryToRead.delete(view)) view.summary = text.summary;
   }, signal);
 
-  for (const v of needText) {
-    if (!html.has(articleOf.get(v)!)) throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
+  for (const v of needSummary) {
+    if ((needText.has(v) && !texts.has(articleOf.get(v)!)) || summaryToRead.has(v)) {
+      throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
+    }
   }
   const staging = await stagingDir(outDir);
   const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists };

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { parseArticle, type ParseContext, type ParsedFile } from '../content/index.ts';
 import { serveTasks } from '../workers.ts';
-import { writeRenderedHtml, type RenderCacheWriter } from './cache.ts';
+import { writeRenderedText, type RenderCacheWriter } from './cache.ts';
 import { renderArticle, type RenderedArticle } from './render.ts';
 
-/** With `rendered`, and `htmlSha256` when its HTML is already in the render cache. */
+/** With `rendered`, and `htmlSha256` when its text is already in the render cache. */
 export type ParsedAndRendered = ParsedFile & { rendered?: RenderedArticle; htmlSha256?: string };
 
 const { contentDir, cache } = workerData as { contentDir: string; cache?: RenderCacheWriter };
@@ -25,7 +25,7 @@ serveTasks(async (ctx: ParseContext): Promise<ParsedAndRendered> => {
   let htmlSha256: string | undefined;
   try {
     // Into the render cache from here too: the calling thread then only records it.
-    if (cache) htmlSha256 = writeRenderedHtml(cache, article, rendered.html, madeFolders);
+    if (cache) htmlSha256 = writeRenderedText(cache, article, rendered, madeFolders);
   } catch {
     // The calling thread writes it (and keeps going if it cannot).
   }

@@ -53,7 +53,7 @@ export interface RenderedArticle {
   inputs: FileInput[];
 }
 
-export function toView(article: Article, rendered: RenderedArticle, site: SiteSettings): ArticleView {
+export function toView(article: Article, rendered: Pick<RenderedArticle, 'html' | 'summary' | 'image'>, site: SiteSettings): ArticleView {
   return articleView(article, rendered, site);
 }
 

@@ -141,7 +141,7 @@ describe('rebuilds in place', () => {
   }, 60_000);
 
   it('a damaged rendering in the cache is rendered again, never published', async () => {
-    const cached = (await readdir(path.join(cache, 'articles'), { recursive: true })).filter((f) => f.endsWith('.html'));
+    const cached = (await readdir(path.join(cache, 'articles'), { recursive: true })).filter((f) => f.endsWith('.txt'));
     expect(cached.length).toBeGreaterThan(0);
     for (const f of cached) await writeFile(path.join(cache, 'articles', f), '<p>damaged</p>');
     // Change one article so that its page is written from the cache of the others' texts (feeds).
