@@ -193,6 +193,28 @@ export function adoptCssResults(entries: Iterable<[string, CssReference[]]>): vo
   for (const [text, refs] of cssCache) cssMemo.used.set(cssKey(text), refs);
 }
 
+/** Results computed in another thread (cssResultsLearned there), kept for the next audit. */
+export function keepCssResults(entries: Iterable<[string, CssReference[]]>): void {
+  adoptCssResults([]);
+  for (const [key, refs] of entries) {
+    cssMemo.known.set(key, refs);
+    cssMemo.used.set(key, refs);
+  }
+}
+
+/** In a worker: the stylesheet results read since the last call (by the text's sha256). */
+export function cssResultsLearned(): Array<[string, CssReference[]]> {
+  const learned: Array<[string, CssReference[]]> = [];
+  for (const [text, refs] of cssCache) {
+    if (cssLearned.has(text)) continue;
+    cssLearned.add(text);
+    learned.push([cssKey(text), refs]);
+  }
+  return learned;
+}
+
+const cssLearned = new Set<string>();
+
 /** The stylesheet results met since adoptCssResults, for the next audit. */
 export function cssResultsUsed(): Array<[string, CssReference[]]> {
   return [...cssMemo.used];

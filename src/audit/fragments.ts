@@ -44,6 +44,7 @@ function isCssEntry(e: unknown): e is [string, CssReference[]] {
 
 export class FragmentMemo {
   private readonly used = new Map<string, BundleQuery[]>();
+  private learned: Array<[string, BundleQuery[]]> | undefined;
   /** Hits and misses of skip(), fragments and feed entries remembered (for tests). */
   readonly stats = { skipped: 0, parsed: 0, remembered: 0, segments: 0 };
 
@@ -136,13 +137,32 @@ export class FragmentMemo {
   /** A fragment found clean now, with the questions it asked. */
   remember(key: string, queries: BundleQuery[]): void {
     this.used.set(key, queries);
+    this.learned?.push([key, queries]);
     this.stats.remembered++;
   }
 
   /** A feed entry found clean in its context now (./feed-splice.ts), with the questions it asked. */
   rememberSegment(key: string, queries: BundleQuery[]): void {
     this.used.set(key, queries);
+    this.learned?.push([key, queries]);
     this.stats.segments++;
+  }
+
+  /** Entries learned by another thread's memo (takeLearned there), kept with those met here. */
+  adopt(entries: Iterable<[string, BundleQuery[]]>): void {
+    for (const [key, queries] of entries) this.used.set(key, queries);
+  }
+
+  /** Starts listing what is remembered from now on, for takeLearned (a worker's memo). */
+  listLearned(): void {
+    this.learned ??= [];
+  }
+
+  /** What was remembered since the last call (listLearned first). */
+  takeLearned(): Array<[string, BundleQuery[]]> {
+    const learned = this.learned ?? [];
+    if (this.learned) this.learned = [];
+    return learned;
   }
 
   /** Writes the fragments met in this audit, and those met in the last few (when it met any). */

@@ -16,6 +16,7 @@ import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
 import { AuditCache, recordingView, sha256 } from './cache.ts';
 import { FragmentMemo } from './fragments.ts';
+import { keepCssResults } from './css.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult, type ReadFile } from './run.ts';
 import type { AuditDocument, AuditFinding, BundleIndex } from './types.ts';
 
@@ -155,16 +156,20 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const record = cache !== undefined;
   let results: FileResult[];
   const saving: Promise<void>[] = [];
-  if (workers > 1 && todo.length > 0) {
+  // What the threads that produced `prior` taught their memos, saved with this audit's.
+  const learned = options.prior?.some((r) => r.learned !== undefined) ?? false;
+  const inThreads = workers > 1 && todo.length > 0;
+  // HTML carried in feeds and stylesheets, known from the last audit (./fragments.ts).
+  const memo = options.cacheDir !== undefined && (learned || (!inThreads && todo.length > 0)) ? await FragmentMemo.open(options.cacheDir, ruleNames) : undefined;
+  if (memo && learned) adoptLearned(memo, options.prior!);
+  if (inThreads) {
     results = await auditInWorkers(dir, todo, { rules: options.rules, bundle, workers, signal: options.signal, record });
   } else {
     const done0 = files.length - todo.length;
     const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total: files.length }));
-    // HTML carried in feeds and stylesheets, known from the last audit (./fragments.ts).
-    const memo = options.cacheDir !== undefined && todo.length > 0 ? await FragmentMemo.open(options.cacheDir, ruleNames) : undefined;
     results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}), read });
-    if (memo) saving.push(memo.save());
   }
+  if (memo) saving.push(memo.save());
   for (const r of results) {
     findings.push(...r.findings);
     if (cache && r.sha256 && r.queries) cache.store(r.file, r.sha256, { findings: r.findings, queries: r.queries });
@@ -174,4 +179,13 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   await Promise.all(saving.map((p) => p.catch(() => {})));
   progress?.({ type: 'audited', done: files.length, total: files.length, read: todo.length });
   return findings.sort(compareFindings);
+}
+
+/** Memo entries learned where `prior` was audited (pure functions of their text: kept as they are). */
+function adoptLearned(memo: FragmentMemo, prior: readonly FileResult[]): void {
+  for (const r of prior) {
+    if (!r.learned) continue;
+    memo.adopt(r.learned.fragments);
+    keepCssResults(r.learned.css);
+  }
 }

@@ -15,7 +15,7 @@ import { folderOf } from './url.ts';
 import { xmlDocuments } from './xml.ts';
 import { runRules } from './run-rules.ts';
 import { cleanDocuments, spliceClean } from './feed-splice.ts';
-import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView } from './types.ts';
+import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView, CssReference } from './types.ts';
 
 export { runRules } from './run-rules.ts';
 
@@ -239,6 +239,17 @@ export interface FileResult {
   findings: AuditFinding[];
   sha256?: string;
   queries?: BundleQuery[];
+  /**
+   * What auditing it taught the fragment memo (./fragments.ts): feed HTML and entries found clean,
+   * stylesheets read. Pure functions of their text, kept whatever becomes of the file.
+   */
+  learned?: LearnedFragments;
+}
+
+/** Memo entries learned in a worker, for the audit that saves the memo. */
+export interface LearnedFragments {
+  fragments: Array<[key: string, queries: BundleQuery[]]>;
+  css: Array<[key: string, refs: CssReference[]]>;
 }
 
 /**
@@ -299,19 +310,19 @@ export interface ReadFile {
  * no lone surrogate and no leading byte order mark is exactly what those bytes decode to, so it
  * is audited as it is; any other is encoded and decoded first, as a reader would see it.
  */
-export function auditWritten(file: string, text: string, rules: AuditRule[], bundle: BundleView, record: boolean): FileResult {
-  if (text.charCodeAt(0) === 0xfeff) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
+export function auditWritten(file: string, text: string, rules: AuditRule[], bundle: BundleView, record: boolean, memo?: FragmentMemo): FileResult {
+  if (text.charCodeAt(0) === 0xfeff) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record, memo);
   if (!record) {
-    if (!isWellFormed(text)) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
-    return auditDecoded(file, text, false, () => '', rules, bundle, record);
+    if (!isWellFormed(text)) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record, memo);
+    return auditDecoded(file, text, false, () => '', rules, bundle, record, memo);
   }
   // The UTF-8 bytes are needed for the hash anyway: encoded once, they also tell whether the
   // string can hold a lone surrogate at all (encoding writes one as U+FFFD, EF BF BD), which
   // spares isWellFormed's own pass over nearly every page.
   const bytes = utf8Of(text);
-  if (bytes.indexOf(UTF8_REPLACEMENT) !== -1 && !isWellFormed(text)) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record);
+  if (bytes.indexOf(UTF8_REPLACEMENT) !== -1 && !isWellFormed(text)) return auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, record, memo);
   const hash = sha256(bytes);
-  return auditDecoded(file, text, false, () => hash, rules, bundle, record);
+  return auditDecoded(file, text, false, () => hash, rules, bundle, record, memo);
 }
 
 const UTF8_REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);

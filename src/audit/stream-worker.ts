@@ -5,12 +5,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { hashFileSync } from '../manifest/hash.ts';
 import { selectRules } from './rules/index.ts';
 import { auditWritten, type FileResult } from './run.ts';
+import { cssResultsLearned } from './css.ts';
+import { FragmentMemo } from './fragments.ts';
 import type { StreamMessage, StreamWorkerInput, StreamWorkerOutput } from './stream.ts';
 
 const input = workerData as StreamWorkerInput;
 const rules = selectRules(input.rules);
 const bundle = { files: new Set(input.files), folders: new Set(input.folders) };
 const results: FileResult[] = [];
+// Feed HTML and entries found clean, and stylesheets read, go back with the results, for the
+// memo a rebuild uses (./fragments.ts): a first build leaves it as full as a rebuild would.
+const memo = FragmentMemo.inMemory(rules.map((r) => r.name));
+memo.listLearned();
 
 parentPort!.on('message', (message: StreamMessage) => {
   if (message.type === 'end') {
@@ -30,5 +36,11 @@ parentPort!.on('message', (message: StreamMessage) => {
     parentPort!.close();
     return;
   }
-  for (const [file, text] of message.pages) results.push(auditWritten(file, text, rules, bundle, true));
+  for (const [file, text] of message.pages) {
+    const result = auditWritten(file, text, rules, bundle, true, memo);
+    const fragments = memo.takeLearned();
+    const css = cssResultsLearned();
+    if (fragments.length > 0 || css.length > 0) result.learned = { fragments, css };
+    results.push(result);
+  }
 });

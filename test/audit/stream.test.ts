@@ -120,3 +120,43 @@ describe('auditBundle with results from a stream', () => {
     expect(findings).toEqual(await auditBundle(dir, { workers: 1 }));
   });
 });
+
+describe('the memo a first build leaves', () => {
+  it('holds the feed entries and stylesheets the threads found clean, and a rebuild replays those entries', async () => {
+    const { FRAGMENTS_FILE } = await import('../../src/audit/fragments.ts');
+    const { spliceStats } = await import('../../src/audit/feed-splice.ts');
+    const { readFile } = await import('node:fs/promises');
+    const entry = (x: string) =>
+      `<entry><title>${x}</title><link href="${x}/index.html"/><content type="html">&lt;p&gt;${x}&lt;/p&gt;&lt;a href="index.html"&gt;home&lt;/a&gt;</content></entry>`;
+    const atom = (xs: string[]) => `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>\n${xs.map(entry).join('\n')}\n</feed>\n`;
+    const styled = (body: string) => wrapPage(`<style>p { color: #333 }</style>${body}`);
+    const first: Record<string, string> = {
+      'index.html': styled('<a href="a/index.html">a</a>'),
+      'a/index.html': styled('<p>a</p>'),
+      'b/index.html': styled('<p>b</p>'),
+      'c/index.html': styled('<p>c</p>'),
+      'atom.xml': atom(['a', 'b', 'c']),
+    };
+    const dir = path.join(root, 'memo-first');
+    const cacheDir = path.join(root, 'memo-first-cache');
+    await writeTree(dir, first);
+    const prior = await streamed(first);
+    expect(prior.some((r) => r.learned !== undefined)).toBe(true);
+    const knownOf = (files: Record<string, string>) => (file: string) => (files[file] === undefined ? undefined : sha256(Buffer.from(files[file]!, 'utf8')));
+    expect(await auditBundle(dir, { prior, knownSha256: knownOf(first), cacheDir })).toEqual([]);
+    const memo = JSON.parse(await readFile(path.join(cacheDir, FRAGMENTS_FILE), 'utf8')) as { entries: unknown[]; css: unknown[] };
+    // Three entries and their HTML; one stylesheet.
+    expect(memo.entries.length).toBe(6);
+    expect(memo.css.length).toBe(1);
+
+    // A rebuild: a new article on top of the feed. Only it is parsed; the findings are a fresh audit's.
+    const second = { ...first, 'd/index.html': styled('<p>d</p>'), 'atom.xml': atom(['d', 'a', 'b', 'c']) };
+    await writeTree(dir, second);
+    const before = { ...spliceStats };
+    const files = Object.keys(second);
+    const findings = await auditBundle(dir, { cacheDir, overlay: { files, locate: (f) => path.join(dir, f) }, knownSha256: knownOf(second) });
+    expect(findings).toEqual(await auditBundle(dir, { workers: 1 }));
+    expect(spliceStats.replayed - before.replayed).toBe(3);
+    expect(spliceStats.parsed - before.parsed).toBe(1);
+  });
+});
