@@ -8,6 +8,10 @@
  * The file holds { format, body }. A file that is missing, damaged, of another format, or written
  * by a Node whose format this one cannot read is no state at all: the caller starts afresh, which
  * only costs time. Only samizdat writes these files; they are never taken from elsewhere.
+ *
+ * A state that is one big Map (readStateMap, writeStateMap) is rewritten only when much of it
+ * changed: a rebuild that adds one article writes the few changed entries into a small file
+ * beside it (<file>.delta), which names the whole file it applies to.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,4 +75,60 @@ export function writeStateFileSync(file: string, format: string, body: object): 
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** A Map state as read: a few plain fields (head), the entries, and the base a write compares with. */
+export interface StateMap {
+  head: Record<string, unknown>;
+  /** Not to be changed: without a delta, this is the base's own Map. */
+  entries: ReadonlyMap<string, unknown>;
+  base: StateMapBase;
+}
+
+/** The whole file a delta applies to: its id and its entries (never changed in place). */
+export interface StateMapBase {
+  id: string;
+  entries: ReadonlyMap<string, unknown>;
+}
+
+/** A delta is written while its changes are at most this share of the whole: 1/8. */
+const DELTA_SHARE = 8;
+
+const deltaFile = (file: string) => `${file}.delta`;
+const deltaFormat = (format: string) => `${format}:delta`;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The Map state of this format, with the changes of its delta file applied; undefined if there is none. */
+export async function readStateMap(file: string, format: string): Promise<StateMap | undefined> {
+  const [whole, delta] = await Promise.all([readStateFile(file, format), readStateFile(deltaFile(file), deltaFormat(format))]);
+  if (!whole || typeof whole.id !== 'string' || !(whole.entries instanceof Map) || !isRecord(whole.head)) return undefined;
+  const base: StateMapBase = { id: whole.id, entries: whole.entries };
+  // A delta of another whole file (one written since, or before) is no change of this one.
+  if (!delta || delta.baseId !== whole.id || !(delta.set instanceof Map) || !Array.isArray(delta.removed) || !isRecord(delta.head)) {
+    return { head: whole.head, entries: whole.entries, base };
+  }
+  const entries = new Map(whole.entries);
+  for (const key of delta.removed) entries.delete(key as string);
+  for (const [key, value] of delta.set) entries.set(key as string, value);
+  return { head: delta.head, entries, base };
+}
+
+/**
+ * Writes a Map state: only its changes since `base` (the state read) when they are few, else the
+ * whole file (and no delta). Values are compared by identity (===): an entry carried over
+ * unchanged must be the value read.
+ */
+export async function writeStateMap(file: string, format: string, head: Record<string, unknown>, entries: ReadonlyMap<string, unknown>, base?: StateMapBase, replaces?: string): Promise<void> {
+  if (base) {
+    const set = new Map<string, unknown>();
+    const removed: string[] = [];
+    for (const [key, value] of entries) if (base.entries.get(key) !== value || !base.entries.has(key)) set.set(key, value);
+    for (const key of base.entries.keys()) if (!entries.has(key)) removed.push(key);
+    if ((set.size + removed.length) * DELTA_SHARE <= base.entries.size) {
+      await writeStateFile(deltaFile(file), deltaFormat(format), { baseId: base.id, head, set, removed });
+      return;
+    }
+  }
+  await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, entries }, replaces);
+  await rm(deltaFile(file), { force: true });
 }

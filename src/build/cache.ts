@@ -11,10 +11,9 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Article } from '../content/index.ts';
 import { stampOf, type RenderedArticle } from './render.ts';
-import { compareCodeUnits } from '../content/index.ts';
 import { VERSION } from '../version.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
-import { readStateFile, writeStateFile } from '../state-file.ts';
+import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
 import { sha256Hex } from '../digest.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -122,11 +121,12 @@ export function writeRenderedText(writer: RenderCacheWriter, article: Pick<Artic
 }
 
 const INDEX_FILE = 'render-index.state';
-const INDEX_FORMAT = 'samizdat-render-index/3';
+const INDEX_FORMAT = 'samizdat-render-index/4';
 
 export class RenderCache {
   private salt = '';
   private index: ReadonlyMap<string, StoredEntry> = new Map();
+  private base: StateMapBase | undefined;
   private readonly used = new Map<string, IndexEntry>();
   private readonly keys = new WeakMap<Article, string>();
   /** Folders of HTML files made by this build. */
@@ -138,8 +138,11 @@ export class RenderCache {
     if (!dir) return cache;
     cache.salt = await renderCodeHash();
     // No index yet, or one we cannot read: every article is rendered.
-    const data = await readStateFile(path.join(dir, INDEX_FILE), INDEX_FORMAT);
-    if (data?.salt === cache.salt && data.entries instanceof Map) cache.index = data.entries as Map<string, StoredEntry>;
+    const state = await readStateMap(path.join(dir, INDEX_FILE), INDEX_FORMAT);
+    if (state?.head.salt === cache.salt) {
+      cache.index = state.entries as ReadonlyMap<string, StoredEntry>;
+      cache.base = state.base;
+    }
     return cache;
   }
 
@@ -236,7 +239,10 @@ export class RenderCache {
   /** Writes the index of this build's articles (entries of articles gone are dropped). */
   async save(): Promise<void> {
     if (!this.dir) return;
-    const entries = new Map([...this.used].sort(([a], [b]) => compareCodeUnits(a, b)).map(([k, e]) => [k, storedEntry(e)]));
-    await writeStateFile(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt, entries }, 'render-index.json');
+    const entries = new Map<string, StoredEntry>();
+    // An entry read and still in use comes out as the value read (the same string, or the same
+    // object), so only the changes are written.
+    for (const [key, e] of this.used) entries.set(key, storedEntry(e));
+    await writeStateMap(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt }, entries, this.base, 'render-index.json');
   }
 }

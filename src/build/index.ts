@@ -211,7 +211,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       media.set(m.path, m);
     }
     const text = texts.get(article);
-    const view = toView(article, { html: text?.html ?? '', summary: text?.summary ?? '', ...(meta.image ? { image: meta.image } : {}) }, site);
+    const view = toView(article, { html: text?.html ?? '', summary: text?.summary ?? '', image: meta.image }, site);
     if (!text && article.summary === undefined) summaryToRead.add(view);
     views.push(view);
     articleOf.set(view, article);

@@ -189,26 +189,29 @@ export function monthLabel(yyyyMm: string, t: Labels): string {
 /** The view of one article: everything its page and feeds need. */
 export function articleView(
   article: Article,
-  rendered: { html: string; summary: string; image?: ImageView },
+  rendered: { html: string; summary: string; image?: ImageView | undefined },
   site: SiteSettings,
 ): ArticleView {
-  return {
+  // Optional fields are added after the literal, not spread into it: a build makes 10,000 views,
+  // and conditional spreads cost several times what the rest of a view does.
+  const view: ArticleView = {
     url: article.url,
     id: nameUuid(`samizdat:${site.name}:${article.guid ?? article.url}`),
     file: article.file,
     title: article.title,
     date: article.date,
-    ...(article.updated ? { updated: article.updated } : {}),
     lang: article.lang,
     dir: article.dir,
-    ...(article.author ? { author: article.author } : {}),
     summary: article.summary ?? rendered.summary,
     tags: article.tags.map((name) => ({ name, url: tagUrl(name) })),
     html: rendered.html,
-    ...(rendered.image ? { image: rendered.image } : {}),
-    ...(article.imageCaption ? { imageCaption: article.imageCaption } : {}),
-    ...(article.source ? { source: article.source } : {}),
   };
+  if (article.updated) view.updated = article.updated;
+  if (article.author) view.author = article.author;
+  if (rendered.image) view.image = rendered.image;
+  if (article.imageCaption) view.imageCaption = article.imageCaption;
+  if (article.source) view.source = article.source;
+  return view;
 }
 
 /** Builds every list, index and feed. `articles` must be newest first. */

@@ -53,7 +53,7 @@ export interface RenderedArticle {
   inputs: FileInput[];
 }
 
-export function toView(article: Article, rendered: Pick<RenderedArticle, 'html' | 'summary' | 'image'>, site: SiteSettings): ArticleView {
+export function toView(article: Article, rendered: { html: string; summary: string; image?: ImageView | undefined }, site: SiteSettings): ArticleView {
   return articleView(article, rendered, site);
 }
 

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
-import { readStateFile, writeStateFile } from '../state-file.ts';
+import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
 import type { Warning } from '../progress.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
@@ -20,7 +20,7 @@ import { splitFences } from './frontmatter.ts';
 import { textDirection } from './lang.ts';
 
 export const CACHE_FILE = 'content.state';
-export const FORMAT = 'samizdat-content-cache';
+export const FORMAT = 'samizdat-content-cache/2';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
 
@@ -42,10 +42,10 @@ export function stampOf(st: { size: number; mtimeMs: number; ctimeMs: number; in
  */
 type RawEntry = [number, number, number, number, number, unknown[], Warning[]?];
 
-interface CacheFile {
+/** The cache file's head: the code version it was written by, and the shapes its entries use. */
+interface CacheHead {
   version: string;
   shapes: string[][];
-  entries: Map<string, RawEntry>;
 }
 
 /** Fields that follow from earlier ones, exactly as parseArticle computes them. */
@@ -81,6 +81,8 @@ export class ContentCache {
     private readonly version: string | undefined,
     /** The entries read (the map straight from the state file: no copy of 10,000 entries). */
     private readonly old: ReadonlyMap<string, RawEntry>,
+    /** What a save writes only the changes of. */
+    private readonly base?: StateMapBase,
   ) {}
 
   /** Reads <dir>/content.state if it was written by this code for this site language. */
@@ -88,13 +90,13 @@ export class ContentCache {
     const version = await cacheVersion(siteLang);
     const cache = new ContentCache(dir, version, new Map());
     if (!version) return cache;
-    const data = (await readStateFile(path.join(dir, CACHE_FILE), FORMAT)) as Partial<CacheFile> | undefined;
-    if (!data || data.version !== version) return cache;
-    if (!Array.isArray(data.shapes) || !(data.entries instanceof Map)) return cache;
-    if (!data.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
-    const c = new ContentCache(dir, version, data.entries);
-    c.oldShapeKeys = data.shapes;
-    c.shapes = data.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
+    const state = await readStateMap(path.join(dir, CACHE_FILE), FORMAT);
+    const head = state?.head as Partial<CacheHead> | undefined;
+    if (!state || !head || head.version !== version || !Array.isArray(head.shapes)) return cache;
+    if (!head.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
+    const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, state.base);
+    c.oldShapeKeys = [...head.shapes];
+    c.shapes = head.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
     return c;
   }
 
@@ -158,29 +160,15 @@ export class ContentCache {
   /**
    * Writes the entries of this run, when they differ from what was read: entries of deleted
    * or now invalid files are left out. Atomic (temp file + rename); a failure only costs time.
+   * Shapes are never renumbered, so an entry carried over is the very value read, and a rebuild
+   * that parsed a few files writes only those (see writeStateMap).
    */
   async save(): Promise<boolean> {
     if (!this.version) return false;
     // Nothing new, and every old entry reused: the file on disk already says this.
     if (!this.dirty && this.next.size === this.size) return false;
-    // Only the shapes still in use, renumbered.
-    const shapes: string[][] = [];
-    const renumber = new Map<number, number>();
-    const entries = new Map<string, RawEntry>();
-    for (const [rel, e] of this.next) {
-      let idx = e[4];
-      if (idx !== -1) {
-        if (!renumber.has(idx)) {
-          renumber.set(idx, shapes.length);
-          shapes.push(this.oldShapeKeys[idx]!);
-        }
-        idx = renumber.get(idx)!;
-      }
-      const copy = e.slice() as RawEntry;
-      copy[4] = idx;
-      entries.set(rel, copy);
-    }
-    return writeStateFile(path.join(this.dir, CACHE_FILE), FORMAT, { version: this.version, shapes, entries } satisfies CacheFile, 'content.json').then(
+    const head: CacheHead = { version: this.version, shapes: this.oldShapeKeys };
+    return writeStateMap(path.join(this.dir, CACHE_FILE), FORMAT, { ...head }, this.next, this.base, 'content.json').then(
       () => true,
       () => false,
     );

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContent, type LoadedContent } from '../../src/content/index.ts';
 import { InputError } from '../../src/errors.ts';
 import { CACHE_FILE, FORMAT } from '../../src/content/cache.ts';
-import { readStateFile, writeStateFile } from '../../src/state-file.ts';
+import { readStateFile, readStateMap, writeStateFile } from '../../src/state-file.ts';
 import { tempDir } from '../support/net.ts';
 
 const FILES: Record<string, string | Buffer> = {
@@ -83,8 +83,8 @@ describe('content cache', () => {
     await load();
     expect(await readdir(cacheDir)).toEqual(['content.state']);
     const raw = await readFile(path.join(cacheDir, 'content.state'));
-    const data = (await readStateFile(path.join(cacheDir, CACHE_FILE), FORMAT)) as { version: string; entries: Map<string, unknown> };
-    expect(data.version).toMatch(/^[0-9a-f]{64}$/);
+    const data = (await readStateMap(path.join(cacheDir, CACHE_FILE), FORMAT))!;
+    expect(data.head.version).toMatch(/^[0-9a-f]{64}$/);
     expect([...data.entries.keys()].sort()).toEqual(Object.keys(FILES).filter((f) => !['bad-yaml.md', 'no-title.md'].includes(f)).sort());
     // V8 keeps Latin-1 strings one byte per character, others two: look for both.
     for (const text of ['Second paragraph', 'sourcePath', 'Текст статьи']) {
@@ -133,7 +133,7 @@ describe('content cache', () => {
     expect(warm.parsed).toBe(3);
     expect(warm.articles.map((a) => a.file)).not.toContain('ru/privet.md');
     expect(warm.articles[0]).toMatchObject({ file: 'ru/novaya.md', slug: 'novaya-statya', body: 'Новая.\n' });
-    const data = (await readStateFile(path.join(cacheDir, CACHE_FILE), FORMAT)) as { entries: Map<string, unknown> };
+    const data = (await readStateMap(path.join(cacheDir, CACHE_FILE), FORMAT))!;
     expect([...data.entries.keys()]).toContain('ru/novaya.md');
     expect([...data.entries.keys()]).not.toContain('ru/privet.md');
     expect(snapshot(warm)).toEqual(snapshot(await load({})));
@@ -144,14 +144,15 @@ describe('content cache', () => {
     await write('en/talks.md', '---\ntitle: Talks\ndate: 2015-02-30\n---\nx\n');
     const warm = await load();
     expect(warm.invalid.find((i) => i.file === 'en/talks.md')!.problems.map((p) => [p.code, p.line])).toEqual([['INVALID_DATE', 3]]);
-    const data = (await readStateFile(path.join(cacheDir, CACHE_FILE), FORMAT)) as { entries: Map<string, unknown> };
+    const data = (await readStateMap(path.join(cacheDir, CACHE_FILE), FORMAT))!;
     expect([...data.entries.keys()]).not.toContain('en/talks.md');
   });
 
   it('ignores a corrupt, foreign or other-version cache file, and one that has wrong entries', async () => {
     const cold = snapshot(await load());
     const file = path.join(cacheDir, CACHE_FILE);
-    const good = (await readStateFile(file, FORMAT)) as { version: string; shapes: unknown; entries: Map<string, unknown[]> };
+    // The whole file (a first load writes no delta beside it): { id, head: { version, shapes }, entries }.
+    const good = (await readStateFile(file, FORMAT)) as { id: string; head: { version: string; shapes: unknown }; entries: Map<string, unknown[]> };
     const whole = await readFile(file);
     const write = (format: string, body: unknown) => writeFile(file, serialize({ format, body }));
     const variants: Array<[string, () => Promise<void>]> = [
@@ -159,7 +160,9 @@ describe('content cache', () => {
       ['garbage', () => writeFile(file, '\u0000\u0001garbage')],
       ['JSON of earlier versions', () => writeFile(file, JSON.stringify({ format: FORMAT, ...good, entries: Object.fromEntries(good.entries) }))],
       ['another format', () => write('something-else', good)],
-      ['another version', () => write(FORMAT, { ...good, version: 'f'.repeat(64) })],
+      ['another version', () => write(FORMAT, { ...good, head: { ...good.head, version: 'f'.repeat(64) } })],
+      ['shapes not a list', () => write(FORMAT, { ...good, head: { ...good.head, shapes: 'x' } })],
+      ['no head', () => write(FORMAT, { ...good, head: undefined })],
       ['entries not a map', () => write(FORMAT, { ...good, entries: Object.fromEntries(good.entries) })],
       ['entries null', () => write(FORMAT, { ...good, entries: null })],
       ['an array', () => write(FORMAT, [1, 2, 3])],
@@ -181,8 +184,9 @@ describe('content cache', () => {
       [...entry.slice(0, 5), 'values'],
       [...entry.slice(0, 6), 'warnings'],
     ];
-    for (const damage of damages) {
-      await writeStateFile(file, FORMAT, { ...good, entries: new Map([...good.entries, ['en/talks.md', damage]]) });
+    for (const [i, damage] of damages.entries()) {
+      // A new id each time: the delta the last load wrote (of the previous damaged file) is not of this one.
+      await writeStateFile(file, FORMAT, { ...good, id: `damaged-${i}`, entries: new Map([...good.entries, ['en/talks.md', damage]]) });
       const out = await load();
       expect(out.parsed, JSON.stringify(damage).slice(0, 60)).toBe(3);
       expect(snapshot(out)).toEqual(cold);
