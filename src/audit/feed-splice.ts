@@ -25,6 +25,9 @@
  *      its context and text, with the questions it asked about the bundle; next time it is not
  *      parsed, and its questions are asked again (through the file's recording view).
  *
+ * A JSON Feed is cut the same way into its items (spliceJsonClean, below), with a string as the
+ * placeholder; there JSON's grammar, which has no context at all, makes the argument simpler.
+ *
  * Anything unexpected (no entries, a placeholder not met as an empty element, an entry that is
  * not clean) gives up, and the feed is read whole as before. Only the quick read (no line
  * numbers) takes this path: a feed with findings is read again whole, with line numbers.
@@ -36,6 +39,7 @@ import { recordingView } from './cache.ts';
 import { FragmentMemo } from './fragments.ts';
 import { runRules } from './run-rules.ts';
 import { xmlDocuments, type PlaceholderSightings } from './xml.ts';
+import { jsonDocuments, jsonValueDocuments, type Json, type JsonPlaceholders } from './json.ts';
 import type { AuditDocument, AuditRule, BundleView } from './types.ts';
 
 /** The elements a feed is cut into: Atom entries, RSS items. */
@@ -138,6 +142,83 @@ export function spliceClean(text: string, file: string, rules: AuditRule[], bund
     const entryDocs = xmlDocuments(context.open + entry + context.close, file, { locations: false, fragments: memo.hook(rec.view, entryKeys) });
     // Not clean in its context: the whole feed is read as before, which reports what is wrong.
     if (!cleanDocuments(entryDocs, entryKeys, rules, rec.view, memo)) return giveUp();
+    memo.rememberSegment(key, rec.queries());
+  }
+  return true;
+}
+
+/**
+ * Where the items of a JSON Feed lie, as JSON.stringify writes them with indentation: each from
+ * a "{" that starts a line to the "}" that starts a line at the same indentation (a JSON string
+ * cannot hold a line break, so every line break is between tokens). Undefined when there are
+ * too few. Only a guess: spliceJsonClean checks what it cut.
+ */
+export function findJsonItems(text: string): Array<[number, number]> | undefined {
+  const items = /"items"\s*:\s*\[\s*\n([ \t]*)\{/.exec(text);
+  if (!items) return undefined;
+  const open = `\n${items[1]}{`;
+  const close = `\n${items[1]}}`;
+  const found: Array<[number, number]> = [];
+  for (let at = items.index + items[0].length - open.length; at !== -1; at = text.indexOf(open, at)) {
+    const end = text.indexOf(close, at);
+    if (end === -1) break;
+    found.push([at + open.length - 1, end + close.length]);
+    at = end + close.length;
+  }
+  return found.length >= MIN_ENTRIES ? found : undefined;
+}
+
+/**
+ * The quick read of a JSON Feed cut into its items, as spliceClean does for XML. Each item is
+ * replaced in the skeleton by a string holding a name no feed holds; the skeleton must parse, and
+ * each such string must be met once, in order, as an element of an array: it was then read as a
+ * whole string token, so the item's text there is read as the value it is alone (JSON's grammar
+ * has no context), and that value is read against the folder the placeholder was read against.
+ */
+export function spliceJsonClean(text: string, file: string, rules: AuditRule[], bundle: BundleView, memo: FragmentMemo, invalidUtf8: boolean): boolean | undefined {
+  if (invalidUtf8) return undefined;
+  const items = findJsonItems(text);
+  if (!items) return undefined;
+  let skeleton = '';
+  let at = 0;
+  items.forEach(([start, end], i) => {
+    skeleton += `${text.slice(at, start)}"${PLACEHOLDER}${i}"`;
+    at = end;
+  });
+  skeleton += text.slice(at);
+
+  const placeholders: JsonPlaceholders = { prefix: PLACEHOLDER, seen: [] };
+  const keys = new Map<AuditDocument, string>();
+  const docs = jsonDocuments(skeleton, file, { locations: false, fragments: memo.hook(bundle, keys), placeholders });
+  const seen = placeholders.seen;
+  if (docs[0]!.syntaxErrors.length > 0 || seen.length !== items.length) return giveUp();
+  for (let i = 0; i < seen.length; i++) {
+    if (seen[i]!.name !== `${PLACEHOLDER}${i}` || !seen[i]!.inArray) return giveUp();
+  }
+  if (!cleanDocuments(docs, keys, rules, bundle, memo)) return false;
+
+  for (let i = 0; i < items.length; i++) {
+    const [start, end] = items[i]!;
+    const item = text.slice(start, end);
+    const base = seen[i]!.base;
+    const key = FragmentMemo.segmentKey(`json\n${JSON.stringify(base)}`, item);
+    if (memo.knownClean(key, bundle)) {
+      spliceStats.replayed++;
+      continue;
+    }
+    spliceStats.parsed++;
+    let value: Json;
+    try {
+      value = JSON.parse(item) as Json;
+    } catch {
+      return giveUp();
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return giveUp();
+    const rec = recordingView(bundle);
+    const itemKeys = new Map<AuditDocument, string>();
+    const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
+    const itemDocs = jsonValueDocuments(value, item, file, base, doc, { locations: false, fragments: memo.hook(rec.view, itemKeys) });
+    if (!cleanDocuments(itemDocs, itemKeys, rules, rec.view, memo)) return giveUp();
     memo.rememberSegment(key, rec.queries());
   }
   return true;

@@ -72,6 +72,8 @@ export class FragmentMemo {
     } catch {
       // none yet, or unreadable: every fragment is parsed
     }
+    // Stylesheets read from now on are recorded for the next audit, with or without a memo now.
+    adoptCssResults([]);
     return new FragmentMemo(dir, joined, known);
   }
 

@@ -94,7 +94,8 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   const bundle = overlay ? indexFileList(overlay.files) : (options.index ?? (await indexBundle(dir)));
   const locate = overlay ? (file: string) => overlay.locate(file) : (file: string) => path.join(dir, file);
   const findings: AuditFinding[] = [];
-  const files = [...bundle.files].filter((f) => kindOfFile(f) !== undefined).sort();
+  // In no particular order: only the files read are sorted (below), and the findings at the end.
+  const files = [...bundle.files].filter((f) => kindOfFile(f) !== undefined);
   const progress = options.onProgress;
   progress?.({ type: 'audited', done: 0, total: files.length });
 
@@ -142,8 +143,9 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
         keptBytes += bytes.length;
       }
     }, locate);
-    todo.sort();
   }
+  // Read in path order (the same order, whichever files were replayed).
+  todo.sort();
   function replay(file: string, hash: string): boolean {
     const hit = cache!.lookup(file, hash, bundle);
     if (hit) findings.push(...hit);

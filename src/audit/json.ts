@@ -19,9 +19,23 @@ function itemBase(feedFolder: string, url: unknown): string {
   return r.target.endsWith('/') ? r.target.replace(/\/+$/, '') : folderOf(r.target);
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export function jsonDocuments(text: string, file: string, options: { locations?: boolean; fragments?: FragmentHook } = {}): AuditDocument[] {
+/**
+ * Where the placeholders of a JSON feed's skeleton (./feed-splice.ts) were met: each string that
+ * starts with `prefix`, in the order met, with the folder the value there is read against, and
+ * whether it was an element of an array (anywhere else it cannot stand for an item).
+ */
+export interface JsonPlaceholders {
+  prefix: string;
+  seen: Array<{ name: string; inArray: boolean; base: string }>;
+}
+
+export function jsonDocuments(
+  text: string,
+  file: string,
+  options: { locations?: boolean; fragments?: FragmentHook; placeholders?: JsonPlaceholders } = {},
+): AuditDocument[] {
   const doc: AuditDocument = { file, kind: 'xml', elements: [], references: [], css: [], processingInstructions: [], syntaxErrors: [] };
   let value: Json;
   try {
@@ -30,6 +44,22 @@ export function jsonDocuments(text: string, file: string, options: { locations?:
     doc.syntaxErrors.push({ message: `not valid JSON: ${(err as Error).message}` });
     return [doc];
   }
+  return jsonValueDocuments(value, text, file, folderOf(file), doc, options);
+}
+
+/**
+ * The documents of a parsed JSON value read against `base` (the feed's folder for a whole
+ * file; for one item of a feed, the folder its place in the feed gives it).
+ */
+export function jsonValueDocuments(
+  value: Json,
+  text: string,
+  file: string,
+  base: string,
+  doc: AuditDocument,
+  options: { locations?: boolean; fragments?: FragmentHook; placeholders?: JsonPlaceholders },
+): AuditDocument[] {
+  const placeholders = options.placeholders;
   // Line numbers only when asked (the audit asks again only for a file with findings): the yaml
   // parser reads JSON with positions, at a cost.
   let lineOf: (path: (string | number)[]) => number | undefined = () => undefined;
@@ -43,15 +73,25 @@ export function jsonDocuments(text: string, file: string, options: { locations?:
   }
   const fragments: AuditDocument[] = [];
   const feedFolder = folderOf(file);
-  const walk = (node: Json, at: (string | number)[], base: string) => {
+  const walk = (node: Json, at: (string | number)[], base: string, inArray = false) => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, [...at, i], base));
+      node.forEach((item, i) => walk(item, [...at, i], base, true));
+      return;
+    }
+    if (placeholders && typeof node === 'string' && node.startsWith(placeholders.prefix)) {
+      placeholders.seen.push({ name: node, inArray, base });
       return;
     }
     if (node === null || typeof node !== 'object') return;
     const here = typeof node.url === 'string' ? itemBase(feedFolder, node.url) : base;
     for (const [key, item] of Object.entries(node)) {
       const where = [...at, key];
+      // A placeholder as a key or a member's value is not where an item can be: seen, out of place.
+      if (placeholders && key.startsWith(placeholders.prefix)) placeholders.seen.push({ name: key, inArray: false, base: here });
+      if (placeholders && typeof item === 'string' && item.startsWith(placeholders.prefix)) {
+        placeholders.seen.push({ name: item, inArray: false, base: here });
+        continue;
+      }
       if (typeof item !== 'string') {
         walk(item, where, here);
       } else if (key.endsWith('_html')) {
@@ -69,6 +109,6 @@ export function jsonDocuments(text: string, file: string, options: { locations?:
       }
     }
   };
-  walk(value, [], feedFolder);
+  walk(value, [], base);
   return [doc, ...fragments];
 }

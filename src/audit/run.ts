@@ -1,7 +1,7 @@
 // The audit engine: files into documents, documents through rules. Shared by auditBundle in
 // the calling thread and by the worker threads of ./pool.ts.
 import { isUtf8, transcode } from 'node:buffer';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../errors.ts';
@@ -14,7 +14,7 @@ import { selectRules } from './rules/index.ts';
 import { folderOf } from './url.ts';
 import { xmlDocuments } from './xml.ts';
 import { runRules } from './run-rules.ts';
-import { cleanDocuments, spliceClean } from './feed-splice.ts';
+import { cleanDocuments, spliceClean, spliceJsonClean } from './feed-splice.ts';
 import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView, CssReference } from './types.ts';
 
 export { runRules } from './run-rules.ts';
@@ -176,10 +176,8 @@ export function auditFileText(
 /** The fast read with a fragment memo: true when the file has nothing to report. */
 function quickWithMemo(text: string, file: string, kind: AuditedKind, rules: AuditRule[], bundle: BundleView, invalidUtf8: boolean, memo: FragmentMemo): boolean {
   // A feed cut into its entries: those audited before are not parsed again (./feed-splice.ts).
-  if (kind === 'xml') {
-    const spliced = spliceClean(text, file, rules, bundle, memo, invalidUtf8);
-    if (spliced !== undefined) return spliced;
-  }
+  const spliced = kind === 'xml' ? spliceClean(text, file, rules, bundle, memo, invalidUtf8) : kind === 'json' ? spliceJsonClean(text, file, rules, bundle, memo, invalidUtf8) : undefined;
+  if (spliced !== undefined) return spliced;
   const keys = new Map<AuditDocument, string>();
   const docs = documentsOf(text, file, kind, { locations: false, invalidUtf8, fragments: memo.hook(bundle, keys) });
   // Document by document (rules look at one document at a time), so that each fragment's own
@@ -252,6 +250,9 @@ export interface LearnedFragments {
   css: Array<[key: string, refs: CssReference[]]>;
 }
 
+/** Up to this many files, readEach reads synchronously. */
+const READ_SYNC_UP_TO = 64;
+
 /**
  * Calls fn with the bytes of each file in order, reading a few files ahead so the disk works
  * while the (synchronous) parser does.
@@ -264,6 +265,15 @@ export async function readEach(
   locate: (file: string) => string = (file) => path.join(dir, file),
   alreadyRead?: ReadonlyMap<string, { bytes: Buffer }>,
 ): Promise<void> {
+  // A rebuild's few files are read synchronously: each asynchronous read is a thread-pool round
+  // trip, which costs more than the read itself for a file already in the page cache.
+  if (files.length <= READ_SYNC_UP_TO) {
+    for (let i = 0; i < files.length; i++) {
+      throwIfAborted(signal, 'audit');
+      fn(files[i]!, alreadyRead?.get(files[i]!)?.bytes ?? readFileSync(locate(files[i]!)), i);
+    }
+    return;
+  }
   const AHEAD = 16;
   const reads = new Map<number, Promise<Buffer>>();
   const read = (i: number) => {

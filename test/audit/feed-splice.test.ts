@@ -5,7 +5,7 @@
 // fresh memo, with a memo that knows an earlier version of the feed, and after the bundle changed.
 import { describe, expect, it } from 'vitest';
 import { FragmentMemo } from '../../src/audit/fragments.ts';
-import { findEntries, spliceStats } from '../../src/audit/feed-splice.ts';
+import { findEntries, findJsonItems, spliceStats } from '../../src/audit/feed-splice.ts';
 import { auditFileText } from '../../src/audit/run.ts';
 import { selectRules, type AuditFinding } from '../../src/audit/index.ts';
 import type { BundleView } from '../../src/audit/types.ts';
@@ -201,5 +201,126 @@ describe('a feed audited entry by entry', () => {
     expect(clean).toBeGreaterThan(100);
     expect(spliceStats.replayed - before.replayed).toBeGreaterThan(300);
     expect(spliceStats.gaveUp - before.gaveUp).toBeGreaterThan(100);
+  }, 60_000);
+});
+
+describe('a JSON Feed audited item by item', () => {
+  const item = (url: string, html: string, extra: Record<string, unknown> = {}) => ({ id: url, url, content_html: html, ...extra });
+  const feed = (items: unknown[], top: Record<string, unknown> = {}) => JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'f', ...top, items }, null, 1);
+  const wholeJson = (text: string, file: string, bundle: BundleView) => lines(auditFileText(text, file, 'json', rules, bundle));
+  const withMemoJson = (text: string, file: string, bundle: BundleView, memo: FragmentMemo) => lines(auditFileText(text, file, 'json', rules, bundle, false, memo));
+  const A = item('a/index.html', '<p>a</p><a href="../b/index.html">b</a><img src="../media/p.png" alt="">');
+  const B = item('b/index.html', '<p>b</p>');
+
+  const CASES: Array<[string, string, string]> = [
+    ['a clean feed', 'feed.json', feed([A, B, A])],
+    ['a script in an item', 'feed.json', feed([A, item('b/index.html', '<script>alert(1)</script>'), B])],
+    ['a dangerous link in an item', 'feed.json', feed([A, item('javascript:alert(1)', '<p>x</p>')])],
+    ['an item whose url moves its links', 'feed.json', feed([A, item('sub/index.html', '<a href="../a/index.html">a</a><a href="gone.html">x</a>')])],
+    ['a feed in a folder', 'lang/ru/feed.json', feed([item('../../a/index.html', '<a href="../b/index.html">b</a>'), item('../../b/index.html', '<p>b</p>')])],
+    ['an item cut where a key goes', 'feed.json', `${feed([A, B]).slice(0, -2)},\n "x": {\n  {"y": 1\n  }: 2}\n}`],
+    ['an item cut where a key goes, unclosed', 'feed.json', `${feed([A, B]).slice(0, -2)},\n "x": {\n  {"y": 1}: 2\n  }\n}`],
+    ['an item cut where a member value goes', 'feed.json', `{\n "items": [\n  {"content_html": "<p>x</p>"}\n ],\n "content_html":\n  {"a": "<script>x</script>"}\n  ,\n "more": [\n  {"id": 1}\n  ]\n}`],
+    ['an invalid item', 'feed.json', feed([A, B]).replace('"id": "b/index.html",', '"id": "b/index.html",,')],
+    ['a broken feed around valid items', 'feed.json', `${feed([A, B])}}`],
+    ['items in a nested array', 'feed.json', feed([A, { id: 'x', url: 'b/index.html', items: [B, item('gone/index.html', '<p>x</p>')] }, B])],
+    ['duplicate items keys', 'feed.json', feed([A, B]).replace('"version"', '"items": [\n  {"content_html": "<p onclick=\\"x()\\">x</p>"},\n  {"id": 2}\n ],\n "version"')],
+    ['a string holding a line-start brace', 'feed.json', `{\n "items": [\n  {"a": "x\\n  {"},\n  {"content_html": "<script>x</script>"}\n ]\n}`],
+  ];
+
+  it('finds the items JSON.stringify writes', () => {
+    expect(findJsonItems(feed([A, B, A]))?.length).toBe(3);
+    expect(findJsonItems(feed([A]))).toBeUndefined();
+    expect(findJsonItems(JSON.stringify({ items: [A, B] }))).toBeUndefined();
+  });
+
+  for (const [name, file, text] of CASES) {
+    it(`gives the whole read's verdict: ${name}`, () => {
+      const bundle = bundleOf();
+      bundle.files.add('feed.json');
+      bundle.files.add('lang/ru/feed.json');
+      const expected = wholeJson(text, file, bundle);
+      if (name.startsWith('a clean') || name.startsWith('a feed in')) expect(expected).toEqual([]);
+      const memo = newMemo();
+      expect(withMemoJson(text, file, bundle, memo)).toEqual(expected);
+      expect(withMemoJson(text, file, bundle, memo)).toEqual(expected);
+      const primed = newMemo();
+      withMemoJson(feed([A, B, item('b/index.html', '<script>alert(1)</script>')]), file, bundle, primed);
+      withMemoJson(feed([A, B]), file, bundle, primed);
+      expect(withMemoJson(text, file, bundle, primed)).toEqual(expected);
+    });
+  }
+
+  it('replays known items, asks their questions again, and keys them by the folder they are read against', () => {
+    const bundle = bundleOf();
+    bundle.files.add('feed.json');
+    const memo = newMemo();
+    expect(withMemoJson(feed([A, B]), 'feed.json', bundle, memo)).toEqual([]);
+    const before = { ...spliceStats };
+    const next = feed([item('sub/index.html', '<p>new</p>'), A, B]);
+    expect(withMemoJson(next, 'feed.json', bundle, memo)).toEqual([]);
+    expect(spliceStats.replayed - before.replayed).toBe(2);
+    expect(spliceStats.parsed - before.parsed).toBe(1);
+    bundle.files.delete('media/p.png');
+    const broken = wholeJson(next, 'feed.json', bundle);
+    expect(broken.length).toBeGreaterThan(0);
+    expect(withMemoJson(next, 'feed.json', bundle, memo)).toEqual(broken);
+    // Items without a url of their own are read against the feed's folder: the same text in a
+    // feed elsewhere is another key.
+    bundle.files.add('media/p.png');
+    const noUrl = (html: string) => ({ id: html, content_html: html });
+    const here = feed([noUrl('<a href="a/index.html">a</a>'), noUrl('<p>b</p>')]);
+    expect(withMemoJson(here, 'feed.json', bundle, memo)).toEqual([]);
+    const there = wholeJson(here, 'lang/ru/feed.json', bundle);
+    expect(there.length).toBeGreaterThan(0);
+    expect(withMemoJson(here, 'lang/ru/feed.json', bundle, memo)).toEqual(there);
+  });
+
+  it('gives the whole read verdict on 2,000 generated feeds, some damaged, as they change', () => {
+    let seed = 5;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const ITEMS = [
+      A,
+      B,
+      A,
+      B,
+      A,
+      B,
+      item('sub/index.html', '<a href="index.html">s</a>'),
+      item('b/index.html', '<img src="x.png" onerror="alert(1)">'),
+      item('javascript:alert(1)', '<p>x</p>'),
+      item('gone/index.html', '<p>x</p>'),
+      { id: 'no url', content_html: '<a href="a/index.html">a</a>' },
+      { id: 'nested', items: [B, { content_html: '<script>x</script>' }] },
+      { id: 'image', image: 'https://tracker.example/p.png', content_html: '<p>i</p>' },
+    ];
+    const DAMAGE = ['', '', '', ',', '}', '{', '"', '\n  {', '\n  }', '\n  {"x": 1}', ']', '"x":'];
+    const bundle = bundleOf();
+    bundle.files.add('feed.json');
+    const memo = newMemo();
+    const before = { ...spliceStats };
+    let items: unknown[] = [];
+    let clean = 0;
+    for (let i = 0; i < 2000; i++) {
+      if (items.length === 0 || next(5) === 0) items = Array.from({ length: 2 + next(5) }, () => ITEMS[next(ITEMS.length)]);
+      else items = [ITEMS[next(ITEMS.length)], ...items.slice(0, 5)];
+      let text = feed(items);
+      const damage = DAMAGE[next(DAMAGE.length)]!;
+      if (damage) {
+        const at = next(text.length);
+        text = text.slice(0, at) + damage + text.slice(at);
+      }
+      if (next(50) === 0) bundle.files.delete('media/p.png');
+      if (next(50) === 0) bundle.files.add('media/p.png');
+      const expected = wholeJson(text, 'feed.json', bundle);
+      if (expected.length === 0) clean++;
+      expect(withMemoJson(text, 'feed.json', bundle, memo), text).toEqual(expected);
+    }
+    expect(clean).toBeGreaterThan(50);
+    expect(spliceStats.replayed - before.replayed).toBeGreaterThan(300);
+    expect(spliceStats.gaveUp - before.gaveUp).toBeGreaterThan(50);
   }, 60_000);
 });

@@ -420,8 +420,9 @@ describe('feed HTML known from the last audit', () => {
     const rulesOf = (fs: AuditFinding[]) => fs.map((f) => `${f.file}:${f.line} ${f.rule}`);
     expect(rulesOf((await expectSameAsFresh(dir, cacheDir)).findings)).toEqual(['atom.xml:4 no-script', 'feed.json:12 no-script']);
     const memoFile = JSON.parse(await readFile(path.join(cacheDir, FRAGMENTS_FILE), 'utf8')) as { entries: unknown[] };
-    // The clean entry's HTML, as read in each feed, and the clean Atom entry itself (the bad one is never kept).
-    expect(memoFile.entries.length).toBe(2);
+    // The clean entry's HTML, as read in each feed, and the clean Atom entry and JSON item
+    // themselves (the bad one is never kept).
+    expect(memoFile.entries.length).toBe(3);
     // A new article on top of both feeds.
     await writeTree(dir, { 'atom.xml': atom([clean('b'), clean('a'), bad]), 'feed.json': jsonFeed([clean('b'), clean('a'), bad]) });
     expect(rulesOf((await expectSameAsFresh(dir, cacheDir)).findings)).toEqual(['atom.xml:5 no-script', 'feed.json:17 no-script']);
