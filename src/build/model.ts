@@ -134,7 +134,8 @@ export function feedLinks(base: string): FeedLinks {
 
 /** Archive page j of a list: "index.html" → "page/j/index.html"; "tags/x/index.html" → "tags/x/page/j/index.html". */
 export function archivePageUrl(first: string, j: number): string {
-  return first.replace(/index\.html$/, `page/${j}/index.html`);
+  // Thousands per build: a slice, not a regular expression.
+  return first.endsWith('index.html') ? `${first.slice(0, -'index.html'.length)}page/${j}/index.html` : first;
 }
 
 /**
@@ -158,14 +159,16 @@ export function paginate(
   const out: ListPage[] = [{ ...base, url: firstUrl, items: items.slice(0, firstCount), nextUrl: archivePageUrl(firstUrl, archives) }];
   for (let j = archives; j >= 1; j--) {
     const pageItems = items.slice(n - j * pageSize, n - (j - 1) * pageSize);
-    out.push({
+    const page: ListPage = {
       ...base,
       url: archivePageUrl(firstUrl, j),
       items: pageItems,
       archive: { number: j, from: pageItems[pageItems.length - 1]!.date, to: pageItems[0]!.date },
       prevUrl: j === archives ? firstUrl : archivePageUrl(firstUrl, j + 1),
-      ...(j > 1 ? { nextUrl: archivePageUrl(firstUrl, j - 1) } : {}),
-    });
+    };
+    // Added, not spread in: a conditional spread costs more than the rest of the page.
+    if (j > 1) page.nextUrl = archivePageUrl(firstUrl, j - 1);
+    out.push(page);
   }
   return out;
 }

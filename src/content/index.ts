@@ -63,22 +63,29 @@ export async function listArticleFiles(dir: string): Promise<string[]> {
     }
     throw err;
   }
-  // One path.relative per folder, not per file.
-  const folders = new Map<string, string>();
-  const folderOf = (parent: string) => {
+  // One path.relative and one look at the folder names per folder, not per file.
+  const folders = new Map<string, string | null>();
+  const folderOf = (parent: string): string | null => {
     let rel = folders.get(parent);
     if (rel === undefined) {
       rel = path.relative(dir, parent).split(path.sep).join('/');
-      if (rel !== '') rel += '/';
+      if (rel !== '') rel = rel.split('/').some(skipped) ? null : `${rel}/`;
       folders.set(parent, rel);
     }
     return rel;
   };
-  return entries
-    .filter((e) => e.isFile() && ARTICLE_FILE.test(e.name))
-    .map((e) => folderOf(e.parentPath) + e.name)
-    .filter((rel) => !rel.split('/').some((seg) => seg.startsWith('.') || seg.startsWith('_') || seg === 'node_modules'))
-    .sort(compareCodeUnits);
+  const files: string[] = [];
+  for (const e of entries) {
+    if (!e.isFile() || skipped(e.name) || !ARTICLE_FILE.test(e.name)) continue;
+    const folder = folderOf(e.parentPath);
+    if (folder !== null) files.push(folder + e.name);
+  }
+  return files.sort(compareCodeUnits);
+}
+
+/** Hidden, _-prefixed and node_modules names are never content. */
+function skipped(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_') || name === 'node_modules';
 }
 
 export function compareCodeUnits(a: string, b: string): number {
