@@ -44,7 +44,7 @@ export const STATE_FILE = 'audit-state.v8';
 export const JOURNAL_FILE = 'audit-journal.ndjson';
 /** The files of earlier versions: removed when the new ones are written. */
 const OLD_FILES = ['audit-cache.json', 'audit-state.json'];
-export const STATE_FORMAT = 'samizdat-audit-state/2';
+export const STATE_FORMAT = 'samizdat-audit-state/3';
 /** The parser shortcuts whose self check a state can vouch for: name, verdict so far, adopt. */
 const SHORTCUTS: ReadonlyArray<[string, () => boolean | undefined, () => void]> = [
   ['fast-text', fastTextVerdict, fastTextCheckedBefore],
@@ -61,6 +61,9 @@ export const JOURNAL_SLACK = 256 << 10;
 const MAX_FALSE_ANSWERS = 10_000;
 
 export { sha256Hex as sha256 } from '../digest.ts';
+
+/** The findings of a clean file replayed from the state (shared, so never changed). */
+const NO_FINDINGS: AuditFinding[] = Object.freeze([]) as unknown as AuditFinding[];
 
 /** A view of the bundle that remembers what it was asked. */
 export function recordingView(bundle: BundleView): { view: BundleView; queries(): BundleQuery[] } {
@@ -126,8 +129,12 @@ interface Paths {
 interface StateBody {
   version: string;
   rules: string;
-  /** Every audited file, and the sha256 of the bytes audited: 64 hex digits each, in one string, same order. */
-  paths: string[];
+  /**
+   * Every audited file, and the sha256 of the bytes audited: 64 hex digits each, in one string,
+   * same order. The paths in one string too, NUL-separated (no path holds a NUL): one string is
+   * read and checked in a fraction of the time 12,000 are.
+   */
+  paths: string;
   hashes: string;
   /** Findings of the files that have any. */
   findings: Array<[string, AuditFinding[]]>;
@@ -150,6 +157,17 @@ interface StateBody {
   checked: string[];
 }
 
+/**
+ * The regular files whose names passed, other than the listed (audited) ones. When as many files
+ * are listed as there are regular files, all of them are listed (listed files are files of the
+ * bundle): none. A name left out here is only checked again next time.
+ */
+function namesCleanOf(regular: Iterable<string>, refused: ReadonlySet<string>, listed: (p: string) => boolean, listedCount: number): string[] {
+  const all = regular instanceof Set ? regular : new Set(regular);
+  if (listedCount >= all.size) return [];
+  return [...all].filter((f) => !refused.has(f) && !listed(f));
+}
+
 function strings(a: unknown): a is string[] {
   if (!Array.isArray(a)) return false;
   // A loop, not every(): tens of thousands of paths, checked before the audit's code is warm.
@@ -158,14 +176,15 @@ function strings(a: unknown): a is string[] {
 }
 const paths = (p: unknown): p is Paths => typeof p === 'object' && p !== null && strings((p as Paths).files) && strings((p as Paths).folders);
 
-/** A state read back, checked for shape (anything else is no state). */
-function checkState(s: Record<string, unknown> | undefined, rules: string): StateBody | undefined {
-  if (!s || s.version !== auditVersion() || s.rules !== rules) return undefined;
-  if (!strings(s.paths) || typeof s.hashes !== 'string' || s.hashes.length !== 64 * s.paths.length || !Array.isArray(s.findings)) return undefined;
-  if (!(s.yesListed instanceof Uint8Array) || s.yesListed.length !== s.paths.length) return undefined;
+/** A state read back, checked for shape (anything else is no state), with its paths split. */
+function checkState(s: Record<string, unknown> | undefined, rules: string): (Omit<StateBody, 'paths'> & { paths: string[] }) | undefined {
+  if (!s || s.version !== auditVersion() || s.rules !== rules || typeof s.paths !== 'string') return undefined;
+  const list = s.paths === '' ? [] : s.paths.split('\0');
+  if (typeof s.hashes !== 'string' || s.hashes.length !== 64 * list.length || !Array.isArray(s.findings)) return undefined;
+  if (!(s.yesListed instanceof Uint8Array) || s.yesListed.length !== list.length) return undefined;
   if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
   for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
-  return s as unknown as StateBody;
+  return { ...(s as unknown as StateBody), paths: list };
 }
 
 const keyOf = (file: string, contentSha256: string) => `${contentSha256}\0${file}`;
@@ -295,10 +314,15 @@ export class AuditCache {
    * on nothing but the name (it is kept only when the rules asked nothing about the bundle), so
    * this holds whatever else changed.
    */
-  nameClean(file: string): boolean {
+  nameClean(file: string, slot: number | undefined = this.slot(file)): boolean {
     const s = this.state;
     if (!s) return false;
-    return s.files.has(file) ? !s.namesNotClean.has(file) : s.namesClean.has(file);
+    return slot !== undefined ? !s.namesNotClean.has(file) : s.namesClean.has(file);
+  }
+
+  /** Where the state lists this file (undefined: not there), for nameClean and lookup: one lookup for both. */
+  slot(file: string): number | undefined {
+    return this.state?.files.get(file);
   }
 
   /**
@@ -353,14 +377,14 @@ export class AuditCache {
    * The findings of `file` with these bytes, if the cache has a result whose questions all get
    * the same answers from `bundle`; undefined when the file must be audited.
    */
-  lookup(file: string, contentSha256: string, bundle: BundleView): AuditFinding[] | undefined {
+  lookup(file: string, contentSha256: string, bundle: BundleView, slot: number | undefined = this.slot(file)): AuditFinding[] | undefined {
     const s = this.state;
-    const at = this.stateHolds ? s!.files.get(file) : undefined;
+    const at = this.stateHolds ? slot : undefined;
     if (at !== undefined && contentSha256.length === 64 && s!.hashes.startsWith(contentSha256, 64 * at)) {
       // Marked, not copied: the next state takes these entries from this one as they are.
       (this.kept ??= new Uint8Array(s!.paths.length))[at] = 1;
       this.stats.fromState++;
-      return s!.findings.get(file) ?? [];
+      return (s!.findings.size > 0 ? s!.findings.get(file) : undefined) ?? NO_FINDINGS;
     }
     const key = keyOf(file, contentSha256);
     const primed = this.primed.get(key);
@@ -422,6 +446,7 @@ export class AuditCache {
     const findings: Array<[string, AuditFinding[]]> = [];
     const flags: number[] = [];
     const toldYes = (p: string) => this.yes.files.has(p);
+    let keptCount = 0;
     if (union) {
       // Runs of kept entries are copied as runs of the state's hash string.
       let run = -1;
@@ -430,14 +455,15 @@ export class AuditCache {
           const p = s.paths[i]!;
           paths.push(p);
           flags.push(s.yesListed[i] || (toldYes(p) ? 1 : 0));
-          const f = s.findings.get(p);
-          if (f) findings.push([p, f]);
+          keptCount++;
           if (run < 0) run = i;
         } else if (run >= 0) {
           hashes.push(s.hashes.slice(64 * run, 64 * i));
           run = -1;
         }
       }
+      // The few files with findings, not a lookup for every kept file.
+      for (const [p, f] of s.findings) if (kept[s.files.get(p)!] === 1) findings.push([p, f]);
     }
     const stateYesOthers = union ? new Set(s.yes.files) : undefined;
     for (const [p, h] of this.files) {
@@ -459,7 +485,7 @@ export class AuditCache {
     const noFiles = new Set(this.no.files);
     const noFolders = new Set(this.no.folders);
     if (union) {
-      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i] === 1 && !listed(s.paths[i]!)) yesOthers.add(s.paths[i]!);
+      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i] === 1 && kept[i] !== 1 && !this.files.has(s.paths[i]!)) yesOthers.add(s.paths[i]!);
       for (const p of s.yes.files) if (!listed(p)) yesOthers.add(p);
       for (const p of s.yes.folders) yesFolders.add(p);
       for (const p of s.no.files) noFiles.add(p);
@@ -469,15 +495,15 @@ export class AuditCache {
     const state: StateBody = {
       version: auditVersion(),
       rules: this.rules,
-      paths,
+      paths: paths.join('\0'),
       hashes: hashes.join(''),
       findings,
       yesListed: Uint8Array.from(flags),
       yes: { files: [...yesOthers], folders: [...yesFolders] },
       no: { files: [...noFiles], folders: [...noFolders] },
       journalBase,
-      namesClean: refused ? [...regular].filter((f) => !refused.has(f) && !listed(f)) : [],
-      namesNotClean: refused ? paths.filter((f) => refused.has(f)) : paths,
+      namesClean: refused ? namesCleanOf(regular, refused, listed, keptCount + this.files.size) : [],
+      namesNotClean: refused ? (refused.size === 0 ? [] : paths.filter((f) => refused.has(f))) : paths,
       // Passed now, or before and not run again now.
       checked: SHORTCUTS.filter(([name, verdict]) => verdict() ?? s?.checked.includes(name)).map(([name]) => name),
     };
