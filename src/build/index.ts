@@ -231,7 +231,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const toRead = [...needSummary].filter((v) => !texts.has(articleOf.get(v)!));
   await mapLimit(toRead, 8, async (view) => {
     const article = articleOf.get(view)!;
-    let text = await cache.text(article);
+    let text = cache.textSync(article);
     if (text === undefined) {
       const rendered = await renderArticle(article, contentDir);
       await cache.set(article, rendered).catch(() => {});

@@ -113,16 +113,20 @@ export function nameUuid(name: string): string {
   return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
 }
 
-const tagUrls = new Map<string, string>();
-/** Memoized: every article names its tags, and transliteration is slow next to a lookup. */
-export function tagUrl(tag: string): string {
-  let url = tagUrls.get(tag);
-  if (url === undefined) {
-    url = `tags/${slugify(tag)}/index.html`;
-    if (tagUrls.size < 100_000) tagUrls.set(tag, url);
+const tagLinks = new Map<string, Readonly<{ name: string; url: string }>>();
+/**
+ * A tag's name and list URL, one shared object per tag: every article names its tags, and
+ * transliteration is slow next to a lookup (as are 20,000 small objects to a rebuild).
+ */
+function tagLink(name: string): Readonly<{ name: string; url: string }> {
+  let link = tagLinks.get(name);
+  if (link === undefined) {
+    link = Object.freeze({ name, url: `tags/${slugify(name)}/index.html` });
+    if (tagLinks.size < 100_000) tagLinks.set(name, link);
   }
-  return url;
+  return link;
 }
+
 
 export function langUrl(lang: string): string {
   return `lang/${lang.toLowerCase()}/index.html`;
@@ -206,7 +210,7 @@ export function articleView(
     lang: article.lang,
     dir: article.dir,
     summary: article.summary ?? rendered.summary,
-    tags: article.tags.map((name) => ({ name, url: tagUrl(name) })),
+    tags: article.tags.map(tagLink),
     html: rendered.html,
   };
   if (article.updated) view.updated = article.updated;
