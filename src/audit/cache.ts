@@ -50,6 +50,17 @@ const SHORTCUTS: ReadonlyArray<[string, () => boolean | undefined, () => void]> 
   ['fast-text', fastTextVerdict, fastTextCheckedBefore],
   ['fast-xml', fastXmlVerdict, fastXmlCheckedBefore],
 ];
+
+/** The parser shortcuts whose self check passed in this thread (a worker reports them with its results). */
+export function shortcutsPassed(): string[] {
+  return SHORTCUTS.filter(([, verdict]) => verdict() === true).map(([name]) => name);
+}
+
+/** Shortcuts whose self check passed in another thread with this very code: only the cheap checks run here. */
+export function adoptShortcutsPassed(names: readonly string[]): void {
+  for (const [name, , checkedBefore] of SHORTCUTS) if (names.includes(name)) checkedBefore();
+}
+
 const JOURNAL_FORMAT = 'samizdat-audit-journal/1';
 /** A journal grown past twice its size when last written whole (plus this) is rewritten with live results only. */
 export const JOURNAL_SLACK = 256 << 10;

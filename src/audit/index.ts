@@ -14,7 +14,7 @@ import { throwIfAborted } from '../errors.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { auditInWorkers } from './pool.ts';
 import { selectRules } from './rules/index.ts';
-import { AuditCache, recordingView, sha256 } from './cache.ts';
+import { adoptShortcutsPassed, AuditCache, recordingView, sha256 } from './cache.ts';
 import { FragmentMemo } from './fragments.ts';
 import { keepCssResults } from './css.ts';
 import { auditFiles, compareFindings, fileEntry, indexBundle, indexFileList, kindOfFile, readEach, runRules, type FileResult, type ReadFile } from './run.ts';
@@ -102,6 +102,8 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
     options.cacheDir !== undefined ? await AuditCache.open(options.cacheDir, ruleNames) : options.prior?.length ? AuditCache.inMemory(ruleNames) : undefined;
   for (const r of options.prior ?? []) {
     if (r.sha256 && r.queries) cache!.prime(r.file, r.sha256, { findings: r.findings, queries: r.queries });
+    // The parser shortcuts' self checks passed where these results were made: kept with the state.
+    if (r.learned?.checked) adoptShortcutsPassed(r.learned.checked);
   }
   // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
   const replaying = cache !== undefined && !cache.empty;

@@ -251,6 +251,8 @@ export interface FileResult {
 export interface LearnedFragments {
   fragments: Array<[key: string, queries: BundleQuery[]]>;
   css: Array<[key: string, refs: CssReference[]]>;
+  /** Parser shortcuts whose self check passed in that worker (./cache.ts shortcutsPassed). */
+  checked?: string[];
 }
 
 /** Up to this many files, readEach reads synchronously. */

@@ -7,6 +7,7 @@ import { selectRules } from './rules/index.ts';
 import { auditWritten, type FileResult } from './run.ts';
 import { cssResultsLearned } from './css.ts';
 import { FragmentMemo } from './fragments.ts';
+import { shortcutsPassed } from './cache.ts';
 import type { StreamMessage, StreamWorkerInput, StreamWorkerOutput } from './stream.ts';
 
 const input = workerData as StreamWorkerInput;
@@ -17,6 +18,7 @@ const results: FileResult[] = [];
 // memo a rebuild uses (./fragments.ts): a first build leaves it as full as a rebuild would.
 const memo = FragmentMemo.inMemory(rules.map((r) => r.name));
 memo.listLearned();
+const reported = new Set<string>();
 
 parentPort!.on('message', (message: StreamMessage) => {
   if (message.type === 'end') {
@@ -40,7 +42,10 @@ parentPort!.on('message', (message: StreamMessage) => {
     const result = auditWritten(file, text, rules, bundle, true, memo);
     const fragments = memo.takeLearned();
     const css = cssResultsLearned();
-    if (fragments.length > 0 || css.length > 0) result.learned = { fragments, css };
+    // The self checks this thread passed, once each: the next audit need not run their probes.
+    const checked = shortcutsPassed().filter((name) => !reported.has(name));
+    for (const name of checked) reported.add(name);
+    if (fragments.length > 0 || css.length > 0 || checked.length > 0) result.learned = { fragments, css, ...(checked.length > 0 ? { checked } : {}) };
     results.push(result);
   }
 });

@@ -148,6 +148,12 @@ describe('the memo a first build leaves', () => {
     // Three entries and their HTML; one stylesheet.
     expect(memo.entries.length).toBe(6);
     expect(memo.css.length).toBe(1);
+    // The parser shortcuts' self checks passed in the threads: the state vouches for them, so the
+    // rebuild does not run their probes (this thread parsed nothing itself).
+    const { readStateFile } = await import('../../src/state-file.ts');
+    const { STATE_FILE, STATE_FORMAT } = await import('../../src/audit/cache.ts');
+    const state = (await readStateFile(path.join(cacheDir, STATE_FILE), STATE_FORMAT)) as { checked?: string[] } | undefined;
+    expect(state?.checked?.sort()).toEqual(['fast-text', 'fast-xml']);
 
     // A rebuild: a new article on top of the feed. Only it is parsed; the findings are a fresh audit's.
     const second = { ...first, 'd/index.html': styled('<p>d</p>'), 'atom.xml': atom(['d', 'a', 'b', 'c']) };
