@@ -21,15 +21,6 @@ import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts
 import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/index.ts';
 import { identity, SCAN_THREAD_FROM, scanOutputs, scanOutputsOnThread, type OutputScan } from './output-scan.ts';
 
-interface OutputRecord {
-  /** Empty for a file made from no key (the manifest, its signature). */
-  key: string;
-  size: number;
-  sha256: string;
-  /** size:mtime:inode of the file in outDir after the build. */
-  id: string;
-}
-
 /**
  * The state: { outDir } as its head, and each file's record as one string (packRecord): 12,000
  * strings read far faster than 12,000 objects.
@@ -40,17 +31,6 @@ const FORMAT = 'samizdat-outputs/3';
 /** "size\0sha256\0id\0key": the key last, since a media key has NULs of its own (a path never does). */
 function packRecord(size: number, sha256: string, id: string, key: string | undefined): string {
   return `${size}\0${sha256}\0${id}\0${key ?? ''}`;
-}
-
-/** A packed record, or undefined when it is damaged (then the file is written again). */
-function unpackRecord(packed: string | undefined): OutputRecord | undefined {
-  if (typeof packed !== 'string') return undefined;
-  const a = packed.indexOf('\0');
-  const b = packed.indexOf('\0', a + 1);
-  const c = packed.indexOf('\0', b + 1);
-  if (a <= 0 || b < 0 || c < 0) return undefined;
-  // A plain literal: a conditional spread here costs more than the rest of a rebuild's 12,000 lookups.
-  return { key: packed.slice(c + 1), size: Number(packed.slice(0, a)), sha256: packed.slice(a + 1, b), id: packed.slice(b + 1, c) };
 }
 
 /** Removes a file that sits where one of rel's folders must be. */
@@ -111,8 +91,14 @@ export class OutputState {
   reuse(rel: string, key: string): boolean {
     this.keys.set(rel, key);
     if (!this.present) return false;
-    const before = unpackRecord(this.previous.get(rel));
-    return Boolean(before && before.key === key && this.present.files.get(rel) === before.id);
+    const packed = this.previous.get(rel);
+    const now = this.present.files.get(rel);
+    if (typeof packed !== 'string' || now === undefined) return false;
+    // Compared inside the packed record, without unpacking it: 12,000 calls per rebuild.
+    const a = packed.indexOf('\0');
+    const b = a > 0 ? packed.indexOf('\0', a + 1) : -1;
+    const c = b > 0 ? b + 1 + now.length : -1;
+    return c > 0 && packed.charCodeAt(c) === 0 && packed.startsWith(now, b + 1) && packed.length - c - 1 === key.length && packed.endsWith(key);
   }
 
   /** Size and sha256 of a file carried over (only valid for files reuse() said yes to). */
