@@ -328,7 +328,7 @@ export class AuditCache {
   nameClean(file: string, slot: number | undefined = this.slot(file)): boolean {
     const s = this.state;
     if (!s) return false;
-    return slot !== undefined ? !s.namesNotClean.has(file) : s.namesClean.has(file);
+    return slot !== undefined ? s.namesNotClean.size === 0 || !s.namesNotClean.has(file) : s.namesClean.has(file);
   }
 
   /** Where the state lists this file (undefined: not there), for nameClean and lookup: one lookup for both. */
