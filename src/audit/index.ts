@@ -119,7 +119,8 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   for (const file of bundle.files) {
     const slot = cache?.slot(file);
     if (!cache || !cache.nameClean(file, slot)) named.push(file);
-    if (kindOfFile(file) === undefined) continue;
+    // A file the state lists was audited: its name is of a kind the audit reads.
+    if (slot === undefined && kindOfFile(file) === undefined) continue;
     files.push(file);
     if (!replaying) continue;
     const known = options.knownSha256?.(file);
