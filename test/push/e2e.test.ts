@@ -5,7 +5,7 @@
  * credentials) and a rerun once the faults are gone. Servers start once for the whole file.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/build/index.ts';
@@ -78,7 +78,9 @@ async function writeMirrors(over: Record<string, Record<string, unknown>> = {}):
     sftp: { type: 'sftp', host: '127.0.0.1', port: sshd.port, username: sshd.user, path: path.join(sshd.root, 'www'), hostKeyFingerprint: sshd.hostKeyFingerprint, privateKeyEnv: 'SFTP_KEY', concurrency: 2 },
     lighttpd: { type: 'webdav', endpoint: lighttpd.url, username: lighttpd.username, passwordEnv: 'LIGHTTPD_PASSWORD' },
     nginx: { type: 'webdav', endpoint: nginx.url, username: nginx.username, passwordEnv: 'NGINX_PASSWORD' },
-    git: { type: 'git', remote: git.url, branch: 'pages' },
+    // A commit and push of every file can take a few seconds under the full suite's load (one
+    // red CI run); time limits have tests of their own.
+    git: { type: 'git', remote: git.url, branch: 'pages', timeoutMs: 20_000 },
   };
   for (const [name, m] of Object.entries(mirrors)) {
     await writeFile(path.join(mirrorsDir, `${name}.json`), JSON.stringify({ ...common, ...m, ...over[name] }, null, 1));
