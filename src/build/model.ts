@@ -234,11 +234,14 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
   // Tags: one list per tag slug (tags differing only in case or accents share one).
   const byTag = new Map<string, { name: string; items: ArticleView[] }>();
   for (const a of articles) {
-    // Two of an article's tags may share a slug: the article is listed there once.
-    const listed = new Set<string>();
-    for (const t of a.tags) {
-      if (listed.has(t.url)) continue;
-      listed.add(t.url);
+    const tags = a.tags;
+    for (let i = 0; i < tags.length; i++) {
+      const t = tags[i]!;
+      // Two of an article's tags may share a slug: the article is listed there once. (A look
+      // back over its few tags, not a Set for each of 10,000 articles.)
+      let listed = false;
+      for (let j = 0; j < i && !listed; j++) listed = tags[j]!.url === t.url;
+      if (listed) continue;
       const entry = byTag.get(t.url);
       if (entry) entry.items.push(a);
       else byTag.set(t.url, { name: t.name, items: [a] });

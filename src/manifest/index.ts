@@ -122,8 +122,8 @@ export function serializeManifest(manifest: Manifest): Buffer {
 export async function writeManifest(dir: string, options: WriteManifestOptions): Promise<Manifest> {
   throwIfAborted(options.signal, 'manifest');
   const files = options.overlay ? await hashOverlay(options.overlay, options.signal) : await hashFiles(dir, await listBundleFiles(dir), options.signal);
-  const listHash = createHash('sha256');
-  for (const f of files) listHash.update(`${f.sha256}  ${f.path}\n`);
+  // One update of the whole list (the same bytes as one update per file, 12,000 calls fewer).
+  const listHash = createHash('sha256').update(files.map((f) => `${f.sha256}  ${f.path}\n`).join(''));
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     samizdat: VERSION,
