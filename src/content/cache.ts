@@ -1,8 +1,9 @@
 /**
- * The content cache: one file, <cacheDir>/content.state (../state-file.ts), holding what parsing
+ * The content cache: <cacheDir>/content.state (a Map state of ../state-file.ts: the changes of a
+ * rebuild that parsed a few files go into content.state.delta beside it), holding what parsing
  * each valid or draft article gave, keyed by its path and stat. A rebuild lists and stats every
- * file and parses only those whose stat changed. The cache never holds bodies: a cached article reads
- * its body back from its file when (and only when) something asks for it.
+ * file and parses only those whose stat changed. The cache never holds bodies: a cached article
+ * reads its body back from its file when (and only when) something asks for it.
  *
  * A cache that cannot be read or written only costs time: it is never an error.
  */
