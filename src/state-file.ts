@@ -116,9 +116,9 @@ export async function readStateMap(file: string, format: string): Promise<StateM
 /**
  * Writes a Map state: only its changes since `base` (the state read) when they are few, else the
  * whole file (and no delta). Values are compared by identity (===): an entry carried over
- * unchanged must be the value read.
+ * unchanged must be the value read. Says which it wrote.
  */
-export async function writeStateMap(file: string, format: string, head: Record<string, unknown>, entries: ReadonlyMap<string, unknown>, base?: StateMapBase, replaces?: string): Promise<void> {
+export async function writeStateMap(file: string, format: string, head: Record<string, unknown>, entries: ReadonlyMap<string, unknown>, base?: StateMapBase, replaces?: string): Promise<'delta' | 'whole'> {
   if (base) {
     const set = new Map<string, unknown>();
     const removed: string[] = [];
@@ -126,9 +126,10 @@ export async function writeStateMap(file: string, format: string, head: Record<s
     for (const key of base.entries.keys()) if (!entries.has(key)) removed.push(key);
     if ((set.size + removed.length) * DELTA_SHARE <= base.entries.size) {
       await writeStateFile(deltaFile(file), deltaFormat(format), { baseId: base.id, head, set, removed });
-      return;
+      return 'delta';
     }
   }
   await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, entries }, replaces);
   await rm(deltaFile(file), { force: true });
+  return 'whole';
 }

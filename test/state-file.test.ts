@@ -36,7 +36,7 @@ describe('Map state files', () => {
     next.set('k3', 'changed');
     next.set('new', 'added');
     next.delete('k7');
-    await writeStateMap(file, FORMAT, { salt: 'b' }, next, first.base);
+    expect(await writeStateMap(file, FORMAT, { salt: 'b' }, next, first.base)).toBe('delta');
     expect((await readdir(work.dir)).sort()).toEqual(['things.state', 'things.state.delta']);
     expect((await readFile(file)).equals(whole)).toBe(true);
     expect((await stat(`${file}.delta`)).size).toBeLessThan(whole.length / 4);
@@ -60,7 +60,7 @@ describe('Map state files', () => {
     expect(await readdir(work.dir)).toContain('things.state.delta');
     const more = new Map(many);
     more.set('k10', 'changed'); // 11 of 80
-    await writeStateMap(file, FORMAT, { salt: 'c' }, more, read.base);
+    expect(await writeStateMap(file, FORMAT, { salt: 'c' }, more, read.base)).toBe('whole');
     expect(await readdir(work.dir)).toEqual(['things.state']);
     expect(await plain()).toEqual({ head: { salt: 'c' }, entries: Object.fromEntries(more) });
   });

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Article } from '../content/index.ts';
 import { stampOf, type RenderedArticle } from './render.ts';
@@ -245,6 +245,24 @@ export class RenderCache {
     // An entry read and still in use comes out as the value read (the same string, or the same
     // object), so only the changes are written.
     for (const [key, e] of this.used) entries.set(key, storedEntry(e));
-    await writeStateMap(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt }, entries, this.base, 'render-index.json');
+    const wrote = await writeStateMap(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt }, entries, this.base, 'render-index.json');
+    // Texts no entry names (articles edited or gone, renderings of an older samizdat) would pile
+    // up with every edit and upgrade: they go whenever the index is written whole, which is after
+    // a first build, an upgrade, or changes to an eighth of the articles.
+    if (wrote === 'whole') await this.prune(entries);
+  }
+
+  private async prune(entries: ReadonlyMap<string, unknown>): Promise<void> {
+    const root = path.join(this.dir!, 'articles');
+    let files;
+    try {
+      files = await readdir(root, { recursive: true, withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      if (!f.isFile() || entries.has(f.name.replace(/\.(?:txt|html)$/, ''))) continue;
+      await rm(path.join(f.parentPath, f.name), { force: true }).catch(() => {});
+    }
   }
 }

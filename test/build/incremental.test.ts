@@ -214,11 +214,20 @@ describe('rebuilds in place', () => {
       const bytes = await readFile(path.join(cache, f));
       await writeFile(path.join(cache, f), bytes.subarray(0, bytes.length >> 1));
     }
+    // Texts of renderings no longer used (earlier edits above), and files of an older layout.
+    const texts = async () => (await readdir(path.join(cache, 'articles'), { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+    expect((await texts()).length).toBeGreaterThan(0);
+    await mkdir(path.join(cache, 'articles', 'zz'), { recursive: true });
+    await writeFile(path.join(cache, 'articles', 'zz', `${'f'.repeat(64)}.html`), '<p>old</p>');
+    await writeFile(path.join(cache, 'articles', 'zz', `${'e'.repeat(64)}.txt`), '3\nold<p>old</p>');
     await writeFile(path.join(content, 'reports', 'r11.md'), article(11, ' Edited again.'));
     const r = await rebuild();
     expect(r.rendered.cached).toBe(0);
     expect(r.filesWritten).toBe(r.manifest.files.length);
     expect(await tree(out)).toEqual(await coldTree());
+    // The index was written whole: the texts it does not name are gone, one per article is left.
+    expect((await texts()).map((f) => f.name).filter((n) => /^[fe]{64}\./.test(n))).toEqual([]);
+    expect((await texts()).length).toBe(r.articles);
     // And the next rebuild is incremental again.
     const again = await rebuild();
     expect(again.rendered.fresh).toBe(0);
