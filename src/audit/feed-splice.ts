@@ -12,9 +12,10 @@
  *      reaches each cut in the content of an element (not in a comment, attribute, CDATA section
  *      or processing instruction), and tells which elements enclose it (its context). A feed
  *      with a DOCTYPE (which could define entities) is not cut at all.
- *   2. Each entry is audited inside its context: the XML declaration's version, the start tags of
- *      the enclosing elements as saxes read them (same names, same attributes, so the same
- *      namespaces and xml:base), the entry, the end tags. An entry that begins with "<", ends
+ *   2. Each entry is audited inside its context: the file's folder (what relative URLs resolve
+ *      against), the XML declaration's version, the start tags of the enclosing elements as
+ *      saxes read them (same names, same attributes, so the same namespaces and xml:base), the
+ *      entry, the end tags. An entry that begins with "<", ends
  *      with ">" and parses there without error is valid element content, so putting it where its
  *      placeholder was gives a well-formed feed whose elements, references and carried HTML are
  *      the skeleton's plus the entry's, with the same namespaces and bases: XML's grammar and
@@ -36,6 +37,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SaxesTagNS } from 'saxes';
 import { recordingView } from './cache.ts';
+import { folderOf } from './url.ts';
 import { FragmentMemo } from './fragments.ts';
 import { runRules } from './run-rules.ts';
 import { xmlDocuments, type PlaceholderSightings } from './xml.ts';
@@ -130,7 +132,8 @@ export function spliceClean(text: string, file: string, rules: AuditRule[], bund
     const [start, end] = entries[i]!;
     const entry = text.slice(start, end);
     const context = contextOf(version, seen[i]!.ancestors);
-    const key = FragmentMemo.segmentKey(context.open, entry);
+    // The file's folder too: relative URLs resolve against it where no xml:base says otherwise.
+    const key = FragmentMemo.segmentKey(`${JSON.stringify(folderOf(file))}\n${context.open}`, entry);
     if (memo.knownClean(key, bundle)) {
       spliceStats.replayed++;
       continue;
@@ -201,7 +204,8 @@ export function spliceJsonClean(text: string, file: string, rules: AuditRule[], 
     const [start, end] = items[i]!;
     const item = text.slice(start, end);
     const base = seen[i]!.base;
-    const key = FragmentMemo.segmentKey(`json\n${JSON.stringify(base)}`, item);
+    // The feed's folder too: an item's url is resolved against it.
+    const key = FragmentMemo.segmentKey(`json\n${JSON.stringify(folderOf(file))}\n${JSON.stringify(base)}`, item);
     if (memo.knownClean(key, bundle)) {
       spliceStats.replayed++;
       continue;

@@ -132,6 +132,16 @@ describe('a feed audited entry by entry', () => {
     expect(withMemo(elsewhere, 'atom.xml', bundle, memo)).toEqual(expected);
   });
 
+  it('keys an entry by the folder of its feed: the same feed text elsewhere is audited again', () => {
+    const bundle = bundleOf();
+    const memo = newMemo();
+    const text = atom([CLEAN, CLEAN2]);
+    expect(withMemo(text, 'atom.xml', bundle, memo)).toEqual([]);
+    const elsewhere = whole(text, 'lang/ru/atom.xml', bundle);
+    expect(elsewhere.length).toBeGreaterThan(0);
+    expect(withMemo(text, 'lang/ru/atom.xml', bundle, memo)).toEqual(elsewhere);
+  });
+
   it('trusts the memo it is given (proof that known entries are not parsed): a tampered memo hides a script', () => {
     const bundle = bundleOf();
     const memo = newMemo();
@@ -140,7 +150,7 @@ describe('a feed audited entry by entry', () => {
     // The bad entry, in its context, marked clean by hand, as a memo file could be by someone
     // who can write the cache folder (who could as well write the bundle).
     withMemo(atom([CLEAN, CLEAN2]), 'atom.xml', bundle, memo);
-    const context = `<?xml version="1.0"?><feed xmlns="${ATOM}">`;
+    const context = `""\n<?xml version="1.0"?><feed xmlns="${ATOM}">`;
     memo.rememberSegment(FragmentMemo.segmentKey(context, bad), []);
     expect(withMemo(text, 'atom.xml', bundle, memo)).toEqual([]);
     expect(whole(text, 'atom.xml', bundle).length).toBeGreaterThan(0);
@@ -265,6 +275,19 @@ describe('a JSON Feed audited item by item', () => {
     const broken = wholeJson(next, 'feed.json', bundle);
     expect(broken.length).toBeGreaterThan(0);
     expect(withMemoJson(next, 'feed.json', bundle, memo)).toEqual(broken);
+    // The same feed in another folder: its items' urls, and the links read against them, lead
+    // elsewhere; audited again.
+    const moved = wholeJson(next, 'lang/ru/feed.json', bundle);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(withMemoJson(next, 'lang/ru/feed.json', bundle, memo)).toEqual(moved);
+    // Two feeds whose items arrays are read against the same folder (their own url says so), in
+    // different folders: an item's url is still read against its feed's folder.
+    const inRoot = feed([item('a/index.html', '<a href="../b/index.html">b</a>'), B], { url: 'lang/ru/atom.xml' });
+    expect(withMemoJson(inRoot, 'feed.json', bundle, memo)).toEqual([]);
+    const inLang = feed([item('a/index.html', '<a href="../b/index.html">b</a>'), B], { url: 'atom.xml' });
+    const langFindings = wholeJson(inLang, 'lang/ru/feed.json', bundle);
+    expect(langFindings.length).toBeGreaterThan(0);
+    expect(withMemoJson(inLang, 'lang/ru/feed.json', bundle, memo)).toEqual(langFindings);
     // Items without a url of their own are read against the feed's folder: the same text in a
     // feed elsewhere is another key.
     bundle.files.add('media/p.png');
