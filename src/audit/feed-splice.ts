@@ -8,10 +8,12 @@
  * placeholder element with a name no feed can hold (a random one per process). Then:
  *
  *   1. The skeleton is parsed and audited as the file itself. Each placeholder must show up as an
- *      empty element, in order, inside at least one other element: this proves that the parser
- *      reaches each cut in the content of an element (not in a comment, attribute, CDATA section
- *      or processing instruction), and tells which elements enclose it (its context). A feed
- *      with a DOCTYPE (which could define entities) is not cut at all.
+ *      empty element, in order, inside at least one other element whose text the audit does not
+ *      read as carried HTML or a URL: this proves that the parser reaches each cut in the content
+ *      of an element (not in a comment, attribute, CDATA section or processing instruction), and
+ *      tells which elements enclose it (its context). (Text is collected only for such elements,
+ *      so no text on either side of the cut is read together with the entry's.) A feed with a
+ *      DOCTYPE (which could define entities) is not cut at all.
  *   2. Each entry is audited inside its context: the file's folder (what relative URLs resolve
  *      against), the XML declaration's version, the start tags of the enclosing elements as
  *      saxes read them (same names, same attributes, so the same namespaces and xml:base), the
@@ -123,7 +125,9 @@ export function spliceClean(text: string, file: string, rules: AuditRule[], bund
   if (docs[0]!.doctype !== undefined || seen.length !== entries.length) return giveUp();
   for (let i = 0; i < seen.length; i++) {
     const s = seen[i]!;
-    if (s.name !== `${PLACEHOLDER}${i}` || !s.empty || s.ancestors.length === 0) return giveUp();
+    // Inside carried HTML or a URL, the text around the cut and the entry's own text would be
+    // read as one: not cut there.
+    if (s.name !== `${PLACEHOLDER}${i}` || !s.empty || s.inCapture || s.ancestors.length === 0) return giveUp();
   }
   if (!cleanDocuments(docs, keys, rules, bundle, memo)) return false;
 

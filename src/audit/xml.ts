@@ -49,7 +49,11 @@ function rebase(current: string | null, value: string): string | null {
 export interface PlaceholderSightings {
   /** Elements whose name starts with this are placeholders: not listed, only sighted. */
   prefix: string;
-  seen: Array<{ name: string; empty: boolean; ancestors: SaxesTagNS[] }>;
+  /**
+   * inCapture: its parent's text is carried HTML or a URL, which the text on both sides of it
+   * (and any text of what it stands for) would be part of.
+   */
+  seen: Array<{ name: string; empty: boolean; inCapture: boolean; ancestors: SaxesTagNS[] }>;
   /** The version of the XML declaration, when there is one. */
   version?: string;
 }
@@ -92,7 +96,12 @@ export function xmlDocuments(
     if (placeholders && tag.name.startsWith(placeholders.prefix)) {
       // Sighted, not listed: it stands for a piece of the feed audited on its own. Its frame
       // captures nothing (its closetag pops it).
-      placeholders.seen.push({ name: tag.name, empty: tag.isSelfClosing && Object.keys(tag.attributes).length === 0, ancestors: stack.map((f) => f.tag) });
+      placeholders.seen.push({
+        name: tag.name,
+        empty: tag.isSelfClosing && Object.keys(tag.attributes).length === 0,
+        inCapture: parent?.capture !== undefined,
+        ancestors: stack.map((f) => f.tag),
+      });
       stack.push({ el: { name: '', namespace: 'other', attrs: [], line: tagLine, inHead: false }, tag, uri, base: parent ? parent.base : fileFolder });
       return;
     }

@@ -70,6 +70,9 @@ const HOSTILE: Array<[name: string, file: string, text: string]> = [
   ['RSS: an outside image in an item', 'rss.xml', rss([`<item><link>a/index.html</link><description>${esc('<img src="https://tracker.example/p.png">')}</description></item>`, `<item><link>b/index.html</link></item>`])],
   ['RSS: a dangerous link in an item', 'rss.xml', rss([`<item><link>javascript:alert(1)</link></item>`, `<item><link>b/index.html</link></item>`])],
   ['RSS items in a root that is not rss', 'rss.xml', `<feedish><item><description>${esc('<script>x</script>')}</description></item><item><link>b/index.html</link></item></feedish>`],
+  // Carried HTML (and a URL) split by a cut: the whole is read as one text, so must the splice.
+  ['carried HTML split by a cut', 'atom.xml', atom([`<content type="html">&lt;img src=&quot;media/p.png&quot; on<entry/>error=alert(1) alt=&quot;&quot;&gt;<entry><title>z</title></entry></content>`, CLEAN, CLEAN2])],
+  ['a carried link split by a cut', 'rss.xml', rss([`<link>java<item/>script:alert(1)<item><title>z</title></item></link>`, `<item><link>b/index.html</link></item>`, `<item><link>a/index.html</link></item>`])],
   ['a clean Atom feed', 'atom.xml', atom([CLEAN, CLEAN2, CLEAN])],
   ['a clean RSS feed', 'rss.xml', rss([`<item><link>a/index.html</link><description>${esc('<p>a</p>')}</description></item>`, `<item><link>b/index.html</link></item>`])],
   ['a clean feed in a folder', 'lang/ru/atom.xml', atom([entry(`<link href="../../a/index.html"/>${html('<a href="../../b/index.html">b</a>')}`), entry('<link href="../../b/index.html"/>')])],
@@ -188,6 +191,12 @@ describe('a feed audited entry by entry', () => {
       '<h:script/>',
       'text',
       '\n',
+      '<content type="html">&lt;img src=&quot;media/p.png&quot; on',
+      'error=alert(1) alt=&quot;&quot;&gt;</content>',
+      '<content type="html">&lt;p&gt;',
+      '&lt;/p&gt;</content>',
+      '<uri>java',
+      'script:alert(1)</uri>',
     ];
     const ROOTS = ['', ' xmlns:media="http://search.yahoo.com/mrss/"', ' xmlns:h="http://www.w3.org/1999/xhtml"', ' xml:base="sub/"', ' xml:base="https://example.org/"'];
     const PROLOGS = ['<?xml version="1.0" encoding="utf-8"?>\n', '<?xml version="1.1"?>', '', '<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY e "x">]>'];
@@ -208,8 +217,8 @@ describe('a feed audited entry by entry', () => {
       expect(withMemo(text, 'atom.xml', bundle, memo), text).toEqual(expected);
     }
     // The cases exercise both outcomes and the shortcut itself.
-    expect(clean).toBeGreaterThan(100);
-    expect(spliceStats.replayed - before.replayed).toBeGreaterThan(300);
+    expect(clean).toBeGreaterThan(50);
+    expect(spliceStats.replayed - before.replayed).toBeGreaterThan(100);
     expect(spliceStats.gaveUp - before.gaveUp).toBeGreaterThan(100);
   }, 60_000);
 });
