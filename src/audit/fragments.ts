@@ -18,8 +18,13 @@ import type { AuditDocument, BundleView } from './types.ts';
 
 export const FRAGMENTS_FILE = 'audit-fragments.json';
 const FORMAT = 'samizdat-audit-fragments/2';
-/** A fragment not met in this many audits in a row is dropped (feeds not written now keep theirs for a while). */
-const MAX_AGE = 3;
+/**
+ * A fragment not met in this many audits in a row is dropped. Feeds not written now keep theirs
+ * for a while: a language that gets no new article in ten rebuilds has its feeds' entries parsed
+ * whole again when it does. (Each rebuild adds a few entries per feed written, so the memo holds
+ * its live entries plus about ten rebuilds' worth of those it no longer meets.)
+ */
+const MAX_AGE = 10;
 
 /** What the XML and JSON readers call for each piece of HTML they carry. */
 export interface FragmentHook {
