@@ -122,8 +122,13 @@ export async function writeStateMap(file: string, format: string, head: Record<s
   if (base) {
     const set = new Map<string, unknown>();
     const removed: string[] = [];
-    for (const [key, value] of entries) if (base.entries.get(key) !== value || !base.entries.has(key)) set.set(key, value);
-    for (const key of base.entries.keys()) if (!entries.has(key)) removed.push(key);
+    // forEach: no [key, value] pair made for each of the tens of thousands of entries.
+    entries.forEach((value, key) => {
+      if (base.entries.get(key) !== value || !base.entries.has(key)) set.set(key, value);
+    });
+    base.entries.forEach((_, key) => {
+      if (!entries.has(key)) removed.push(key);
+    });
     if ((set.size + removed.length) * DELTA_SHARE <= base.entries.size) {
       await writeStateFile(deltaFile(file), deltaFormat(format), { baseId: base.id, head, set, removed });
       return 'delta';

@@ -221,6 +221,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   // What to write: everything on a first build; on a rebuild only the pages whose key changed.
   const outputs = await outputsOpening;
   const keys = await PageKeys.open(site, model.siteFeeds, await contentCacheVersion(site.lang));
+  outputs.keysMadeWith(keys.salt);
   for (const [i, view] of views.entries()) keys.describe(view, cache.key(content.articles[i]!), metas[i]!.inputs);
   const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v)));
   const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));

@@ -22,11 +22,13 @@ import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/in
 import { identity, SCAN_THREAD_FROM, scanOutputs, scanOutputsOnThread, type OutputScan } from './output-scan.ts';
 
 /**
- * The state: { outDir } as its head, and each file's record as one string (packRecord): 12,000
- * strings read far faster than 12,000 objects.
+ * The state: { outDir, salt } as its head, and each file's record as one string (packRecord):
+ * 12,000 strings read far faster than 12,000 objects. Keys are compared only under the salt
+ * they were made with (PageKeys.salt: templates, site settings, code), so a key need not hash
+ * the salt in.
  */
 const STATE_FILE = 'outputs.state';
-const FORMAT = 'samizdat-outputs/3';
+const FORMAT = 'samizdat-outputs/4';
 
 /** "size\0sha256\0id\0key": the key last, since a media key has NULs of its own (a path never does). */
 function packRecord(size: number, sha256: string, id: string, key: string | undefined): string {
@@ -53,6 +55,8 @@ async function clearFileInTheWay(root: string, rel: string): Promise<void> {
 
 export class OutputState {
   private readonly keys = new Map<string, string>();
+  /** What this build's keys are made under (keysMadeWith); nothing is reused until it is said. */
+  private salt: string | undefined;
 
   private constructor(
     private readonly stateFile: string | undefined,
@@ -60,23 +64,32 @@ export class OutputState {
     private readonly previous: ReadonlyMap<string, string>,
     private readonly present: OutputScan | undefined,
     private readonly base?: StateMapBase,
+    /** The salt of the previous build's keys. */
+    private readonly previousSalt?: string,
   ) {}
 
   static async open(cacheDir: string | undefined, outDir: string): Promise<OutputState> {
     const stateFile = cacheDir ? path.join(cacheDir, STATE_FILE) : undefined;
     let previous: ReadonlyMap<string, string> = new Map();
     let base: StateMapBase | undefined;
+    let previousSalt: string | undefined;
     if (stateFile) {
       // No state yet: the whole bundle is written.
       const state = await readStateMap(stateFile, FORMAT);
-      if (state?.head.outDir === outDir) {
+      if (state?.head.outDir === outDir && typeof state.head.salt === 'string') {
         previous = state.entries as ReadonlyMap<string, string>;
         base = state.base;
+        previousSalt = state.head.salt;
       }
     }
     // A big bundle is scanned on a thread while the caller goes on (see output-scan.ts).
     const present = previous.size === 0 ? undefined : previous.size >= SCAN_THREAD_FROM ? await scanOutputsOnThread(outDir) : scanOutputs(outDir);
-    return new OutputState(stateFile, outDir, previous, present, base);
+    return new OutputState(stateFile, outDir, previous, present, base, previousSalt);
+  }
+
+  /** Names the salt this build's keys are made under: keys of another salt are never equal. */
+  keysMadeWith(salt: string): void {
+    this.salt = salt;
   }
 
   /** True when the previous output can be updated in place (see above). */
@@ -90,7 +103,7 @@ export class OutputState {
    */
   reuse(rel: string, key: string): boolean {
     this.keys.set(rel, key);
-    if (!this.present) return false;
+    if (!this.present || this.salt === undefined || this.salt !== this.previousSalt) return false;
     const packed = this.previous.get(rel);
     const now = this.present.files.get(rel);
     if (typeof packed !== 'string' || now === undefined) return false;
@@ -157,6 +170,7 @@ export class OutputState {
       const key = this.keys.get(f.path);
       out.set(f.path, packRecord(f.size, f.sha256, id, key));
     }
-    await writeStateMap(this.stateFile, FORMAT, { outDir: this.outDir }, out, this.base, 'outputs.json');
+    // Without a salt (keysMadeWith not called), the keys recorded are of no use to the next build.
+    await writeStateMap(this.stateFile, FORMAT, { outDir: this.outDir, salt: this.salt ?? '' }, out, this.base, 'outputs.json');
   }
 }

@@ -33,7 +33,12 @@ async function templatesHash(): Promise<string> {
 
 export class PageKeys {
   private readonly items = new Map<ArticleView, string>();
-  private constructor(private readonly salt: string) {}
+  /**
+   * What every key of this build is made under: the templates, site settings and code. Keys are
+   * compared only with keys made under the same salt (OutputState.keysMadeWith), so it is not
+   * hashed into each of them.
+   */
+  private constructor(readonly salt: string) {}
 
   /**
    * `contentVersion` names the code that parses articles for this site language (the content
@@ -61,12 +66,12 @@ export class PageKeys {
   }
 
   article(view: ArticleView): string {
-    return sha256Hex(`${this.salt}\0article\0${this.item(view)}`);
+    return `a:${this.item(view)}`;
   }
 
   list(list: ListPage): string {
     const { items, ...rest } = list;
-    return sha256Hex(`${this.salt}\0list\0${JSON.stringify(rest)}\0${items.map((v) => this.item(v)).join(',')}`);
+    return `l:${sha256Hex(`${JSON.stringify(rest)}\0${items.map((v) => this.item(v)).join(',')}`)}`;
   }
 
   static media(source: string, stamp: string): string {

@@ -177,6 +177,19 @@ describe('rebuilds in place', () => {
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
 
+  it('changed site settings: every page follows (keys are only compared under the settings they were made with)', async () => {
+    const file = path.join(content, 'site.yaml');
+    const before = await readFile(file, 'utf8');
+    await writeFile(file, before.replace(/^title: .*$/m, 'title: Another Title'));
+    const r = await rebuild();
+    expect(r.filesWritten).toBe(r.manifest.files.length);
+    expect(await readFile(path.join(out, 'index.html'), 'utf8')).toContain('Another Title');
+    expect(await tree(out)).toEqual(await coldTree());
+    await writeFile(file, before);
+    await rebuild();
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+
   it('a rebuild that fails its audit leaves the previous output exactly as it was', async () => {
     const before = await tree(out);
     // A link to another article's Markdown file names no page of the bundle: the audit stops it.
