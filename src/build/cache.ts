@@ -69,6 +69,9 @@ function storedEntry(e: IndexEntry): StoredEntry {
   return plain ? e.htmlSha256 : e;
 }
 
+/** The meta of every plain entry: no warnings, media or inputs. */
+const PLAIN_META: RenderedMeta = Object.freeze({ warnings: NONE as never[], media: NONE as never[], inputs: NONE as never[] });
+
 function indexEntry(stored: StoredEntry | undefined): IndexEntry | undefined {
   if (typeof stored !== 'string') return stored;
   // Anything but a 64-character digest is damage. A damaged digest of that length matches no
@@ -127,7 +130,8 @@ export class RenderCache {
   private salt = '';
   private index: ReadonlyMap<string, StoredEntry> = new Map();
   private base: StateMapBase | undefined;
-  private readonly used = new Map<string, IndexEntry>();
+  /** Entries of this build, as stored: a plain entry stays the very string read. */
+  private readonly used = new Map<string, StoredEntry>();
   private readonly keys = new WeakMap<Article, string>();
   /** Folders of HTML files made by this build. */
   private readonly folders = new Set<string>();
@@ -182,7 +186,15 @@ export class RenderCache {
     const withInputs: number[] = [];
     for (const [i, article] of articles.entries()) {
       const key = this.key(article);
-      const entry = indexEntry(this.index.get(key));
+      const stored = this.index.get(key);
+      // A plain entry (most of them) needs no object of its own: one shared meta stands for all.
+      if (typeof stored === 'string') {
+        if (stored.length !== 64) continue;
+        this.used.set(key, stored);
+        found[i] = PLAIN_META;
+        continue;
+      }
+      const entry = indexEntry(stored);
       if (!entry || !Array.isArray(entry.inputs)) continue;
       if (entry.inputs.length) withInputs.push(i);
       else {
@@ -212,7 +224,7 @@ export class RenderCache {
   textSync(article: Article): RenderedText | undefined {
     if (!this.dir) return undefined;
     const key = this.key(article);
-    const entry = this.used.get(key) ?? indexEntry(this.index.get(key));
+    const entry = indexEntry(this.used.get(key) ?? this.index.get(key));
     if (!entry) return undefined;
     try {
       // Synchronous: a rebuild reads a hundred or so of these small files, and an asynchronous
@@ -244,7 +256,7 @@ export class RenderCache {
     const entries = new Map<string, StoredEntry>();
     // An entry read and still in use comes out as the value read (the same string, or the same
     // object), so only the changes are written.
-    for (const [key, e] of this.used) entries.set(key, storedEntry(e));
+    for (const [key, e] of this.used) entries.set(key, typeof e === 'string' ? e : storedEntry(e));
     const wrote = await writeStateMap(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt }, entries, this.base, 'render-index.json');
     // Texts no entry names (articles edited or gone, renderings of an older samizdat) would pile
     // up with every edit and upgrade: they go whenever the index is written whole, which is after
