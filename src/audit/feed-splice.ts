@@ -36,6 +36,7 @@
  * numbers) takes this path: a feed with findings is read again whole, with line numbers.
  * test/audit/feed-splice.test.ts compares the verdicts with the whole read on hostile feeds.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { SaxesTagNS } from 'saxes';
 import { recordingView } from './cache.ts';
@@ -54,17 +55,57 @@ const MIN_ENTRIES = 2;
 /** A name no feed holds: "samizdat-cut-" and 16 random hex digits, new in every process. */
 const PLACEHOLDER = `samizdat-cut-${randomBytes(8).toString('hex')}-`;
 
+/**
+ * A feed's content as decoded text or as its UTF-8 bytes (valid, without a byte order mark): a
+ * rebuild cuts the bytes it read and decodes only the skeleton and the entries it must parse.
+ * Positions are in code units of the one or the other; cuts fall next to ASCII "<", ">", "{",
+ * "}" and quotes, where both agree on the text. An entry's key hashes its UTF-8 bytes either way.
+ */
+export interface FeedSource {
+  readonly length: number;
+  indexOf(s: string, from: number): number;
+  /** The code unit (or byte) at i; only compared with ASCII. */
+  codeAt(i: number): number;
+  text(start: number, end: number): string;
+  utf8(start: number, end: number): string | Uint8Array;
+}
+
+export function textSource(text: string): FeedSource {
+  return {
+    length: text.length,
+    indexOf: (s, from) => text.indexOf(s, from),
+    codeAt: (i) => text.charCodeAt(i),
+    text: (start, end) => text.slice(start, end),
+    // Hashed as UTF-8 by the hash itself: text that reaches here has no lone surrogate.
+    utf8: (start, end) => text.slice(start, end),
+  };
+}
+
+/** The bytes of a feed, when they are valid UTF-8 without a byte order mark; else undefined. */
+export function bytesSource(bytes: Buffer): FeedSource | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
+  if (!isUtf8(bytes)) return undefined;
+  return {
+    length: bytes.length,
+    indexOf: (s, from) => bytes.indexOf(s, from, 'utf8'),
+    codeAt: (i) => bytes[i] ?? Number.NaN,
+    text: (start, end) => bytes.toString('utf8', start, end),
+    utf8: (start, end) => bytes.subarray(start, end),
+  };
+}
+
 /** Counts for tests: entries replayed from the memo, entries parsed, feeds read whole instead. */
 export const spliceStats = { replayed: 0, parsed: 0, gaveUp: 0 };
 
 /** Where the entries of a feed lie: [start, end) of each, in order; undefined when there are too few. */
-export function findEntries(text: string): Array<[number, number]> | undefined {
+export function findEntries(content: string | FeedSource): Array<[number, number]> | undefined {
+  const text = typeof content === 'string' ? textSource(content) : content;
   for (const name of ENTRY_NAMES) {
     const open = `<${name}`;
     const close = `</${name}>`;
     const found: Array<[number, number]> = [];
-    for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, at)) {
-      const next = text.charCodeAt(at + open.length);
+    for (let at = text.indexOf(open, 0); at !== -1; at = text.indexOf(open, at)) {
+      const next = text.codeAt(at + open.length);
       // "<entry>", "<entry …", "<entry/>": not "<entryX".
       if (next !== 0x3e && next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d && next !== 0x2f) {
         at += open.length;
@@ -101,22 +142,23 @@ function contextOf(version: string, ancestors: readonly SaxesTagNS[]): { open: s
  * `bundle` (the file's recording view). true: the feed is clean. false: the skeleton has a
  * finding (the feed is read again with line numbers). undefined: not cut (read it whole).
  */
-export function spliceClean(text: string, file: string, rules: AuditRule[], bundle: BundleView, memo: FragmentMemo, invalidUtf8: boolean): boolean | undefined {
+export function spliceClean(content: string | FeedSource, file: string, rules: AuditRule[], bundle: BundleView, memo: FragmentMemo, invalidUtf8: boolean): boolean | undefined {
   if (invalidUtf8) return undefined;
+  const text = typeof content === 'string' ? textSource(content) : content;
   const entries = findEntries(text);
   if (!entries) return undefined;
   for (const [start, end] of entries) {
     // An entry must begin and end with markup for its boundaries to be the placeholder's (see above);
     // findEntries cuts them so, checked here again because the proof rests on it.
-    if (text.charCodeAt(start) !== 0x3c || text.charCodeAt(end - 1) !== 0x3e) return giveUp();
+    if (text.codeAt(start) !== 0x3c || text.codeAt(end - 1) !== 0x3e) return giveUp();
   }
   let skeleton = '';
   let at = 0;
   entries.forEach(([start, end], i) => {
-    skeleton += `${text.slice(at, start)}<${PLACEHOLDER}${i}/>`;
+    skeleton += `${text.text(at, start)}<${PLACEHOLDER}${i}/>`;
     at = end;
   });
-  skeleton += text.slice(at);
+  skeleton += text.text(at, text.length);
 
   const sightings: PlaceholderSightings = { prefix: PLACEHOLDER, seen: [] };
   const keys = new Map<AuditDocument, string>();
@@ -134,10 +176,9 @@ export function spliceClean(text: string, file: string, rules: AuditRule[], bund
   const version = sightings.version ?? '1.0';
   for (let i = 0; i < entries.length; i++) {
     const [start, end] = entries[i]!;
-    const entry = text.slice(start, end);
     const context = contextOf(version, seen[i]!.ancestors);
     // The file's folder too: relative URLs resolve against it where no xml:base says otherwise.
-    const key = FragmentMemo.segmentKey(`${JSON.stringify(folderOf(file))}\n${context.open}`, entry);
+    const key = FragmentMemo.segmentKey(`${JSON.stringify(folderOf(file))}\n${context.open}`, text.utf8(start, end));
     if (memo.knownClean(key, bundle)) {
       spliceStats.replayed++;
       continue;
@@ -146,7 +187,7 @@ export function spliceClean(text: string, file: string, rules: AuditRule[], bund
     // Its questions are the file's too: asked through the file's view, recorded for the memo.
     const rec = recordingView(bundle);
     const entryKeys = new Map<AuditDocument, string>();
-    const entryDocs = xmlDocuments(context.open + entry + context.close, file, { locations: false, fragments: memo.hook(rec.view, entryKeys) });
+    const entryDocs = xmlDocuments(context.open + text.text(start, end) + context.close, file, { locations: false, fragments: memo.hook(rec.view, entryKeys) });
     // Not clean in its context: the whole feed is read as before, which reports what is wrong.
     if (!cleanDocuments(entryDocs, entryKeys, rules, rec.view, memo)) return giveUp();
     memo.rememberSegment(key, rec.queries());
@@ -160,19 +201,41 @@ export function spliceClean(text: string, file: string, rules: AuditRule[], bund
  * cannot hold a line break, so every line break is between tokens). Undefined when there are
  * too few. Only a guess: spliceJsonClean checks what it cut.
  */
-export function findJsonItems(text: string): Array<[number, number]> | undefined {
-  const items = /"items"\s*:\s*\[\s*\n([ \t]*)\{/.exec(text);
-  if (!items) return undefined;
-  const open = `\n${items[1]}{`;
-  const close = `\n${items[1]}}`;
-  const found: Array<[number, number]> = [];
-  for (let at = items.index + items[0].length - open.length; at !== -1; at = text.indexOf(open, at)) {
-    const end = text.indexOf(close, at);
-    if (end === -1) break;
-    found.push([at + open.length - 1, end + close.length]);
-    at = end + close.length;
+export function findJsonItems(content: string | FeedSource): Array<[number, number]> | undefined {
+  const text = typeof content === 'string' ? textSource(content) : content;
+  // '"items"', white space, ":", white space, "[", white space ending with a line break and the
+  // indentation of the first item's "{".
+  const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+  for (let at = text.indexOf('"items"', 0); at !== -1; at = text.indexOf('"items"', at + 7)) {
+    let i = at + 7;
+    while (isSpace(text.codeAt(i))) i++;
+    if (text.codeAt(i++) !== 0x3a) continue;
+    while (isSpace(text.codeAt(i))) i++;
+    if (text.codeAt(i++) !== 0x5b) continue;
+    let lineStart = -1;
+    while (isSpace(text.codeAt(i))) {
+      if (text.codeAt(i) === 0x0a) lineStart = i + 1;
+      i++;
+    }
+    if (lineStart === -1 || text.codeAt(i) !== 0x7b) continue;
+    let indent = '';
+    for (let j = lineStart; j < i; j++) {
+      const c = text.codeAt(j);
+      if (c !== 0x20 && c !== 0x09) return undefined;
+      indent += String.fromCharCode(c);
+    }
+    const open = `\n${indent}{`;
+    const close = `\n${indent}}`;
+    const found: Array<[number, number]> = [];
+    for (let from = lineStart - 1; from !== -1; from = text.indexOf(open, from)) {
+      const end = text.indexOf(close, from);
+      if (end === -1) break;
+      found.push([from + open.length - 1, end + close.length]);
+      from = end + close.length;
+    }
+    return found.length >= MIN_ENTRIES ? found : undefined;
   }
-  return found.length >= MIN_ENTRIES ? found : undefined;
+  return undefined;
 }
 
 /**
@@ -182,17 +245,18 @@ export function findJsonItems(text: string): Array<[number, number]> | undefined
  * whole string token, so the item's text there is read as the value it is alone (JSON's grammar
  * has no context), and that value is read against the folder the placeholder was read against.
  */
-export function spliceJsonClean(text: string, file: string, rules: AuditRule[], bundle: BundleView, memo: FragmentMemo, invalidUtf8: boolean): boolean | undefined {
+export function spliceJsonClean(content: string | FeedSource, file: string, rules: AuditRule[], bundle: BundleView, memo: FragmentMemo, invalidUtf8: boolean): boolean | undefined {
   if (invalidUtf8) return undefined;
+  const text = typeof content === 'string' ? textSource(content) : content;
   const items = findJsonItems(text);
   if (!items) return undefined;
   let skeleton = '';
   let at = 0;
   items.forEach(([start, end], i) => {
-    skeleton += `${text.slice(at, start)}"${PLACEHOLDER}${i}"`;
+    skeleton += `${text.text(at, start)}"${PLACEHOLDER}${i}"`;
     at = end;
   });
-  skeleton += text.slice(at);
+  skeleton += text.text(at, text.length);
 
   const placeholders: JsonPlaceholders = { prefix: PLACEHOLDER, seen: [] };
   const keys = new Map<AuditDocument, string>();
@@ -206,15 +270,15 @@ export function spliceJsonClean(text: string, file: string, rules: AuditRule[], 
 
   for (let i = 0; i < items.length; i++) {
     const [start, end] = items[i]!;
-    const item = text.slice(start, end);
     const base = seen[i]!.base;
     // The feed's folder too: an item's url is resolved against it.
-    const key = FragmentMemo.segmentKey(`json\n${JSON.stringify(folderOf(file))}\n${JSON.stringify(base)}`, item);
+    const key = FragmentMemo.segmentKey(`json\n${JSON.stringify(folderOf(file))}\n${JSON.stringify(base)}`, text.utf8(start, end));
     if (memo.knownClean(key, bundle)) {
       spliceStats.replayed++;
       continue;
     }
     spliceStats.parsed++;
+    const item = text.text(start, end);
     let value: Json;
     try {
       value = JSON.parse(item) as Json;

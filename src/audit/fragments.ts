@@ -98,10 +98,12 @@ export class FragmentMemo {
 
   /**
    * The key of a feed entry audited inside its context (./feed-splice.ts): the start tags around
-   * it and its text. Apart from fragment keys, whose first line is a JSON string or null.
+   * it and its text, as UTF-8. Apart from fragment keys, whose first line is a JSON string or null.
    */
-  static segmentKey(context: string, text: string): string {
-    return createHash('sha256').update(`segment\n${context.length}\n`, 'utf16le').update(context, 'utf16le').update(text, 'utf16le').digest('hex');
+  static segmentKey(context: string, utf8: string | Uint8Array): string {
+    const hash = createHash('sha256').update(`segment\n${context.length}\n`, 'utf16le').update(context, 'utf16le');
+    // The entry as UTF-8: its bytes as read, or its text encoded (the same bytes).
+    return (typeof utf8 === 'string' ? hash.update(utf8, 'utf8') : hash.update(utf8)).digest('hex');
   }
 
   /**

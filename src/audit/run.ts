@@ -14,7 +14,7 @@ import { selectRules } from './rules/index.ts';
 import { folderOf } from './url.ts';
 import { xmlDocuments } from './xml.ts';
 import { runRules } from './run-rules.ts';
-import { cleanDocuments, spliceClean, spliceJsonClean } from './feed-splice.ts';
+import { bytesSource, cleanDocuments, spliceClean, spliceJsonClean } from './feed-splice.ts';
 import type { AuditDocument, AuditFinding, AuditRule, BundleIndex, BundleView, CssReference } from './types.ts';
 
 export { runRules } from './run-rules.ts';
@@ -310,6 +310,19 @@ export function auditBytes(
   /** The sha256 of these very bytes, when the caller has just computed it. */
   bytesSha256?: string,
 ): FileResult {
+  // A feed cut into entries straight from its bytes: only the skeleton and new entries are
+  // decoded (a rebuild's feeds are megabytes of text it audited before). Anything else, or a
+  // feed that is not clean that way, is decoded and read as below.
+  if (memo) {
+    const kind = kindOfFile(file);
+    const source = kind === 'xml' || kind === 'json' ? bytesSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) : undefined;
+    if (source) {
+      const rec = recordingView(bundle);
+      const view = record ? rec.view : bundle;
+      const clean = kind === 'xml' ? spliceClean(source, file, rules, view, memo, false) : spliceJsonClean(source, file, rules, view, memo, false);
+      if (clean === true) return record ? { file, findings: [], sha256: bytesSha256 ?? sha256(bytes), queries: rec.queries() } : { file, findings: [] };
+    }
+  }
   const { text, invalidUtf8 } = decodeUtf8(bytes);
   return auditDecoded(file, text, invalidUtf8, () => bytesSha256 ?? sha256(bytes), rules, bundle, record, memo);
 }

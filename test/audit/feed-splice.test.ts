@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FragmentMemo } from '../../src/audit/fragments.ts';
 import { findEntries, findJsonItems, spliceStats } from '../../src/audit/feed-splice.ts';
-import { auditFileText } from '../../src/audit/run.ts';
+import { auditBytes, auditFileText } from '../../src/audit/run.ts';
 import { selectRules, type AuditFinding } from '../../src/audit/index.ts';
 import type { BundleView } from '../../src/audit/types.ts';
 
@@ -355,4 +355,52 @@ describe('a JSON Feed audited item by item', () => {
     expect(spliceStats.replayed - before.replayed).toBeGreaterThan(300);
     expect(spliceStats.gaveUp - before.gaveUp).toBeGreaterThan(50);
   }, 60_000);
+});
+
+describe('a feed cut straight from its bytes (a rebuild reads files as bytes)', () => {
+  const ru = entry(`<link href="a/index.html"/>${html('<p>Слово за словом — «цитата» 😀</p><a href="b/index.html">б</a>')}`);
+  const ruBad = entry(html('<p>Ещё</p><img src="x.png" onerror="alert(1)">'));
+  const bytesOf = (text: string) => Buffer.from(text, 'utf8');
+  const viaBytes = (bytes: Buffer, file: string, bundle: BundleView, memo: FragmentMemo) => lines(auditBytes(file, bytes, rules, bundle, true, memo).findings);
+
+  it('gives the whole read verdict on every hostile feed, and on bytes that are not plain UTF-8', () => {
+    const cases: Array<[string, Buffer]> = HOSTILE.map(([, file, text]) => [file, bytesOf(text)]);
+    cases.push(['atom.xml', bytesOf(atom([CLEAN, ru, ruBad]))]);
+    cases.push(['atom.xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytesOf(atom([CLEAN, ru]))])]);
+    const broken = bytesOf(atom([CLEAN, ru, CLEAN2]));
+    broken[broken.indexOf('Слово')] = 0xff;
+    cases.push(['atom.xml', broken]);
+    for (const [file, bytes] of cases) {
+      const bundle = bundleOf();
+      const expected = lines(auditBytes(file, bytes, rules, bundle, true).findings);
+      const memo = newMemo();
+      expect(viaBytes(bytes, file, bundle, memo), bytes.toString()).toEqual(expected);
+      expect(viaBytes(bytes, file, bundle, memo), bytes.toString()).toEqual(expected);
+    }
+  });
+
+  it('replays entries learned from the text (a first build audits the text it writes) and parses only the new one', () => {
+    const bundle = bundleOf();
+    const memo = newMemo();
+    // As a first build's thread audits it: the text.
+    expect(withMemo(atom([ru, CLEAN, CLEAN2]), 'atom.xml', bundle, memo)).toEqual([]);
+    const before = { ...spliceStats };
+    const next = bytesOf(atom([entry(`<link href="sub/index.html"/>${html('<p>Новая</p>')}`), ru, CLEAN, CLEAN2]));
+    const result = auditBytes('atom.xml', next, rules, bundle, true, memo);
+    expect(result.findings).toEqual([]);
+    expect(spliceStats.replayed - before.replayed).toBe(3);
+    expect(spliceStats.parsed - before.parsed).toBe(1);
+    // The bundle questions of the replayed entries are the file's too.
+    expect(result.queries).toEqual(expect.arrayContaining([['f:a/index.html', true], ['f:b/index.html', true], ['f:sub/index.html', true]]));
+    // JSON likewise.
+    const item = (url: string, h: string) => ({ id: url, url, content_html: h });
+    const feed = (items: unknown[]) => JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items }, null, 1);
+    const jsonBundle = { files: new Set([...bundle.files, 'feed.json']), folders: bundle.folders };
+    expect(lines(auditFileText(feed([item('a/index.html', '<p>Слово</p>'), item('b/index.html', '<p>b</p>')]), 'feed.json', 'json', rules, jsonBundle, false, memo))).toEqual([]);
+    const jsonBefore = { ...spliceStats };
+    const jsonNext = bytesOf(feed([item('sub/index.html', '<p>новое</p>'), item('a/index.html', '<p>Слово</p>'), item('b/index.html', '<p>b</p>')]));
+    expect(auditBytes('feed.json', jsonNext, rules, jsonBundle, true, memo).findings).toEqual([]);
+    expect(spliceStats.replayed - jsonBefore.replayed).toBe(2);
+    expect(spliceStats.parsed - jsonBefore.parsed).toBe(1);
+  });
 });
