@@ -18,8 +18,8 @@ export interface ImageView {
 
 export interface ArticleView {
   url: string;
-  /** Stable id that names no host: urn:uuid derived from the site name and the article (or its guid). */
-  id: string;
+  /** The article's own guid, if it gives one: it names the article in feeds instead of its URL (articleId). */
+  guid?: string;
   file: string;
   title: string;
   date: string;
@@ -193,6 +193,14 @@ export function monthLabel(yyyyMm: string, t: Labels): string {
   return t.month(y!, Number(m));
 }
 
+/**
+ * The stable id of an article in feeds, naming no host: a urn:uuid of the site's name and the
+ * article's guid or URL. Made only for the articles feeds carry, not for each view.
+ */
+export function articleId(site: SiteSettings, view: ArticleView): string {
+  return nameUuid(`samizdat:${site.name}:${view.guid ?? view.url}`);
+}
+
 /** The view of one article: everything its page and feeds need. */
 export function articleView(
   article: Article,
@@ -203,7 +211,6 @@ export function articleView(
   // and conditional spreads cost several times what the rest of a view does.
   const view: ArticleView = {
     url: article.url,
-    id: nameUuid(`samizdat:${site.name}:${article.guid ?? article.url}`),
     file: article.file,
     title: article.title,
     date: article.date,
@@ -213,6 +220,7 @@ export function articleView(
     tags: article.tags.map(tagLink),
     html: rendered.html,
   };
+  if (article.guid) view.guid = article.guid;
   if (article.updated) view.updated = article.updated;
   if (article.author) view.author = article.author;
   if (rendered.image) view.image = rendered.image;

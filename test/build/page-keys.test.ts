@@ -3,7 +3,7 @@ import { loadSiteSettings } from '../../src/config/site.ts';
 import { feedLinks, type ArticleView } from '../../src/build/model.ts';
 import { PageKeys } from '../../src/build/page-keys.ts';
 
-const view = (url: string): ArticleView => ({ url, id: 'urn:uuid:x', file: 'a.md', title: 't', date: '2020-01-01T00:00:00Z', lang: 'en', dir: 'ltr', summary: '', tags: [], html: '' });
+const view = (url: string): ArticleView => ({ url, file: 'a.md', title: 't', date: '2020-01-01T00:00:00Z', lang: 'en', dir: 'ltr', summary: '', tags: [], html: '' });
 
 describe('PageKeys', () => {
   it('salts by the code that parses articles: another version, or none known, never gives the same salt', async () => {

@@ -17,7 +17,6 @@ function view(i: number, opts: { lang?: string; tags?: string[] } = {}): Article
   const tags = (opts.tags ?? []).map((name) => ({ name, url: `tags/${name.toLowerCase()}/index.html` }));
   return {
     url: `articles/a${i}/index.html`,
-    id: `urn:uuid:${i}`,
     file: `a${i}.md`,
     title: `Article ${i}`,
     date,

@@ -8,7 +8,7 @@
 // about 0.1 s of every build's start-up.
 import dateToRfc3339 from '@11ty/eleventy-plugin-rss/src/dateRfc3339.js';
 import { esc, stripInvalidXmlChars } from '../templates/escape.ts';
-import type { ArticleView, FeedSpec, SiteModel } from '../model.ts';
+import { articleId, type ArticleView, type FeedSpec, type SiteModel } from '../model.ts';
 import { VERSION } from '../../version.ts';
 
 /** A bundle path as seen from the feed at `feedUrl`. */
@@ -57,7 +57,7 @@ function atom(model: SiteModel, feed: FeedSpec): string {
     return `<entry xml:lang="${esc(a.lang)}">
 <title type="text">${esc(a.title)}</title>
 <link rel="alternate" type="text/html" href="${esc(link)}"/>
-<id>${a.id}</id>
+<id>${articleId(model.site, a)}</id>
 <published>${rfc3339(a.date)}</published>
 <updated>${rfc3339(a.updated ?? a.date)}</updated>
 ${a.author ? `<author><name>${esc(a.author)}</name></author>\n` : ''}${a.tags.map((t) => `<category term="${esc(t.name)}"/>`).join('')}${a.tags.length ? '\n' : ''}${a.summary ? `<summary type="text">${esc(a.summary)}</summary>\n` : ''}<content type="html" xml:base="${esc(link)}">${esc(entryHtml(feed.url, a))}</content>
@@ -81,7 +81,7 @@ function rss(model: SiteModel, feed: FeedSpec): string {
     return `<item>
 <title>${esc(a.title)}</title>
 <link>${esc(link)}</link>
-<guid isPermaLink="false">${a.id}</guid>
+<guid isPermaLink="false">${articleId(model.site, a)}</guid>
 <pubDate>${rfc822(a.date)}</pubDate>
 ${a.author ? `<dc:creator>${esc(a.author)}</dc:creator>\n` : ''}${a.tags.map((t) => `<category>${esc(t.name)}</category>`).join('')}${a.tags.length ? '\n' : ''}<description xml:base="${esc(link)}">${esc(entryHtml(feed.url, a))}</description>
 </item>`;
@@ -111,7 +111,7 @@ function jsonFeed(model: SiteModel, feed: FeedSpec): string {
     ...(model.site.description ? { description: model.site.description } : {}),
     language: feed.lang,
     items: feed.articles.map((a) => ({
-      id: a.id,
+      id: articleId(model.site, a),
       url: fromFeed(feed.url, a.url),
       title: a.title,
       content_html: entryHtml(feed.url, a),
