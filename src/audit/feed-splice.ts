@@ -17,11 +17,11 @@
  *   2. Each entry is audited inside its context: the file's folder (what relative URLs resolve
  *      against), the XML declaration's version, the start tags of the enclosing elements as
  *      saxes read them (same names, same attributes, so the same namespaces and xml:base), the
- *      entry, the end tags. An entry that begins with "<", ends
- *      with ">" and parses there without error is valid element content, so putting it where its
- *      placeholder was gives a well-formed feed whose elements, references and carried HTML are
- *      the skeleton's plus the entry's, with the same namespaces and bases: XML's grammar and
- *      its well-formedness constraints are local to an element, given its ancestors.
+ *      entry, the end tags. An entry that begins with "<", ends with ">" and parses there
+ *      without error is valid element content, so putting it where its placeholder was gives a
+ *      well-formed feed whose elements, references and carried HTML are the skeleton's plus the
+ *      entry's, with the same namespaces and bases: XML's grammar and its well-formedness
+ *      constraints are local to an element, given its ancestors.
  *   3. The rules on a feed (kind "xml" and "fragment": no page-level rules) judge element by
  *      element, reference by reference, so the feed is clean exactly when the skeleton and every
  *      entry in its context are. An entry found clean is kept in the fragment memo by the hash of
