@@ -3,7 +3,10 @@
 // attribute values, prefixes bound outside the entry, xml:base, a DOCTYPE with entities, XML 1.1
 // characters, "]]" and ">" around a cut) and on thousands of generated feeds, each audited with a
 // fresh memo, with a memo that knows an earlier version of the feed, and after the bundle changed.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readFixtures } from './fixture-file.ts';
 import { FragmentMemo } from '../../src/audit/fragments.ts';
 import { findEntries, findJsonItems, spliceStats } from '../../src/audit/feed-splice.ts';
 import { auditBytes, auditFileText } from '../../src/audit/run.ts';
@@ -403,4 +406,46 @@ describe('a feed cut straight from its bytes (a rebuild reads files as bytes)', 
     expect(spliceStats.replayed - jsonBefore.replayed).toBe(2);
     expect(spliceStats.parsed - jsonBefore.parsed).toBe(1);
   });
+});
+
+describe('feeds carrying the hostile fixtures', () => {
+  const FIXTURES = path.join(import.meta.dirname, '../fixtures');
+  const inputs = [
+    ...readdirSync(path.join(FIXTURES, 'audit')).flatMap((f) => readFixtures(path.join(FIXTURES, 'audit', f)).flatMap((c) => [c.input, c.expected])),
+    ...readFixtures(path.join(FIXTURES, 'xss.txt')).flatMap((c) => [c.input, c.expected]),
+  ];
+
+  it(`give the whole read's verdict with every fixture as an entry's HTML and as raw XML, in Atom, RSS and JSON (${inputs.length} fixtures)`, () => {
+    expect(inputs.length).toBeGreaterThan(300);
+    const bundle = bundleOf();
+    bundle.files.add('feed.json');
+    const memo = newMemo();
+    const item = (url: string, h: string) => ({ id: url, url, content_html: h });
+    const json = (items: unknown[]) => JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items }, null, 1);
+    // The memo knows the clean entries around each case.
+    withMemo(atom([CLEAN, CLEAN2]), 'atom.xml', bundle, memo);
+    let differ = 0;
+    let found = 0;
+    for (const input of inputs) {
+      const feeds: Array<[string, string, 'xml' | 'json']> = [
+        ['atom.xml', atom([CLEAN, entry(html(input)), CLEAN2]), 'xml'],
+        ['atom.xml', atom([CLEAN, entry(`<summary>${input}</summary>`), CLEAN2]), 'xml'],
+        ['rss.xml', rss([`<item><link>a/index.html</link><description>${esc(input)}</description></item>`, `<item><link>b/index.html</link></item>`]), 'xml'],
+        ['feed.json', json([item('a/index.html', '<p>a</p>'), item('b/index.html', input), item('a/index.html', '<p>a</p>')]), 'json'],
+      ];
+      for (const [file, text, kind] of feeds) {
+        const expected = lines(auditFileText(text, file, kind, rules, bundle));
+        if (expected.length > 0) found++;
+        const viaText = lines(auditFileText(text, file, kind, rules, bundle, false, memo));
+        const viaBytes = lines(auditBytes(file, Buffer.from(text, 'utf8'), rules, bundle, true, memo).findings);
+        if (JSON.stringify(viaText) !== JSON.stringify(expected) || JSON.stringify(viaBytes) !== JSON.stringify(expected)) {
+          differ++;
+          expect(viaText, text).toEqual(expected);
+          expect(viaBytes, text).toEqual(expected);
+        }
+      }
+    }
+    expect(differ).toBe(0);
+    expect(found).toBeGreaterThan(200);
+  }, 60_000);
 });
