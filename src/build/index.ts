@@ -316,7 +316,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       ...(options.threads === false ? { workers: 1 } : {}),
       ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
       ...(outputs.incremental ? { overlay: { files: bundle, locate } } : { index: stagedIndex }),
-      knownSha256: (rel: string) => known(rel)?.sha256,
+      knownSha256: (rel: string) => stagedHashes.get(rel)?.sha256 ?? (staged.has(rel) ? undefined : outputs.knownSha256(rel)),
       ...(fromStream ? { prior: fromStream.results } : {}),
     });
     if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));

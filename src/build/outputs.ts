@@ -123,6 +123,14 @@ export class OutputState {
     return a > 0 && packed.charCodeAt(a + 65) === 0 ? { size: Number(packed.slice(0, a)), sha256: packed.slice(a + 1, a + 65) } : undefined;
   }
 
+  /** known(rel)?.sha256, without the object: the audit asks it of every carried file too. */
+  knownSha256(rel: string): string | undefined {
+    const packed = this.previous.get(rel);
+    if (typeof packed !== 'string') return undefined;
+    const a = packed.indexOf('\0');
+    return a > 0 && packed.charCodeAt(a + 65) === 0 ? packed.slice(a + 1, a + 65) : undefined;
+  }
+
   /**
    * Updates outDir in place: stale entries out, staged files in, manifest and signature last.
    * `bundle` is every file of the new bundle, `staged` those that lie in `staging`.

@@ -211,8 +211,10 @@ describe('rebuilds in place', () => {
     expect(manifest.files.length).toBeGreaterThan(50);
     for (const f of manifest.files) {
       expect(state.known(f.path), f.path).toEqual({ size: f.size, sha256: f.sha256 });
+      expect(state.knownSha256(f.path), f.path).toBe(f.sha256);
     }
     expect(state.known('no/such/file.html')).toBeUndefined();
+    expect(state.knownSha256('no/such/file.html')).toBeUndefined();
   });
 
   it('damaged state files mean work done again, never a wrong bundle', async () => {
