@@ -52,11 +52,39 @@ export const SCAN_THREAD_FROM = 2000;
 /** How scans on a thread ended (for tests): answered by the thread, or done here instead. */
 export const scanThreadStats = { onThread: 0, here: 0 };
 
+const prestarted = new Map<string, Promise<OutputScan | undefined>>();
+
 /**
- * Scans dir on a worker thread (./output-scan-worker.ts) while the caller goes on. A thread
- * that fails to start or dies is only a lost head start: the scan is then done here.
+ * Starts scanning dir on a thread now, for a build about to begin: the CLI calls it before it
+ * loads the build's modules (a quarter of a second), so that the scan of a big bundle is done
+ * when the build asks for it. The build's scan of dir (takePrestartedScan) is then this one.
+ */
+export function prestartOutputScan(dir: string): void {
+  const key = path.resolve(dir);
+  if (prestarted.has(key)) return;
+  const scan = startScanThread(key);
+  scan.catch(() => {});
+  prestarted.set(key, scan);
+}
+
+/** The scan prestartOutputScan started for dir, once; undefined if none was. */
+export function takePrestartedScan(dir: string): Promise<OutputScan | undefined> | undefined {
+  const key = path.resolve(dir);
+  const scan = prestarted.get(key);
+  prestarted.delete(key);
+  return scan;
+}
+
+/**
+ * Scans dir on a worker thread (./output-scan-worker.ts) while the caller goes on, or takes the
+ * scan prestartOutputScan started. A thread that fails to start or dies is only a lost head
+ * start: the scan is then done here.
  */
 export function scanOutputsOnThread(dir: string): Promise<OutputScan | undefined> {
+  return takePrestartedScan(dir) ?? startScanThread(dir);
+}
+
+function startScanThread(dir: string): Promise<OutputScan | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     const here = () => {

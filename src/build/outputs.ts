@@ -19,7 +19,7 @@ import path from 'node:path';
 import { compareCodeUnits } from '../content/index.ts';
 import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/index.ts';
-import { identity, SCAN_THREAD_FROM, scanOutputs, scanOutputsOnThread, type OutputScan } from './output-scan.ts';
+import { identity, SCAN_THREAD_FROM, scanOutputs, scanOutputsOnThread, takePrestartedScan, type OutputScan } from './output-scan.ts';
 
 /**
  * The state: { outDir, salt } as its head, and each file's record as one string (packRecord):
@@ -83,7 +83,8 @@ export class OutputState {
       }
     }
     // A big bundle is scanned on a thread while the caller goes on (see output-scan.ts).
-    const present = previous.size === 0 ? undefined : previous.size >= SCAN_THREAD_FROM ? await scanOutputsOnThread(outDir) : scanOutputs(outDir);
+    const early = takePrestartedScan(outDir);
+    const present = previous.size === 0 ? undefined : early ? await early : previous.size >= SCAN_THREAD_FROM ? await scanOutputsOnThread(outDir) : scanOutputs(outDir);
     return new OutputState(stateFile, outDir, previous, present, base, previousSalt);
   }
 

@@ -3,7 +3,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanOutputs, scanOutputsOnThread, scanThreadStats } from '../../src/build/output-scan.ts';
+import { prestartOutputScan, scanOutputs, scanOutputsOnThread, scanThreadStats, takePrestartedScan } from '../../src/build/output-scan.ts';
 import { tempDir } from '../support/net.ts';
 
 let root: string;
@@ -36,6 +36,22 @@ describe('scanning the output folder', () => {
     expect(scanThreadStats).toEqual({ onThread: before.onThread + 1, here: before.here });
     expect([...there.files].sort()).toEqual([...here.files].sort());
     expect(there.others).toEqual(here.others);
+  });
+
+  it('a scan started early (by the CLI, before the build loads) is the one the build takes, once', async () => {
+    const before = { ...scanThreadStats };
+    prestartOutputScan(path.join(root, 'out'));
+    prestartOutputScan(path.join(root, 'out', '.')); // the same folder: still one scan
+    const taken = takePrestartedScan(path.join(root, 'out'));
+    expect(taken).toBeDefined();
+    expect(takePrestartedScan(path.join(root, 'out'))).toBeUndefined();
+    expect([...(await taken)!.files].sort()).toEqual([...scanOutputs(path.join(root, 'out'))!.files].sort());
+    expect(scanThreadStats.onThread).toBe(before.onThread + 1);
+    // scanOutputsOnThread takes a prestarted scan too, and starts its own otherwise.
+    prestartOutputScan(path.join(root, 'out'));
+    expect((await scanOutputsOnThread(path.join(root, 'out')))!.files.size).toBe(51);
+    expect(scanThreadStats.onThread).toBe(before.onThread + 2);
+    expect(takePrestartedScan(path.join(root, 'out'))).toBeUndefined();
   });
 
   it('answers undefined for a folder that is not there, in a thread as here', async () => {

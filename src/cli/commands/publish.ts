@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import { formatCheckReport } from '../../check/report-text.ts';
@@ -80,6 +82,9 @@ Exit code: 0 when every stage and every mirror succeeded, 1 otherwise (after all
         : undefined;
       let result;
       try {
+        // The built site of the last run is scanned on a thread while the stages' modules load.
+        const siteDir = path.resolve(io.cwd, flags.dist, 'site');
+        if (existsSync(siteDir)) (await import('../../build/output-scan.ts')).prestartOutputScan(siteDir);
         // Every stage's libraries (Eleventy, the SDKs) load only when publishing.
         const { publishSite } = await import('../../publish/index.ts');
         result = await publishSite({
