@@ -22,8 +22,8 @@ import { preloadEleventy, runEleventy } from './eleventy.ts';
 import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
 import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
-import { buildModel, type ArticleView } from './model.ts';
-import { renderArticle, toView, type MediaFile, type RenderedArticle } from './render.ts';
+import { articleView, buildModel, type ArticleView } from './model.ts';
+import { renderArticle, type MediaFile, type RenderedArticle } from './render.ts';
 import type { ParsedAndRendered } from './parse-render-worker.ts';
 import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
@@ -211,7 +211,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       media.set(m.path, m);
     }
     const text = texts.get(article);
-    const view = toView(article, { html: text?.html ?? '', summary: text?.summary ?? '', image: meta.image }, site);
+    const view = articleView(article, { html: text?.html ?? '', summary: text?.summary ?? '', image: meta.image });
     if (!text && article.summary === undefined) summaryToRead.add(view);
     views.push(view);
     articleOf.set(view, article);

@@ -205,7 +205,6 @@ export function articleId(site: SiteSettings, view: ArticleView): string {
 export function articleView(
   article: Article,
   rendered: { html: string; summary: string; image?: ImageView | undefined },
-  site: SiteSettings,
 ): ArticleView {
   // Optional fields are added after the literal, not spread into it: a build makes 10,000 views,
   // and conditional spreads cost several times what the rest of a view does.

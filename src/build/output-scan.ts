@@ -5,7 +5,7 @@
  * stat-ing them takes a few tenths of a second, so a rebuild starts it on a thread of its own
  * while it reads the articles, and picks the answer up when it needs it.
  */
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { startWorker } from '../workers.ts';
 
@@ -61,7 +61,8 @@ const prestarted = new Map<string, Promise<OutputScan | undefined>>();
  */
 export function prestartOutputScan(dir: string): void {
   const key = path.resolve(dir);
-  if (prestarted.has(key)) return;
+  // No folder yet (a first build): nothing to scan.
+  if (prestarted.has(key) || !existsSync(key)) return;
   const scan = startScanThread(key);
   scan.catch(() => {});
   prestarted.set(key, scan);

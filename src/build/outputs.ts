@@ -117,15 +117,15 @@ export class OutputState {
 
   /** Size and sha256 of a file carried over (only valid for files reuse() said yes to). */
   known(rel: string): { size: number; sha256: string } | undefined {
-    // Sliced straight from the packed record: the manifest asks this of every carried file.
-    const packed = this.previous.get(rel);
-    if (typeof packed !== 'string') return undefined;
-    const a = packed.indexOf('\0');
-    return a > 0 && packed.charCodeAt(a + 65) === 0 ? { size: Number(packed.slice(0, a)), sha256: packed.slice(a + 1, a + 65) } : undefined;
+    const sha256 = this.knownSha256(rel);
+    if (sha256 === undefined) return undefined;
+    const packed = this.previous.get(rel)!;
+    return { size: Number(packed.slice(0, packed.indexOf('\0'))), sha256 };
   }
 
   /** known(rel)?.sha256, without the object: the audit asks it of every carried file too. */
   knownSha256(rel: string): string | undefined {
+    // Sliced straight from the packed record ("size\0sha256\0…").
     const packed = this.previous.get(rel);
     if (typeof packed !== 'string') return undefined;
     const a = packed.indexOf('\0');

@@ -6,11 +6,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { imageSize } from 'image-size';
-import type { SiteSettings } from '../config/site.ts';
 import type { Article } from '../content/index.ts';
 import type { Warning } from '../progress.ts';
 import { htmlToText, renderMarkdown } from './markdown.ts';
-import { articleView, type ArticleView, type ImageView } from './model.ts';
+import type { ImageView } from './model.ts';
 import { rootOf } from './templates/escape.ts';
 
 /** Images readers' browsers may load from the bundle. SVG is left out: it can carry script. */
@@ -51,10 +50,6 @@ export interface RenderedArticle {
    * as one of them appears, disappears or changes.
    */
   inputs: FileInput[];
-}
-
-export function toView(article: Article, rendered: { html: string; summary: string; image?: ImageView | undefined }, site: SiteSettings): ArticleView {
-  return articleView(article, rendered, site);
 }
 
 /** Words of the summary made from the text when the article has none. */

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { errorJson, printJson, type CliIO } from '../io.ts';
@@ -58,7 +57,7 @@ async function run(io: CliIO, flags: BuildFlags, signal: AbortSignal): Promise<v
     signal,
   };
   // The output folder of a rebuild is scanned on a thread while the build's modules load.
-  if (existsSync(options.outDir)) (await import('../../build/output-scan.ts')).prestartOutputScan(options.outDir);
+  (await import('../../build/output-scan.ts')).prestartOutputScan(options.outDir);
   const { buildSite } = await import('../../build/index.ts'); // Eleventy loads only when building
   if (flags.json) {
     try {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
@@ -83,8 +82,7 @@ Exit code: 0 when every stage and every mirror succeeded, 1 otherwise (after all
       let result;
       try {
         // The built site of the last run is scanned on a thread while the stages' modules load.
-        const siteDir = path.resolve(io.cwd, flags.dist, 'site');
-        if (existsSync(siteDir)) (await import('../../build/output-scan.ts')).prestartOutputScan(siteDir);
+        (await import('../../build/output-scan.ts')).prestartOutputScan(path.resolve(io.cwd, flags.dist, 'site'));
         // Every stage's libraries (Eleventy, the SDKs) load only when publishing.
         const { publishSite } = await import('../../publish/index.ts');
         result = await publishSite({
