@@ -29,6 +29,7 @@ import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
 import { OutputState } from './outputs.ts';
 import { identity } from './output-scan.ts';
+import { takePrestartedContentScan } from './prescan.ts';
 import { PageKeys } from './page-keys.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -135,6 +136,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     ...(signal ? { signal } : {}),
     ...(cacheDir ? { cacheDir } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    // Stats of the articles taken on a thread while the build's modules loaded (prescan.ts).
+    scan: takePrestartedContentScan(contentDir),
     ...(cache.empty
       ? {
           parseWorker: { module: new URL('./parse-render-worker.ts', import.meta.url), workerData: { contentDir, cache: cache.writer() } },

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { compareCodeUnits } from '../content/index.ts';
 import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/index.ts';
-import { identity, SCAN_THREAD_FROM, scanOutputs, scanOutputsOnThread, takePrestartedScan, type OutputScan } from './output-scan.ts';
+import { identity, SCAN_THREAD_FROM, scanOutputs, type OutputScan } from './output-scan.ts';
+import { scanOutputsOnThread, takePrestartedScan } from './prescan.ts';
 
 /**
  * The state: { outDir, salt } as its head, and each file's record as one string (packRecord):
@@ -82,7 +83,7 @@ export class OutputState {
         previousSalt = state.head.salt;
       }
     }
-    // A big bundle is scanned on a thread while the caller goes on (see output-scan.ts).
+    // A big bundle is scanned on a thread while the caller goes on (see prescan.ts).
     const early = takePrestartedScan(outDir);
     const present = previous.size === 0 ? undefined : early ? await early : previous.size >= SCAN_THREAD_FROM ? await scanOutputsOnThread(outDir) : scanOutputs(outDir);
     return new OutputState(stateFile, outDir, previous, present, base, previousSalt);

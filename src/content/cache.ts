@@ -19,21 +19,12 @@ import type { Article } from './article.ts';
 import { strictUtf8 } from './utf8.ts';
 import { splitFences } from './frontmatter.ts';
 import { textDirection } from './lang.ts';
+import type { Stamp } from './scan.ts';
 
 export const CACHE_FILE = 'content.state';
 export const FORMAT = 'samizdat-content-cache/2';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
-
-/**
- * Same file, not edited: [size, mtimeMs, ctimeMs - mtimeMs, ino] (the difference is usually
- * 0: a shorter cache file). Compared only with stamps made by this same function.
- */
-export type Stamp = [number, number, number, number];
-
-export function stampOf(st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): Stamp {
-  return [st.size, st.mtimeMs, st.ctimeMs - st.mtimeMs, st.ino];
-}
 
 /**
  * One file in the cache file: [...stamp, shape, values, warnings?]. `shape` indexes the file's

@@ -3,7 +3,6 @@
  * collected (never only the first), each with its file, line and a hint.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap } from 'yaml';
@@ -15,13 +14,15 @@ import { fieldLine, hasClosingFence, readPlainFrontMatter, splitFrontMatter, typ
 import { textDirection } from './lang.ts';
 import { SAFE_SLUG, slugify } from './slug.ts';
 import { mapLimit } from '../build/map-limit.ts';
-import { ContentCache, defineBody, stampOf, type Stamp } from './cache.ts';
+import { ContentCache, defineBody } from './cache.ts';
+import { compareCodeUnits, listArticleFilesSync, scanContent, stampAt, type ContentScan, type Stamp } from './scan.ts';
 import { TaskPool } from '../workers.ts';
 import { strictUtf8 } from './utf8.ts';
 
 export type { Article } from './article.ts';
 export { slugify } from './slug.ts';
 export { textDirection } from './lang.ts';
+export { compareCodeUnits, scanContent, type ContentScan } from './scan.ts';
 export { parseContentDate, isoUtc } from './dates.ts';
 
 export interface InvalidArticle {
@@ -41,55 +42,13 @@ export interface LoadedContent {
   cached: number;
 }
 
-const ARTICLE_FILE = /\.(?:md|markdown)$/i;
 const LANG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 // C0 controls other than tab/newline, DEL and C1: invisible, and invalid in XML 1.0.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** Every Markdown file under dir (hidden folders, node_modules and _-prefixed folders skipped), sorted. */
 export async function listArticleFiles(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    // Synchronous on purpose: Node 20's asynchronous recursive readdir takes a thread-pool round
-    // trip per folder, which is seconds for an archive kept as a folder per article.
-    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new InputError('CONTENT_NOT_FOUND', `the content folder ${dir} does not exist`, {
-        hint: 'Run samizdat from the project folder, or name the folder with --content DIR.',
-        cause: err,
-      });
-    }
-    throw err;
-  }
-  // One path.relative and one look at the folder names per folder, not per file.
-  const folders = new Map<string, string | null>();
-  const folderOf = (parent: string): string | null => {
-    let rel = folders.get(parent);
-    if (rel === undefined) {
-      rel = path.relative(dir, parent).split(path.sep).join('/');
-      if (rel !== '') rel = rel.split('/').some(skipped) ? null : `${rel}/`;
-      folders.set(parent, rel);
-    }
-    return rel;
-  };
-  const files: string[] = [];
-  for (const e of entries) {
-    if (!e.isFile() || skipped(e.name) || !ARTICLE_FILE.test(e.name)) continue;
-    const folder = folderOf(e.parentPath);
-    if (folder !== null) files.push(folder + e.name);
-  }
-  return files.sort(compareCodeUnits);
-}
-
-/** Hidden, _-prefixed and node_modules names are never content. */
-function skipped(name: string): boolean {
-  return name.startsWith('.') || name.startsWith('_') || name === 'node_modules';
-}
-
-export function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return listArticleFilesSync(dir);
 }
 
 /** Newest first; equal dates by URL, so order never depends on the file system. */
@@ -113,6 +72,12 @@ export interface LoadOptions {
    * its text does not travel to yet another thread); those reach onParsed.
    */
   parseWorker?: { module: URL; workerData: object };
+  /**
+   * The folder's files and stats, scanned already (on a thread, while the caller loaded: see
+   * src/build/prescan.ts). Used only with a cacheDir; undefined (or a scan that resolves to
+   * undefined) means scan here.
+   */
+  scan?: Promise<ContentScan | undefined>;
   /** Called with every file's answer as it is parsed now (not for files taken from the cache). */
   onParsed?: (file: string, answer: ParsedFile) => void;
 }
@@ -129,10 +94,11 @@ interface FileResult {
 
 export async function loadContent(contentDir: string, options: LoadOptions): Promise<LoadedContent> {
   const { siteLang, signal, cacheDir } = options;
-  const [files, cache] = await Promise.all([
-    listArticleFiles(contentDir),
-    cacheDir === undefined ? undefined : ContentCache.open(cacheDir, siteLang),
-  ]);
+  const cache = cacheDir === undefined ? undefined : await ContentCache.open(cacheDir, siteLang);
+  // With a cache, every file is stat-ed (a scan that may have been made on a thread meanwhile);
+  // without one, every file is parsed and only listed here.
+  const scan = cache ? ((await options.scan) ?? scanContent(contentDir)) : undefined;
+  const files = scan ? scan.files : listArticleFilesSync(contentDir);
   const articles: Article[] = [];
   const invalid: InvalidArticle[] = [];
   const drafts: string[] = [];
@@ -169,16 +135,14 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
       startPool(files.length);
       results = await mapLimit(files, pool ? 64 : 16, (rel) => parseFile(rel), signal);
     } else {
-      // Synchronous stats: 10,000 of them take a fraction of what 10,000 promises through the
-      // thread pool do. The stat is taken before the read, so a file edited meanwhile is
-      // parsed again next time.
+      // The stats were taken before any read, so a file edited meanwhile is parsed again next
+      // time.
       results = new Array<FileResult>(files.length);
       const toParse: Array<{ i: number; stamp?: Stamp }> = [];
       for (const [i, rel] of files.entries()) {
         if (i % 1024 === 0) throwIfAborted(signal, 'build');
         const sourcePath = sourceOf(rel);
-        const st = statSync(sourcePath, { throwIfNoEntry: false });
-        const stamp = st && stampOf(st);
+        const stamp = stampAt(scan!, i);
         const hit = stamp && cache.lookup(rel, sourcePath, stamp);
         if (!hit) toParse.push({ i, ...(stamp ? { stamp } : {}) });
         else if (hit.draft) results[i] = { draft: true, problems: NO_PROBLEMS, warnings: hit.warnings };

@@ -56,8 +56,9 @@ async function run(io: CliIO, flags: BuildFlags, signal: AbortSignal): Promise<v
     env: io.env,
     signal,
   };
-  // The output folder of a rebuild is scanned on a thread while the build's modules load.
-  (await import('../../build/output-scan.ts')).prestartOutputScan(options.outDir);
+  // The articles and the output folder of a rebuild are scanned on a thread while the build's
+  // modules load.
+  (await import('../../build/prescan.ts')).prestartScans(options);
   const { buildSite } = await import('../../build/index.ts'); // Eleventy loads only when building
   if (flags.json) {
     try {

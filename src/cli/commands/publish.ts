@@ -81,8 +81,9 @@ Exit code: 0 when every stage and every mirror succeeded, 1 otherwise (after all
         : undefined;
       let result;
       try {
-        // The built site of the last run is scanned on a thread while the stages' modules load.
-        (await import('../../build/output-scan.ts')).prestartOutputScan(path.resolve(io.cwd, flags.dist, 'site'));
+        // The articles and the built site of the last run are scanned on a thread while the
+        // stages' modules load.
+        (await import('../../build/prescan.ts')).prestartScans({ contentDir: path.resolve(io.cwd, flags.content), outDir: path.resolve(io.cwd, flags.dist, 'site') });
         // Every stage's libraries (Eleventy, the SDKs) load only when publishing.
         const { publishSite } = await import('../../publish/index.ts');
         result = await publishSite({
