@@ -23,7 +23,7 @@ import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
 import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
 import { articleView, buildModel, type ArticleView } from './model.ts';
-import { renderArticle, type MediaFile, type RenderedArticle } from './render.ts';
+import type { MediaFile, RenderedArticle } from './render.ts';
 import type { ParsedAndRendered } from './parse-render-worker.ts';
 import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
@@ -32,8 +32,6 @@ import { identity } from './output-scan.ts';
 import { takePrestartedContentScan } from './prescan.ts';
 import { PageKeys } from './page-keys.ts';
 import { mapLimit } from './map-limit.ts';
-
-export { renderMarkdown } from './markdown.ts';
 
 export type BuildStage = 'load' | 'render' | 'pages' | 'media' | 'audit' | 'manifest' | 'swap';
 
@@ -182,7 +180,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const renderedNow = await mapLimit(toRender, pool ? 64 : 8, async (article) => {
     const early = preRendered.get(article.file);
     if (early) withParsing++;
-    const rendered = early?.rendered ?? (await (pool ? pool.render(article) : renderArticle(article, contentDir)));
+    const rendered = early?.rendered ?? (await (pool ? pool.render(article) : renderHere(article, contentDir)));
     if (early?.htmlSha256) cache.adopt(article, rendered, early.htmlSha256);
     else {
       await cache.set(article, rendered).catch(() => {
@@ -237,7 +235,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const article = articleOf.get(view)!;
     let text = cache.textSync(article);
     if (text === undefined) {
-      const rendered = await renderArticle(article, contentDir);
+      const rendered = await renderHere(article, contentDir);
       await cache.set(article, rendered).catch(() => {});
       text = { html: rendered.html, summary: rendered.summary };
     }
@@ -371,6 +369,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     await rm(staging, { recursive: true, force: true });
     await rm(`${staging}.work`, { recursive: true, force: true });
   }
+}
+
+/** Renders in this thread, loading the Markdown renderer and sanitizer only when some article needs them. */
+async function renderHere(article: Article, contentDir: string): Promise<RenderedArticle> {
+  return (await import('./render.ts')).renderArticle(article, contentDir);
 }
 
 function checkFolders(contentDir: string, outDir: string): void {

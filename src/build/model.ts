@@ -5,7 +5,7 @@
 import { sha1Hex } from '../digest.ts';
 import type { SiteSettings } from '../config/site.ts';
 import type { Article } from '../content/index.ts';
-import { compareCodeUnits, slugify } from '../content/index.ts';
+import { compareCodeUnits } from '../content/index.ts';
 import { labelsFor, type Labels } from './templates/labels.ts';
 
 export interface ImageView {
@@ -115,13 +115,13 @@ export function nameUuid(name: string): string {
 
 const tagLinks = new Map<string, Readonly<{ name: string; url: string }>>();
 /**
- * A tag's name and list URL, one shared object per tag: every article names its tags, and
- * transliteration is slow next to a lookup (as are 20,000 small objects to a rebuild).
+ * A tag's name and list URL, one shared object per tag (20,000 small objects cost a rebuild
+ * time). The slug comes with the article (Article.tagSlugs) and follows from the name alone.
  */
-function tagLink(name: string): Readonly<{ name: string; url: string }> {
+function tagLink(name: string, slug: string): Readonly<{ name: string; url: string }> {
   let link = tagLinks.get(name);
-  if (link === undefined) {
-    link = Object.freeze({ name, url: `tags/${slugify(name)}/index.html` });
+  if (link === undefined || link.url !== `tags/${slug}/index.html`) {
+    link = Object.freeze({ name, url: `tags/${slug}/index.html` });
     if (tagLinks.size < 100_000) tagLinks.set(name, link);
   }
   return link;
@@ -216,7 +216,7 @@ export function articleView(
     lang: article.lang,
     dir: article.dir,
     summary: article.summary ?? rendered.summary,
-    tags: article.tags.map(tagLink),
+    tags: article.tags.map((name, i) => tagLink(name, article.tagSlugs[i]!)),
     html: rendered.html,
   };
   if (article.guid) view.guid = article.guid;

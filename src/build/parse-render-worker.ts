@@ -5,7 +5,7 @@
 // and reports what went wrong.
 import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { parseArticle, type ParseContext, type ParsedFile } from '../content/index.ts';
+import { parseArticle, type ParseContext, type ParsedFile } from '../content/parse.ts';
 import { serveTasks } from '../workers.ts';
 import { writeRenderedText, type RenderCacheWriter } from './cache.ts';
 import { renderArticle, type RenderedArticle } from './render.ts';

@@ -4,7 +4,7 @@
  */
 import type { Article } from '../content/index.ts';
 import { TaskPool } from '../workers.ts';
-import { renderArticle, type RenderedArticle } from './render.ts';
+import type { RenderedArticle } from './render.ts';
 
 /** Below this many articles to render, starting workers (~0.3 s of CPU each) costs more than it saves. */
 export const RENDER_POOL_FROM = 1000;
@@ -13,7 +13,7 @@ export class RenderPool {
   private readonly pool: TaskPool<Article, RenderedArticle>;
 
   constructor(contentDir: string) {
-    this.pool = new TaskPool(new URL('./render-worker.ts', import.meta.url), { contentDir }, (article) => renderArticle(article, contentDir));
+    this.pool = new TaskPool(new URL('./render-worker.ts', import.meta.url), { contentDir }, async (article) => (await import('./render.ts')).renderArticle(article, contentDir));
   }
 
   /** `body` is not enumerable on an Article: the copy sent to a worker carries it. */

@@ -11,6 +11,7 @@ import type { Warning } from '../progress.ts';
 import { htmlToText, renderMarkdown } from './markdown.ts';
 import type { ImageView } from './model.ts';
 import { rootOf } from './templates/escape.ts';
+import { stampOf } from './input-stamp.ts';
 
 /** Images readers' browsers may load from the bundle. SVG is left out: it can carry script. */
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif']);
@@ -33,10 +34,7 @@ export interface FileInput {
   stamp: string | null;
 }
 
-/** Changes when a file is replaced or edited (kind, size, modification time). */
-export function stampOf(st: { size: number; mtimeMs: number; isFile(): boolean }): string {
-  return `${st.isFile() ? 'f' : 'o'}:${st.size}:${Math.trunc(st.mtimeMs)}`;
-}
+export { stampOf } from './input-stamp.ts';
 
 export interface RenderedArticle {
   html: string;

@@ -14,6 +14,11 @@ export interface Article {
   author?: string;
   summary?: string;
   tags: string[];
+  /**
+   * Each tag's slug, in the order of tags (its list: tags/<slug>/index.html). Made with the
+   * article, so that a build that parses nothing needs no transliteration.
+   */
+  tagSlugs: string[];
   slug: string;
   /** Local image path as written in the front matter (relative to the article file). */
   image?: string;

@@ -17,7 +17,7 @@ import type { Warning } from '../progress.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
 import { strictUtf8 } from './utf8.ts';
-import { splitFences } from './frontmatter.ts';
+import { splitFences } from './fences.ts';
 import { textDirection } from './lang.ts';
 import type { Stamp } from './scan.ts';
 

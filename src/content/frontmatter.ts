@@ -1,5 +1,8 @@
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { loadPlainYaml } from './fast-yaml.ts';
+import { CLOSE, OPEN, splitFences } from './fences.ts';
+
+export { splitFences } from './fences.ts';
 
 export interface FrontMatter {
   /** The parsed YAML document (undefined when the file has no front matter). */
@@ -9,23 +12,6 @@ export interface FrontMatter {
   yamlLine: number;
   body: string;
   bodyLine: number;
-}
-
-const OPEN = /^---[ \t]*\r?\n/;
-const CLOSE = /^(?:---|\.\.\.)[ \t]*$/m;
-
-/**
- * Splits "---\nyaml\n---\nbody" without parsing the YAML (yamlText undefined when the file has
- * no front matter). Cheap: the content cache uses it to get a body back from the file.
- */
-export function splitFences(text: string): { yamlText?: string; body: string; bodyLine: number; closed: boolean } {
-  if (!OPEN.test(text)) return { body: text, bodyLine: 1, closed: false };
-  const afterOpen = text.replace(OPEN, '');
-  const close = CLOSE.exec(afterOpen);
-  const yamlText = close ? afterOpen.slice(0, close.index) : afterOpen;
-  const rest = close ? afterOpen.slice(close.index + close[0].length).replace(/^\r?\n/, '') : '';
-  const yamlLines = yamlText.split('\n').length - (yamlText.endsWith('\n') ? 1 : 0);
-  return { yamlText, body: rest, bodyLine: 2 + yamlLines + (close ? 1 : 0), closed: close !== null };
 }
 
 /** Splits "---\nyaml\n---\nbody" and parses the YAML with line numbers. */

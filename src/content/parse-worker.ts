@@ -3,7 +3,7 @@
 // with their error classes intact.
 import { readFileSync } from 'node:fs';
 import { serveTasks } from '../workers.ts';
-import { parseArticle, type ParseContext, type ParsedFile } from './index.ts';
+import { parseArticle, type ParseContext, type ParsedFile } from './parse.ts';
 
 serveTasks((ctx: ParseContext): ParsedFile => {
   const parsed = parseArticle(readFileSync(ctx.sourcePath), ctx);

@@ -4,7 +4,7 @@
  * `<date>-<slug>.md` with the slug transliterated to Latin.
  */
 import { Document } from 'yaml';
-import { slugify } from '../content/index.ts';
+import { slugify } from '../content/slug.ts';
 import type { ExtractedArticle } from './types.ts';
 
 /** Front matter keys in the order they are written. */

@@ -5,7 +5,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap } from 'yaml';
-import { listArticleFiles, parseContentDate, slugify } from '../content/index.ts';
+import { listArticleFiles, parseContentDate } from '../content/index.ts';
+import { slugify } from '../content/slug.ts';
 import { splitFrontMatter } from '../content/frontmatter.ts';
 import type { Warning } from '../progress.ts';
 

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { InputError, SamizdatError, throwIfAborted } from '../errors.ts';
 import type { Warning } from '../progress.ts';
-import { parseArticle, parseContentDate } from '../content/index.ts';
+import { parseContentDate } from '../content/index.ts';
+import { parseArticle } from '../content/parse.ts';
 import { renderArticle } from './article.ts';
 import { planStories } from './plan.ts';
 import { indexExisting, type ExistingArticles } from './existing.ts';

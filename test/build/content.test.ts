@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContent, parseArticle, parseContentDate, slugify, textDirection, firstInvalidUtf8Line } from '../../src/content/index.ts';
+import { loadContent, parseContentDate, textDirection } from '../../src/content/index.ts';
+import { firstInvalidUtf8Line, parseArticle } from '../../src/content/parse.ts';
+import { slugify } from '../../src/content/slug.ts';
 import { tempDir } from '../support/net.ts';
 
 const ctx = { file: 'news/a.md', sourcePath: '/x/news/a.md', siteLang: 'en' };

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { isMap, parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadPlainYaml } from '../../src/content/fast-yaml.ts';
-import { parseArticle, type ParsedFile } from '../../src/content/index.ts';
+import { parseArticle, type ParsedFile } from '../../src/content/parse.ts';
 import { fixtureFiles } from '../build/fixture.ts';
 
 // The yaml package warns on process for keys that are collections ("[title]: x"): noise here.

@@ -126,7 +126,7 @@ describe('warnings', () => {
 describe('front matter', () => {
   it('any title survives the round trip through YAML and the build\'s own reader', async () => {
     const { renderArticle } = await import('../../src/ingest/article.ts');
-    const { parseArticle } = await import('../../src/content/index.ts');
+    const { parseArticle } = await import('../../src/content/parse.ts');
     const titles = ['"Quoted" title', 'key: value', '- dash first', '# hash first', 'yes', 'null', '2015-08-13', '[1, 2]', '{{ 7 * 7 }}', '&anchor *alias', "It's: \"both\" 'quotes'", 'Tab\there', ']]> & <b>', '%percent', '@at', '`tick`', '! bang', '|pipe', '>fold', '?question', 'Заголовок: «кавычки»', 'عنوان: "نقل"'];
     for (const title of titles) {
       const text = renderArticle({ title, date: '2015-08-13', body: 'Body.', media: [], source: 'https://example.org/a?b=c&d=e' }, 'slug');
