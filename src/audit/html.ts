@@ -5,6 +5,7 @@ import { defaultTreeAdapter, type DefaultTreeAdapterMap, type TreeAdapter } from
 import { cssReferences, cssWhere } from './css.ts';
 import { parseFragmentQuick, parseQuick } from './fast-text.ts';
 import { addElementReferences } from './references.ts';
+import { plainHtmlDocument } from './plain-html.ts';
 import type { AuditAttribute, AuditDocument, AuditElement, Namespace } from './types.ts';
 
 type Node = DefaultTreeAdapterMap['node'];
@@ -34,6 +35,8 @@ export interface HtmlOptions {
    * first reads without it and reads again with it only when it has something to report.
    */
   locations?: boolean;
+  /** Without line numbers, plain HTML is read without parse5 (./plain-html.ts); false: always parse5 (for tests). */
+  plain?: boolean;
 }
 
 function isElement(node: Node): node is Element {
@@ -65,6 +68,10 @@ const styleTextOnly: TreeAdapter<DefaultTreeAdapterMap> = {
 
 /** Reads HTML the way a browser does and lists what the rules look at. */
 export function htmlDocument(html: string, options: HtmlOptions): AuditDocument {
+  if (options.locations === false && options.plain !== false) {
+    const plain = plainHtmlDocument(html, options);
+    if (plain) return plain;
+  }
   const offset = (options.firstLine ?? 1) - 1;
   const doc: AuditDocument = {
     file: options.file,
