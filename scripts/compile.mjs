@@ -4,9 +4,11 @@
 // uses lib/ only while its stamp matches the sources (scripts/source-stamp.mjs), and runs src/
 // through tsx otherwise, so an edited source is never shadowed by a stale copy.
 // Run by `npm ci` (prepare) and `npm test` (pretest); `npm run compile` by hand.
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { sourceStampSync } from './source-stamp.mjs';
 
@@ -95,6 +97,120 @@ for (const e of await readdir(src, { recursive: true, withFileTypes: true })) {
   const rel = path.relative(src, path.join(e.parentPath ?? e.path, e.name));
   await mkdir(path.dirname(path.join(tmp, rel)), { recursive: true });
   await copyFile(path.join(src, rel), path.join(tmp, rel));
+}
+
+/**
+ * The build stage once more, as one script with a V8 code cache (lib/stages/build.cjs and
+ * build.v8cache, loaded by src/cached-stage.ts, which says why). Its modules are the ones
+ * src/build/index.ts reaches that the CLI has not loaded before it asks for the stage: what
+ * src/cli/main.ts imports, and what the build command imports first (the prestarted scans),
+ * stay the CLI's own instances, passed in (`samizdat-lib:` requires), so that no module is ever
+ * loaded twice in one thread with state of its own. A module's import.meta.url becomes the URL
+ * of its own lib/ file, so workers and templates are found as from lib/. Without the stage (it
+ * failed to compile or load here) the CLI imports lib/build/index.js as before.
+ */
+const STAGES = [{ name: 'build', entry: 'build/index.ts', command: 'cli/commands/build.ts' }];
+// Also bundled in a stage: plain ES module files of packages that CommonJS could not require().
+const STAGE_BUNDLED = [...BUNDLED, '@11ty/eleventy-plugin-rss'];
+
+/**
+ * src/ modules (absolute paths) the CLI may have loaded when it asks for the stage: what
+ * src/cli/main.ts and every command import (commands load on demand: all of them, to be safe),
+ * and what the stage's command imports on the way (the prestarted scans).
+ */
+async function modulesLoadedBefore(stage) {
+  const commandsDir = path.join(src, 'cli/commands');
+  const commands = (await readdir(commandsDir)).filter((f) => f.endsWith('.ts')).map((f) => path.join(commandsDir, f));
+  const { metafile } = await build({
+    entryPoints: [path.join(src, 'cli/main.ts'), ...commands],
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    outdir: path.join(tmp, 'unused'),
+    metafile: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+  });
+  const inputs = metafile.inputs;
+  const key = (abs) => path.relative(root, abs);
+  const stageEntry = key(path.join(src, stage.entry));
+  const onTheWay = inputs[key(path.join(src, stage.command))].imports.filter((i) => i.kind === 'dynamic-import' && !i.external && i.path !== stageEntry);
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of inputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  [path.join(src, 'cli/main.ts'), ...commands].map(key).forEach(visit);
+  onTheWay.forEach((i) => visit(i.path));
+  if (seen.has(stageEntry)) throw new Error(`${stage.entry} is imported statically before the stage loads`);
+  return new Set([...seen].map((f) => path.join(root, f)));
+}
+
+async function compileStage(stage) {
+  const shared = await modulesLoadedBefore(stage);
+  const libPath = (abs) => path.relative(src, abs).split(path.sep).join('/').replace(/\.ts$/, '.js');
+  const outfile = path.join(tmp, 'stages', `${stage.name}.cjs`);
+  const { metafile } = await build({
+    entryPoints: [path.join(src, stage.entry)],
+    outfile,
+    absWorkingDir: root,
+    bundle: true,
+    metafile: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    logOverride: { 'empty-import-meta': 'error' },
+    plugins: [
+      {
+        name: 'stage',
+        setup(b) {
+          b.onResolve({ filter: /^\.\.?\// }, (args) => {
+            if (!args.importer.startsWith(src)) return undefined;
+            const abs = path.resolve(args.resolveDir, args.path);
+            return shared.has(abs) ? { path: `samizdat-lib:${libPath(abs)}`, external: true } : undefined;
+          });
+          b.onResolve({ filter: /^[^./]/ }, (args) => {
+            if (args.kind === 'entry-point' || !args.importer.startsWith(src) || args.path.startsWith('node:')) return undefined;
+            return STAGE_BUNDLED.includes(packageOf(args.path)) ? undefined : { path: args.path, external: true };
+          });
+          b.onLoad({ filter: /\.ts$/ }, async (args) => {
+            if (!args.path.startsWith(src)) return undefined;
+            const text = await readFile(args.path, 'utf8');
+            return { contents: text.replaceAll('import.meta.url', `__samizdatModuleUrl(${JSON.stringify(libPath(args.path))})`), loader: 'ts' };
+          });
+        },
+      },
+    ],
+  });
+  let code = await readFile(outfile, 'utf8');
+  // import() cannot run in a vm.Script on Node 20: each import of a package goes through the
+  // loader's own (and the compile fails rather than leave one behind).
+  const dynamic = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path)));
+  for (const spec of dynamic) code = code.replaceAll(`import(${JSON.stringify(spec)})`, `__samizdatImport(${JSON.stringify(spec)})`);
+  const left = code.match(/(?<![\w$.])import\s*\(/);
+  if (left) throw new Error(`an import() is left in ${outfile} at ${left.index}`);
+  const params = ['exports', 'require', 'module', '__filename', '__dirname', '__samizdatModuleUrl', '__samizdatImport'];
+  await writeFile(outfile, `(function (${params.join(', ')}) {${code}\n})\n`);
+  // The shared modules the stage requires, which the loader hands it (importing any not loaded yet).
+  const required = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith('samizdat-lib:')).map((i) => i.path.slice('samizdat-lib:'.length))));
+  await writeFile(path.join(tmp, 'stages', `${stage.name}.json`), JSON.stringify({ shared: [...required].sort() }, null, 1) + '\n');
+  // Run in a process of its own, as the CLI runs it: what V8 compiled on the way is kept.
+  const loader = pathToFileURL(path.join(tmp, 'cached-stage.js')).href;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', `import { writeStageCache } from ${JSON.stringify(loader)}; await writeStageCache(${JSON.stringify(stage.name)});`]);
+}
+
+for (const stage of STAGES) {
+  try {
+    await compileStage(stage);
+  } catch (err) {
+    // The CLI works without it (a little slower to start): say so, and leave no half of one.
+    process.stderr.write(`compile: the ${stage.name} stage is not compiled into one file: ${err.stderr || err.message}\n`);
+    await Promise.all(['cjs', 'json', 'v8cache'].map((ext) => rm(path.join(tmp, 'stages', `${stage.name}.${ext}`), { force: true })));
+  }
 }
 await writeFile(path.join(tmp, 'stamp.json'), JSON.stringify({ stamp }));
 // Swap whole folders so that a reader never sees half of one build and half of another.

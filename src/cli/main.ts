@@ -3,7 +3,11 @@ import { commands } from './commands/index.ts';
 import { ExitError, printError, type CliIO } from './io.ts';
 import { VERSION } from '../version.ts';
 
-export function createProgram(io: CliIO): Command {
+/**
+ * The program with its commands: only the one named first in argv when there is one (its
+ * module alone is loaded: a rebuild starts sooner), else all of them (help, suggestions).
+ */
+export async function createProgram(io: CliIO, argv: string[] = []): Promise<Command> {
   const program = new Command('samizdat')
     .description('Turns a newsroom\'s articles into a JavaScript-free static site and puts identical, signed copies on many mirrors at once.')
     .version(VERSION)
@@ -14,7 +18,8 @@ export function createProgram(io: CliIO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const register of commands) register(program, io);
+  const named = commands.find((c) => c.name === argv[0]);
+  for (const register of await Promise.all((named ? [named] : commands).map((c) => c.load()))) register(program, io);
   return program;
 }
 
@@ -27,8 +32,8 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     cwd: io.cwd ?? process.cwd(),
     exitCode: 0,
   };
-  const program = createProgram(full);
   try {
+    const program = await createProgram(full, argv);
     await program.parseAsync(argv, { from: 'user' });
     return full.exitCode;
   } catch (err) {

@@ -4,7 +4,7 @@
  * so the real lib/ that other tests use is never replaced under them.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +16,20 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 let work: { dir: string; cleanup: () => Promise<void> };
 let repo: string;
 
-async function samizdat(args: string[]): Promise<{ stdout: string; stderr: string }> {
+async function samizdat(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [path.join(repo, 'bin/samizdat.mjs'), ...args], {
     cwd: repo,
-    env: { PATH: process.env.PATH, HOME: work.dir, SAMIZDAT_DEBUG: '1' },
+    env: { PATH: process.env.PATH, HOME: work.dir, SAMIZDAT_DEBUG: '1', ...env },
   });
+}
+
+/** Every file under dir (relative path → bytes). */
+async function tree(dir: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) files.set(path.relative(dir, path.join(e.parentPath, e.name)), await readFile(path.join(e.parentPath, e.name)));
+  }
+  return files;
 }
 
 beforeAll(async () => {
@@ -66,6 +75,66 @@ describe('the compiled CLI', () => {
     const bad = await auditBundle(path.join(work.dir, 'out'), { workers: 2 });
     expect(bad.map((f) => f.file)).toContain('bad.html');
   }, 60_000);
+
+  it('loads the build stage from one compiled file with its V8 code cache, and builds the same bytes as the plain modules', async () => {
+    const content = path.join(work.dir, 'content');
+    await writeFile(path.join(content, 'ru.md'), '---\ntitle: Новая статья о зеркалах\ndate: 2026-01-03\ntags: [суды]\n---\n\nТекст *статьи* <b onclick="x()">жирный</b>.\n');
+    const staged = await samizdat(['build', '--content', content, '--out', path.join(work.dir, 'out-staged')]);
+    expect(staged.stderr).toContain('build stage from lib/stages/ (code cache used)');
+    const plain = await samizdat(['build', '--content', content, '--out', path.join(work.dir, 'out-plain')], { SAMIZDAT_NO_STAGE_CACHE: '1' });
+    expect(plain.stderr).not.toContain('lib/stages/');
+    const [a, b] = [await tree(path.join(work.dir, 'out-staged')), await tree(path.join(work.dir, 'out-plain'))];
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [file, bytes] of a) expect(bytes.equals(b.get(file)!), file).toBe(true);
+    // Transliterated slug and tag (the transliteration tables load in the stage).
+    expect(a.get(path.join('articles', '2026', '01', 'novaya-statya-o-zerkalah', 'index.html'))?.toString()).toContain('Новая статья');
+    expect(a.has(path.join('tags', 'sudy', 'index.html'))).toBe(true);
+  }, 120_000);
+
+  it('keeps one copy of the modules the CLI loaded first: errors thrown in the stage print as the CLI\'s own', async () => {
+    const stage = JSON.parse(await readFile(path.join(repo, 'lib/stages/build.json'), 'utf8')) as { shared: string[] };
+    expect(stage.shared).toEqual(expect.arrayContaining(['errors.js', 'build/prescan.js']));
+    const code = await readFile(path.join(repo, 'lib/stages/build.cjs'), 'utf8');
+    expect(code).not.toMatch(/class SamizdatError\b/);
+    expect(code).toContain('require("samizdat-lib:errors.js")');
+    const bad = path.join(work.dir, 'bad-content');
+    await mkdir(bad);
+    await writeFile(path.join(bad, 'no-title.md'), '---\ndate: 2026-01-02\n---\n\nNo title.\n');
+    const outcomes = [];
+    const envs: Array<Record<string, string>> = [{}, { SAMIZDAT_NO_STAGE_CACHE: '1' }];
+    for (const env of envs) {
+      const failed = await samizdat(['build', '--content', bad, '--out', path.join(work.dir, 'out-bad')], env).then(
+        () => expect.fail('the build should fail'),
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failed.code).toBe(1);
+      outcomes.push(failed.stderr.split('\n').filter((l) => !l.startsWith('samizdat: ')).join('\n'));
+    }
+    // AggregateInputError recognised by the CLI: each problem with its file, no stack trace.
+    expect(outcomes[0]).toContain('no-title.md');
+    expect(outcomes[0]).not.toMatch(/\n\s+at /);
+    expect(outcomes[0]).toBe(outcomes[1]);
+  }, 120_000);
+
+  it('starts the worker threads of the stage from their own lib/ files', async () => {
+    // Every module of the stage finds its neighbours where its own lib/ file would (a pool whose
+    // worker cannot start runs its tasks in the calling thread, so a build alone would not tell).
+    const code = await readFile(path.join(repo, 'lib/stages/build.cjs'), 'utf8');
+    const workers = [...code.matchAll(/new URL\("(\.[^"]+)\.ts", __samizdatModuleUrl\("([^"]+)"\)\)/g)].map((m) => path.join(repo, 'lib', path.dirname(m[2]!), `${m[1]}.js`));
+    expect(workers.map((w) => path.relative(path.join(repo, 'lib'), w))).toEqual(expect.arrayContaining(['build/parse-render-worker.js', 'build/render-worker.js', 'audit/worker.js', 'audit/stream-worker.js']));
+    for (const w of workers) expect((await readFile(w, 'utf8')).length, w).toBeGreaterThan(0);
+    const { loadStage } = (await import(path.join(repo, 'lib/cached-stage.js'))) as typeof import('../../src/cached-stage.ts');
+    let fellBack = false;
+    const { buildSite } = await loadStage('build', async () => {
+      fellBack = true;
+      return import(path.join(repo, 'lib/build/index.js')) as Promise<typeof import('../../src/build/index.ts')>;
+    });
+    expect(fellBack).toBe(false);
+    const result = await buildSite({ contentDir: path.join(work.dir, 'content'), outDir: path.join(work.dir, 'out-threads'), cacheDir: false, threads: true });
+    expect(result.articles).toBe(2);
+    const [a, b] = [await tree(path.join(work.dir, 'out-threads')), await tree(path.join(work.dir, 'out-plain'))];
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  }, 120_000);
 
   it('falls back to src/ through tsx as soon as a source file changes, so an edit is never shadowed', async () => {
     const file = path.join(repo, 'src', 'version.ts');

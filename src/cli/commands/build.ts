@@ -4,6 +4,7 @@ import { errorJson, printJson, type CliIO } from '../io.ts';
 import type { BuildResult } from '../../build/index.ts';
 import { AggregateInputError, describeError } from '../../errors.ts';
 import type { Warning } from '../../progress.ts';
+import { loadStage } from '../../cached-stage.ts';
 
 interface BuildFlags {
   content: string;
@@ -59,7 +60,8 @@ async function run(io: CliIO, flags: BuildFlags, signal: AbortSignal): Promise<v
   // The articles and the output folder of a rebuild are scanned on a thread while the build's
   // modules load.
   (await import('../../build/prescan.ts')).prestartScans(options);
-  const { buildSite } = await import('../../build/index.ts'); // Eleventy loads only when building
+  // Eleventy loads only when building; compiled, the stage loads from one file with a code cache.
+  const { buildSite } = await loadStage('build', () => import('../../build/index.ts'));
   if (flags.json) {
     try {
       const result = await buildSite(options);

@@ -1,17 +1,22 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.ts';
-import { register as build } from './build.ts';
-import { register as ingest } from './ingest.ts';
-import { register as keygen } from './keygen.ts';
-import { register as pack } from './pack.ts';
-import { register as verify } from './verify.ts';
-import { register as pin } from './pin.ts';
-import { register as serve } from './serve.ts';
-import { register as push } from './push.ts';
-import { register as check } from './check.ts';
-import { register as publish } from './publish.ts';
 
-/** Every command, in pipeline order (the order --help lists them). */
-export const commands: Array<(program: Command, io: CliIO) => void> = [
-  build, ingest, keygen, pack, verify, pin, serve, push, check, publish,
+type Register = (program: Command, io: CliIO) => void;
+
+/**
+ * Every command, in pipeline order (the order --help lists them), each module loaded only when
+ * needed: `samizdat build …` loads the build command alone (main.ts), not the others and what
+ * they import.
+ */
+export const commands: Array<{ name: string; load: () => Promise<Register> }> = [
+  { name: 'build', load: async () => (await import('./build.ts')).register },
+  { name: 'ingest', load: async () => (await import('./ingest.ts')).register },
+  { name: 'keygen', load: async () => (await import('./keygen.ts')).register },
+  { name: 'pack', load: async () => (await import('./pack.ts')).register },
+  { name: 'verify', load: async () => (await import('./verify.ts')).register },
+  { name: 'pin', load: async () => (await import('./pin.ts')).register },
+  { name: 'serve', load: async () => (await import('./serve.ts')).register },
+  { name: 'push', load: async () => (await import('./push.ts')).register },
+  { name: 'check', load: async () => (await import('./check.ts')).register },
+  { name: 'publish', load: async () => (await import('./publish.ts')).register },
 ];

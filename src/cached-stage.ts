@@ -1,0 +1,108 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { FROM_SOURCE } from './paths.ts';
+
+/**
+ * A stage's modules as one compiled file with a V8 code cache (lib/stages/, written by
+ * scripts/compile.mjs). Node 20 keeps no compiled code between runs for ES modules, and
+ * loading the build stage's 120 modules took a third of a second of every rebuild, most of it
+ * parsing and compiling the same JavaScript again; one script with its cache loads in half that.
+ *
+ * lib/stages/NAME.cjs is a function expression (CommonJS as esbuild writes it, wrapped): it
+ * takes the modules the CLI has already loaded (`shared`, listed in NAME.json), so that there is
+ * one copy of each (the CLI's `instanceof SamizdatError` holds for errors thrown inside), and the
+ * URL each of its modules would have as its own file in lib/ (workers and templates are found
+ * from import.meta.url).
+ */
+
+/** lib/, where this module is compiled to (lib/cached-stage.js). */
+const LIB = new URL('./', import.meta.url);
+
+export type StageName = 'build';
+
+interface StageFiles {
+  source: string;
+  cache: string;
+  shared: string[];
+}
+
+function stageFiles(name: StageName, lib: URL): StageFiles {
+  const dir = fileURLToPath(new URL('stages/', lib));
+  const { shared } = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { shared: string[] };
+  return { source: path.join(dir, `${name}.cjs`), cache: path.join(dir, `${name}.v8cache`), shared };
+}
+
+interface Compiled {
+  script: vm.Script;
+  exports: unknown;
+}
+
+async function runStage(files: StageFiles, lib: URL, cachedData: Buffer | undefined): Promise<Compiled> {
+  // Loaded already (the CLI imported them before asking for the stage): the same instances.
+  const shared = new Map(await Promise.all(files.shared.map(async (rel) => [rel, await import(new URL(rel, lib).href)] as const)));
+  const script = new vm.Script(readFileSync(files.source, 'utf8'), { filename: files.source, cachedData });
+  const requireThere = createRequire(files.source);
+  const requireShared = (id: string): unknown => {
+    if (!id.startsWith('samizdat-lib:')) return requireThere(id);
+    const m = shared.get(id.slice('samizdat-lib:'.length));
+    if (!m) throw new Error(`${files.source}: ${id} is not among the modules it was compiled to share`);
+    return m;
+  };
+  const module = { exports: {} as unknown };
+  const moduleUrl = (rel: string) => new URL(rel, lib).href;
+  // Dynamic imports of packages: import() cannot run in a vm.Script on Node 20 without a flag.
+  const importPackage = (specifier: string) => import(specifier);
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, requireShared, module, files.source, path.dirname(files.source), moduleUrl, importPackage);
+  return { script, exports: module.exports };
+}
+
+/**
+ * The stage's module: from lib/stages/ with its code cache when running compiled and it is
+ * there, else (from src/ through tsx, or without a compiled stage) through `fallback`, the
+ * plain import of the same module.
+ */
+export async function loadStage<T>(name: StageName, fallback: () => Promise<T>): Promise<T> {
+  if (FROM_SOURCE || process.env.SAMIZDAT_NO_STAGE_CACHE === '1') return fallback();
+  let files: StageFiles;
+  try {
+    files = stageFiles(name, LIB);
+  } catch {
+    return fallback();
+  }
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(files.cache);
+  } catch {
+    // no cache (yet): compiled from source below
+  }
+  let compiled: Compiled;
+  try {
+    compiled = await runStage(files, LIB, cachedData);
+  } catch (err) {
+    // Only a way to start faster: the plain modules do the same work.
+    if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: ${name} stage not loaded from lib/stages/ (${err instanceof Error ? err.message : String(err)})\n`);
+    return fallback();
+  }
+  if (process.env.SAMIZDAT_DEBUG) {
+    const cache = !cachedData ? 'missing' : compiled.script.cachedDataRejected ? 'rejected' : 'used';
+    process.stderr.write(`samizdat: ${name} stage from lib/stages/ (code cache ${cache})\n`);
+  }
+  return compiled.exports as T;
+}
+
+/**
+ * Writes lib/stages/NAME.v8cache for the compiled stage next to this module: loads it (its
+ * modules' top-level code runs, as it will in the CLI) and saves what V8 compiled. Called by
+ * scripts/compile.mjs in a process of its own.
+ */
+export async function writeStageCache(name: StageName, warm?: (stage: unknown) => Promise<void>): Promise<void> {
+  const files = stageFiles(name, LIB);
+  const { script, exports } = await runStage(files, LIB, undefined);
+  await warm?.(exports);
+  const tmp = `${files.cache}.${process.pid}.tmp`;
+  writeFileSync(tmp, script.createCachedData());
+  renameSync(tmp, files.cache);
+}
