@@ -7,9 +7,9 @@ import { FROM_SOURCE } from './paths.ts';
 
 /**
  * A stage's modules as one compiled file with a V8 code cache (lib/stages/, written by
- * scripts/compile.mjs). Node 20 keeps no compiled code between runs for ES modules, and
- * loading the build stage's 120 modules took a third of a second of every rebuild, most of it
- * parsing and compiling the same JavaScript again; one script with its cache loads in half that.
+ * scripts/compile.mjs). Node 20 keeps no compiled code between runs for ES modules: importing
+ * the build stage's hundred-odd modules took ~220 ms of every rebuild, most of it finding,
+ * parsing and compiling the same JavaScript again; one script with its cache loads in ~85 ms.
  *
  * lib/stages/NAME.cjs is a function expression (CommonJS as esbuild writes it, wrapped): it
  * takes the modules the CLI has already loaded (`shared`, listed in NAME.json), so that there is
@@ -40,10 +40,22 @@ interface Compiled {
   exports: unknown;
 }
 
-async function runStage(files: StageFiles, lib: URL, cachedData: Buffer | undefined): Promise<Compiled> {
+/**
+ * A module namespace as esbuild's CommonJS code takes it without copying it on every require
+ * (`__esModule`): the same bindings, read through.
+ */
+function asRequired(namespace: Record<string, unknown>): object {
+  const required = { __esModule: true };
+  for (const key of Object.keys(namespace)) Object.defineProperty(required, key, { enumerable: true, get: () => namespace[key] });
+  return required;
+}
+
+async function runStage(files: StageFiles, lib: URL, cachedData: Buffer | undefined, filename = files.source): Promise<Compiled> {
   // Loaded already (the CLI imported them before asking for the stage): the same instances.
-  const shared = new Map(await Promise.all(files.shared.map(async (rel) => [rel, await import(new URL(rel, lib).href)] as const)));
-  const script = new vm.Script(readFileSync(files.source, 'utf8'), { filename: files.source, cachedData });
+  const shared = new Map(await Promise.all(files.shared.map(async (rel) => [rel, asRequired(await import(new URL(rel, lib).href))] as const)));
+  // V8 keeps the file name of the script that made the cache: stack traces name the file there.
+  // latin1: the file is ASCII (scripts/compile.mjs), and read so it is a one-byte string at once.
+  const script = new vm.Script(readFileSync(files.source, 'latin1'), { filename, cachedData });
   const requireThere = createRequire(files.source);
   const requireShared = (id: string): unknown => {
     if (!id.startsWith('samizdat-lib:')) return requireThere(id);
@@ -55,7 +67,7 @@ async function runStage(files: StageFiles, lib: URL, cachedData: Buffer | undefi
   const moduleUrl = (rel: string) => new URL(rel, lib).href;
   // Dynamic imports of packages: import() cannot run in a vm.Script on Node 20 without a flag.
   const importPackage = (specifier: string) => import(specifier);
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, requireShared, module, files.source, path.dirname(files.source), moduleUrl, importPackage);
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, requireShared, module, filename, path.dirname(filename), moduleUrl, importPackage);
   return { script, exports: module.exports };
 }
 
@@ -65,7 +77,8 @@ async function runStage(files: StageFiles, lib: URL, cachedData: Buffer | undefi
  * plain import of the same module.
  */
 export async function loadStage<T>(name: StageName, fallback: () => Promise<T>): Promise<T> {
-  if (FROM_SOURCE || process.env.SAMIZDAT_NO_STAGE_CACHE === '1') return fallback();
+  // SAMIZDAT_PLAIN_MODULES=1: the plain modules, to compare.
+  if (FROM_SOURCE || process.env.SAMIZDAT_PLAIN_MODULES === '1') return fallback();
   let files: StageFiles;
   try {
     files = stageFiles(name, LIB);
@@ -96,12 +109,13 @@ export async function loadStage<T>(name: StageName, fallback: () => Promise<T>):
 /**
  * Writes lib/stages/NAME.v8cache for the compiled stage next to this module: loads it (its
  * modules' top-level code runs, as it will in the CLI) and saves what V8 compiled. Called by
- * scripts/compile.mjs in a process of its own.
+ * scripts/compile.mjs in a process of its own, in the folder that becomes `finalLib`.
  */
-export async function writeStageCache(name: StageName, warm?: (stage: unknown) => Promise<void>): Promise<void> {
+export async function writeStageCache(name: StageName, finalLib: string): Promise<void> {
   const files = stageFiles(name, LIB);
-  const { script, exports } = await runStage(files, LIB, undefined);
-  await warm?.(exports);
+  // Made after the modules' top-level code only: a cache made after a whole build (every
+  // function a rebuild runs compiled) is three times the size and a rebuild no faster.
+  const { script } = await runStage(files, LIB, undefined, path.join(finalLib, 'stages', `${name}.cjs`));
   const tmp = `${files.cache}.${process.pid}.tmp`;
   writeFileSync(tmp, script.createCachedData());
   renameSync(tmp, files.cache);

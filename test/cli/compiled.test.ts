@@ -81,7 +81,7 @@ describe('the compiled CLI', () => {
     await writeFile(path.join(content, 'ru.md'), '---\ntitle: Новая статья о зеркалах\ndate: 2026-01-03\ntags: [суды]\n---\n\nТекст *статьи* <b onclick="x()">жирный</b>.\n');
     const staged = await samizdat(['build', '--content', content, '--out', path.join(work.dir, 'out-staged')]);
     expect(staged.stderr).toContain('build stage from lib/stages/ (code cache used)');
-    const plain = await samizdat(['build', '--content', content, '--out', path.join(work.dir, 'out-plain')], { SAMIZDAT_NO_STAGE_CACHE: '1' });
+    const plain = await samizdat(['build', '--content', content, '--out', path.join(work.dir, 'out-plain')], { SAMIZDAT_PLAIN_MODULES: '1' });
     expect(plain.stderr).not.toContain('lib/stages/');
     const [a, b] = [await tree(path.join(work.dir, 'out-staged')), await tree(path.join(work.dir, 'out-plain'))];
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
@@ -101,7 +101,7 @@ describe('the compiled CLI', () => {
     await mkdir(bad);
     await writeFile(path.join(bad, 'no-title.md'), '---\ndate: 2026-01-02\n---\n\nNo title.\n');
     const outcomes = [];
-    const envs: Array<Record<string, string>> = [{}, { SAMIZDAT_NO_STAGE_CACHE: '1' }];
+    const envs: Array<Record<string, string>> = [{}, { SAMIZDAT_PLAIN_MODULES: '1' }];
     for (const env of envs) {
       const failed = await samizdat(['build', '--content', bad, '--out', path.join(work.dir, 'out-bad')], env).then(
         () => expect.fail('the build should fail'),
