@@ -52,11 +52,117 @@ const bundleHotDependencies = {
   },
 };
 
+/**
+ * The build stage once more, as one script with a V8 code cache (lib/stages/build.cjs and
+ * build.v8cache, loaded by src/cached-stage.ts, which says why). Its modules are the ones
+ * src/build/index.ts reaches that the CLI has not loaded before it asks for the stage: what
+ * src/cli/main.ts imports, and what the build command imports first (the prestarted scans),
+ * stay the CLI's own instances, passed in (`samizdat-lib:` requires), so that no module is ever
+ * loaded twice in one thread with state of its own. A module's import.meta.url becomes the URL
+ * of its own lib/ file, so workers and templates are found as from lib/. Without the stage (it
+ * failed to compile or load here) the CLI imports lib/build/index.js as before.
+ */
+const STAGES = [{ name: 'build', entry: 'build/index.ts', command: 'cli/commands/build.ts' }];
+// Also bundled in a stage: plain ES module files of packages that CommonJS could not require().
+const STAGE_BUNDLED = [...BUNDLED, '@11ty/eleventy-plugin-rss'];
+
+/**
+ * src/ modules (absolute paths) the CLI may have loaded when it asks for the stage: what
+ * src/cli/main.ts and every command import (commands load on demand: all of them, to be safe),
+ * and what the stage's command imports on the way (the prestarted scans). From the graph of the
+ * one-module-per-file compile (its relative imports are external, renamed to .js).
+ */
+async function modulesLoadedBefore(stage, libGraph) {
+  const commandsDir = path.join(src, 'cli/commands');
+  const commands = (await readdir(commandsDir)).filter((f) => f.endsWith('.ts')).map((f) => path.join(commandsDir, f));
+  const imports = (file, kind) =>
+    (libGraph.inputs[path.relative(root, file)]?.imports ?? [])
+      .filter((i) => i.kind === kind && i.external && /^\.\.?\//.test(i.path))
+      .map((i) => path.resolve(path.dirname(file), i.path.replace(/\.js$/, '.ts')));
+  const stageEntry = path.join(src, stage.entry);
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    imports(file, 'import-statement').forEach(visit);
+  };
+  [path.join(src, 'cli/main.ts'), ...commands].forEach(visit);
+  imports(path.join(src, stage.command), 'dynamic-import').filter((f) => f !== stageEntry).forEach(visit);
+  if (seen.has(stageEntry)) throw new Error(`${stage.entry} is imported statically before the stage loads`);
+  return seen;
+}
+
+async function bundleStage(stage, libGraph) {
+  const shared = await modulesLoadedBefore(stage, libGraph);
+  const libPath = (abs) => path.relative(src, abs).split(path.sep).join('/').replace(/\.ts$/, '.js');
+  const outfile = path.join(tmp, 'stages', `${stage.name}.cjs`);
+  // Filters (regular expressions run by esbuild itself) rather than a callback for each of the
+  // thousand imports: a shared module stands for the CLI's instance, a package not bundled stays
+  // a require() or import() of node_modules.
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+  const packages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies }).filter((p) => !STAGE_BUNDLED.includes(p));
+  const { metafile } = await build({
+    entryPoints: [path.join(src, stage.entry)],
+    outfile,
+    absWorkingDir: root,
+    bundle: true,
+    metafile: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    logOverride: { 'empty-import-meta': 'error' },
+    plugins: [
+      {
+        name: 'stage',
+        setup(b) {
+          const names = [...new Set([...shared].map((f) => path.basename(f)))];
+          b.onResolve({ filter: new RegExp(`^\\.\\.?/(.*/)?(${names.map(escape).join('|')})$`) }, (args) => {
+            const abs = path.resolve(args.resolveDir, args.path);
+            return shared.has(abs) ? { path: `samizdat-lib:${libPath(abs)}`, external: true } : undefined;
+          });
+          b.onResolve({ filter: new RegExp(`^(${packages.map(escape).join('|')})(/|$)`) }, (args) => ({ path: args.path, external: true }));
+          b.onLoad({ filter: new RegExp(`^${escape(src + path.sep)}.*\\.ts$`) }, async (args) => {
+            const text = await readFile(args.path, 'utf8');
+            return { contents: text.replaceAll('import.meta.url', `__samizdatModuleUrl(${JSON.stringify(libPath(args.path))})`), loader: 'ts' };
+          });
+        },
+      },
+    ],
+  });
+  let code = await readFile(outfile, 'utf8');
+  // import() cannot run in a vm.Script on Node 20: each import of a package goes through the
+  // loader's own (and the compile fails rather than leave one behind).
+  const dynamic = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path)));
+  for (const spec of dynamic) code = code.replaceAll(`import(${JSON.stringify(spec)})`, `__samizdatImport(${JSON.stringify(spec)})`);
+  const left = code.match(/(?<![\w$.])import\s*\(/);
+  if (left) throw new Error(`an import() is left in ${outfile} at ${left.index}`);
+  // ASCII only, so that the CLI reads it as a one-byte string (reading 2.4 MB as UTF-8 takes
+  // 15 ms). What esbuild leaves (comments, a regular expression) is escaped: the same text.
+  if (/\\[^\x00-\x7f]/.test(code)) throw new Error(`${outfile} has an escaped non-ASCII character`);
+  code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const params = ['exports', 'require', 'module', '__filename', '__dirname', '__samizdatModuleUrl', '__samizdatImport'];
+  await writeFile(outfile, `(function (${params.join(', ')}) {${code}\n})\n`);
+  // The shared modules the stage requires, which the loader hands it (importing any not loaded yet).
+  const required = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith('samizdat-lib:')).map((i) => i.path.slice('samizdat-lib:'.length))));
+  await writeFile(path.join(tmp, 'stages', `${stage.name}.json`), JSON.stringify({ shared: [...required].sort() }, null, 1) + '\n');
+}
+
+/** The stage's code cache, made once lib/ is complete in tmp. */
+async function cacheStage(stage) {
+  // Run in a process of its own, as the CLI runs it: what V8 compiled on the way is kept.
+  const loader = pathToFileURL(path.join(tmp, 'cached-stage.js')).href;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', `import { writeStageCache } from ${JSON.stringify(loader)}; await writeStageCache(${JSON.stringify(stage.name)}, ${JSON.stringify(out)});`]);
+}
+
 // Taken before the sources are read: a file edited while compiling makes the stamp stale, never wrong.
 const stamp = sourceStampSync(root);
 await rm(tmp, { recursive: true, force: true });
-await build({
+const { metafile: libGraph } = await build({
   entryPoints: entries,
+  absWorkingDir: root,
+  metafile: true,
   outdir: tmp,
   outbase: src,
   bundle: true,
@@ -71,6 +177,9 @@ await build({
   banner: { js: "import { createRequire as __samizdatCreateRequire } from 'node:module'; const require = __samizdatCreateRequire(import.meta.url);" },
   plugins: [keepModulesApart, bundleHotDependencies],
 });
+// The stages compile meanwhile (their code caches need the whole of lib/, below).
+const staged = STAGES.map((stage) => bundleStage(stage, libGraph));
+staged.forEach((p) => p.catch(() => {})); // reported below
 // The Eleventy configuration too (lib/eleventy.config.js), so that a compiled build needs no
 // TypeScript loader at all: its imports of src/… become imports of the compiled modules.
 await build({
@@ -100,117 +209,10 @@ for (const e of await readdir(src, { recursive: true, withFileTypes: true })) {
   await copyFile(path.join(src, rel), path.join(tmp, rel));
 }
 
-/**
- * The build stage once more, as one script with a V8 code cache (lib/stages/build.cjs and
- * build.v8cache, loaded by src/cached-stage.ts, which says why). Its modules are the ones
- * src/build/index.ts reaches that the CLI has not loaded before it asks for the stage: what
- * src/cli/main.ts imports, and what the build command imports first (the prestarted scans),
- * stay the CLI's own instances, passed in (`samizdat-lib:` requires), so that no module is ever
- * loaded twice in one thread with state of its own. A module's import.meta.url becomes the URL
- * of its own lib/ file, so workers and templates are found as from lib/. Without the stage (it
- * failed to compile or load here) the CLI imports lib/build/index.js as before.
- */
-const STAGES = [{ name: 'build', entry: 'build/index.ts', command: 'cli/commands/build.ts' }];
-// Also bundled in a stage: plain ES module files of packages that CommonJS could not require().
-const STAGE_BUNDLED = [...BUNDLED, '@11ty/eleventy-plugin-rss'];
-
-/**
- * src/ modules (absolute paths) the CLI may have loaded when it asks for the stage: what
- * src/cli/main.ts and every command import (commands load on demand: all of them, to be safe),
- * and what the stage's command imports on the way (the prestarted scans).
- */
-async function modulesLoadedBefore(stage) {
-  const commandsDir = path.join(src, 'cli/commands');
-  const commands = (await readdir(commandsDir)).filter((f) => f.endsWith('.ts')).map((f) => path.join(commandsDir, f));
-  const { metafile } = await build({
-    entryPoints: [path.join(src, 'cli/main.ts'), ...commands],
-    absWorkingDir: root,
-    bundle: true,
-    write: false,
-    outdir: path.join(tmp, 'unused'),
-    metafile: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-  });
-  const inputs = metafile.inputs;
-  const key = (abs) => path.relative(root, abs);
-  const stageEntry = key(path.join(src, stage.entry));
-  const onTheWay = inputs[key(path.join(src, stage.command))].imports.filter((i) => i.kind === 'dynamic-import' && !i.external && i.path !== stageEntry);
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const i of inputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
-  };
-  [path.join(src, 'cli/main.ts'), ...commands].map(key).forEach(visit);
-  onTheWay.forEach((i) => visit(i.path));
-  if (seen.has(stageEntry)) throw new Error(`${stage.entry} is imported statically before the stage loads`);
-  return new Set([...seen].map((f) => path.join(root, f)));
-}
-
-async function compileStage(stage) {
-  const shared = await modulesLoadedBefore(stage);
-  const libPath = (abs) => path.relative(src, abs).split(path.sep).join('/').replace(/\.ts$/, '.js');
-  const outfile = path.join(tmp, 'stages', `${stage.name}.cjs`);
-  const { metafile } = await build({
-    entryPoints: [path.join(src, stage.entry)],
-    outfile,
-    absWorkingDir: root,
-    bundle: true,
-    metafile: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-    logOverride: { 'empty-import-meta': 'error' },
-    plugins: [
-      {
-        name: 'stage',
-        setup(b) {
-          b.onResolve({ filter: /^\.\.?\// }, (args) => {
-            if (!args.importer.startsWith(src)) return undefined;
-            const abs = path.resolve(args.resolveDir, args.path);
-            return shared.has(abs) ? { path: `samizdat-lib:${libPath(abs)}`, external: true } : undefined;
-          });
-          b.onResolve({ filter: /^[^./]/ }, (args) => {
-            if (args.kind === 'entry-point' || !args.importer.startsWith(src) || args.path.startsWith('node:')) return undefined;
-            return STAGE_BUNDLED.includes(packageOf(args.path)) ? undefined : { path: args.path, external: true };
-          });
-          b.onLoad({ filter: /\.ts$/ }, async (args) => {
-            if (!args.path.startsWith(src)) return undefined;
-            const text = await readFile(args.path, 'utf8');
-            return { contents: text.replaceAll('import.meta.url', `__samizdatModuleUrl(${JSON.stringify(libPath(args.path))})`), loader: 'ts' };
-          });
-        },
-      },
-    ],
-  });
-  let code = await readFile(outfile, 'utf8');
-  // import() cannot run in a vm.Script on Node 20: each import of a package goes through the
-  // loader's own (and the compile fails rather than leave one behind).
-  const dynamic = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path)));
-  for (const spec of dynamic) code = code.replaceAll(`import(${JSON.stringify(spec)})`, `__samizdatImport(${JSON.stringify(spec)})`);
-  const left = code.match(/(?<![\w$.])import\s*\(/);
-  if (left) throw new Error(`an import() is left in ${outfile} at ${left.index}`);
-  // ASCII only, so that the CLI reads it as a one-byte string (reading 2.4 MB as UTF-8 takes
-  // 15 ms). What esbuild leaves (comments, a regular expression) is escaped: the same text.
-  if (/\\[^\x00-\x7f]/.test(code)) throw new Error(`${outfile} has an escaped non-ASCII character`);
-  code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const params = ['exports', 'require', 'module', '__filename', '__dirname', '__samizdatModuleUrl', '__samizdatImport'];
-  await writeFile(outfile, `(function (${params.join(', ')}) {${code}\n})\n`);
-  // The shared modules the stage requires, which the loader hands it (importing any not loaded yet).
-  const required = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith('samizdat-lib:')).map((i) => i.path.slice('samizdat-lib:'.length))));
-  await writeFile(path.join(tmp, 'stages', `${stage.name}.json`), JSON.stringify({ shared: [...required].sort() }, null, 1) + '\n');
-  // Run in a process of its own, as the CLI runs it: what V8 compiled on the way is kept.
-  const loader = pathToFileURL(path.join(tmp, 'cached-stage.js')).href;
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', `import { writeStageCache } from ${JSON.stringify(loader)}; await writeStageCache(${JSON.stringify(stage.name)}, ${JSON.stringify(out)});`]);
-}
-
-for (const stage of STAGES) {
+for (const [i, stage] of STAGES.entries()) {
   try {
-    await compileStage(stage);
+    await staged[i];
+    await cacheStage(stage);
   } catch (err) {
     // The CLI works without it (a little slower to start): say so, and leave no half of one.
     process.stderr.write(`compile: the ${stage.name} stage is not compiled into one file: ${err.stderr || err.message}\n`);
