@@ -188,17 +188,25 @@ function strings(a: unknown): a is string[] {
 const paths = (p: unknown): p is Paths => typeof p === 'object' && p !== null && strings((p as Paths).files) && strings((p as Paths).folders);
 
 /** A state read back, checked for shape (anything else is no state), with its paths split. */
-function checkState(s: Record<string, unknown> | undefined, rules: string): (Omit<StateBody, 'paths'> & { paths: string[] }) | undefined {
+function checkState(s: Record<string, unknown> | undefined, rules: string): (Omit<StateBody, 'paths'> & { paths: string[]; joined: string }) | undefined {
   if (!s || s.version !== auditVersion() || s.rules !== rules || typeof s.paths !== 'string') return undefined;
   const list = s.paths === '' ? [] : s.paths.split('\0');
   if (typeof s.hashes !== 'string' || s.hashes.length !== 64 * list.length || !Array.isArray(s.findings)) return undefined;
   if (!(s.yesListed instanceof Uint8Array) || s.yesListed.length !== list.length) return undefined;
   if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
   for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
-  return { ...(s as unknown as StateBody), paths: list };
+  return { ...(s as unknown as StateBody), paths: list, joined: s.paths };
 }
 
 const keyOf = (file: string, contentSha256: string) => `${contentSha256}\0${file}`;
+
+/**
+ * The same string, held one byte per character when every character fits: V8 writes a string as
+ * it holds it, and paths built from two-byte strings double the state's size (and its read) for nothing.
+ */
+function oneByte(text: string): string {
+  return /[^\0-\xff]/.test(text) ? text : Buffer.from(text, 'latin1').toString('latin1');
+}
 
 function journalHeader(rules: string): string {
   return `${JSON.stringify({ format: JOURNAL_FORMAT, version: auditVersion(), rules })}\n`;
@@ -235,6 +243,9 @@ function parseJournalLine(line: string): [sha256: string, file: string, entry: A
   }
 }
 
+/** Whether save() may write a state as the last one with this run's changes put in place (tests turn it off to compare), and whether it last did. */
+export const stateWrites = { changesOnly: true, lastChangesOnly: false };
+
 export class AuditCache {
   /** The last audit's conclusions, when they are for this code and these rules. */
   private state:
@@ -242,6 +253,8 @@ export class AuditCache {
         /** Index of each audited file in `paths` (its sha256 at 64 times that in `hashes`). */
         files: Map<string, number>;
         paths: string[];
+        /** `paths` as read: NUL-separated, written again as it is when no file went away. */
+        joined: string;
         hashes: string;
         yesListed: Uint8Array;
         findings: Map<string, AuditFinding[]>;
@@ -289,6 +302,7 @@ export class AuditCache {
         cache.state = {
           files,
           paths: s.paths,
+          joined: s.joined,
           hashes: s.hashes,
           yesListed: s.yesListed,
           findings: new Map(s.findings.filter(([, f]) => f.length > 0)),
@@ -452,11 +466,51 @@ export class AuditCache {
     };
     const listed = (p: string) => this.files.has(p) || inState(p);
 
+    const toldYes = (p: string) => this.yes.files.has(p);
+    const { regular, refused } = this.names;
+    // Passed now, or before and not run again now.
+    const checked = SHORTCUTS.filter(([name, verdict]) => verdict() ?? s?.checked.includes(name)).map(([name]) => name);
+    // A rebuild that went through every file the state lists (found unchanged, or audited again)
+    // writes the state with only its changes: the same paths (new ones after them), the few
+    // changed hashes and flags put in place, instead of going through 12,000 files again.
+    const changes = s !== undefined && kept !== undefined && stateWrites.changesOnly ? this.changesOnly(s, kept) : undefined;
+    stateWrites.lastChangesOnly = changes !== undefined;
+    if (changes && s && kept) {
+      const findings: Array<[string, AuditFinding[]]> = [];
+      for (const [p, f] of s.findings) if (kept[s.files.get(p)!] === 1) findings.push([p, f]);
+      for (const [p, f] of this.findings) findings.push([p, f]);
+      // Told yes now, or by the state about a path not listed there: a listed file gets its flag,
+      // any other path is kept as a "yes" of its own.
+      const yesOthers = new Set<string>();
+      for (const told of [this.yes.files, s.yes.files]) {
+        for (const p of told) {
+          const i = changes.index.get(p);
+          if (i !== undefined) changes.yesListed[i] = 1;
+          else yesOthers.add(p);
+        }
+      }
+      const state: StateBody = {
+        version: auditVersion(),
+        rules: this.rules,
+        paths: changes.paths,
+        hashes: changes.hashes,
+        findings,
+        yesListed: changes.yesListed,
+        yes: { files: [...yesOthers], folders: [...new Set([...this.yes.folders, ...s.yes.folders])] },
+        no: { files: [...new Set([...this.no.files, ...s.no.files])], folders: [...new Set([...this.no.folders, ...s.no.folders])] },
+        journalBase,
+        namesClean: refused ? namesCleanOf(regular, refused, (p) => changes.index.has(p), changes.count) : [],
+        namesNotClean: refused ? (refused.size === 0 ? [] : changes.list().filter((f) => refused.has(f))) : changes.list(),
+        checked,
+      };
+      writeStateFileSync(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
+      return;
+    }
+
     const paths: string[] = [];
     const hashes: string[] = [];
     const findings: Array<[string, AuditFinding[]]> = [];
     const flags: number[] = [];
-    const toldYes = (p: string) => this.yes.files.has(p);
     let keptCount = 0;
     if (union) {
       // Runs of kept entries are copied as runs of the state's hash string.
@@ -502,11 +556,10 @@ export class AuditCache {
       for (const p of s.no.files) noFiles.add(p);
       for (const p of s.no.folders) noFolders.add(p);
     }
-    const { regular, refused } = this.names;
     const state: StateBody = {
       version: auditVersion(),
       rules: this.rules,
-      paths: paths.join('\0'),
+      paths: oneByte(paths.join('\0')),
       hashes: hashes.join(''),
       findings,
       yesListed: Uint8Array.from(flags),
@@ -515,11 +568,56 @@ export class AuditCache {
       journalBase,
       namesClean: refused ? namesCleanOf(regular, refused, listed, keptCount + this.files.size) : [],
       namesNotClean: refused ? (refused.size === 0 ? [] : paths.filter((f) => refused.has(f))) : paths,
-      // Passed now, or before and not run again now.
-      checked: SHORTCUTS.filter(([name, verdict]) => verdict() ?? s?.checked.includes(name)).map(([name]) => name),
+      checked,
     };
     writeStateFileSync(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
     if (!s) for (const old of OLD_FILES) rmSync(path.join(this.dir, old), { force: true });
+  }
+
+  /**
+   * The next state's paths, hashes and flags as this state's with this run's changes put in place,
+   * when every file the state lists was found unchanged (kept) or audited now; undefined otherwise
+   * (a file went away: the state is made afresh). Flags are the state's; the caller sets those told yes now.
+   */
+  private changesOnly(
+    s: NonNullable<AuditCache['state']>,
+    kept: Uint8Array,
+  ): { paths: string; hashes: string; yesListed: Uint8Array; index: ReadonlyMap<string, number>; count: number; list(): string[] } | undefined {
+    let again = 0;
+    const added: string[] = [];
+    for (const p of this.files.keys()) {
+      const i = s.files.get(p);
+      if (i === undefined) added.push(p);
+      else if (kept[i] !== 1) again++;
+    }
+    let keptCount = 0;
+    for (let i = 0; i < kept.length; i++) keptCount += kept[i]!;
+    if (keptCount + again !== s.paths.length) return undefined;
+    // The changed hashes, in the order of their places.
+    const changed: Array<[number, string]> = [];
+    for (const [p, h] of this.files) {
+      const i = s.files.get(p);
+      if (i !== undefined) changed.push([i, h]);
+    }
+    changed.sort((a, b) => a[0] - b[0]);
+    const pieces: string[] = [];
+    let at = 0;
+    for (const [i, h] of changed) {
+      pieces.push(s.hashes.slice(at, 64 * i), h);
+      at = 64 * i + 64;
+    }
+    pieces.push(s.hashes.slice(at));
+    for (const p of added) pieces.push(this.files.get(p)!);
+    const count = s.paths.length + added.length;
+    const yesListed = new Uint8Array(count);
+    yesListed.set(s.yesListed);
+    let index: Map<string, number> = s.files;
+    if (added.length > 0) {
+      index = new Map(s.files);
+      added.forEach((p, k) => index.set(p, s.paths.length + k));
+    }
+    const joined = added.length === 0 ? s.joined : oneByte(s.paths.length === 0 ? added.join('\0') : `${s.joined}\0${added.join('\0')}`);
+    return { paths: joined, hashes: pieces.join(''), yesListed, index, count, list: () => [...s.paths, ...added] };
   }
 
   /**

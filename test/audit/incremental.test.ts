@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditBundle, indexBundle, selectRules, type AuditFinding } from '../../src/audit/index.ts';
-import { AuditCache, JOURNAL_FILE, JOURNAL_SLACK, STATE_FILE, STATE_FORMAT } from '../../src/audit/cache.ts';
+import { AuditCache, JOURNAL_FILE, JOURNAL_SLACK, STATE_FILE, STATE_FORMAT, stateWrites } from '../../src/audit/cache.ts';
 import { readStateFile, writeStateFile } from '../../src/state-file.ts';
 import { FRAGMENTS_FILE, FragmentMemo } from '../../src/audit/fragments.ts';
 import { auditFileText } from '../../src/audit/run.ts';
@@ -341,6 +341,9 @@ describe('the audit cache over random rebuilds', () => {
     };
     const feed = () => atom(names.slice(0, 1 + next(5)).map((n) => [n, `<p>e</p><a href="${names[next(names.length)]}">x</a>`]));
     const { dir, cacheDir } = await setUp({ 'index.html': page('index.html'), 'atom.xml': feed() });
+    // A second cache whose state is always written whole: the one written with changes only must say the same.
+    const wholeDir = `${cacheDir}-whole`;
+    let changesOnly = 0;
     const present = new Set<string>();
     for (let step = 0; step < 60; step++) {
       const r = next(10);
@@ -362,9 +365,38 @@ describe('the audit cache over random rebuilds', () => {
       }
       // else: nothing changed
       await expectSameAsFresh(dir, cacheDir);
+      if (stateWrites.lastChangesOnly) changesOnly++;
+      stateWrites.changesOnly = false;
+      try {
+        await expectSameAsFresh(dir, wholeDir);
+      } finally {
+        stateWrites.changesOnly = true;
+      }
+      expect(stateWrites.lastChangesOnly).toBe(false);
+      expect(await stateMeaning(cacheDir)).toEqual(await stateMeaning(wholeDir));
     }
+    // Most steps change or add files without removing any: written with changes only.
+    expect(changesOnly).toBeGreaterThan(20);
   }, 60_000);
 });
+
+/** What a saved state says, whatever the order it lists things in. */
+async function stateMeaning(cacheDir: string): Promise<unknown> {
+  const s = (await readStateFile(path.join(cacheDir, STATE_FILE), STATE_FORMAT)) as Record<string, any>;
+  const paths = (s.paths as string) === '' ? [] : (s.paths as string).split('\0');
+  const sorted = (a: string[]) => [...a].sort();
+  return {
+    files: Object.fromEntries(paths.map((p, i) => [p, [(s.hashes as string).slice(64 * i, 64 * i + 64), s.yesListed[i]]]).sort()),
+    findings: Object.fromEntries(s.findings),
+    yes: { files: sorted(s.yes.files), folders: sorted(s.yes.folders) },
+    no: { files: sorted(s.no.files), folders: sorted(s.no.folders) },
+    namesClean: sorted(s.namesClean),
+    namesNotClean: sorted(s.namesNotClean),
+    checked: sorted(s.checked),
+    version: s.version,
+    rules: s.rules,
+  };
+}
 
 /** An Atom feed with the given entries (HTML, escaped) based at the given pages. */
 function atom(entries: Array<[page: string, html: string]>): string {
