@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,11 +99,24 @@ export async function loadStage<T>(name: StageName, fallback: () => Promise<T>):
     if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: ${name} stage not loaded from lib/stages/ (${err instanceof Error ? err.message : String(err)})\n`);
     return fallback();
   }
-  if (process.env.SAMIZDAT_DEBUG) {
-    const cache = !cachedData ? 'missing' : compiled.script.cachedDataRejected ? 'rejected' : 'used';
-    process.stderr.write(`samizdat: ${name} stage from lib/stages/ (code cache ${cache})\n`);
-  }
+  const cache = !cachedData ? 'missing' : compiled.script.cachedDataRejected ? 'rejected' : 'used';
+  if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: ${name} stage from lib/stages/ (code cache ${cache})\n`);
+  // Made by another Node (an upgrade since the compile) or lost: made again for the next run,
+  // where lib/ can be written.
+  if (cache !== 'used') saveCache(files.cache, compiled.script);
   return compiled.exports as T;
+}
+
+function saveCache(file: string, script: vm.Script): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
 }
 
 /**
@@ -116,7 +129,5 @@ export async function writeStageCache(name: StageName, finalLib: string): Promis
   // Made after the modules' top-level code only: a cache made after a whole build (every
   // function a rebuild runs compiled) is three times the size and a rebuild no faster.
   const { script } = await runStage(files, LIB, undefined, path.join(finalLib, 'stages', `${name}.cjs`));
-  const tmp = `${files.cache}.${process.pid}.tmp`;
-  writeFileSync(tmp, script.createCachedData());
-  renameSync(tmp, files.cache);
+  if (!saveCache(files.cache, script)) throw new Error(`could not write ${files.cache}`);
 }

@@ -4,7 +4,7 @@
  * so the real lib/ that other tests use is never replaced under them.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,19 @@ describe('the compiled CLI', () => {
     // Transliterated slug and tag (the transliteration tables load in the stage).
     expect(a.get(path.join('articles', '2026', '01', 'novaya-statya-o-zerkalah', 'index.html'))?.toString()).toContain('Новая статья');
     expect(a.has(path.join('tags', 'sudy', 'index.html'))).toBe(true);
+  }, 120_000);
+
+  it('makes the code cache again when V8 rejects it (another Node since the compile) or it is lost', async () => {
+    const cache = path.join(repo, 'lib/stages/build.v8cache');
+    const good = await readFile(cache);
+    const content = path.join(work.dir, 'content');
+    const out = path.join(work.dir, 'out-recache');
+    await writeFile(cache, Buffer.alloc(good.length, 7));
+    expect((await samizdat(['build', '--content', content, '--out', out])).stderr).toContain('(code cache rejected)');
+    expect((await samizdat(['build', '--content', content, '--out', out])).stderr).toContain('(code cache used)');
+    await rm(cache);
+    expect((await samizdat(['build', '--content', content, '--out', out])).stderr).toContain('(code cache missing)');
+    expect((await samizdat(['build', '--content', content, '--out', out])).stderr).toContain('(code cache used)');
   }, 120_000);
 
   it('keeps one copy of the modules the CLI loaded first: errors thrown in the stage print as the CLI\'s own', async () => {
