@@ -23,6 +23,8 @@
  *   right inside a heading, li only right inside ul/ol, dd/dt only inside dl, no formatting
  *   element (a, b, em, …) inside one of its own name (so the adoption agency and the "Noah's ark"
  *   clause never act, and every active formatting element is open: reconstruction does nothing);
+ * - tables whose parts are all written out: table, then thead/tbody/tfoot, tr, td/th, with only
+ *   whitespace between them outside the cells (a cell holds body content);
  * - every end tag closes the element opened last (so no end tag is ignored, implies an element
  *   or pops more than its own);
  * - title and style text up to the first `</title>` / `</style>` (any case), which must be just that.
@@ -37,7 +39,15 @@ import type { AuditAttribute, AuditDocument, AuditElement } from './types.ts';
 /** Elements whose start tag closes an open <p> ("in body": address, div, …, pre, headings, hr). */
 const CLOSES_P = new Set([
   'address', 'article', 'aside', 'blockquote', 'details', 'div', 'dl', 'figcaption', 'figure', 'footer', 'header', 'hgroup', 'main', 'menu',
-  'nav', 'ol', 'p', 'section', 'summary', 'ul', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
+  'nav', 'ol', 'p', 'section', 'summary', 'ul', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'table',
+]);
+/** A table's own structure: what each of its parts may hold outside cells (whitespace apart). */
+const TABLE_PARTS = new Map<string, ReadonlySet<string>>([
+  ['table', new Set(['thead', 'tbody', 'tfoot'])],
+  ['thead', new Set(['tr'])],
+  ['tbody', new Set(['tr'])],
+  ['tfoot', new Set(['tr'])],
+  ['tr', new Set(['td', 'th'])],
 ]);
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** Formatting elements (kept in the list of active formatting elements). */
@@ -171,8 +181,9 @@ function readPlain(html: string, options: { file: string; kind: 'page' | 'fragme
   while (at < html.length) {
     const lt = html.indexOf('<', at);
     const textEndAt = lt === -1 ? html.length : lt;
-    // Text: anything in body; elsewhere only whitespace (anything else implies elements).
-    if (textEndAt > at && phase !== 4 && NOT_WHITESPACE.test(html.slice(at, textEndAt))) return undefined;
+    // Text: anything in body but between a table's parts; elsewhere only whitespace (anything
+    // else implies elements, or is moved out of the table).
+    if (textEndAt > at && (phase !== 4 || (open.length > 0 && TABLE_PARTS.has(open[open.length - 1]!))) && NOT_WHITESPACE.test(html.slice(at, textEndAt))) return undefined;
     if (lt === -1) break;
     at = lt;
     if (html.charCodeAt(lt + 1) === 0x2f /* / */) {
@@ -221,6 +232,15 @@ function readPlain(html: string, options: { file: string; kind: 'page' | 'fragme
     if (phase !== 4) return undefined;
     // In body.
     const top = open.length > 0 ? open[open.length - 1]! : undefined;
+    // In a table outside its cells: only its next part (anything else is moved out of the table,
+    // or implies parts: a <tr> right in a <table> gets a <tbody>).
+    const parts = top === undefined ? undefined : TABLE_PARTS.get(top);
+    if (parts) {
+      if (!parts.has(name) || selfClosing) return undefined;
+      add(name, attrs, false);
+      open.push(name);
+      continue;
+    }
     if (VOID_BODY.has(name)) {
       if (name === 'hr' && openP > 0) return undefined;
       add(name, attrs, false);
