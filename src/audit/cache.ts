@@ -363,12 +363,14 @@ export class AuditCache {
    * Decides, for the bundle audited now, whether the state's answers all still hold; if not, the
    * journal is read so that each file's own questions can be replayed.
    */
-  async begin(bundle: BundleView): Promise<void> {
+  async begin(bundle: BundleView, listedPresent?: number): Promise<void> {
     const s = this.state;
     this.stateHolds =
       s !== undefined &&
       s.no.files.length + s.no.folders.length <= MAX_FALSE_ANSWERS &&
-      s.paths.every((p, i) => s.yesListed[i] === 0 || bundle.files.has(p)) &&
+      // `listedPresent`: how many of the bundle's files the state lists (slot() found them). All
+      // of them: every listed file is there, and every "yes" about one still holds.
+      (listedPresent === s.paths.length || s.paths.every((p, i) => s.yesListed[i] === 0 || bundle.files.has(p))) &&
       s.yes.files.every((p) => bundle.files.has(p)) &&
       s.yes.folders.every((p) => bundle.folders.has(p)) &&
       !s.no.files.some((p) => bundle.files.has(p)) &&

@@ -107,25 +107,34 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   }
   // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
   const replaying = cache !== undefined && !cache.empty;
-  if (replaying) await cache.begin(bundle);
 
   // One pass over the bundle (a rebuild's has 12,000 files, each looked up in the state once):
   // every regular file by name, unless its name passed last time (a check by name sees only the
-  // name); the files the audit reads, each replayed from the cache when it can be.
+  // name); the files the audit reads, and where the state lists them.
   const files: string[] = [];
+  const slots: Array<number | undefined> = [];
   const named: string[] = [];
-  let todo: string[] = [];
-  const unknown: string[] = [];
+  let listed = 0;
   for (const file of bundle.files) {
     const slot = cache?.slot(file);
     if (!cache || !cache.nameClean(file, slot)) named.push(file);
     // A file the state lists was audited: its name is of a kind the audit reads.
     if (slot === undefined && kindOfFile(file) === undefined) continue;
+    if (slot !== undefined) listed++;
     files.push(file);
-    if (!replaying) continue;
-    const known = options.knownSha256?.(file);
-    if (known === undefined) unknown.push(file);
-    else if (!replay(file, known, slot)) todo.push(file);
+    slots.push(slot);
+  }
+  // Then each replayed from the cache when it can be.
+  let todo: string[] = [];
+  const unknown: string[] = [];
+  if (replaying) {
+    await cache.begin(bundle, listed);
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
+      const known = options.knownSha256?.(file);
+      if (known === undefined) unknown.push(file);
+      else if (!replay(file, known, slots[i])) todo.push(file);
+    }
   }
   progress?.({ type: 'audited', done: 0, total: files.length });
 
