@@ -36,7 +36,6 @@ export interface LoadedContent {
   cached: number;
 }
 
-
 /** Every Markdown file under dir (hidden folders, node_modules and _-prefixed folders skipped), sorted. */
 export async function listArticleFiles(dir: string): Promise<string[]> {
   return listArticleFilesSync(dir);

@@ -76,7 +76,8 @@ export interface ContentScan {
 export function scanContent(dir: string): ContentScan {
   const files = listArticleFilesSync(dir);
   const stamps = new Float64Array(files.length * 4);
-  // path.join(dir, rel) for every file, without normalizing 10,000 times.
+  // Synchronous stats: 10,000 of them take a fraction of what 10,000 promises through the thread
+  // pool do. path.join(dir, rel) for every file, without normalizing 10,000 times.
   const prefix = path.join(dir, '_').slice(0, -1);
   for (const [i, rel] of files.entries()) {
     const st = statSync(prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)), { throwIfNoEntry: false });
