@@ -92,10 +92,18 @@ async function modulesLoadedBefore(stage, libGraph) {
   return seen;
 }
 
-async function bundleStage(stage, libGraph) {
+async function bundleStage(stage, libGraph, configImports) {
   const shared = await modulesLoadedBefore(stage, libGraph);
   const libPath = (abs) => path.relative(src, abs).split(path.sep).join('/').replace(/\.ts$/, '.js');
   const outfile = path.join(tmp, 'stages', `${stage.name}.cjs`);
+  // The stage's entry, and its instances of the modules the Eleventy configuration imports
+  // (__samizdatModules, by lib/ path: the configuration takes those).
+  const published = [...configImports].filter((f) => !shared.has(f));
+  const entry = [
+    `export * from ${JSON.stringify(`./${stage.entry}`)};`,
+    ...published.map((f, i) => `import * as m${i} from ${JSON.stringify(`./${path.relative(src, f).split(path.sep).join('/')}`)};`),
+    `export const __samizdatModules = { ${published.map((f, i) => `${JSON.stringify(libPath(f))}: m${i}`).join(', ')} };`,
+  ].join('\n');
   // Filters (regular expressions run by esbuild itself) rather than a callback for each of the
   // thousand imports: a shared module stands for the CLI's instance, a package not bundled stays
   // a require() or import() of node_modules.
@@ -103,7 +111,7 @@ async function bundleStage(stage, libGraph) {
   const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
   const packages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies }).filter((p) => !STAGE_BUNDLED.includes(p));
   const { metafile } = await build({
-    entryPoints: [path.join(src, stage.entry)],
+    stdin: { contents: entry, resolveDir: src, sourcefile: `${stage.name}-stage.js`, loader: 'js' },
     outfile,
     absWorkingDir: root,
     bundle: true,
@@ -177,9 +185,9 @@ const { metafile: libGraph } = await build({
   banner: { js: "import { createRequire as __samizdatCreateRequire } from 'node:module'; const require = __samizdatCreateRequire(import.meta.url);" },
   plugins: [keepModulesApart, bundleHotDependencies],
 });
-// The stages compile meanwhile (their code caches need the whole of lib/, below).
-const staged = STAGES.map((stage) => bundleStage(stage, libGraph));
-staged.forEach((p) => p.catch(() => {})); // reported below
+/** Export names of a lib/ module (path relative to lib/), from the compile's graph. */
+const libExports = (rel) => libGraph.outputs[path.relative(root, path.join(tmp, rel))]?.exports;
+const configImports = new Set();
 // The Eleventy configuration too (lib/eleventy.config.js), so that a compiled build needs no
 // TypeScript loader at all: its imports of src/… become imports of the compiled modules.
 await build({
@@ -195,11 +203,31 @@ await build({
     {
       name: 'config-imports-lib',
       setup(b) {
-        b.onResolve({ filter: /^\.\/src\// }, (args) => ({ path: args.path.replace(/^\.\/src\//, './').replace(/\.ts$/, '.js'), external: true }));
+        // Each through a stand-in that takes the build stage's instance when the stage is loaded
+        // (src/cached-stage.ts), not a second copy of the module and all it imports.
+        b.onResolve({ filter: /^\.\/src\// }, (args) => {
+          configImports.add(path.join(root, args.path));
+          return { path: args.path.replace(/^\.\/src\//, '').replace(/\.ts$/, '.js'), namespace: 'stage-or-lib' };
+        });
+        b.onResolve({ filter: /.*/, namespace: 'stage-or-lib' }, (args) => ({ path: args.path, external: true }));
+        b.onLoad({ filter: /.*/, namespace: 'stage-or-lib' }, (args) => {
+          const names = libExports(args.path);
+          if (!names) throw new Error(`no exports known for ${args.path}`);
+          return {
+            contents: [
+              `const m = globalThis[Symbol.for('samizdat.stageModules')]?.[${JSON.stringify(args.path)}] ?? (await import(${JSON.stringify(`./${args.path}`)}));`,
+              ...names.map((n) => (n === 'default' ? 'export default m.default;' : `export const ${n} = m.${n};`)),
+            ].join('\n'),
+            loader: 'js',
+          };
+        });
       },
     },
   ],
 });
+// The stages compile meanwhile (their code caches need the whole of lib/, below).
+const staged = STAGES.map((stage) => bundleStage(stage, libGraph, configImports));
+staged.forEach((p) => p.catch(() => {})); // reported below
 await mkdir(tmp, { recursive: true });
 // Plain-JavaScript modules of src/ (worker threads) are used as they are.
 for (const e of await readdir(src, { recursive: true, withFileTypes: true })) {

@@ -23,6 +23,9 @@ const LIB = new URL('./', import.meta.url);
 
 export type StageName = 'build';
 
+/** Where a loaded stage publishes its instances of modules other lib/ code may import. */
+const STAGE_MODULES = Symbol.for('samizdat.stageModules');
+
 interface StageFiles {
   source: string;
   cache: string;
@@ -99,6 +102,10 @@ export async function loadStage<T>(name: StageName, fallback: () => Promise<T>):
     if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: ${name} stage not loaded from lib/stages/ (${err instanceof Error ? err.message : String(err)})\n`);
     return fallback();
   }
+  // The Eleventy configuration (lib/eleventy.config.js) takes the stage's instances of the
+  // modules it imports, rather than loading a second copy of them and all they import.
+  const published = (compiled.exports as { __samizdatModules?: Record<string, unknown> }).__samizdatModules;
+  if (published) Object.assign(((globalThis as Record<symbol, unknown>)[STAGE_MODULES] ??= {}) as object, published);
   const cache = !cachedData ? 'missing' : compiled.script.cachedDataRejected ? 'rejected' : 'used';
   if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: ${name} stage from lib/stages/ (code cache ${cache})\n`);
   // Made by another Node (an upgrade since the compile) or lost: made again for the next run,

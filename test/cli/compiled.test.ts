@@ -147,6 +147,16 @@ describe('the compiled CLI', () => {
     expect(result.articles).toBe(2);
     const [a, b] = [await tree(path.join(work.dir, 'out-threads')), await tree(path.join(work.dir, 'out-plain'))];
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    // Eleventy's configuration took the stage's templates, not a second copy of their modules.
+    const published = (globalThis as Record<symbol, Record<string, { eleventyTemplates: Array<{ template: unknown }> }>>)[Symbol.for('samizdat.stageModules')];
+    const fromStage = published?.['build/templates/eleventy.js']?.eleventyTemplates;
+    expect(fromStage?.length).toBeGreaterThan(3);
+    const { default: configure } = (await import(path.join(repo, 'lib/eleventy.config.js'))) as { default: (c: unknown) => unknown };
+    const added: unknown[] = [];
+    const fake = new Proxy({}, { get: (_, key) => (key === 'addTemplate' ? (_path: string, template: unknown) => added.push(template) : () => {}) });
+    configure(fake);
+    expect(added).toEqual(fromStage!.map((t) => t.template));
+    expect(added[0]).toBe(fromStage![0]!.template);
   }, 120_000);
 
   it('falls back to src/ through tsx as soon as a source file changes, so an edit is never shadowed', async () => {
