@@ -102,17 +102,27 @@ export interface RenderCacheWriter {
 /**
  * Names the rendering of an article's bytes at its path and URL by this code (salt): 64 hex
  * digits, as a sha256 of all four would be, without a hash object per article (a rebuild names
- * 10,000 of them, which took 40-60 ms). The bytes' own sha256 (Article.hash) gives 192 bits; a
- * 64-bit mix of the rest tells the same bytes apart at another path or URL.
+ * 10,000 of them). The bytes' own sha256 (Article.hash) gives 192 bits; a 64-bit mix of the path
+ * and URL, started from the salt's, tells the same bytes apart at another path or URL.
  */
 export function renderKey(salt: string, article: Pick<Article, 'file' | 'url' | 'hash'>): string {
-  return article.hash.slice(0, 48) + mix64(`${salt}\0${article.file}\0${article.url}`);
+  const seed = saltSeed(salt);
+  return article.hash.slice(0, 48) + mix64(`${article.file}\0${article.url}`, seed[0], seed[1]);
+}
+
+let lastSeed: { salt: string; seed: [number, number] } | undefined;
+function saltSeed(salt: string): [number, number] {
+  if (lastSeed?.salt !== salt) {
+    const hex = mix64(salt, 0xdeadbeef, 0x41c6ce57);
+    lastSeed = { salt, seed: [parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8), 16)] };
+  }
+  return lastSeed.seed;
 }
 
 /** 16 hex digits from two multiply-xor lanes over the UTF-16 code units (the cyrb53 mix, both lanes kept). */
-function mix64(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+function mix64(text: string, seed1: number, seed2: number): string {
+  let h1 = seed1;
+  let h2 = seed2;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
