@@ -6,6 +6,7 @@
 // The build stage is also compiled into one script with a V8 code cache (lib/stages/, below).
 // Run by `npm ci` (prepare) and `npm test` (pretest); `npm run compile` by hand.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,8 +54,8 @@ const bundleHotDependencies = {
 };
 
 /**
- * The build stage once more, as one script with a V8 code cache (lib/stages/build.cjs and
- * build.v8cache, loaded by src/cached-stage.ts, which says why). Its modules are the ones
+ * The build stage once more, as one script with a V8 code cache (lib/stages/build-HASH.cjs and
+ * .v8cache, named in build.json, loaded by src/cached-stage.ts, which says why). Its modules are the ones
  * src/build/index.ts reaches that the CLI has not loaded before it asks for the stage: what
  * src/cli/main.ts imports, and what the build command imports first (the prestarted scans),
  * stay the CLI's own instances, passed in (`samizdat-lib:` requires), so that no module is ever
@@ -151,10 +152,17 @@ async function bundleStage(stage, libGraph, configImports) {
   if (/\\[^\x00-\x7f]/.test(code)) throw new Error(`${outfile} has an escaped non-ASCII character`);
   code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const params = ['exports', 'require', 'module', '__filename', '__dirname', '__samizdatModuleUrl', '__samizdatImport'];
-  await writeFile(outfile, `(function (${params.join(', ')}) {${code}\n})\n`);
+  const script = `(function (${params.join(', ')}) {${code}\n})\n`;
+  await rm(outfile);
+  // Named by their contents, and found through NAME.json: a CLI that reads them while lib/ is
+  // swapped finds no file (and imports the plain modules) rather than a cache of another script
+  // (V8 checks only its length).
+  const id = `${stage.name}-${createHash('sha256').update(script).digest('hex').slice(0, 12)}`;
+  await writeFile(path.join(tmp, 'stages', `${id}.cjs`), script);
   // The shared modules the stage requires, which the loader hands it (importing any not loaded yet).
   const required = new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith('samizdat-lib:')).map((i) => i.path.slice('samizdat-lib:'.length))));
-  await writeFile(path.join(tmp, 'stages', `${stage.name}.json`), JSON.stringify({ shared: [...required].sort() }, null, 1) + '\n');
+  const files = { source: `${id}.cjs`, cache: `${id}.v8cache`, shared: [...required].sort() };
+  await writeFile(path.join(tmp, 'stages', `${stage.name}.json`), JSON.stringify(files, null, 1) + '\n');
 }
 
 /** The stage's code cache, made once lib/ is complete in tmp. */
@@ -244,7 +252,8 @@ for (const [i, stage] of STAGES.entries()) {
   } catch (err) {
     // The CLI works without it (a little slower to start): say so, and leave no half of one.
     process.stderr.write(`compile: the ${stage.name} stage is not compiled into one file: ${err.stderr || err.message}\n`);
-    await Promise.all(['cjs', 'json', 'v8cache'].map((ext) => rm(path.join(tmp, 'stages', `${stage.name}.${ext}`), { force: true })));
+    const left = await readdir(path.join(tmp, 'stages')).catch(() => []);
+    await Promise.all(left.filter((f) => f.startsWith(`${stage.name}.`) || f.startsWith(`${stage.name}-`)).map((f) => rm(path.join(tmp, 'stages', f), { force: true })));
   }
 }
 await writeFile(path.join(tmp, 'stamp.json'), JSON.stringify({ stamp }));

@@ -11,7 +11,7 @@ import { FROM_SOURCE } from './paths.ts';
  * the build stage's hundred-odd modules took ~220 ms of every rebuild, most of it finding,
  * parsing and compiling the same JavaScript again; one script with its cache loads in ~85 ms.
  *
- * lib/stages/NAME.cjs is a function expression (CommonJS as esbuild writes it, wrapped): it
+ * lib/stages/NAME-HASH.cjs is a function expression (CommonJS as esbuild writes it, wrapped): it
  * takes the modules the CLI has already loaded (`shared`, listed in NAME.json), so that there is
  * one copy of each (the CLI's `instanceof SamizdatError` holds for errors thrown inside), and the
  * URL each of its modules would have as its own file in lib/ (workers and templates are found
@@ -32,10 +32,11 @@ interface StageFiles {
   shared: string[];
 }
 
+/** lib/stages/NAME.json names the stage's script and cache (named by their contents). */
 function stageFiles(name: StageName, lib: URL): StageFiles {
   const dir = fileURLToPath(new URL('stages/', lib));
-  const { shared } = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { shared: string[] };
-  return { source: path.join(dir, `${name}.cjs`), cache: path.join(dir, `${name}.v8cache`), shared };
+  const files = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as StageFiles;
+  return { source: path.join(dir, files.source), cache: path.join(dir, files.cache), shared: files.shared };
 }
 
 interface Compiled {
@@ -127,7 +128,7 @@ function saveCache(file: string, script: vm.Script): boolean {
 }
 
 /**
- * Writes lib/stages/NAME.v8cache for the compiled stage next to this module: loads it (its
+ * Writes the code cache of the compiled stage next to this module: loads it (its
  * modules' top-level code runs, as it will in the CLI) and saves what V8 compiled. Called by
  * scripts/compile.mjs in a process of its own, in the folder that becomes `finalLib`.
  */
@@ -135,6 +136,6 @@ export async function writeStageCache(name: StageName, finalLib: string): Promis
   const files = stageFiles(name, LIB);
   // Made after the modules' top-level code only: a cache made after a whole build (every
   // function a rebuild runs compiled) is three times the size and a rebuild no faster.
-  const { script } = await runStage(files, LIB, undefined, path.join(finalLib, 'stages', `${name}.cjs`));
+  const { script } = await runStage(files, LIB, undefined, path.join(finalLib, 'stages', path.basename(files.source)));
   if (!saveCache(files.cache, script)) throw new Error(`could not write ${files.cache}`);
 }

@@ -23,6 +23,11 @@ async function samizdat(args: string[], env: Record<string, string> = {}): Promi
   });
 }
 
+/** lib/stages/build.json: the stage's script and cache (named by their contents) and the modules it shares. */
+async function stageFiles(): Promise<{ source: string; cache: string; shared: string[] }> {
+  return JSON.parse(await readFile(path.join(repo, 'lib/stages/build.json'), 'utf8'));
+}
+
 /** Every file under dir (relative path → bytes). */
 async function tree(dir: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
@@ -92,7 +97,7 @@ describe('the compiled CLI', () => {
   }, 120_000);
 
   it('makes the code cache again when V8 rejects it (another Node since the compile) or it is lost', async () => {
-    const cache = path.join(repo, 'lib/stages/build.v8cache');
+    const cache = path.join(repo, 'lib/stages', (await stageFiles()).cache);
     const good = await readFile(cache);
     const content = path.join(work.dir, 'content');
     const out = path.join(work.dir, 'out-recache');
@@ -105,9 +110,9 @@ describe('the compiled CLI', () => {
   }, 120_000);
 
   it('keeps one copy of the modules the CLI loaded first: errors thrown in the stage print as the CLI\'s own', async () => {
-    const stage = JSON.parse(await readFile(path.join(repo, 'lib/stages/build.json'), 'utf8')) as { shared: string[] };
+    const stage = await stageFiles();
     expect(stage.shared).toEqual(expect.arrayContaining(['errors.js', 'build/prescan.js']));
-    const code = await readFile(path.join(repo, 'lib/stages/build.cjs'), 'utf8');
+    const code = await readFile(path.join(repo, 'lib/stages', (await stageFiles()).source), 'utf8');
     expect(code).not.toMatch(/class SamizdatError\b/);
     expect(code).toContain('require("samizdat-lib:errors.js")');
     const bad = path.join(work.dir, 'bad-content');
@@ -132,7 +137,7 @@ describe('the compiled CLI', () => {
   it('starts the worker threads of the stage from their own lib/ files', async () => {
     // Every module of the stage finds its neighbours where its own lib/ file would (a pool whose
     // worker cannot start runs its tasks in the calling thread, so a build alone would not tell).
-    const code = await readFile(path.join(repo, 'lib/stages/build.cjs'), 'utf8');
+    const code = await readFile(path.join(repo, 'lib/stages', (await stageFiles()).source), 'utf8');
     const workers = [...code.matchAll(/new URL\("(\.[^"]+)\.ts", __samizdatModuleUrl\("([^"]+)"\)\)/g)].map((m) => path.join(repo, 'lib', path.dirname(m[2]!), `${m[1]}.js`));
     expect(workers.map((w) => path.relative(path.join(repo, 'lib'), w))).toEqual(expect.arrayContaining(['build/parse-render-worker.js', 'build/render-worker.js', 'audit/worker.js', 'audit/stream-worker.js']));
     for (const w of workers) expect((await readFile(w, 'utf8')).length, w).toBeGreaterThan(0);
