@@ -169,7 +169,14 @@ async function bundleStage(stage, libGraph, configImports) {
 async function cacheStage(stage) {
   // Run in a process of its own, as the CLI runs it: what V8 compiled on the way is kept.
   const loader = pathToFileURL(path.join(tmp, 'cached-stage.js')).href;
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', `import { writeStageCache } from ${JSON.stringify(loader)}; await writeStageCache(${JSON.stringify(stage.name)}, ${JSON.stringify(out)});`]);
+  // A script file, not `node -e`: the cache is kept per set of Node options (src/cached-stage.ts).
+  const maker = path.join(tmp, 'stages', `make-${stage.name}-cache.mjs`);
+  await writeFile(maker, `import { writeStageCache } from ${JSON.stringify(loader)};\nawait writeStageCache(${JSON.stringify(stage.name)}, ${JSON.stringify(out)});\n`);
+  try {
+    await promisify(execFile)(process.execPath, [maker]);
+  } finally {
+    await rm(maker, { force: true });
+  }
 }
 
 // Taken before the sources are read: a file edited while compiling makes the stamp stale, never wrong.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -32,11 +33,17 @@ interface StageFiles {
   shared: string[];
 }
 
-/** lib/stages/NAME.json names the stage's script and cache (named by their contents). */
+/**
+ * lib/stages/NAME.json names the stage's script and cache (named by their contents). V8 takes a
+ * code cache only in a process with the same V8 flags (`--max-old-space-size`, which bench:build
+ * sets, is one), so a process started with options has a cache of its own beside the plain one.
+ */
 function stageFiles(name: StageName, lib: URL): StageFiles {
   const dir = fileURLToPath(new URL('stages/', lib));
   const files = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as StageFiles;
-  return { source: path.join(dir, files.source), cache: path.join(dir, files.cache), shared: files.shared };
+  const options = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  const cache = options ? files.cache.replace(/\.v8cache$/, `.${createHash('sha256').update(options).digest('hex').slice(0, 8)}.v8cache`) : files.cache;
+  return { source: path.join(dir, files.source), cache: path.join(dir, cache), shared: files.shared };
 }
 
 interface Compiled {
@@ -130,7 +137,8 @@ function saveCache(file: string, script: vm.Script): boolean {
 /**
  * Writes the code cache of the compiled stage next to this module: loads it (its
  * modules' top-level code runs, as it will in the CLI) and saves what V8 compiled. Called by
- * scripts/compile.mjs in a process of its own, in the folder that becomes `finalLib`.
+ * scripts/compile.mjs in a process of its own (started without options, as the CLI is), in the
+ * folder that becomes `finalLib`.
  */
 export async function writeStageCache(name: StageName, finalLib: string): Promise<void> {
   const files = stageFiles(name, LIB);
