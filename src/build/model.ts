@@ -113,18 +113,18 @@ export function nameUuid(name: string): string {
   return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
 }
 
-const tagLinks = new Map<string, Readonly<{ name: string; url: string }>>();
+const tagLinks = new Map<string, { slug: string; link: Readonly<{ name: string; url: string }> }>();
 /**
  * A tag's name and list URL, one shared object per tag (20,000 small objects cost a rebuild
  * time). The slug comes with the article (Article.tagSlugs) and follows from the name alone.
  */
 function tagLink(name: string, slug: string): Readonly<{ name: string; url: string }> {
-  let link = tagLinks.get(name);
-  if (link === undefined || link.url !== `tags/${slug}/index.html`) {
-    link = Object.freeze({ name, url: `tags/${slug}/index.html` });
-    if (tagLinks.size < 100_000) tagLinks.set(name, link);
+  let known = tagLinks.get(name);
+  if (known?.slug !== slug) {
+    known = { slug, link: Object.freeze({ name, url: `tags/${slug}/index.html` }) };
+    if (tagLinks.size < 100_000) tagLinks.set(name, known);
   }
-  return link;
+  return known.link;
 }
 
 

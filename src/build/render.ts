@@ -34,8 +34,6 @@ export interface FileInput {
   stamp: string | null;
 }
 
-export { stampOf } from './input-stamp.ts';
-
 export interface RenderedArticle {
   html: string;
   /** Summary made from the text (empty when the article has its own). */
