@@ -116,6 +116,7 @@ export class ContentCache {
     let v = 0;
     for (const { key, derive } of shape) a[key] = derive ? derive(a) : values[v++];
     if (v !== values.length || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
+    if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
     this.next.set(rel, e);
     return { article: a as unknown as Omit<Article, 'body'>, draft: false, warnings };
   }

@@ -176,6 +176,12 @@ describe('content cache', () => {
     }
     // A damaged entry is parsed again; the others are still used.
     const entry = good.entries.get('en/talks.md')!;
+    const shapes = good.head.shapes as string[][];
+    const withValue = (e: unknown[], key: string, value: unknown) => {
+      const keys = shapes[e[4] as number]!.filter((k) => !k.startsWith('='));
+      expect(keys).toContain(key);
+      return (e[5] as unknown[]).map((v, i) => (keys[i] === key ? value : v));
+    };
     const damages: unknown[] = [
       { a: { title: 'forged' } },
       [...entry.slice(0, 4), 999, entry[5]],
@@ -183,6 +189,9 @@ describe('content cache', () => {
       [...entry.slice(0, 5), (entry[5] as unknown[]).slice(1)],
       [...entry.slice(0, 5), 'values'],
       [...entry.slice(0, 6), 'warnings'],
+      // Tags without their slugs (the model would have no list URL for them).
+      [...entry.slice(0, 5), withValue(entry, 'tagSlugs', ['russia'])],
+      [...entry.slice(0, 5), withValue(entry, 'tagSlugs', 'russia,syria')],
     ];
     for (const [i, damage] of damages.entries()) {
       // A new id each time: the delta the last load wrote (of the previous damaged file) is not of this one.
