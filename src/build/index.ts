@@ -20,14 +20,14 @@ import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFind
 import { RenderCache, type RenderedText } from './cache.ts';
 import { preloadEleventy, runEleventy } from './eleventy.ts';
 import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
-import { templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
+import { ownPages, templateOutputs, type EleventyBuildData } from './templates/eleventy.ts';
 import { loadMirrorsInfo } from './mirrors.ts';
-import { articleView, buildModel, type ArticleView } from './model.ts';
+import { articleView, buildModel, type ArticleView, type ListPage } from './model.ts';
 import type { MediaFile, RenderedArticle } from './render.ts';
 import type { ParsedAndRendered } from './parse-render-worker.ts';
 import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
-import { OutputState } from './outputs.ts';
+import { OutputFolderUnreadable, OutputState } from './outputs.ts';
 import { identity } from './output-scan.ts';
 import { takePrestartedContentScan } from './prescan.ts';
 import { PageKeys } from './page-keys.ts';
@@ -97,6 +97,18 @@ export interface BuildResult {
 }
 
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
+  try {
+    return await build(options, true);
+  } catch (err) {
+    // The output folder could not be listed when the rebuild checked what it carries over from
+    // it (removed or replaced meanwhile): nothing was changed yet, so build the bundle whole.
+    if (!(err instanceof OutputFolderUnreadable)) throw err;
+    return build(options, false);
+  }
+}
+
+/** `incremental`: update the previous output in place where it can (false: write it whole). */
+async function build(options: BuildOptions, incremental: boolean): Promise<BuildResult> {
   const { signal } = options;
   const timings: Partial<Record<BuildStage, number>> = {};
   let current: { stage: BuildStage; since: number } | undefined;
@@ -121,7 +133,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
   // What the last build left in outDir: read (and, for a big bundle, scanned on a thread of its
   // own) while the articles are loaded.
-  const outputsOpening = OutputState.open(cacheDir, outDir);
+  const outputsOpening = OutputState.open(cacheDir, outDir, { incremental });
   outputsOpening.catch(() => {}); // awaited below; a build that fails before then has no use for it
   const cache = await RenderCache.open(cacheDir);
   // Nothing rendered yet: a first build, which Eleventy writes. Its modules load meanwhile.
@@ -227,30 +239,39 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const renderArticles = views.filter((v) => !outputs.reuse(v.url, keys.article(v)));
   const renderLists = model.lists.filter((l) => !outputs.reuse(l.url, keys.list(l)));
   const copyMedia = [...media.values()].filter((m) => !outputs.reuse(m.path, PageKeys.media(m.source, m.stamp)));
-  // Pages and feeds written now need the text of their articles; lists, the summaries of theirs.
-  const needText = new Set<ArticleView>([...renderArticles, ...model.feeds.flatMap((f) => f.articles)]);
-  const needSummary = new Set<ArticleView>([...needText, ...renderLists.flatMap((l) => l.items)]);
-  const toRead = [...needSummary].filter((v) => !texts.has(articleOf.get(v)!));
-  await mapLimit(toRead, 8, async (view) => {
-    const article = articleOf.get(view)!;
-    let text = cache.textSync(article);
-    if (text === undefined) {
-      const rendered = await renderHere(article, contentDir);
-      await cache.set(article, rendered).catch(() => {});
-      text = { html: rendered.html, summary: rendered.summary };
-    }
-    texts.set(article, text);
-    if (needText.has(view)) view.html = text.html;
-    if (summaryToRead.delete(view)) view.summary = text.summary;
-  }, signal);
+  // Indexes, feeds and pages of their own are carried over the same way.
+  const carried = new Set<string>();
+  for (const i of model.indexes) if (outputs.reuse(i.url, PageKeys.page(i))) carried.add(i.url);
+  for (const f of model.feeds) if (outputs.reuse(f.url, keys.feed(f))) carried.add(f.url);
+  for (const p of ownPages({ model, mirrors })) if (outputs.reuse(p.url, PageKeys.page(p.inputs))) carried.add(p.url);
 
-  for (const v of needSummary) {
-    if ((needText.has(v) && !texts.has(articleOf.get(v)!)) || summaryToRead.has(v)) {
-      throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
+  /** Reads the texts the pages and feeds about to be written need (lists need their articles' summaries). */
+  const loadTexts = async (articles: readonly ArticleView[], lists: readonly ListPage[]) => {
+    const needText = new Set<ArticleView>([...articles, ...model.feeds.filter((f) => !carried.has(f.url)).flatMap((f) => f.articles)]);
+    const needSummary = new Set<ArticleView>([...needText, ...lists.flatMap((l) => l.items)]);
+    // A text read before for a summary only is used again for a page written now.
+    const toRead = [...needSummary].filter((v) => needText.has(v) || summaryToRead.has(v) || !texts.has(articleOf.get(v)!));
+    await mapLimit(toRead, 8, async (view) => {
+      const article = articleOf.get(view)!;
+      let text = texts.get(article) ?? cache.textSync(article);
+      if (text === undefined) {
+        const rendered = await renderHere(article, contentDir);
+        await cache.set(article, rendered).catch(() => {});
+        text = { html: rendered.html, summary: rendered.summary };
+      }
+      texts.set(article, text);
+      if (needText.has(view)) view.html = text.html;
+      if (summaryToRead.delete(view)) view.summary = text.summary;
+    }, signal);
+    for (const v of needSummary) {
+      if ((needText.has(v) && !texts.has(articleOf.get(v)!)) || summaryToRead.has(v)) {
+        throw new SamizdatError('BUILD_TEXT_MISSING', `the text of ${v.file} was not loaded before its page was written`, { hint: 'This is a bug in samizdat; delete .samizdat/build and build again, and please report it.' });
+      }
     }
-  }
+  };
+  await loadTexts(renderArticles, renderLists);
   const staging = await stagingDir(outDir);
-  const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists };
+  const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists, carried };
   // A big full build audits pages on worker threads while Eleventy makes them, instead of reading
   // them all back afterwards. The audit below reuses a result only for the bytes on disk.
   const expected = outputs.incremental ? [] : [...templateOutputs(pagesData), ...media.keys()];
@@ -266,6 +287,19 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     else await runEleventy(pagesData, staging, `${staging}.work`);
     // The audit threads finish the pages they have, then read back and hash what they audited.
     const streamed = stream?.finishAndReadBack(staging);
+    // What the decisions above took as carried over is checked against the output folder only
+    // now (its scan ran meanwhile): files changed by hand since the last build are written too.
+    const changed = outputs.incremental ? await outputs.verify() : new Set<string>();
+    const articlesAgain = views.filter((v) => changed.has(v.url));
+    if (changed.size) {
+      const articles = articlesAgain;
+      const lists = model.lists.filter((l) => changed.has(l.url));
+      for (const url of changed) carried.delete(url);
+      await loadTexts(articles, lists);
+      const again = new Set(templateOutputs({ ...pagesData, renderArticles: [], renderLists: [], carried: new Set() }).filter((url) => !changed.has(url)));
+      await writePages({ model, mirrors, renderArticles: articles, renderLists: lists, carried: again }, staging, signal);
+      copyMedia.push(...[...media.values()].filter((m) => changed.has(m.path)));
+    }
 
     progress({ type: 'stage', stage: 'media' });
     for (const m of copyMedia.sort((a, b) => (a.path < b.path ? -1 : 1))) {
@@ -286,6 +320,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       for (const v of views) bundle.add(v.url);
       for (const l of model.lists) bundle.add(l.url);
       for (const m of media.keys()) bundle.add(m);
+      for (const url of carried) bundle.add(url);
     }
     const locate = (rel: string) => path.join(staged.has(rel) ? staging : outDir, ...rel.split('/'));
     // Staged files are hashed once, for the audit (to replay what it already knows) and the
@@ -357,7 +392,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       publicationDate: model.publicationDate,
       site,
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
-      rendered: { fresh: views.length - cached, cached, withParsing, pagesReused: views.length - renderArticles.length },
+      rendered: { fresh: views.length - cached, cached, withParsing, pagesReused: views.length - renderArticles.length - articlesAgain.length },
       filesWritten: outputs.incremental ? staged.size : manifest.files.length,
       pageWriter,
       auditRead,

@@ -54,8 +54,23 @@ async function clearFileInTheWay(root: string, rel: string): Promise<void> {
   }
 }
 
+/** The output folder could not be listed when the build checked it: build it whole instead. */
+export class OutputFolderUnreadable extends Error {
+  constructor(outDir: string) {
+    super(`the output folder ${outDir} could not be listed`);
+  }
+}
+
+function isFolder(dir: string): boolean {
+  return statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
 export class OutputState {
   private readonly keys = new Map<string, string>();
+  /** Files reuse() said yes to (and verify() has not taken back). */
+  private readonly carried = new Set<string>();
+  /** The scan, once verify() has it. */
+  private present: OutputScan | undefined;
   /** What this build's keys are made under (keysMadeWith); nothing is reused until it is said. */
   private salt: string | undefined;
 
@@ -63,18 +78,19 @@ export class OutputState {
     private readonly stateFile: string | undefined,
     private readonly outDir: string,
     private readonly previous: ReadonlyMap<string, string>,
-    private readonly present: OutputScan | undefined,
+    /** What is in outDir now: scanned (for an update in place) or undefined (a whole build). */
+    private readonly scan: Promise<OutputScan | undefined> | undefined,
     private readonly base?: StateMapBase,
     /** The salt of the previous build's keys. */
     private readonly previousSalt?: string,
   ) {}
 
-  static async open(cacheDir: string | undefined, outDir: string): Promise<OutputState> {
+  static async open(cacheDir: string | undefined, outDir: string, options: { incremental?: boolean } = {}): Promise<OutputState> {
     const stateFile = cacheDir ? path.join(cacheDir, STATE_FILE) : undefined;
     let previous: ReadonlyMap<string, string> = new Map();
     let base: StateMapBase | undefined;
     let previousSalt: string | undefined;
-    if (stateFile) {
+    if (stateFile && options.incremental !== false) {
       // No state yet: the whole bundle is written.
       const state = await readStateMap(stateFile, FORMAT);
       if (state?.head.outDir === outDir && typeof state.head.salt === 'string') {
@@ -83,10 +99,15 @@ export class OutputState {
         previousSalt = state.head.salt;
       }
     }
-    // A big bundle is scanned on a thread while the caller goes on (see prescan.ts).
+    // A big bundle is scanned on a thread while the caller goes on (see prescan.ts); the build
+    // decides with what the state says and checks it against the scan only before the audit.
     const early = takePrestartedScan(outDir);
-    const present = previous.size === 0 ? undefined : early ? await early : previous.size >= SCAN_THREAD_FROM ? await scanOutputsOnThread(outDir) : scanOutputs(outDir);
-    return new OutputState(stateFile, outDir, previous, present, base, previousSalt);
+    let scan: Promise<OutputScan | undefined> | undefined;
+    if (previous.size > 0 && isFolder(outDir)) {
+      scan = early ?? (previous.size >= SCAN_THREAD_FROM ? scanOutputsOnThread(outDir) : Promise.resolve(scanOutputs(outDir)));
+      scan.catch(() => {}); // awaited by verify(); a build that fails before then has no use for it
+    }
+    return new OutputState(stateFile, outDir, previous, scan, base, previousSalt);
   }
 
   /** Names the salt this build's keys are made under: keys of another salt are never equal. */
@@ -96,27 +117,52 @@ export class OutputState {
 
   /** True when the previous output can be updated in place (see above). */
   get incremental(): boolean {
-    return this.present !== undefined;
+    return this.scan !== undefined;
   }
 
   /**
    * Records the key of a file of this build; true when the previous build's file at that path
-   * was made from the same key and is still in outDir as that build left it.
+   * was made from the same key. Whether it is still in outDir as that build left it is checked
+   * by verify(), for every file this said yes to.
    */
   reuse(rel: string, key: string): boolean {
     this.keys.set(rel, key);
-    if (!this.present || this.salt === undefined || this.salt !== this.previousSalt) return false;
+    if (!this.scan || this.salt === undefined || this.salt !== this.previousSalt) return false;
     const packed = this.previous.get(rel);
-    const now = this.present.files.get(rel);
-    if (typeof packed !== 'string' || now === undefined) return false;
-    // Compared inside the packed record, without unpacking it: 12,000 calls per rebuild.
+    if (typeof packed !== 'string') return false;
+    // Compared inside the packed record ("size\0sha256\0id\0key"), without unpacking it: 12,000
+    // calls per rebuild.
     const a = packed.indexOf('\0');
     const b = a > 0 ? packed.indexOf('\0', a + 1) : -1;
-    const c = b > 0 ? b + 1 + now.length : -1;
-    return c > 0 && packed.charCodeAt(c) === 0 && packed.startsWith(now, b + 1) && packed.length - c - 1 === key.length && packed.endsWith(key);
+    const c = b > 0 ? packed.indexOf('\0', b + 1) : -1;
+    if (c < 0 || packed.length - c - 1 !== key.length || !packed.endsWith(key)) return false;
+    this.carried.add(rel);
+    return true;
   }
 
-  /** Size and sha256 of a file carried over (only valid for files reuse() said yes to). */
+  /**
+   * The files reuse() said yes to that are no longer in outDir as the last build left them
+   * (edited, replaced or removed by hand): they must be written again. From here on they count
+   * as not carried over. Throws OutputFolderUnreadable when outDir cannot be listed any more.
+   */
+  async verify(): Promise<Set<string>> {
+    const present = this.present ?? (await this.scan);
+    if (!present) throw new OutputFolderUnreadable(this.outDir);
+    this.present = present;
+    const changed = new Set<string>();
+    for (const rel of this.carried) {
+      const now = present.files.get(rel);
+      const packed = this.previous.get(rel)!;
+      // The identity is the record's third field.
+      const a = packed.indexOf('\0');
+      const b = packed.indexOf('\0', a + 1);
+      if (now === undefined || packed.charCodeAt(b + 1 + now.length) !== 0 || !packed.startsWith(now, b + 1)) changed.add(rel);
+    }
+    for (const rel of changed) this.carried.delete(rel);
+    return changed;
+  }
+
+  /** Size and sha256 of a file carried over (only valid for files reuse() said yes to, after verify()). */
   known(rel: string): { size: number; sha256: string } | undefined {
     const sha256 = this.knownSha256(rel);
     if (sha256 === undefined) return undefined;
@@ -138,7 +184,8 @@ export class OutputState {
    * `bundle` is every file of the new bundle, `staged` those that lie in `staging`.
    */
   async apply(staging: string, staged: ReadonlySet<string>, bundle: ReadonlySet<string>): Promise<void> {
-    const present = this.present!;
+    const present = this.present;
+    if (!present) throw new Error('OutputState.apply before verify()');
     const stale = [...present.files.keys(), ...present.others].filter((rel) => !bundle.has(rel));
     for (const rel of stale) await rm(path.join(this.outDir, ...rel.split('/')), { force: true, recursive: true });
     const last = [MANIFEST_FILE, SIGNATURE_FILE].filter((f) => staged.has(f));

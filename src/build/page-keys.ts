@@ -12,10 +12,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SiteSettings } from '../config/site.ts';
 import { SamizdatError } from '../errors.ts';
-import { sourceFile } from '../paths.ts';
+import { packageVersion, sourceFile } from '../paths.ts';
 import { VERSION } from '../version.ts';
 import { sha256Hex } from '../digest.ts';
-import type { ArticleView, FeedLinks, ListPage } from './model.ts';
+import type { ArticleView, FeedLinks, FeedSpec, ListPage } from './model.ts';
 import type { FileInput } from './render.ts';
 
 let templatesFingerprint: string | undefined;
@@ -25,8 +25,10 @@ async function templatesHash(): Promise<string> {
   const dir = sourceFile('build', 'templates');
   const hash = createHash('sha256').update(VERSION);
   for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name)));
-  // model.ts makes the views; lang.ts names languages and directions.
-  for (const file of [['build', 'model.ts'], ['content', 'lang.ts']]) hash.update(await readFile(sourceFile(...file)));
+  // model.ts makes the views; lang.ts names languages and directions; the feeds and mirrors.json
+  // are written by code of their own, with the RSS plugin's date format.
+  for (const file of [['build', 'model.ts'], ['content', 'lang.ts'], ['build', 'feeds', 'index.ts'], ['build', 'mirrors.ts']]) hash.update(await readFile(sourceFile(...file)));
+  hash.update(`@11ty/eleventy-plugin-rss@${packageVersion('@11ty/eleventy-plugin-rss') ?? 'unknown'}`);
   templatesFingerprint = hash.digest('hex');
   return templatesFingerprint;
 }
@@ -72,6 +74,17 @@ export class PageKeys {
   list(list: ListPage): string {
     const { items, ...rest } = list;
     return `l:${sha256Hex(`${JSON.stringify(rest)}\0${items.map((v) => this.item(v)).join(',')}`)}`;
+  }
+
+  /** A feed: its settings and, for each of its articles, what the article is made from. */
+  feed(feed: FeedSpec): string {
+    const { articles, ...rest } = feed;
+    return `f:${sha256Hex(`${JSON.stringify(rest)}\0${articles.map((v) => this.item(v)).join(',')}`)}`;
+  }
+
+  /** A page made from `inputs` alone (and what the salt names): an index, the mirrors page, … */
+  static page(inputs: unknown): string {
+    return `p:${sha256Hex(JSON.stringify(inputs) ?? '')}`;
   }
 
   static media(source: string, stamp: string): string {

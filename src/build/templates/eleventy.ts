@@ -25,6 +25,11 @@ export interface EleventyBuildData {
    * trusts it for a file whose bytes on disk turn out to match.
    */
   onPage?: (file: string, text: string) => void;
+  /**
+   * Indexes, feeds and pages of their own that a rebuild carries over unchanged: not written by
+   * write-pages.ts (Eleventy, which a rebuild starts only for hundreds of files, writes them all).
+   */
+  carried?: ReadonlySet<string>;
 }
 
 /** One kind of output: the items it is paginated over (one file each) and how one is rendered. */
@@ -36,6 +41,8 @@ interface PageKind<T extends { url: string } = { url: string }> {
   page?: { url: string };
   items: (b: EleventyBuildData) => readonly T[];
   render: (b: EleventyBuildData, item: T) => string;
+  /** A page of its own: everything it is made from besides the site settings and the code. */
+  inputs?: (b: Pick<EleventyBuildData, 'model' | 'mirrors'>) => unknown;
 }
 
 function kind<T extends { url: string }>(k: PageKind<T>): PageKind {
@@ -43,9 +50,9 @@ function kind<T extends { url: string }>(k: PageKind<T>): PageKind {
 }
 
 /** A page of its own. */
-function single(url: string, render: (b: EleventyBuildData) => string): PageKind {
+function single(url: string, render: (b: EleventyBuildData) => string, inputs: PageKind['inputs']): PageKind {
   const page = { url };
-  return { name: url.replace(/[/.]/g, '-'), page, items: () => [page], render: (b) => render(b) };
+  return { name: url.replace(/[/.]/g, '-'), page, items: () => [page], render: (b) => render(b), inputs };
 }
 
 const pageKinds: PageKind[] = [
@@ -53,10 +60,16 @@ const pageKinds: PageKind[] = [
   kind<ListPage>({ name: 'list', dataKey: 'renderLists', items: (b) => b.renderLists, render: (b, l) => listPage(b.model, l) }),
   kind<IndexPage>({ name: 'index-pages', dataKey: 'model.indexes', items: (b) => b.model.indexes, render: (b, i) => indexPage(b.model, i) }),
   kind<FeedSpec>({ name: 'feeds', dataKey: 'model.feeds', items: (b) => b.model.feeds, render: (b, f) => renderFeed(b.model, f) }),
-  single('mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors)),
-  single('mirrors.json', (b) => mirrorsJson(b.model.site, b.mirrors, b.model.publicationDate)),
-  single('404.html', (b) => notFoundPage(b.model)),
+  // Each with what it reads besides the site settings (and the site feeds' URLs, which follow from them).
+  single('mirrors/index.html', (b) => mirrorsPage(b.model, b.mirrors), (b) => [b.mirrors, b.model.languages]),
+  single('mirrors.json', (b) => mirrorsJson(b.model.site, b.mirrors, b.model.publicationDate), (b) => [b.mirrors, b.model.publicationDate]),
+  single('404.html', (b) => notFoundPage(b.model), () => null),
 ];
+
+/** The pages of their own, each with what it is made from (for its page key). */
+export function ownPages(b: Pick<EleventyBuildData, 'model' | 'mirrors'>): Array<{ url: string; inputs: unknown }> {
+  return pageKinds.flatMap((k) => (k.page ? [{ url: k.page.url, inputs: k.inputs!(b) }] : []));
+}
 
 function renderPage(b: EleventyBuildData, k: PageKind, item: { url: string }): string {
   const text = k.render(b, item);
@@ -92,7 +105,9 @@ export const eleventyTemplates: Array<{ path: string; template: unknown }> = pag
 
 /** Every file the pages above make for this data, with its renderer, in table order. */
 export function* bundlePages(data: EleventyBuildData): Generator<{ url: string; render: () => string }> {
-  for (const k of pageKinds) for (const item of k.items(data)) yield { url: item.url, render: () => renderPage(data, k, item) };
+  for (const k of pageKinds) {
+    for (const item of k.items(data)) if (!data.carried?.has(item.url)) yield { url: item.url, render: () => renderPage(data, k, item) };
+  }
 }
 
 /** Every file the templates above write for this data (what the bundle audit expects to find). */
