@@ -1,12 +1,41 @@
 // The thread of ./prescan.ts: scans the folders it is given, the content folder first, and posts
-// each result as soon as it has it.
+// each result as soon as it has it. With a cache folder, between the two scans, it parses and
+// renders the articles changed since the content cache's last save (../content/recent.ts), so
+// that the build's thread neither loads nor runs that code for them.
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanContent } from '../content/scan.ts';
+import { readRecentMark, changedSince } from '../content/recent.ts';
+import { scanContent, type ContentScan } from '../content/scan.ts';
 import { scanOutputs } from './output-scan.ts';
 import type { PrescanMessage } from './prescan.ts';
 
-const { contentDir, outDir } = workerData as { contentDir?: string; outDir?: string };
+/** At most this many files are parsed here: more is a checkout or an upgrade, which the build parses its own way. */
+const EARLY_PARSE_MAX = 16;
+
+const { contentDir, outDir, cacheDir } = workerData as { contentDir?: string; outDir?: string; cacheDir?: string };
 const post = (m: PrescanMessage) => parentPort!.postMessage(m);
+
+async function parseEarly(scan: ContentScan | null, contentDir: string, cacheDir: string): Promise<void> {
+  const mark = scan ? readRecentMark(cacheDir) : undefined;
+  const changed = scan && mark ? changedSince(scan, mark, EARLY_PARSE_MAX) : [];
+  // The source path exactly as the build makes it (src/content/index.ts).
+  const prefix = path.join(contentDir, '_').slice(0, -1);
+  const files = changed.map(({ file, stamp }) => ({ file, stamp, sourcePath: prefix + (path.sep === '/' ? file : file.split('/').join(path.sep)) }));
+  post({ early: files.length ? { siteLang: mark!.siteLang, files } : null });
+  let next = 0;
+  try {
+    if (!files.length) return;
+    const { parseAndRenderEarly } = await import('./early-parse.ts');
+    for (; next < files.length; next++) {
+      const { file, sourcePath, stamp } = files[next]!;
+      post({ parsed: { file, answer: await parseAndRenderEarly({ file, sourcePath, siteLang: mark!.siteLang }, stamp, contentDir) } });
+    }
+  } catch {
+    // The build parses the rest itself.
+    for (; next < files.length; next++) post({ parsed: { file: files[next]!.file, answer: null } });
+  }
+}
+
 if (contentDir !== undefined) {
   let scan = null;
   try {
@@ -15,5 +44,6 @@ if (contentDir !== undefined) {
     // The build scans again in its own thread, and reports what is wrong.
   }
   post({ content: scan });
+  if (cacheDir !== undefined) await parseEarly(scan, contentDir, cacheDir);
 }
 if (outDir !== undefined) post({ outputs: scanOutputs(outDir) ?? null });

@@ -34,6 +34,8 @@ export interface LoadedContent {
   parsed: number;
   /** Files taken from the content cache unparsed (0 without a cacheDir). */
   cached: number;
+  /** Of the files parsed, how many were parsed ahead (the `early` option). */
+  early: number;
 }
 
 /** Every Markdown file under dir (hidden folders, node_modules and _-prefixed folders skipped), sorted. */
@@ -68,6 +70,13 @@ export interface LoadOptions {
    * undefined) means scan here.
    */
   scan?: Promise<ContentScan | undefined>;
+  /**
+   * Parses made ahead of the load (on the scan thread of a rebuild: src/build/prescan.ts): for a
+   * file to parse, the answer of parsing it with exactly this context, from bytes of exactly this
+   * stamp, or undefined (then it is parsed here, as without the option). An answer may carry
+   * fields of its own (the rendered article); those reach onParsed.
+   */
+  early?: (ctx: ParseContext, stamp: Stamp) => Promise<ParsedFile | undefined>;
   /** Called with every file's answer as it is parsed now (not for files taken from the cache). */
   onParsed?: (file: string, answer: ParsedFile) => void;
 }
@@ -101,6 +110,7 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const prefix = path.join(contentDir, '_').slice(0, -1);
   const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
   let parsedCount = 0;
+  let earlyCount = 0;
   let pool: TaskPool<ParseContext, ParsedFile> | undefined;
   // The parsing code (YAML readers, transliteration tables) loads only when a file is parsed here.
   const parseInThread = async (ctx: ParseContext) => (await import('./parse.ts')).parseArticle(await readFile(ctx.sourcePath), ctx);
@@ -114,7 +124,9 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const parseFile = async (rel: string, stamp?: Stamp): Promise<FileResult> => {
     parsedCount++;
     const ctx = { file: rel, sourcePath: sourceOf(rel), siteLang };
-    const result = await (pool ? pool.run(ctx) : parseInThread(ctx));
+    const early = stamp && options.early ? await options.early(ctx, stamp) : undefined;
+    if (early) earlyCount++;
+    const result = early ?? (await (pool ? pool.run(ctx) : parseInThread(ctx)));
     options.onParsed?.(rel, result);
     if (result.problems.length) return { problems: result.problems, warnings: result.warnings };
     const { body, ...rest } = result.article!;
@@ -178,5 +190,5 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
     }
   }
   invalid.sort((a, b) => compareCodeUnits(a.file, b.file));
-  return { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings, parsed: parsedCount, cached: files.length - parsedCount };
+  return { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings, parsed: parsedCount, cached: files.length - parsedCount, early: earlyCount };
 }
