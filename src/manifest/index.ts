@@ -46,6 +46,12 @@ export interface WriteManifestOptions {
      * files written now). A hint for `layoutFile`, checked: without it they are looked for.
      */
     changed?: Iterable<string>;
+    /**
+     * With `changed`: the list digest (manifestListDigest) of the last build's manifest, when every
+     * file of `files` not in `changed` is a file of that manifest and known() gives it with its
+     * size and sha256 there. Then only the changed files are looked at (layout.ts).
+     */
+    listedBefore?: string;
   };
   /**
    * A state file (e.g. under .samizdat/build) where the manifest's entries are kept as bytes for the
@@ -133,6 +139,22 @@ export function serializeManifest(manifest: Manifest): Buffer {
 /** Whether the last writeManifest made its entries from the kept layout (for tests). */
 export const manifestWrites = { lastSpliced: false };
 
+const listDigests = new WeakMap<Manifest, { digest: string; count: number }>();
+
+/**
+ * The sha256 (hex) of the file list of a manifest writeManifest wrote (the publication id is
+ * its first 12 digits): what a caller keeps with its record of the files to pass as
+ * overlay.listedBefore next time. Undefined for a manifest from elsewhere.
+ */
+export function manifestListDigest(manifest: Manifest): string | undefined {
+  return listDigests.get(manifest)?.digest;
+}
+
+/** manifest.files.length, without making the file objects of a spliced manifest. */
+export function manifestFileCount(manifest: Manifest): number {
+  return listDigests.get(manifest)?.count ?? manifest.files.length;
+}
+
 /** Hashes every file of the bundle and writes mirror-manifest.json (and its signature) at its root. */
 export async function writeManifest(dir: string, options: WriteManifestOptions): Promise<Manifest> {
   const { signal, overlay, layoutFile } = options;
@@ -144,12 +166,14 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   manifestWrites.lastSpliced = layout !== undefined;
   const files = layout ? undefined : overlay ? await hashOverlay(overlay, signal) : await hashFiles(dir, await listBundleFiles(dir), signal);
   const list = layout ? layout.list : listBytes(files!);
+  const listDigest = createHash('sha256').update(list).digest('hex');
+  if (layout) layout.listDigest = listDigest;
   const head: Omit<Manifest, 'files'> = {
     format: MANIFEST_FORMAT,
     samizdat: VERSION,
     site: options.site,
     publication: {
-      id: `${options.publicationDate.slice(0, 10)}-${createHash('sha256').update(list).digest('hex').slice(0, 12)}`,
+      id: `${options.publicationDate.slice(0, 10)}-${listDigest.slice(0, 12)}`,
       date: options.publicationDate,
     },
     ...(options.languages?.length ? { languages: [...options.languages] } : {}),
@@ -170,7 +194,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
     if (layoutFile && files!.length) {
       const [before, after] = filesFrame(head);
       if (bytes.subarray(0, before.length).equals(before) && bytes.subarray(bytes.length - after.length).equals(after)) {
-        next = layoutOf(files!, bytes.subarray(before.length, bytes.length - after.length), list);
+        next = layoutOf(files!, bytes.subarray(before.length, bytes.length - after.length), list, listDigest);
       }
     }
   }
@@ -178,6 +202,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   const sigPath = path.join(dir, SIGNATURE_FILE);
   if (options.signingKey) await writeFile(sigPath, signManifestBytes(bytes, options.signingKey.privateKey));
   else await rm(sigPath, { force: true });
+  listDigests.set(manifest, { digest: listDigest, count: layout ? layout.count : files!.length });
   if (layoutFile) {
     // Kept for the next build; one that cannot be written (or is not there) only costs it time.
     await (next ? writeLayout(layoutFile, next) : rm(layoutFile, { force: true })).catch(() => {});

@@ -7,8 +7,9 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestWrites, serializeManifest, writeManifest, MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type WriteManifestOptions } from '../../src/manifest/index.ts';
+import { manifestFileCount, manifestListDigest, manifestWrites, serializeManifest, writeManifest, MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type WriteManifestOptions } from '../../src/manifest/index.ts';
 import { writeStateFile, readStateFile } from '../../src/state-file.ts';
+import { spliceStats } from '../../src/manifest/layout.ts';
 import { tempDir } from '../support/net.ts';
 
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -74,7 +75,7 @@ describe('manifest layout', () => {
     const bytes = await readFile(path.join(dir, MANIFEST_FILE));
     expect(bytes.equals(serializeManifest(m))).toBe(true);
     expect(JSON.parse(bytes.toString('utf8')).files.map((f: { path: string }) => f.path)).toEqual(['a/b.html', 'index.html', 'q"u\\ote.html']);
-    expect(await readStateFile(layoutFile, 'samizdat-manifest-layout/1 samizdat-manifest/1')).toBeDefined();
+    expect(await readStateFile(layoutFile, 'samizdat-manifest-layout/2 samizdat-manifest/1')).toBeDefined();
   });
 
   it('over 60 random rebuilds, spliced manifests equal the whole serialization byte for byte', async () => {
@@ -87,6 +88,7 @@ describe('manifest layout', () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     let last = await writeManifest(dir, { ...base(), layoutFile });
     let spliced = 0;
+    let vouched = 0;
     for (let round = 0; round < 60; round++) {
       const previous = new Map(last.files.map((f) => [f.path, f]));
       const was = new Map(b.files);
@@ -120,9 +122,18 @@ describe('manifest layout', () => {
       last = await writeManifest(dir, {
         ...base(extra),
         layoutFile,
-        overlay: { files: new Set(b.files.keys()), locate: (rel) => path.join(dir, ...rel.split('/')), known: k, ...(round % 2 ? { changed } : {}) },
+        overlay: {
+          files: new Set(b.files.keys()),
+          locate: (rel) => path.join(dir, ...rel.split('/')),
+          known: k,
+          ...(round % 2 ? { changed } : {}),
+          // The promise a build makes: every file it did not write is one of the last manifest's.
+          ...(round % 2 && round % 5 !== 0 ? { listedBefore: manifestListDigest(last)! } : {}),
+        },
       });
       if (manifestWrites.lastSpliced) spliced++;
+      if (spliceStats.mode === 'vouched') vouched++;
+      expect(manifestFileCount(last)).toBe(b.files.size);
       const bytes = await readFile(path.join(dir, MANIFEST_FILE));
       expect(bytes.equals(await reference(dir, b, k, extra)), `round ${round}`).toBe(true);
       expect(bytes.equals(serializeManifest(last)), `round ${round}: files of the result`).toBe(true);
@@ -130,6 +141,7 @@ describe('manifest layout', () => {
       expect(JSON.stringify(last)).toBe(JSON.stringify(JSON.parse(bytes.toString('utf8'))));
     }
     expect(spliced).toBeGreaterThan(50);
+    expect(vouched).toBeGreaterThan(15);
   });
 
   it('a stale, damaged or foreign layout, a lying hint or a build that disagrees only costs time', async () => {
@@ -185,6 +197,34 @@ describe('manifest layout', () => {
     expect(manifestWrites.lastSpliced).toBe(true);
     await check(known1);
 
+    // Vouched for by the build with the digest of the layout's manifest: only the changed files
+    // are looked at, also when some went away; a digest of another list: checked file by file.
+    await writeFile(layoutFile, goodLayout);
+    const digest = manifestListDigest(first)!;
+    await write({ known: known1, changed: ['p/3.html', 'p/new.html'], listedBefore: digest });
+    expect(spliceStats.mode).toBe('vouched');
+    await check(known1);
+    await writeFile(layoutFile, goodLayout);
+    await write({ known: known1, changed: ['p/3.html', 'p/new.html'], listedBefore: 'e'.repeat(64) });
+    expect(spliceStats.mode).toBe('checked');
+    await check(known1);
+    b.files.delete('p/7.html');
+    b.files.delete('p/40.html');
+    await materialize(dir, b);
+    await rm(path.join(dir, 'p', '7.html'), { force: true });
+    await rm(path.join(dir, 'p', '40.html'), { force: true });
+    await writeFile(layoutFile, goodLayout);
+    await write({ known: known1, changed: ['p/3.html', 'p/new.html'], listedBefore: digest });
+    expect(spliceStats.mode).toBe('vouched');
+    await check(known1);
+    // A vouched build that forgets a new file: more files than the layout and the changed ones.
+    b.files.set('p/other.html', 'other');
+    await materialize(dir, b);
+    await writeFile(layoutFile, goodLayout);
+    await write({ known: known1, changed: ['p/3.html', 'p/new.html'], listedBefore: digest });
+    expect(manifestWrites.lastSpliced).toBe(false);
+    await check(known1);
+
     // A layout cut short, emptied, of another format or of garbage: not used, the same bytes.
     for (const damaged of [goodLayout.subarray(0, goodLayout.length >> 1), Buffer.alloc(0), Buffer.from('{"format":1}'), Buffer.from(goodLayout).fill(7, 40, 400)]) {
       await writeFile(layoutFile, damaged);
@@ -194,13 +234,27 @@ describe('manifest layout', () => {
     }
 
     // A layout well-formed but not sorted, or with lengths that do not agree: refused.
-    const body = (await readStateFile(layoutFile, 'samizdat-manifest-layout/1 samizdat-manifest/1'))!;
+    const body = (await readStateFile(layoutFile, 'samizdat-manifest-layout/2 samizdat-manifest/1'))!;
     expect(body).toBeDefined();
-    const paths = (body.paths as string).split('\0');
-    const swapped = [...paths];
-    [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
-    for (const bad of [{ ...body, paths: swapped.join('\0') }, { ...body, hashes: (body.hashes as string).slice(64) }, { ...body, entryEnds: new Uint32Array(paths.length) }]) {
-      await writeStateFile(layoutFile, 'samizdat-manifest-layout/1 samizdat-manifest/1', bad);
+    const list = Buffer.from(body.list as Uint8Array);
+    const listEnds = body.listEnds as Uint32Array;
+    const count = body.count as number;
+    // The first two lines swapped: not sorted.
+    const swapped = Buffer.concat([list.subarray(listEnds[0]!, listEnds[1]!), list.subarray(0, listEnds[0]!), list.subarray(listEnds[1]!)]);
+    const swappedEnds = Uint32Array.from(listEnds);
+    swappedEnds[0] = listEnds[1]! - listEnds[0]!;
+    // A line whose framing is damaged.
+    const framing = Buffer.from(list);
+    framing[64] = 0x41;
+    for (const bad of [
+      { ...body, list: swapped, listEnds: swappedEnds },
+      { ...body, list: framing },
+      { ...body, count: count + 1 },
+      { ...body, entryEnds: new Uint32Array(count) },
+      { ...body, listDigest: 'short' },
+      { ...body, sizes: new Float64Array(count - 1) },
+    ]) {
+      await writeStateFile(layoutFile, 'samizdat-manifest-layout/2 samizdat-manifest/1', bad);
       await write({ known: known1 });
       expect(manifestWrites.lastSpliced).toBe(false);
       await check(known1);
