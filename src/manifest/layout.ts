@@ -190,11 +190,11 @@ const sortCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const excluded = (p: string) => p === MANIFEST_FILE || p === SIGNATURE_FILE;
 
 /** The plan when the caller vouches for every file it did not write: only those are looked at. */
-function vouchedPlan(base: FilesLayout, bundle: ReadonlySet<string>, listed: number, overlay: SpliceOverlay): Plan | undefined {
+function vouchedPlan(base: FilesLayout, bundle: ReadonlySet<string>, listed: number, overlay: SpliceOverlay, changed: ReadonlySet<string>): Plan | undefined {
   const status = new Uint8Array(base.count).fill(1);
   const remade = new Map<string, ManifestFile | undefined>();
   const added: string[] = [];
-  for (const p of new Set(overlay.changed)) {
+  for (const p of changed) {
     if (excluded(p) || !bundle.has(p)) continue;
     const at = lowerBound(base, p);
     const k = overlay.known?.(p);
@@ -291,8 +291,11 @@ export async function spliceLayout(base: FilesLayout, overlay: SpliceOverlay, ha
   spliceStats.mode = 'none';
   const bundle: ReadonlySet<string> = overlay.files instanceof Set ? overlay.files : new Set(overlay.files);
   const listed = bundle.size - (bundle.has(MANIFEST_FILE) ? 1 : 0) - (bundle.has(SIGNATURE_FILE) ? 1 : 0);
-  const vouched = overlay.changed !== undefined && overlay.listedBefore !== undefined && overlay.listedBefore === base.listDigest;
-  const plan = vouched ? vouchedPlan(base, bundle, listed, overlay) : checkedPlan(base, bundle, listed, overlay);
+  const changed = overlay.changed === undefined ? undefined : overlay.changed instanceof Set ? (overlay.changed as ReadonlySet<string>) : new Set(overlay.changed);
+  // Many changed files (a first build into an empty folder): a pass over the layout costs less
+  // than looking each one up in it.
+  const vouched = changed !== undefined && changed.size * 8 <= base.count && overlay.listedBefore !== undefined && overlay.listedBefore === base.listDigest;
+  const plan = vouched ? vouchedPlan(base, bundle, listed, overlay, changed!) : checkedPlan(base, bundle, listed, overlay);
   if (!plan) return undefined;
   const { status, remade, added, addedAt, count } = plan;
   const toHash = [...remade].filter(([, f]) => f === undefined).map(([p]) => p);
