@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ParseContext } from '../content/parse.ts';
+import type { ParseContext, ParsedFile } from '../content/parse.ts';
 import type { ContentScan, Stamp } from '../content/scan.ts';
 import { scanOutputs, type OutputScan } from './output-scan.ts';
 import type { ParsedAndRendered } from './parse-render-worker.ts';
@@ -38,15 +38,18 @@ export type PrescanMessage =
 
 /**
  * How long the build waits for early answers, counted from the first time it waits, before it
- * parses what has not come itself: about what parsing and rendering one article takes it, when
- * it loads that code. Settable for tests (a thread run through tsx starts slowly). And what
- * happened to early parses (tests, measurements): listed by the thread, answered with an article,
- * given to the build, given up on by the build as late.
+ * starts parsing what has not come itself (and takes whichever answer comes first): about what
+ * loading the parsing code and parsing take it. Settable for tests (a thread run through tsx
+ * starts slowly). And what happened to early parses (tests, measurements): listed by the thread,
+ * answered with an article, given to the build, waited for longer than waitMs.
  */
-export const earlyParse = { waitMs: 200, stats: { listed: 0, answered: 0, used: 0, late: 0 } };
+export const earlyParse = { waitMs: 150, stats: { listed: 0, answered: 0, used: 0, late: 0 } };
 
-/** For the build: the early answer of parsing with exactly this context a file of this stamp, or undefined. */
-export type EarlyParses = (ctx: ParseContext, stamp: Stamp) => Promise<ParsedAndRendered | undefined>;
+/**
+ * For the build: the early answer of parsing a file of exactly this stamp with exactly this
+ * context, or undefined (none comes: parse it). One that is slow to come races parseHere.
+ */
+export type EarlyParses = (ctx: ParseContext, stamp: Stamp, parseHere: () => Promise<ParsedFile>) => Promise<ParsedFile | undefined>;
 
 /** The build's side of the early parses: answers as they come, each taken once, and the wait for them. */
 class EarlyAnswers {
@@ -98,7 +101,7 @@ class EarlyAnswers {
     for (const { resolve } of this.answers.values()) resolve(null);
   }
 
-  take: EarlyParses = async (ctx, stamp) => {
+  take: EarlyParses = async (ctx, stamp, parseHere) => {
     const files = await this.list;
     const listed = files?.get(ctx.file);
     if (!listed || ctx.siteLang !== this.siteLang || ctx.sourcePath !== listed.sourcePath || listed.stamp.some((v, i) => v !== stamp[i])) return undefined;
@@ -106,8 +109,16 @@ class EarlyAnswers {
     if (!slot || this.taken.has(ctx.file)) return undefined;
     this.taken.add(ctx.file);
     this.deadline ??= new Promise((resolve) => setTimeout(resolve, earlyParse.waitMs, undefined).unref());
-    const answer = await Promise.race([slot.answer, this.deadline]);
-    if (answer === undefined) earlyParse.stats.late++;
+    let answer = await Promise.race([slot.answer, this.deadline]);
+    if (answer === undefined) {
+      // Late (a busy machine): parse here too, and take whichever answer comes first. A parse
+      // here that loses is only lost time; its result or error is dropped.
+      earlyParse.stats.late++;
+      const here = parseHere();
+      here.catch(() => {});
+      answer = await Promise.race([slot.answer, here.then(() => null)]);
+      if (!answer) return here;
+    }
     if (!answer) return undefined;
     earlyParse.stats.used++;
     return answer;

@@ -73,10 +73,11 @@ export interface LoadOptions {
   /**
    * Parses made ahead of the load (on the scan thread of a rebuild: src/build/prescan.ts): for a
    * file to parse, the answer of parsing it with exactly this context, from bytes of exactly this
-   * stamp, or undefined (then it is parsed here, as without the option). An answer may carry
-   * fields of its own (the rendered article); those reach onParsed.
+   * stamp, or undefined (then it is parsed here, as without the option). It may also run
+   * parseHere (the parse this load would make) and answer with that. An answer may carry fields
+   * of its own (the rendered article); those reach onParsed.
    */
-  early?: (ctx: ParseContext, stamp: Stamp) => Promise<ParsedFile | undefined>;
+  early?: (ctx: ParseContext, stamp: Stamp, parseHere: () => Promise<ParsedFile>) => Promise<ParsedFile | undefined>;
   /** Called with every file's answer as it is parsed now (not for files taken from the cache). */
   onParsed?: (file: string, answer: ParsedFile) => void;
 }
@@ -124,9 +125,10 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const parseFile = async (rel: string, stamp?: Stamp): Promise<FileResult> => {
     parsedCount++;
     const ctx = { file: rel, sourcePath: sourceOf(rel), siteLang };
-    const early = stamp && options.early ? await options.early(ctx, stamp) : undefined;
-    if (early) earlyCount++;
-    const result = early ?? (await (pool ? pool.run(ctx) : parseInThread(ctx)));
+    let here: ParsedFile | undefined;
+    const parseHere = async () => (here = await (pool ? pool.run(ctx) : parseInThread(ctx)));
+    const result = (stamp && options.early ? await options.early(ctx, stamp, parseHere) : undefined) ?? (await parseHere());
+    if (result !== here) earlyCount++;
     options.onParsed?.(rel, result);
     if (result.problems.length) return { problems: result.problems, warnings: result.warnings };
     const { body, ...rest } = result.article!;

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildResult } from '../../src/build/index.ts';
 import { parseAndRenderEarly } from '../../src/build/early-parse.ts';
 import { earlyParse, prestartScans, takePrestartedContentScan, takePrestartedEarlyParses, takePrestartedScan } from '../../src/build/prescan.ts';
+import type { ParsedAndRendered } from '../../src/build/parse-render-worker.ts';
 import { renderArticle } from '../../src/build/render.ts';
 import { loadContent, type LoadedContent } from '../../src/content/index.ts';
 import { parseArticle } from '../../src/content/parse.ts';
@@ -137,11 +138,12 @@ describe('parsing and rendering early', () => {
 
     prestartScans({ contentDir: s.content, outDir: s.out, cacheDir: s.cache });
     const early = takePrestartedEarlyParses(s.content)!;
-    const answer = await early(ctx, stamp);
+    const notHere = () => Promise.reject(new Error('parsed here, not on the thread'));
+    const answer = (await early(ctx, stamp, notHere)) as ParsedAndRendered;
     expect(answer).toEqual({ ...here, rendered });
-    expect(answer!.rendered!.html).toBe(rendered.html);
+    expect(answer.rendered!.html).toBe(rendered.html);
     // Once: a second ask is parsed here.
-    expect(await early(ctx, stamp)).toBeUndefined();
+    expect(await early(ctx, stamp, notHere)).toBeUndefined();
     takePrestartedContentScan(s.content);
     takePrestartedScan(s.out);
 
@@ -226,7 +228,7 @@ describe('parsing and rendering early', () => {
     expect(outcome(loaded)).toEqual(outcome(await loadPlain(s, 'de')));
   }, 60_000);
 
-  it('an answer later than the wait: parsed here, with the same outcome', async () => {
+  it('an answer later than the wait: the load parses here too and takes the first answer, with the same outcome', async () => {
     const s = await primed();
     await writeFile(path.join(s.content, 'en', 'new.md'), NEW_ARTICLE);
     earlyParse.waitMs = 0;
@@ -234,9 +236,29 @@ describe('parsing and rendering early', () => {
     prestartScans({ contentDir: s.content, outDir: s.out, cacheDir: s.cache });
     const loaded = await loadWithThread(s);
     expect(earlyParse.stats.late).toBe(before.late + 1);
+    // Here, parsing in this thread (its code loaded already) wins over the thread's start through tsx.
     expect(loaded.early).toBe(0);
+    expect(earlyParse.stats.used).toBe(before.used);
     expect(loaded.parsed).toBe(1);
     expect(outcome(loaded)).toEqual(outcome(await loadPlain(s)));
+  }, 60_000);
+
+  it('a late answer that comes first is taken, and the parse here is dropped', async () => {
+    const s = await primed();
+    await writeFile(path.join(s.content, 'en', 'new.md'), NEW_ARTICLE);
+    earlyParse.waitMs = 0;
+    const before = { ...earlyParse.stats };
+    prestartScans({ contentDir: s.content, outDir: s.out, cacheDir: s.cache });
+    // A parse here that never ends: only the thread's answer can end the wait.
+    const early = takePrestartedEarlyParses(s.content)!;
+    const scan = (await takePrestartedContentScan(s.content))!;
+    takePrestartedScan(s.out);
+    const i = scan.files.indexOf('en/new.md');
+    const ctx = { file: 'en/new.md', sourcePath: path.join(s.content, 'en', 'new.md'), siteLang: 'en' };
+    const answer = await early(ctx, stampAt(scan, i)!, () => new Promise(() => {}));
+    expect(earlyParse.stats.late).toBe(before.late + 1);
+    expect(earlyParse.stats.used).toBe(before.used + 1);
+    expect(answer!.article!.title).toBe('Новая статья о выборах');
   }, 60_000);
 });
 
