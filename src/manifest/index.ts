@@ -1,7 +1,7 @@
 // The bundle's manifest: every file's path, size and SHA-256, optionally signed with Ed25519.
 // The build calls writeManifest at the end of every build; pack and verify read it back.
 import { createHash, type KeyObject } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -11,7 +11,7 @@ import { hashFile } from './hash.ts';
 import { HashPool } from './hash-pool.ts';
 import { publicKeyFingerprint } from './keys.ts';
 import { signManifestBytes } from './signature.ts';
-import { layoutFiles, layoutOf, listBytes, readLayout, spliceLayout, writeLayout, type FilesLayout } from './layout.ts';
+import { flat, layoutFiles, layoutOf, listBytes, readLayout, spliceLayout, writeLayout, writePiecesSync, type FilesLayout } from './layout.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type ManifestFile } from './types.ts';
 
 export * from './types.ts';
@@ -165,8 +165,10 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   throwIfAborted(signal, 'manifest');
   manifestWrites.lastSpliced = layout !== undefined;
   const files = layout ? undefined : overlay ? await hashOverlay(overlay, signal) : await hashFiles(dir, await listBundleFiles(dir), signal);
-  const list = layout ? layout.list : listBytes(files!);
-  const listDigest = createHash('sha256').update(list).digest('hex');
+  const list = layout ? layout.list : [listBytes(files!)];
+  const listHash = createHash('sha256');
+  for (const piece of list) listHash.update(piece);
+  const listDigest = listHash.digest('hex');
   if (layout) layout.listDigest = listDigest;
   const head: Omit<Manifest, 'files'> = {
     format: MANIFEST_FORMAT,
@@ -180,32 +182,39 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
     ...(options.signingKey ? { signer: options.signingKey.fingerprint ?? publicKeyFingerprint(options.signingKey.privateKey) } : {}),
   };
   let manifest: Manifest;
-  let bytes: Buffer;
+  let bytes: Buffer[];
   let next: FilesLayout | undefined;
   if (layout) {
     // The bytes serializeManifest gives: the head, the entries as kept, the end.
     const [before, after] = filesFrame(head);
-    bytes = Buffer.concat([before, layout.entries, after]);
+    bytes = [before, ...layout.entries, after];
     manifest = withFiles(head, layout);
     next = layout;
   } else {
     manifest = { ...head, files: files! };
-    bytes = serializeManifest(manifest);
+    const whole = serializeManifest(manifest);
+    bytes = [whole];
     if (layoutFile && files!.length) {
       const [before, after] = filesFrame(head);
-      if (bytes.subarray(0, before.length).equals(before) && bytes.subarray(bytes.length - after.length).equals(after)) {
-        next = layoutOf(files!, bytes.subarray(before.length, bytes.length - after.length), list, listDigest);
+      if (whole.subarray(0, before.length).equals(before) && whole.subarray(whole.length - after.length).equals(after)) {
+        next = layoutOf(files!, whole.subarray(before.length, whole.length - after.length), list[0]!, listDigest);
       }
     }
   }
-  await writeFile(path.join(dir, MANIFEST_FILE), bytes);
+  // Synchronous, in its pieces: a spliced manifest is never joined unless it is signed.
+  writePiecesSync(path.join(dir, MANIFEST_FILE), bytes);
   const sigPath = path.join(dir, SIGNATURE_FILE);
-  if (options.signingKey) await writeFile(sigPath, signManifestBytes(bytes, options.signingKey.privateKey));
+  if (options.signingKey) await writeFile(sigPath, signManifestBytes(flat(bytes), options.signingKey.privateKey));
   else await rm(sigPath, { force: true });
   listDigests.set(manifest, { digest: listDigest, count: layout ? layout.count : files!.length });
   if (layoutFile) {
     // Kept for the next build; one that cannot be written (or is not there) only costs it time.
-    await (next ? writeLayout(layoutFile, next) : rm(layoutFile, { force: true })).catch(() => {});
+    try {
+      if (next) writeLayout(layoutFile, next);
+      else rmSync(layoutFile, { force: true });
+    } catch {
+      // nothing kept: the next build makes its manifest whole
+    }
   }
   return manifest;
 }

@@ -20,27 +20,39 @@
  * costs the time of making the entries, or the whole list, again.
  */
 import { isAscii } from 'node:buffer';
-import { readStateFileSync, writeStateFile } from '../state-file.ts';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
+import path from 'node:path';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type ManifestFile } from './types.ts';
 
 /** Bump when an entry's or a list line's bytes would change. */
-const LAYOUT_FORMAT = `samizdat-manifest-layout/2 ${MANIFEST_FORMAT}`;
+export const LAYOUT_FORMAT = `samizdat-manifest-layout/3 ${MANIFEST_FORMAT}`;
 
 export interface FilesLayout {
   count: number;
   sizes: Float64Array;
-  /** The entries of the manifest's `files` array, joined by ",\n" as the manifest writes them. */
-  entries: Buffer;
-  /** Where each entry ends in `entries` (the next starts 2 bytes later). */
+  /**
+   * The entries of the manifest's `files` array, joined by ",\n" as the manifest writes them: in
+   * pieces, written as they are (see flat()).
+   */
+  entries: Buffer[];
+  /** Where each entry ends in the entries' bytes (the next starts 2 bytes later). */
   entryEnds: Uint32Array;
-  /** `<sha256>  <path>\n` for each file: what the publication id hashes. */
-  list: Buffer;
+  /** `<sha256>  <path>\n` for each file: what the publication id hashes (in pieces too). */
+  list: Buffer[];
   listEnds: Uint32Array;
   /** Lowercase hex sha256 of `list`. */
   listDigest: string;
 }
 
 const SEPARATOR = Buffer.from(',\n');
+
+/** Pieces as one buffer (joined once, then kept so). */
+export function flat(pieces: Buffer[]): Buffer {
+  if (pieces.length !== 1) pieces.splice(0, pieces.length, Buffer.concat(pieces));
+  return pieces[0]!;
+}
 
 /** An entry as `JSON.stringify(manifest, null, 1)` writes it in the files array. */
 export function entryText(f: ManifestFile): string {
@@ -84,7 +96,7 @@ export function layoutOf(files: readonly ManifestFile[], entries: Buffer, list: 
     listEnds[i] = at = nl + 1;
   }
   if (listEnds[count - 1] !== list.length) return undefined;
-  return { count, sizes: Float64Array.from(files, (f) => f.size), entries, entryEnds, list, listEnds, listDigest };
+  return { count, sizes: Float64Array.from(files, (f) => f.size), entries: [entries], entryEnds, list: [list], listEnds, listDigest };
 }
 
 const lineStart = (l: FilesLayout, i: number) => (i > 0 ? l.listEnds[i - 1]! : 0);
@@ -92,16 +104,17 @@ const entryStart = (l: FilesLayout, i: number) => (i > 0 ? l.entryEnds[i - 1]! +
 
 /** The path of file i, read from its list line. */
 function pathAt(l: FilesLayout, i: number): string {
-  return l.list.toString('utf8', lineStart(l, i) + 66, l.listEnds[i]! - 1);
+  return flat(l.list).toString('utf8', lineStart(l, i) + 66, l.listEnds[i]! - 1);
 }
 
 /** Every path and the sha256 hex of every file (64 digits each, one string), in order. */
 function pathsAndHashes(l: FilesLayout): { paths: string[]; hashes: string } {
   const paths = new Array<string>(l.count);
   const hashes: string[] = [];
-  if (isAscii(l.list)) {
+  const list = flat(l.list);
+  if (isAscii(list)) {
     // One decode, then slices: byte offsets are character offsets.
-    const text = l.list.toString('latin1');
+    const text = list.toString('latin1');
     let start = 0;
     for (let i = 0; i < l.count; i++) {
       const end = l.listEnds[i]!;
@@ -113,7 +126,7 @@ function pathsAndHashes(l: FilesLayout): { paths: string[]; hashes: string } {
     for (let i = 0; i < l.count; i++) {
       const start = lineStart(l, i);
       paths[i] = pathAt(l, i);
-      hashes.push(l.list.toString('latin1', start, start + 64));
+      hashes.push(list.toString('latin1', start, start + 64));
     }
   }
   return { paths, hashes: hashes.join('') };
@@ -127,23 +140,80 @@ export function layoutFiles(l: FilesLayout): ManifestFile[] {
   return files;
 }
 
+/**
+ * The file: a line naming the format, a line of JSON (count, digest, byte lengths, the byte
+ * order), zeros up to a multiple of 8, then the sizes (float64), entry ends and line ends
+ * (uint32), the entries and the list. Not V8's serialization: the pieces of a spliced layout are
+ * written as they are, and a read takes views of the file's bytes, copying nothing.
+ */
+const ENDIAN = endianness();
+
 /** Reads the layout kept by the last build, if there is a whole, well-formed one. */
 export function readLayout(file: string): FilesLayout | undefined {
-  const b = readStateFileSync(file, LAYOUT_FORMAT);
-  if (!b || typeof b.count !== 'number' || typeof b.listDigest !== 'string' || b.listDigest.length !== 64) return undefined;
-  const { count, sizes, entries, entryEnds, list, listEnds } = b;
-  if (!(sizes instanceof Float64Array) || !(entries instanceof Uint8Array) || !(list instanceof Uint8Array)) return undefined;
-  if (!(entryEnds instanceof Uint32Array) || !(listEnds instanceof Uint32Array)) return undefined;
-  if (!Number.isSafeInteger(count) || count <= 0 || sizes.length !== count || entryEnds.length !== count || listEnds.length !== count) return undefined;
-  if (entryEnds[count - 1] !== entries.length || listEnds[count - 1] !== list.length) return undefined;
-  const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-  return { count, sizes, entries: asBuffer(entries), entryEnds, list: asBuffer(list), listEnds, listDigest: b.listDigest };
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const first = buf.indexOf(0x0a);
+  const second = first < 0 ? -1 : buf.indexOf(0x0a, first + 1);
+  if (second < 0 || buf.toString('latin1', 0, first) !== LAYOUT_FORMAT) return undefined;
+  let h: { count?: unknown; listDigest?: unknown; entries?: unknown; list?: unknown; endian?: unknown };
+  try {
+    h = JSON.parse(buf.toString('utf8', first + 1, second)) as typeof h;
+  } catch {
+    return undefined;
+  }
+  const { count, listDigest, entries, list } = h;
+  if (typeof h !== 'object' || h === null || h.endian !== ENDIAN || typeof listDigest !== 'string' || listDigest.length !== 64) return undefined;
+  if (!Number.isSafeInteger(count) || !Number.isSafeInteger(entries) || !Number.isSafeInteger(list)) return undefined;
+  const n = count as number;
+  const at = (second + 8) & ~7;
+  if (n <= 0 || buf.length !== at + 16 * n + (entries as number) + (list as number)) return undefined;
+  // Typed arrays over the file's bytes need their alignment; a buffer that lacks it is copied once.
+  const bytes = (buf.byteOffset & 7) === 0 ? buf : Buffer.from(buf);
+  const sizes = new Float64Array(bytes.buffer, bytes.byteOffset + at, n);
+  const entryEnds = new Uint32Array(bytes.buffer, bytes.byteOffset + at + 8 * n, n);
+  const listEnds = new Uint32Array(bytes.buffer, bytes.byteOffset + at + 12 * n, n);
+  const e = bytes.subarray(at + 16 * n, at + 16 * n + (entries as number));
+  const l = bytes.subarray(at + 16 * n + (entries as number));
+  if (entryEnds[n - 1] !== e.length || listEnds[n - 1] !== l.length) return undefined;
+  return { count: n, sizes, entries: [e], entryEnds, list: [l], listEnds, listDigest };
 }
 
-/** Keeps a layout for the next build (atomically: a reader sees the last one or this one). */
-export async function writeLayout(file: string, l: FilesLayout): Promise<void> {
-  const { count, sizes, entries, entryEnds, list, listEnds, listDigest } = l;
-  await writeStateFile(file, LAYOUT_FORMAT, { count, sizes, entries, entryEnds, list, listEnds, listDigest });
+/** Keeps a layout for the next build, atomically (a temp file renamed over it): a reader sees the last one or this one. */
+export function writeLayout(file: string, l: FilesLayout): void {
+  const entriesLength = l.entries.reduce((n, b) => n + b.length, 0);
+  const listLength = l.list.reduce((n, b) => n + b.length, 0);
+  let head = `${LAYOUT_FORMAT}\n${JSON.stringify({ count: l.count, listDigest: l.listDigest, entries: entriesLength, list: listLength, endian: ENDIAN })}\n`;
+  head += '\0'.repeat(((head.length + 7) & ~7) - head.length);
+  const view = (a: Float64Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  writePiecesSync(file, [Buffer.from(head, 'latin1'), view(l.sizes), view(l.entryEnds), view(l.listEnds), ...l.entries, ...l.list], true);
+}
+
+/**
+ * Writes buffers one after the other into a file, synchronously (a few large writes: on the
+ * thread pool they cost round trips that the main thread waits for anyway). `atomic`: through a
+ * temp file renamed over it.
+ */
+export function writePiecesSync(file: string, pieces: readonly Uint8Array[], atomic = false): void {
+  if (atomic) mkdirSync(path.dirname(file), { recursive: true });
+  const target = atomic ? `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp` : file;
+  const fd = openSync(target, 'w');
+  try {
+    try {
+      for (const piece of pieces.length > 64 ? [Buffer.concat(pieces)] : pieces) {
+        for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done, piece.length - done);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (atomic) renameSync(target, file);
+  } catch (err) {
+    if (atomic) rmSync(target, { force: true });
+    throw err;
+  }
 }
 
 export interface SpliceOverlay {
@@ -224,6 +294,7 @@ function vouchedPlan(base: FilesLayout, bundle: ReadonlySet<string>, listed: num
 function checkedPlan(base: FilesLayout, bundle: ReadonlySet<string>, listed: number, overlay: SpliceOverlay): Plan | undefined {
   const { paths, hashes } = pathsAndHashes(base);
   const n = base.count;
+  const list = flat(base.list);
   const status = new Uint8Array(n);
   const remade = new Map<string, ManifestFile | undefined>();
   let inBundle = 0;
@@ -233,7 +304,7 @@ function checkedPlan(base: FilesLayout, bundle: ReadonlySet<string>, listed: num
     if ((i > 0 && !(paths[i - 1]! < p)) || excluded(p)) return undefined;
     const start = lineStart(base, i);
     const end = base.listEnds[i]!;
-    if (base.entryEnds[i]! <= entryStart(base, i) || end < start + 68 || base.list[start + 64] !== 0x20 || base.list[start + 65] !== 0x20 || base.list[end - 1] !== 0x0a) return undefined;
+    if (base.entryEnds[i]! <= entryStart(base, i) || end < start + 68 || list[start + 64] !== 0x20 || list[start + 65] !== 0x20 || list[end - 1] !== 0x0a) return undefined;
     if (!bundle.has(p)) continue;
     inBundle++;
     const k = overlay.known?.(p);
@@ -309,6 +380,8 @@ export async function spliceLayout(base: FilesLayout, overlay: SpliceOverlay, ha
   const listEnds = new Uint32Array(count);
   const entryPieces: Buffer[] = [];
   const listPieces: Buffer[] = [];
+  const baseEntries = flat(base.entries);
+  const baseList = flat(base.list);
   let entryAt = 0; // bytes of entries so far (separators included)
   let listAt = 0;
   let k = 0; // files so far
@@ -336,8 +409,8 @@ export async function spliceLayout(base: FilesLayout, overlay: SpliceOverlay, ha
     separate();
     const eStart = entryStart(base, from);
     const lStart = lineStart(base, from);
-    entryPieces.push(base.entries.subarray(eStart, base.entryEnds[to - 1]));
-    listPieces.push(base.list.subarray(lStart, base.listEnds[to - 1]));
+    entryPieces.push(baseEntries.subarray(eStart, base.entryEnds[to - 1]));
+    listPieces.push(baseList.subarray(lStart, base.listEnds[to - 1]));
     sizes.set(base.sizes.subarray(from, to), k);
     const eShift = entryAt - eStart;
     const lShift = listAt - lStart;
@@ -371,9 +444,9 @@ export async function spliceLayout(base: FilesLayout, overlay: SpliceOverlay, ha
   return {
     count,
     sizes,
-    entries: Buffer.concat(entryPieces, entryAt),
+    entries: entryPieces,
     entryEnds,
-    list: Buffer.concat(listPieces, listAt),
+    list: listPieces,
     listEnds,
     listDigest: '',
   };
