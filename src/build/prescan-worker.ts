@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readRecentMark, changedSince } from '../content/recent.ts';
+import type { Article } from '../content/article.ts';
 import { scanContent, type ContentScan } from '../content/scan.ts';
 import { scanOutputs } from './output-scan.ts';
 import type { PrescanMessage } from './prescan.ts';
@@ -15,24 +16,35 @@ const EARLY_PARSE_MAX = 16;
 const { contentDir, outDir, cacheDir } = workerData as { contentDir?: string; outDir?: string; cacheDir?: string };
 const post = (m: PrescanMessage) => parentPort!.postMessage(m);
 
-async function parseEarly(scan: ContentScan | null, contentDir: string, cacheDir: string): Promise<void> {
+async function parseAndRenderEarly(scan: ContentScan | null, contentDir: string, cacheDir: string): Promise<void> {
   const mark = scan ? readRecentMark(cacheDir) : undefined;
   const changed = scan && mark ? changedSince(scan, mark, EARLY_PARSE_MAX) : [];
   // The source path exactly as the build makes it (src/content/index.ts).
   const prefix = path.join(contentDir, '_').slice(0, -1);
   const files = changed.map(({ file, stamp }) => ({ file, stamp, sourcePath: prefix + (path.sep === '/' ? file : file.split('/').join(path.sep)) }));
   post({ early: files.length ? { siteLang: mark!.siteLang, files } : null });
+  if (!files.length) return;
+  // Each file parsed here gets exactly one rendering message; the others none.
+  const toRender: Array<{ file: string; article?: Article }> = [];
   let next = 0;
   try {
-    if (!files.length) return;
-    const { parseAndRenderEarly } = await import('./early-parse.ts');
+    const { parseEarly, renderEarly } = await import('./early-parse.ts');
     for (; next < files.length; next++) {
       const { file, sourcePath, stamp } = files[next]!;
-      post({ parsed: { file, answer: await parseAndRenderEarly({ file, sourcePath, siteLang: mark!.siteLang }, stamp, contentDir) } });
+      const answer = parseEarly({ file, sourcePath, siteLang: mark!.siteLang }, stamp);
+      post({ parsed: { file, answer } });
+      if (answer) toRender.push({ file, ...(answer.article!.draft ? {} : { article: answer.article! }) });
+    }
+    // The parses first: the build needs them before the renderings.
+    while (toRender.length) {
+      const { file, article } = toRender[0]!;
+      post({ rendered: { file, rendered: article ? await renderEarly(article, contentDir) : null } });
+      toRender.shift();
     }
   } catch {
-    // The build parses the rest itself.
+    // The build parses and renders the rest itself.
     for (; next < files.length; next++) post({ parsed: { file: files[next]!.file, answer: null } });
+    for (const { file } of toRender) post({ rendered: { file, rendered: null } });
   }
 }
 
@@ -44,6 +56,6 @@ if (contentDir !== undefined) {
     // The build scans again in its own thread, and reports what is wrong.
   }
   post({ content: scan });
-  if (cacheDir !== undefined) await parseEarly(scan, contentDir, cacheDir);
+  if (cacheDir !== undefined) await parseAndRenderEarly(scan, contentDir, cacheDir);
 }
 if (outDir !== undefined) post({ outputs: scanOutputs(outDir) ?? null });

@@ -17,6 +17,7 @@ import type { ParseContext, ParsedFile } from '../content/parse.ts';
 import type { ContentScan, Stamp } from '../content/scan.ts';
 import { scanOutputs, type OutputScan } from './output-scan.ts';
 import type { ParsedAndRendered } from './parse-render-worker.ts';
+import type { RenderedArticle } from './render.ts';
 import { startWorker } from '../workers.ts';
 
 /** The files the scan thread parses early, and the site language it parses them for. */
@@ -27,101 +28,112 @@ export interface EarlyList {
 
 /**
  * What the scan thread posts: each scan asked for, once (null: could not be made there); with a
- * cache folder, after the content scan, the files it parses early (null: none) and then each
- * one's answer (null: the build parses that file itself).
+ * cache folder, after the content scan, the files it parses early (null: none), each one's parse
+ * (null: the build parses that file itself) and then, for each file parsed there, its rendering
+ * (null: a draft, or one the build renders itself).
  */
 export type PrescanMessage =
   | { content: ContentScan | null }
   | { outputs: OutputScan | null }
   | { early: EarlyList | null }
-  | { parsed: { file: string; answer: ParsedAndRendered | null } };
+  | { parsed: { file: string; answer: ParsedFile | null } }
+  | { rendered: { file: string; rendered: RenderedArticle | null } };
 
 /**
  * How long the build waits for early answers, counted from the first time it waits, before it
  * starts parsing what has not come itself (and takes whichever answer comes first): about what
- * loading the parsing code and parsing take it. Settable for tests (a thread run through tsx
- * starts slowly). And what happened to early parses (tests, measurements): listed by the thread,
- * answered with an article, given to the build, waited for longer than waitMs.
+ * loading the parsing code and parsing take it. The same for the renderings, which the build
+ * then makes itself. Settable for tests (a thread run through tsx starts slowly). And what
+ * happened (tests, measurements): files listed by the thread, parses it answered, parses and
+ * renderings the build took, waits longer than waitMs.
  */
-export const earlyParse = { waitMs: 150, stats: { listed: 0, answered: 0, used: 0, late: 0 } };
+export const earlyParse = { waitMs: 150, stats: { listed: 0, answered: 0, used: 0, late: 0, renders: 0, lateRenders: 0 } };
 
 /**
  * For the build: the early answer of parsing a file of exactly this stamp with exactly this
- * context, or undefined (none comes: parse it). One that is slow to come races parseHere.
+ * context, or undefined (none comes: parse it). One that is slow to come races parseHere. An
+ * answer from the thread has `more`: the same answer with its rendering, when that comes.
  */
-export type EarlyParses = (ctx: ParseContext, stamp: Stamp, parseHere: () => Promise<ParsedFile>) => Promise<ParsedFile | undefined>;
+export type EarlyParses = (ctx: ParseContext, stamp: Stamp, parseHere: () => Promise<ParsedFile>) => Promise<(ParsedFile & { more?: () => Promise<ParsedAndRendered> }) | undefined>;
 
-/** The build's side of the early parses: answers as they come, each taken once, and the wait for them. */
-class EarlyAnswers {
-  private readonly list: Promise<Map<string, EarlyList['files'][number]> | undefined>;
-  private siteLang = '';
-  private answerList: (files: EarlyList | null) => void = () => {};
-  private listOpen = true;
-  private readonly answers = new Map<string, { answer: Promise<ParsedAndRendered | null>; resolve: (a: ParsedAndRendered | null) => void }>();
-  private readonly taken = new Set<string>();
-  private deadline: Promise<undefined> | undefined;
-
+/** A value that comes once, from a message or not at all (null). */
+class Later<T> {
+  readonly value: Promise<T | null>;
+  resolve: (v: T | null) => void = () => {};
   constructor() {
-    this.list = new Promise((resolve) => {
-      this.answerList = (early) => {
-        if (!this.listOpen) return;
-        this.listOpen = false;
-        if (!early) return resolve(undefined);
-        this.siteLang = early.siteLang;
-        earlyParse.stats.listed += early.files.length;
-        for (const f of early.files) this.slot(f.file);
-        resolve(new Map(early.files.map((f) => [f.file, f])));
-      };
-    });
+    this.value = new Promise((r) => (this.resolve = r));
   }
+}
 
-  private slot(file: string) {
-    let slot = this.answers.get(file);
-    if (!slot) {
-      let resolve: (a: ParsedAndRendered | null) => void = () => {};
-      const answer = new Promise<ParsedAndRendered | null>((r) => (resolve = r));
-      slot = { answer, resolve };
-      this.answers.set(file, slot);
-    }
-    return slot;
-  }
+/** Resolves to undefined after ms: how long to wait, from the first wait on. */
+const timer = (ms: number) => new Promise<undefined>((resolve) => setTimeout(resolve, ms, undefined).unref());
+
+/** The build's side of the early parses: answers as they come, each taken once, and the waits for them. */
+class EarlyAnswers {
+  private readonly list = new Later<EarlyList>();
+  private readonly parses = new Map<string, { parsed: Later<ParsedFile>; rendered: Later<RenderedArticle> }>();
+  private readonly taken = new Set<string>();
+  private parseDeadline: Promise<undefined> | undefined;
+  private renderDeadline: Promise<undefined> | undefined;
 
   listed(early: EarlyList | null): void {
-    this.answerList(early);
+    if (early) {
+      earlyParse.stats.listed += early.files.length;
+      for (const f of early.files) this.parses.set(f.file, { parsed: new Later(), rendered: new Later() });
+    }
+    this.list.resolve(early);
   }
 
-  answered(file: string, answer: ParsedAndRendered | null): void {
+  answered(file: string, answer: ParsedFile | null): void {
     if (answer) earlyParse.stats.answered++;
-    this.answers.get(file)?.resolve(answer);
+    this.parses.get(file)?.parsed.resolve(answer);
+  }
+
+  rendered(file: string, rendered: RenderedArticle | null): void {
+    this.parses.get(file)?.rendered.resolve(rendered);
   }
 
   /** The thread ended: nothing more comes. */
   end(): void {
-    this.answerList(null);
-    for (const { resolve } of this.answers.values()) resolve(null);
+    this.list.resolve(null);
+    for (const { parsed, rendered } of this.parses.values()) {
+      parsed.resolve(null);
+      rendered.resolve(null);
+    }
   }
 
   take: EarlyParses = async (ctx, stamp, parseHere) => {
-    const files = await this.list;
-    const listed = files?.get(ctx.file);
-    if (!listed || ctx.siteLang !== this.siteLang || ctx.sourcePath !== listed.sourcePath || listed.stamp.some((v, i) => v !== stamp[i])) return undefined;
-    const slot = this.answers.get(ctx.file);
+    const early = await this.list.value;
+    const listed = early?.files.find((f) => f.file === ctx.file);
+    if (!listed || ctx.siteLang !== early!.siteLang || ctx.sourcePath !== listed.sourcePath || listed.stamp.some((v, i) => v !== stamp[i])) return undefined;
+    const slot = this.parses.get(ctx.file);
     if (!slot || this.taken.has(ctx.file)) return undefined;
     this.taken.add(ctx.file);
-    this.deadline ??= new Promise((resolve) => setTimeout(resolve, earlyParse.waitMs, undefined).unref());
-    let answer = await Promise.race([slot.answer, this.deadline]);
+    this.parseDeadline ??= timer(earlyParse.waitMs);
+    let answer = await Promise.race([slot.parsed.value, this.parseDeadline]);
     if (answer === undefined) {
       // Late (a busy machine): parse here too, and take whichever answer comes first. A parse
       // here that loses is only lost time; its result or error is dropped.
       earlyParse.stats.late++;
       const here = parseHere();
       here.catch(() => {});
-      answer = await Promise.race([slot.answer, here.then(() => null)]);
+      answer = await Promise.race([slot.parsed.value, here.then(() => null)]);
       if (!answer) return here;
     }
     if (!answer) return undefined;
     earlyParse.stats.used++;
-    return answer;
+    const parsed = answer;
+    // The rendering follows the parse (the thread loads the renderer after posting the parses):
+    // asked for when the build has done what it can without it. Not in time: rendered there.
+    const more = async (): Promise<ParsedAndRendered> => {
+      this.renderDeadline ??= timer(earlyParse.waitMs);
+      const rendered = await Promise.race([slot.rendered.value, this.renderDeadline]);
+      if (rendered === undefined) earlyParse.stats.lateRenders++;
+      if (!rendered) return parsed;
+      earlyParse.stats.renders++;
+      return { ...parsed, rendered };
+    };
+    return { ...parsed, more };
   };
 }
 
@@ -180,6 +192,8 @@ function startScanThread(dirs: { contentDir?: string; outDir?: string; cacheDir?
       scans.early?.listed(m.early);
     } else if ('parsed' in m) {
       scans.early?.answered(m.parsed.file, m.parsed.answer);
+    } else if ('rendered' in m) {
+      scans.early?.rendered(m.rendered.file, m.rendered.rendered);
     } else if ('outputs' in m && outputsOpen) {
       outputsOpen = false;
       scanThreadStats.onThread++;

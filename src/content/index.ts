@@ -75,9 +75,11 @@ export interface LoadOptions {
    * file to parse, the answer of parsing it with exactly this context, from bytes of exactly this
    * stamp, or undefined (then it is parsed here, as without the option). It may also run
    * parseHere (the parse this load would make) and answer with that. An answer may carry fields
-   * of its own (the rendered article); those reach onParsed.
+   * of its own (the rendered article), which reach onParsed; with `more`, the answer onParsed
+   * gets is what that gives, asked for at the end of the load (the rest of the load goes on
+   * meanwhile).
    */
-  early?: (ctx: ParseContext, stamp: Stamp, parseHere: () => Promise<ParsedFile>) => Promise<ParsedFile | undefined>;
+  early?: (ctx: ParseContext, stamp: Stamp, parseHere: () => Promise<ParsedFile>) => Promise<(ParsedFile & { more?: () => Promise<ParsedFile> }) | undefined>;
   /** Called with every file's answer as it is parsed now (not for files taken from the cache). */
   onParsed?: (file: string, answer: ParsedFile) => void;
 }
@@ -112,6 +114,8 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
   let parsedCount = 0;
   let earlyCount = 0;
+  /** What the early answers still have to give onParsed, at the end of the load. */
+  const more: Array<() => Promise<void>> = [];
   let pool: TaskPool<ParseContext, ParsedFile> | undefined;
   // The parsing code (YAML readers, transliteration tables) loads only when a file is parsed here.
   const parseInThread = async (ctx: ParseContext) => (await import('./parse.ts')).parseArticle(await readFile(ctx.sourcePath), ctx);
@@ -127,9 +131,11 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
     const ctx = { file: rel, sourcePath: sourceOf(rel), siteLang };
     let here: ParsedFile | undefined;
     const parseHere = async () => (here = await (pool ? pool.run(ctx) : parseInThread(ctx)));
-    const result = (stamp && options.early ? await options.early(ctx, stamp, parseHere) : undefined) ?? (await parseHere());
+    const result: ParsedFile & { more?: () => Promise<ParsedFile> } = (stamp && options.early ? await options.early(ctx, stamp, parseHere) : undefined) ?? (await parseHere());
     if (result !== here) earlyCount++;
-    options.onParsed?.(rel, result);
+    const fuller = result.more;
+    if (fuller) more.push(async () => options.onParsed?.(rel, await fuller()));
+    else options.onParsed?.(rel, result);
     if (result.problems.length) return { problems: result.problems, warnings: result.warnings };
     const { body, ...rest } = result.article!;
     if (cache && stamp) cache.remember(rel, stamp, rest.draft ? undefined : rest, result.warnings);
@@ -192,5 +198,7 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
     }
   }
   invalid.sort((a, b) => compareCodeUnits(a.file, b.file));
-  return { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings, parsed: parsedCount, cached: files.length - parsedCount, early: earlyCount };
+  const loaded = { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings, parsed: parsedCount, cached: files.length - parsedCount, early: earlyCount };
+  for (const m of more) await m();
+  return loaded;
 }

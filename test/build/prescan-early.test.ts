@@ -9,7 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildResult } from '../../src/build/index.ts';
-import { parseAndRenderEarly } from '../../src/build/early-parse.ts';
+import { parseEarly } from '../../src/build/early-parse.ts';
 import { earlyParse, prestartScans, takePrestartedContentScan, takePrestartedEarlyParses, takePrestartedScan } from '../../src/build/prescan.ts';
 import type { ParsedAndRendered } from '../../src/build/parse-render-worker.ts';
 import { renderArticle } from '../../src/build/render.ts';
@@ -139,9 +139,13 @@ describe('parsing and rendering early', () => {
     prestartScans({ contentDir: s.content, outDir: s.out, cacheDir: s.cache });
     const early = takePrestartedEarlyParses(s.content)!;
     const notHere = () => Promise.reject(new Error('parsed here, not on the thread'));
-    const answer = (await early(ctx, stamp, notHere)) as ParsedAndRendered;
+    const { more, ...parsedThere } = (await early(ctx, stamp, notHere))!;
+    expect(parsedThere).toEqual(here);
+    // The rendering comes after the parse, asked for when the build gets to it.
+    const answer = (await more!()) as ParsedAndRendered;
     expect(answer).toEqual({ ...here, rendered });
     expect(answer.rendered!.html).toBe(rendered.html);
+    expect(earlyParse.stats.renders).toBeGreaterThan(0);
     // Once: a second ask is parsed here.
     expect(await early(ctx, stamp, notHere)).toBeUndefined();
     takePrestartedContentScan(s.content);
@@ -186,8 +190,8 @@ describe('parsing and rendering early', () => {
     await new Promise((r) => setTimeout(r, 20));
     await writeFile(file, NEW_ARTICLE.replace('Новая статья о выборах', 'Edited title, longer than before'));
     const ctx = { file: 'en/new.md', sourcePath: file, siteLang: 'en' };
-    expect(await parseAndRenderEarly(ctx, stamp, s.content)).toBeNull();
-    expect((await parseAndRenderEarly(ctx, stampOf(statSync(file)), s.content))!.article!.title).toBe('Edited title, longer than before');
+    expect(parseEarly(ctx, stamp)).toBeNull();
+    expect(parseEarly(ctx, stampOf(statSync(file)))!.article!.title).toBe('Edited title, longer than before');
   });
 
   it('a file with problems: the thread answers nothing, and the load reports the very problems parsing here reports', async () => {
@@ -240,6 +244,33 @@ describe('parsing and rendering early', () => {
     expect(loaded.early).toBe(0);
     expect(earlyParse.stats.used).toBe(before.used);
     expect(loaded.parsed).toBe(1);
+    expect(outcome(loaded)).toEqual(outcome(await loadPlain(s)));
+  }, 60_000);
+
+  it('a rendering later than the wait: the load ends with the parse alone (the build renders the article itself)', async () => {
+    const s = await primed();
+    await writeFile(path.join(s.content, 'en', 'new.md'), NEW_ARTICLE);
+    const before = { ...earlyParse.stats };
+    prestartScans({ contentDir: s.content, outDir: s.out, cacheDir: s.cache });
+    const early = takePrestartedEarlyParses(s.content)!;
+    const answers: Array<[string, boolean]> = [];
+    const loaded = await loadContent(s.content, {
+      siteLang: 'en',
+      cacheDir: s.cache,
+      scan: takePrestartedContentScan(s.content)!,
+      // The parse in time, the rendering not: the thread loads the renderer only after the parse.
+      early: async (ctx, stamp, parseHere) => {
+        const answer = await early(ctx, stamp, parseHere);
+        earlyParse.waitMs = 0;
+        return answer;
+      },
+      onParsed: (file, answer) => answers.push([file, 'rendered' in answer]),
+      threads: false,
+    });
+    takePrestartedScan(s.out);
+    expect(loaded.early).toBe(1);
+    expect(earlyParse.stats.lateRenders).toBe(before.lateRenders + 1);
+    expect(answers).toEqual([['en/new.md', false]]);
     expect(outcome(loaded)).toEqual(outcome(await loadPlain(s)));
   }, 60_000);
 
