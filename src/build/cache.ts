@@ -14,7 +14,7 @@ import type { RenderedArticle } from './render.ts';
 import { stampOf } from './input-stamp.ts';
 import { VERSION } from '../version.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
-import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
+import { readStateMap, writeStateMap, writeStateMapChanges, type StateMapBase } from '../state-file.ts';
 import { sha256Hex } from '../digest.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -163,6 +163,8 @@ export class RenderCache {
   private base: StateMapBase | undefined;
   /** Entries of this build, as stored: a plain entry stays the very string read. */
   private readonly used = new Map<string, StoredEntry>();
+  /** Keys of the entries rendered (or adopted) by this build: the only entries of `used` that are not the index's own. */
+  private readonly fresh = new Set<string>();
   private readonly keys = new WeakMap<Article, string>();
   /** Folders of HTML files made by this build. */
   private readonly folders = new Set<string>();
@@ -271,28 +273,48 @@ export class RenderCache {
   async set(article: Article, rendered: RenderedArticle): Promise<void> {
     if (!this.dir) return;
     const { html, summary, ...meta } = rendered;
-    this.used.set(this.key(article), { ...meta, htmlSha256: writeRenderedText({ dir: this.dir, salt: this.salt }, article, { html, summary }, this.folders) });
+    const key = this.key(article);
+    this.used.set(key, { ...meta, htmlSha256: writeRenderedText({ dir: this.dir, salt: this.salt }, article, { html, summary }, this.folders) });
+    this.fresh.add(key);
   }
 
   /** Records a rendering another thread wrote with writeRenderedText (which gave htmlSha256). */
   adopt(article: Article, rendered: RenderedArticle, htmlSha256: string): void {
     if (!this.dir) return;
     const { html: _html, summary: _summary, ...meta } = rendered;
-    this.used.set(this.key(article), { ...meta, htmlSha256 });
+    const key = this.key(article);
+    this.used.set(key, { ...meta, htmlSha256 });
+    this.fresh.add(key);
   }
 
   /** Writes the index of this build's articles (entries of articles gone are dropped). */
   async save(): Promise<void> {
     if (!this.dir) return;
-    const entries = new Map<string, StoredEntry>();
-    // An entry read and still in use comes out as the value read (the same string, or the same
-    // object), so only the changes are written.
-    for (const [key, e] of this.used) entries.set(key, typeof e === 'string' ? e : storedEntry(e));
-    const wrote = await writeStateMap(path.join(this.dir, INDEX_FILE), INDEX_FORMAT, { salt: this.salt }, entries, this.base, 'render-index.json');
+    const file = path.join(this.dir, INDEX_FILE);
+    let wrote: 'delta' | 'whole';
+    if (this.base) {
+      // Only the changes are looked at: the entries rendered now, and those of articles gone.
+      // Every other entry in use is the index's own value (taken from it by metas()).
+      const set = new Map<string, StoredEntry>();
+      let added = 0;
+      for (const key of this.fresh) {
+        const e = this.used.get(key)!;
+        set.set(key, typeof e === 'string' ? e : storedEntry(e));
+        if (!this.index.has(key)) added++;
+      }
+      // Entries of the index not in use now: none when the entries in use that it holds are all of it.
+      const removed: string[] = [];
+      if (this.used.size - added !== this.index.size) for (const key of this.index.keys()) if (!this.used.has(key)) removed.push(key);
+      wrote = await writeStateMapChanges(file, INDEX_FORMAT, { salt: this.salt }, this.base, { set, removed }, 'render-index.json');
+    } else {
+      const entries = new Map<string, StoredEntry>();
+      for (const [key, e] of this.used) entries.set(key, typeof e === 'string' ? e : storedEntry(e));
+      wrote = await writeStateMap(file, INDEX_FORMAT, { salt: this.salt }, entries, undefined, 'render-index.json');
+    }
     // Texts no entry names (articles edited or gone, renderings of an older samizdat) would pile
     // up with every edit and upgrade: they go whenever the index is written whole, which is after
     // a first build, an upgrade, or changes to an eighth of the articles.
-    if (wrote === 'whole') await this.prune(entries);
+    if (wrote === 'whole') await this.prune(this.used);
   }
 
   private async prune(entries: ReadonlyMap<string, unknown>): Promise<void> {
