@@ -486,7 +486,7 @@ export class AuditCache {
       const yesOthers = new Set<string>();
       for (const told of [this.yes.files, s.yes.files]) {
         for (const p of told) {
-          const i = changes.index.get(p);
+          const i = changes.indexOf(p);
           if (i !== undefined) changes.yesListed[i] = 1;
           else yesOthers.add(p);
         }
@@ -501,7 +501,7 @@ export class AuditCache {
         yes: { files: [...yesOthers], folders: [...new Set([...this.yes.folders, ...s.yes.folders])] },
         no: { files: [...new Set([...this.no.files, ...s.no.files])], folders: [...new Set([...this.no.folders, ...s.no.folders])] },
         journalBase,
-        namesClean: refused ? namesCleanOf(regular, refused, (p) => changes.index.has(p), changes.count) : [],
+        namesClean: refused ? namesCleanOf(regular, refused, (p) => changes.indexOf(p) !== undefined, changes.count) : [],
         namesNotClean: refused ? (refused.size === 0 ? [] : changes.list().filter((f) => refused.has(f))) : changes.list(),
         checked,
       };
@@ -584,7 +584,7 @@ export class AuditCache {
   private changesOnly(
     s: NonNullable<AuditCache['state']>,
     kept: Uint8Array,
-  ): { paths: string; hashes: string; yesListed: Uint8Array; index: ReadonlyMap<string, number>; count: number; list(): string[] } | undefined {
+  ): { paths: string; hashes: string; yesListed: Uint8Array; indexOf(p: string): number | undefined; count: number; list(): string[] } | undefined {
     let again = 0;
     const added: string[] = [];
     for (const p of this.files.keys()) {
@@ -613,13 +613,12 @@ export class AuditCache {
     const count = s.paths.length + added.length;
     const yesListed = new Uint8Array(count);
     yesListed.set(s.yesListed);
-    let index: Map<string, number> = s.files;
-    if (added.length > 0) {
-      index = new Map(s.files);
-      added.forEach((p, k) => index.set(p, s.paths.length + k));
-    }
-    const joined = added.length === 0 ? s.joined : oneByte(s.paths.length === 0 ? added.join('\0') : `${s.joined}\0${added.join('\0')}`);
-    return { paths: joined, hashes: pieces.join(''), yesListed, index, count, list: () => [...s.paths, ...added] };
+    // The state's own index, and the few added after it (not a copy of 12,000 entries).
+    const addedAt = new Map(added.map((p, k) => [p, s.paths.length + k]));
+    const indexOf = (p: string) => s.files.get(p) ?? (addedAt.size > 0 ? addedAt.get(p) : undefined);
+    // The state's paths are held one byte per character already when they can be: only the added ones are looked at.
+    const joined = added.length === 0 ? s.joined : s.paths.length === 0 ? oneByte(added.join('\0')) : `${s.joined}\0${oneByte(added.join('\0'))}`;
+    return { paths: joined, hashes: pieces.join(''), yesListed, indexOf, count, list: () => [...s.paths, ...added] };
   }
 
   /**
