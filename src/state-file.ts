@@ -80,7 +80,7 @@ export function writeStateFileSync(file: string, format: string, body: object): 
 /** A Map state as read: a few plain fields (head), the entries, and the base a write compares with. */
 export interface StateMap {
   head: Record<string, unknown>;
-  /** Not to be changed: the base's own Map, or a view of it with the delta's changes (no copy). */
+  /** Not to be changed (the base's view of the whole file reads through it). */
   entries: ReadonlyMap<string, unknown>;
   base: StateMapBase;
 }
@@ -98,43 +98,49 @@ export interface StateMapChanges {
   removed: ReadonlySet<string>;
 }
 
+/** In WholeFile's `before`: the key was not in the whole file (the delta added it). */
+const ABSENT: unique symbol = Symbol('absent');
+
 /**
- * The entries of a whole file with a delta's changes, without copying the whole file's Map: a
- * rebuild reads three states of 10,000-12,000 entries, and copying them cost more than the few
- * extra lookups (a key is looked for among the few changes first).
+ * The whole file's entries, seen through the Map read with its delta's changes made in place and
+ * the few values those changes replaced: a rebuild reads three states of 10,000-12,000 entries,
+ * and copying each Map to apply a delta of a few entries cost more than everything else done with
+ * it. Readers get the plain Map (fast lookups); only a write compares with this view.
  */
-class ChangedMap implements ReadonlyMap<string, unknown> {
+class WholeFile implements ReadonlyMap<string, unknown> {
   readonly size: number;
   constructor(
-    private readonly whole: ReadonlyMap<string, unknown>,
-    private readonly set: ReadonlyMap<string, unknown>,
-    private readonly removed: ReadonlySet<string>,
+    /** The entries read: the whole file with the delta's changes. */
+    readonly now: ReadonlyMap<string, unknown>,
+    /** For each key the delta changed, its value in the whole file (ABSENT: not there). */
+    private readonly before: ReadonlyMap<string, unknown>,
   ) {
-    let size = whole.size;
-    for (const key of removed) if (whole.has(key) && !set.has(key)) size--;
-    for (const key of set.keys()) if (!whole.has(key)) size++;
+    let size = now.size;
+    for (const [key, value] of before) {
+      if (value === ABSENT) size--;
+      else if (!now.has(key)) size++;
+    }
     this.size = size;
   }
 
   get(key: string): unknown {
-    if (this.set.size > 0 && this.set.has(key)) return this.set.get(key);
-    if (this.removed.size > 0 && this.removed.has(key)) return undefined;
-    return this.whole.get(key);
+    if (this.before.has(key)) {
+      const value = this.before.get(key);
+      return value === ABSENT ? undefined : value;
+    }
+    return this.now.get(key);
   }
 
   has(key: string): boolean {
-    if (this.set.size > 0 && this.set.has(key)) return true;
-    if (this.removed.size > 0 && this.removed.has(key)) return false;
-    return this.whole.has(key);
+    return this.before.has(key) ? this.before.get(key) !== ABSENT : this.now.has(key);
   }
 
-  /** In the order a copy of the whole Map with the changes made would have: the whole file's, then keys new in the delta. */
   *entries(): MapIterator<[string, unknown]> {
-    for (const [key, value] of this.whole) {
-      if (this.set.has(key)) yield [key, this.set.get(key)];
-      else if (!this.removed.has(key)) yield [key, value];
+    for (const [key, value] of this.now) {
+      if (!this.before.has(key)) yield [key, value];
+      else if (this.before.get(key) !== ABSENT) yield [key, this.before.get(key)];
     }
-    for (const [key, value] of this.set) if (!this.whole.has(key)) yield [key, value];
+    for (const [key, value] of this.before) if (value !== ABSENT && !this.now.has(key)) yield [key, value];
   }
 
   *keys(): MapIterator<string> {
@@ -150,15 +156,14 @@ class ChangedMap implements ReadonlyMap<string, unknown> {
   }
 
   forEach(callback: (value: unknown, key: string, map: ReadonlyMap<string, unknown>) => void, thisArg?: unknown): void {
-    const { whole, set, removed } = this;
-    const plain = set.size === 0 && removed.size === 0;
-    whole.forEach((value, key) => {
-      if (plain) callback.call(thisArg, value, key, this);
-      else if (set.has(key)) callback.call(thisArg, set.get(key), key, this);
-      else if (!removed.has(key)) callback.call(thisArg, value, key, this);
+    // Without a generator: a write that compares every entry goes through all of them.
+    const { now, before } = this;
+    now.forEach((value, key) => {
+      if (!before.has(key)) callback.call(thisArg, value, key, this);
+      else if (before.get(key) !== ABSENT) callback.call(thisArg, before.get(key), key, this);
     });
-    set.forEach((value, key) => {
-      if (!whole.has(key)) callback.call(thisArg, value, key, this);
+    before.forEach((value, key) => {
+      if (value !== ABSENT && !now.has(key)) callback.call(thisArg, value, key, this);
     });
   }
 
@@ -184,8 +189,22 @@ export async function readStateMap(file: string, format: string): Promise<StateM
     return { head: whole.head, entries: whole.entries, base };
   }
   const changes: StateMapChanges = { set: delta.set as Map<string, unknown>, removed: new Set(delta.removed as string[]) };
-  const entries = changes.set.size === 0 && changes.removed.size === 0 ? whole.entries : new ChangedMap(whole.entries, changes.set, changes.removed);
-  return { head: delta.head, entries, base: { ...base, delta: changes } };
+  if (changes.set.size === 0 && changes.removed.size === 0) return { head: delta.head, entries: whole.entries, base: { ...base, delta: changes } };
+  // The delta's changes made in the Map read (no one else holds it), remembering what they replaced.
+  const entries = whole.entries as Map<string, unknown>;
+  const before = new Map<string, unknown>();
+  const remember = (key: string) => {
+    if (!before.has(key)) before.set(key, entries.has(key) ? entries.get(key) : ABSENT);
+  };
+  for (const key of changes.removed) {
+    remember(key);
+    entries.delete(key);
+  }
+  for (const [key, value] of changes.set) {
+    remember(key);
+    entries.set(key, value);
+  }
+  return { head: delta.head, entries, base: { id: whole.id, entries: new WholeFile(entries, before), delta: changes } };
 }
 
 /**
@@ -239,9 +258,11 @@ export async function writeStateMapChanges(file: string, format: string, head: R
     await writeStateFile(deltaFile(file), deltaFormat(format), { baseId: base.id, head, set, removed: [...removed] });
     return 'delta';
   }
-  const entries = new Map(whole);
-  for (const key of removed) entries.delete(key);
-  for (const [key, value] of set) entries.set(key, value);
+  // The entries read (the whole file's with its delta's changes) with these changes: in the order a
+  // copy of them with the changes made has.
+  const entries = new Map(whole instanceof WholeFile ? whole.now : whole);
+  for (const [key, value] of changes.set) entries.set(key, value);
+  for (const key of changes.removed) entries.delete(key);
   await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, entries }, replaces);
   await rm(deltaFile(file), { force: true });
   return 'whole';

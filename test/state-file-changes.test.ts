@@ -51,12 +51,21 @@ describe('Map states: reading without a copy, writing from changes', () => {
     await writeStateMap(a, FORMAT, { round: -1 }, current);
     await writeStateMap(b, FORMAT, { round: -1 }, current);
     let deltas = 0;
+    let wholeA: ReadonlyMap<string, unknown> = current;
     for (let round = 0; round < 80; round++) {
       const readA = (await readStateMap(a, FORMAT))!;
       const readB = (await readStateMap(b, FORMAT))!;
       const probes = ['k0', 'k1', 'k5', 'new3', 'gone', ...[...current.keys()].slice(0, 20)];
       expect(seen(readA.entries, probes)).toEqual(seen(readB.entries, probes));
       expect(seen(readA.entries, probes)).toEqual(seen(current, probes));
+      // The base is the whole file as last written whole, whatever the delta changed in the Map read.
+      const sorted = (m: ReadonlyMap<string, unknown>) => {
+        const viaForEach: Array<[string, unknown]> = [];
+        m.forEach((v, k) => viaForEach.push([k, v]));
+        const order = (x: Array<[string, unknown]>) => x.sort((p, q) => (p[0] < q[0] ? -1 : 1));
+        return { size: m.size, entries: order([...m]), keys: [...m.keys()].sort(), values: [...m.values()].length, viaForEach: order(viaForEach), probes: probes.map((k) => [k, m.has(k), m.get(k)]) };
+      };
+      expect(sorted(readA.base.entries)).toEqual(sorted(wholeA));
       // Some changes: values set (new, changed, set back to the whole file's), keys removed (also unknown ones).
       const set = new Map<string, unknown>();
       const back = new Set<string>();
@@ -90,6 +99,7 @@ describe('Map states: reading without a copy, writing from changes', () => {
       expect(wroteA, `round ${round}`).toBe(wroteB);
       if (wroteA === 'delta') deltas++;
       current = next;
+      if (wroteA === 'whole') wholeA = next;
       expect((await readdir(work.dir)).includes('a.state.delta')).toBe(wroteA === 'delta');
     }
     const last = (await readStateMap(a, FORMAT))!;
