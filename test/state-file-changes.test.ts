@@ -6,7 +6,7 @@
 import { readdir, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readStateMap, writeStateMap, writeStateMapChanges, type StateMap } from '../src/state-file.ts';
+import { readStateFile, readStateMap, writeStateFile, writeStateMap, writeStateMapChanges, type StateMap } from '../src/state-file.ts';
 import { tempDir } from './support/net.ts';
 
 const FORMAT = 'test-changes/1';
@@ -135,5 +135,41 @@ describe('Map states: reading without a copy, writing from changes', () => {
     const again = (await readStateMap(file, FORMAT))!;
     expect(again.head).toEqual({ h: 1 });
     expect(again.entries).toBe(again.base.entries);
+  });
+
+  it('a Map of strings is kept as two strings, any other Map as it is, and each reads back the same, in order', async () => {
+    const file = path.join(work.dir, 'c.state');
+    const cases: Array<[string, Map<string, unknown>, 'columns' | 'entries']> = [
+      ['strings', new Map([['b/x.html', '12\0abc\0id\0key'], ['a', ''], ['', 'empty key'], ['ünï', 'кириллица']]), 'columns'],
+      ['a few other values, kept in place', new Map<string, unknown>([['a', 's'], ['b', { warnings: [1] }], ['c', 't'], ['d', 'u'], ['e', 'v'], ['f', 'w'], ['g', 'x'], ['h', 'y']]), 'columns'],
+      ['one entry', new Map([['only', 'one']]), 'columns'],
+      ['a separator in a key', new Map([['a\x01b', 'v'], ['c', 'w']]), 'entries'],
+      ['a separator in a value', new Map([['a', 'v\x01w'], ['c', 'w']]), 'entries'],
+      ['mostly other values', new Map<string, unknown>([['a', [1, 2]], ['b', [3]], ['c', 'x']]), 'entries'],
+      ['empty', new Map(), 'entries'],
+    ];
+    for (const [what, entries, form] of cases) {
+      await writeStateMap(file, FORMAT, { what }, entries);
+      const body = (await readStateFile(file, FORMAT))!;
+      expect(form in body, what).toBe(true);
+      const read = (await readStateMap(file, FORMAT))!;
+      expect([...read.entries], what).toEqual([...entries]);
+      expect(read.head).toEqual({ what });
+    }
+    // Damaged columns: no state (a build starts afresh), never a shifted one.
+    await writeStateMap(file, FORMAT, {}, new Map([['a', '1'], ['b', '2'], ['c', '3']]));
+    const body = (await readStateFile(file, FORMAT))!;
+    const columns = body.columns as { keys: string; values: string; others: unknown[]; count: number };
+    for (const bad of [
+      { ...columns, count: 2 },
+      { ...columns, values: columns.values.slice(2) },
+      { ...columns, keys: 'a\x01a\x01c' },
+      { ...columns, others: [[7, 'x']] },
+      { ...columns, others: 'x' },
+      { ...columns, keys: 3 },
+    ]) {
+      await writeStateFile(file, FORMAT, { ...body, columns: bad });
+      expect(await readStateMap(file, FORMAT)).toBeUndefined();
+    }
   });
 });
