@@ -6,8 +6,8 @@
  * A layout holds, for each file in manifest order, the bytes of its entry exactly as
  * serializeManifest writes it (`JSON.stringify(manifest, null, 1)`), its line of the list the
  * publication id hashes (`<sha256>  <path>\n`: the file's path and sha256 are read from there) and
- * its size, and the sha256 of that whole list (its digest). It is kept in a state file
- * (../state-file.ts) that only samizdat writes, replaced whole and atomically.
+ * its size, and the sha256 of that whole list (its digest). It is kept in a file of its own
+ * format (readLayout) that only samizdat writes, replaced whole and atomically.
  *
  * It is used in one of two ways:
  * - vouched for: the caller says which files it wrote now (`changed`) and that every other file
