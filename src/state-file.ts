@@ -113,7 +113,7 @@ class WholeFile implements ReadonlyMap<string, unknown> {
     /** The entries read: the whole file with the delta's changes. */
     readonly now: ReadonlyMap<string, unknown>,
     /** For each key the delta changed, its value in the whole file (ABSENT: not there). */
-    private readonly before: ReadonlyMap<string, unknown>,
+    readonly before: ReadonlyMap<string, unknown>,
   ) {
     let size = now.size;
     for (const [key, value] of before) {
@@ -281,12 +281,30 @@ export async function writeStateMap(file: string, format: string, head: Record<s
     const set = new Map<string, unknown>();
     const removed: string[] = [];
     // forEach: no [key, value] pair made for each of the tens of thousands of entries.
-    entries.forEach((value, key) => {
-      if (base.entries.get(key) !== value || !base.entries.has(key)) set.set(key, value);
-    });
-    base.entries.forEach((_, key) => {
-      if (!entries.has(key)) removed.push(key);
-    });
+    if (base.entries instanceof WholeFile) {
+      // The whole file is the Map read, but for the few keys its delta changed: compared with
+      // those directly, not through the view's methods for every entry.
+      const { now, before } = base.entries;
+      entries.forEach((value, key) => {
+        if (before.has(key)) {
+          const was = before.get(key);
+          if (was === ABSENT || was !== value) set.set(key, value);
+        } else if (now.get(key) !== value || !now.has(key)) set.set(key, value);
+      });
+      now.forEach((_, key) => {
+        if (!entries.has(key) && !before.has(key)) removed.push(key);
+      });
+      before.forEach((was, key) => {
+        if (was !== ABSENT && !entries.has(key)) removed.push(key);
+      });
+    } else {
+      entries.forEach((value, key) => {
+        if (base.entries.get(key) !== value || !base.entries.has(key)) set.set(key, value);
+      });
+      base.entries.forEach((_, key) => {
+        if (!entries.has(key)) removed.push(key);
+      });
+    }
     if ((set.size + removed.length) * DELTA_SHARE <= base.entries.size) {
       await writeStateFile(deltaFile(file), deltaFormat(format), { baseId: base.id, head, set, removed });
       return 'delta';
