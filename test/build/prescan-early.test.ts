@@ -17,6 +17,7 @@ import { loadContent, type LoadedContent } from '../../src/content/index.ts';
 import { parseArticle } from '../../src/content/parse.ts';
 import { changedSince, readRecentMark, RECENT_FILE } from '../../src/content/recent.ts';
 import { scanContent, stampAt, stampOf } from '../../src/content/scan.ts';
+import { main } from '../../src/cli/main.ts';
 import { InputError } from '../../src/errors.ts';
 import { fixtureFiles, readTree, writeFixture } from './fixture.ts';
 import { tempDir } from '../support/net.ts';
@@ -170,11 +171,12 @@ describe('parsing and rendering early', () => {
     const s = await primed();
     const file = path.join(s.content, 'en', 'new.md');
     await writeFile(file, NEW_ARTICLE);
+    const answered = earlyParse.stats.answered;
     prestartScans({ contentDir: s.content, outDir: s.out, cacheDir: s.cache });
     // Let the thread answer with the first version, then edit the file: the load's scan sees the
     // edit (another stamp), and the early answer, of other bytes, is not taken.
     await takePrestartedContentScan(s.content);
-    await new Promise((r) => setTimeout(r, 20));
+    while (earlyParse.stats.answered === answered) await new Promise((r) => setTimeout(r, 10));
     await writeFile(file, NEW_ARTICLE.replace('Новая статья о выборах', 'Edited title, longer than before'));
     const loaded = await loadWithThread(s, 'en', scanContent(s.content));
     expect(loaded.early).toBe(0);
@@ -341,5 +343,29 @@ describe('a rebuild with its scan thread', () => {
     expect(a.problems.map((p) => p.code)).toEqual(['INVALID_DATE']);
     expect(a).toEqual(await failure(() => build(plain)));
     for (const s of [early, plain]) await rm(path.join(s.content, 'en', 'broken.md'));
+  }, 120_000);
+});
+
+describe('the build command', () => {
+  it('starts the thread with the cache folder the build uses (the default one): a new article is parsed and rendered there', async () => {
+    const root = path.join(work.dir, 'cli');
+    await writeFixture(path.join(root, 'content'), fixtureFiles());
+    let stdout = '';
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true }, env: {} as NodeJS.ProcessEnv, cwd: root };
+    const run = async () => {
+      stdout = '';
+      expect(await main(['build', '--json'], io)).toBe(0);
+      return JSON.parse(stdout) as { rendered: BuildResult['rendered']; warnings: unknown[] };
+    };
+    await run();
+    expect(readRecentMark(path.join(root, '.samizdat', 'build'))?.siteLang).toBe('en');
+    await writeFile(path.join(root, 'content', 'en', 'new.md'), NEW_ARTICLE);
+    const before = { ...earlyParse.stats };
+    const second = await run();
+    expect(earlyParse.stats.used).toBe(before.used + 1);
+    expect(second.rendered).toMatchObject({ fresh: 1, withParsing: 1 });
+    const third = await run(); // nothing changed
+    expect(earlyParse.stats.listed).toBe(before.listed + 1);
+    expect(third.rendered).toMatchObject({ fresh: 0, withParsing: 0 });
   }, 120_000);
 });
