@@ -11,7 +11,7 @@ import { hashFile } from './hash.ts';
 import { HashPool } from './hash-pool.ts';
 import { publicKeyFingerprint } from './keys.ts';
 import { signManifestBytes } from './signature.ts';
-import { flat, layoutFiles, layoutOf, listBytes, readLayout, spliceLayout, writeLayout, writePiecesSync, type FilesLayout } from './layout.ts';
+import { flat, layoutFiles, layoutOf, listBytes, readLayout, spliceLayout, spliceStats, writeLayout, writePiecesSync, type FilesLayout } from './layout.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type ManifestFile } from './types.ts';
 
 export * from './types.ts';
@@ -160,6 +160,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   const { signal, overlay, layoutFile } = options;
   throwIfAborted(signal, 'manifest');
   // A rebuild: the last build's entries with the changed ones made anew, when they fit.
+  spliceStats.mode = 'none';
   const base = overlay && layoutFile ? readLayout(layoutFile) : undefined;
   const layout = base && overlay ? await spliceLayout(base, overlay, (rels) => hashFiles('', rels, signal, (rel) => overlay.locate(rel))) : undefined;
   throwIfAborted(signal, 'manifest');

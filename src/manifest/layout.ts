@@ -364,8 +364,8 @@ export async function spliceLayout(base: FilesLayout, overlay: SpliceOverlay, ha
   const listed = bundle.size - (bundle.has(MANIFEST_FILE) ? 1 : 0) - (bundle.has(SIGNATURE_FILE) ? 1 : 0);
   const changed = overlay.changed === undefined ? undefined : overlay.changed instanceof Set ? (overlay.changed as ReadonlySet<string>) : new Set(overlay.changed);
   // Many changed files (a first build into an empty folder): a pass over the layout costs less
-  // than looking each one up in it.
-  const vouched = changed !== undefined && changed.size * 8 <= base.count && overlay.listedBefore !== undefined && overlay.listedBefore === base.listDigest;
+  // than looking each one up in it (a search of ~log2(count) paths each).
+  const vouched = changed !== undefined && changed.size * 4 <= base.count && overlay.listedBefore !== undefined && overlay.listedBefore === base.listDigest;
   const plan = vouched ? vouchedPlan(base, bundle, listed, overlay, changed!) : checkedPlan(base, bundle, listed, overlay);
   if (!plan) return undefined;
   const { status, remade, added, addedAt, count } = plan;
