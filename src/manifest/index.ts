@@ -11,7 +11,7 @@ import { hashFile } from './hash.ts';
 import { HashPool } from './hash-pool.ts';
 import { publicKeyFingerprint } from './keys.ts';
 import { signManifestBytes } from './signature.ts';
-import { flat, layoutFiles, layoutOf, listBytes, readLayout, spliceLayout, spliceStats, writeLayout, writePiecesSync, type FilesLayout } from './layout.ts';
+import { flat, layoutFiles, layoutOf, listText, readLayout, spliceLayout, spliceStats, writeLayout, writePiecesSync, type FilesLayout } from './layout.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type ManifestFile } from './types.ts';
 
 export * from './types.ts';
@@ -166,7 +166,8 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
   throwIfAborted(signal, 'manifest');
   manifestWrites.lastSpliced = layout !== undefined;
   const files = layout ? undefined : overlay ? await hashOverlay(overlay, signal) : await hashFiles(dir, await listBundleFiles(dir), signal);
-  const list = layout ? layout.list : [listBytes(files!)];
+  // The list as text when made whole (hashed as it is, as before), as bytes when kept or spliced.
+  const list: Array<Buffer | string> = layout ? layout.list : [listText(files!)];
   const listHash = createHash('sha256');
   for (const piece of list) listHash.update(piece);
   const listDigest = listHash.digest('hex');
@@ -198,7 +199,7 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
     if (layoutFile && files!.length) {
       const [before, after] = filesFrame(head);
       if (whole.subarray(0, before.length).equals(before) && whole.subarray(whole.length - after.length).equals(after)) {
-        next = layoutOf(files!, whole.subarray(before.length, whole.length - after.length), list[0]!, listDigest);
+        next = layoutOf(files!, whole.subarray(before.length, whole.length - after.length), Buffer.from(list[0]!), listDigest);
       }
     }
   }

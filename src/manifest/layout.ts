@@ -61,9 +61,9 @@ export function entryText(f: ManifestFile): string {
 
 const listLine = (f: ManifestFile) => `${f.sha256}  ${f.path}\n`;
 
-/** The list text's bytes for files (what the publication id hashes). */
-export function listBytes(files: readonly ManifestFile[]): Buffer {
-  return Buffer.from(files.map(listLine).join(''), 'utf8');
+/** The list text for files (what the publication id hashes, as UTF-8). */
+export function listText(files: readonly ManifestFile[]): string {
+  return files.map(listLine).join('');
 }
 
 /**
