@@ -21,7 +21,8 @@
  */
 import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type ManifestFile } from './types.ts';
@@ -183,36 +184,33 @@ export function readLayout(file: string): FilesLayout | undefined {
 }
 
 /** Keeps a layout for the next build, atomically (a temp file renamed over it): a reader sees the last one or this one. */
-export function writeLayout(file: string, l: FilesLayout): void {
+export async function writeLayout(file: string, l: FilesLayout): Promise<void> {
   const entriesLength = l.entries.reduce((n, b) => n + b.length, 0);
   const listLength = l.list.reduce((n, b) => n + b.length, 0);
   let head = `${LAYOUT_FORMAT}\n${JSON.stringify({ count: l.count, listDigest: l.listDigest, entries: entriesLength, list: listLength, endian: ENDIAN })}\n`;
   head += '\0'.repeat(((head.length + 7) & ~7) - head.length);
   const view = (a: Float64Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  writePiecesSync(file, [Buffer.from(head, 'latin1'), view(l.sizes), view(l.entryEnds), view(l.listEnds), ...l.entries, ...l.list], true);
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writePieces(tmp, [Buffer.from(head, 'latin1'), view(l.sizes), view(l.entryEnds), view(l.listEnds), ...l.entries, ...l.list]);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
 }
 
-/**
- * Writes buffers one after the other into a file, synchronously (a few large writes: on the
- * thread pool they cost round trips that the main thread waits for anyway). `atomic`: through a
- * temp file renamed over it.
- */
-export function writePiecesSync(file: string, pieces: readonly Uint8Array[], atomic = false): void {
-  if (atomic) mkdirSync(path.dirname(file), { recursive: true });
-  const target = atomic ? `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp` : file;
-  const fd = openSync(target, 'w');
+/** Writes buffers one after the other into a file: one gathered write, not one buffer made of them. */
+export async function writePieces(file: string, pieces: readonly Buffer[]): Promise<void> {
+  const handle = await open(file, 'w');
   try {
-    try {
-      for (const piece of pieces.length > 64 ? [Buffer.concat(pieces)] : pieces) {
-        for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done, piece.length - done);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    if (atomic) renameSync(target, file);
-  } catch (err) {
-    if (atomic) rmSync(target, { force: true });
-    throw err;
+    // writev writes them all (in several calls if it must); a great many are joined first.
+    const { bytesWritten } = await handle.writev(pieces.length > 64 ? [Buffer.concat(pieces)] : [...pieces]);
+    const total = pieces.reduce((n, b) => n + b.length, 0);
+    if (bytesWritten !== total) throw Object.assign(new Error(`wrote ${bytesWritten} of ${total} bytes to ${file}`), { code: 'EIO' });
+  } finally {
+    await handle.close();
   }
 }
 
