@@ -287,75 +287,92 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
     else await runEleventy(pagesData, staging, `${staging}.work`);
     // The audit threads finish the pages they have, then read back and hash what they audited.
     const streamed = stream?.finishAndReadBack(staging);
-    // What the decisions above took as carried over is checked against the output folder only
-    // now (its scan ran meanwhile): files changed by hand since the last build are written too.
-    const changed = outputs.incremental ? await outputs.verify() : new Set<string>();
-    const articlesAgain = views.filter((v) => changed.has(v.url));
-    if (changed.size) {
-      const articles = articlesAgain;
-      const lists = model.lists.filter((l) => changed.has(l.url));
-      for (const url of changed) carried.delete(url);
-      await loadTexts(articles, lists);
-      const again = new Set(templateOutputs({ ...pagesData, renderArticles: [], renderLists: [], carried: new Set() }).filter((url) => !changed.has(url)));
-      await writePages({ model, mirrors, renderArticles: articles, renderLists: lists, carried: again }, staging, signal);
-      copyMedia.push(...[...media.values()].filter((m) => changed.has(m.path)));
-    }
-
     progress({ type: 'stage', stage: 'media' });
-    for (const m of copyMedia.sort((a, b) => (a.path < b.path ? -1 : 1))) {
-      const dest = path.join(staging, ...m.path.split('/'));
-      await mkdir(path.dirname(dest), { recursive: true });
-      await copyFile(m.source, dest);
-    }
+    const copyMediaFiles = async (files: MediaFile[]) => {
+      for (const m of files.sort((a, b) => (a.path < b.path ? -1 : 1))) {
+        const dest = path.join(staging, ...m.path.split('/'));
+        await mkdir(path.dirname(dest), { recursive: true });
+        await copyFile(m.source, dest);
+      }
+    };
+    await copyMediaFiles(copyMedia);
 
     progress({ type: 'stage', stage: 'audit' });
-    throwIfAborted(signal, 'build');
-    // The new bundle: what was staged now, plus what is carried over from outDir. The staging
-    // folder is listed once, for the hashes, the manifest and the audit.
-    const stagedIndex = await indexBundle(staging);
-    const stagedList = bundleFileOrder(stagedIndex.files);
-    const staged = new Set(stagedList);
-    const bundle = new Set(staged);
-    if (outputs.incremental) {
-      for (const v of views) bundle.add(v.url);
-      for (const l of model.lists) bundle.add(l.url);
-      for (const m of media.keys()) bundle.add(m);
-      for (const url of carried) bundle.add(url);
-    }
-    const locate = (rel: string) => path.join(staged.has(rel) ? staging : outDir, ...rel.split('/'));
-    // Staged files are hashed once, for the audit (to replay what it already knows) and the
-    // manifest: by the audit threads for the pages they audited, here for the rest.
-    const fromStream = streamed ? await streamed : undefined;
-    const stagedHashes = new Map<string, ManifestFile>();
-    // Their identities too: the swap renames the staging folder, which keeps them.
-    const stagedIdentities = new Map<string, string>();
-    for (const rel of stagedList) {
-      const onDisk = fromStream?.onDisk.get(rel);
-      if (!onDisk) continue;
-      stagedHashes.set(rel, { path: rel, size: onDisk.size, sha256: onDisk.sha256 });
-      stagedIdentities.set(rel, identity(onDisk));
-    }
-    for (const f of await hashFiles(staging, stagedList.filter((rel) => !stagedHashes.has(rel)), signal)) stagedHashes.set(f.path, f);
-    const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
-    // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
-    let auditRead = 0;
     // The render cache is complete: written meanwhile (it holds renderings, true whatever the
     // audit finds).
     renderCacheSaved = cache.save().catch(() => {
       // A cache that cannot be written only costs time on the next build.
     });
-    const findings = await auditBundle(staging, {
-      signal,
-      onProgress: (e) => {
-        if (e.read !== undefined) auditRead = e.read;
-      },
-      ...(options.threads === false ? { workers: 1 } : {}),
-      ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
-      ...(outputs.incremental ? { overlay: { files: bundle, locate } } : { index: stagedIndex }),
-      knownSha256: (rel: string) => stagedHashes.get(rel)?.sha256 ?? (staged.has(rel) ? undefined : outputs.knownSha256(rel)),
-      ...(fromStream ? { prior: fromStream.results } : {}),
-    });
-    if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));
+    // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
+    let auditRead = 0;
+    const fromStream = streamed ? await streamed : undefined;
+    /** Audits the new bundle: what was staged now, plus what is carried over from outDir. */
+    const audit = async () => {
+      throwIfAborted(signal, 'build');
+      // The staging folder is listed once, for the hashes, the manifest and the audit.
+      const stagedIndex = await indexBundle(staging);
+      const stagedList = bundleFileOrder(stagedIndex.files);
+      const staged = new Set(stagedList);
+      const bundle = new Set(staged);
+      if (outputs.incremental) {
+        for (const v of views) bundle.add(v.url);
+        for (const l of model.lists) bundle.add(l.url);
+        for (const m of media.keys()) bundle.add(m);
+        for (const url of carried) bundle.add(url);
+      }
+      const locate = (rel: string) => path.join(staged.has(rel) ? staging : outDir, ...rel.split('/'));
+      // Staged files are hashed once, for the audit (to replay what it already knows) and the
+      // manifest: by the audit threads for the pages they audited, here for the rest.
+      const stagedHashes = new Map<string, ManifestFile>();
+      // Their identities too: the swap renames the staging folder, which keeps them.
+      const stagedIdentities = new Map<string, string>();
+      for (const rel of stagedList) {
+        const onDisk = fromStream?.onDisk.get(rel);
+        if (!onDisk) continue;
+        stagedHashes.set(rel, { path: rel, size: onDisk.size, sha256: onDisk.sha256 });
+        stagedIdentities.set(rel, identity(onDisk));
+      }
+      for (const f of await hashFiles(staging, stagedList.filter((rel) => !stagedHashes.has(rel)), signal)) stagedHashes.set(f.path, f);
+      const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
+      const findings = await auditBundle(staging, {
+        signal,
+        onProgress: (e) => {
+          if (e.read !== undefined) auditRead = e.read;
+        },
+        ...(options.threads === false ? { workers: 1 } : {}),
+        ...(cacheDir ? { cacheDir: path.join(cacheDir, 'audit') } : {}),
+        ...(outputs.incremental ? { overlay: { files: bundle, locate } } : { index: stagedIndex }),
+        knownSha256: (rel: string) => stagedHashes.get(rel)?.sha256 ?? (staged.has(rel) ? undefined : outputs.knownSha256(rel)),
+        ...(fromStream ? { prior: fromStream.results } : {}),
+      });
+      if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));
+      return { staged, bundle, locate, known, stagedIdentities };
+    };
+    // What the decisions above took as carried over is checked against the output folder only
+    // after the audit (its scan runs meanwhile, on the second core): files changed by hand since
+    // the last build are written then, and the bundle audited again with them. (A first audit
+    // that read such a file and failed on it is superseded by that second one.)
+    let audited: Awaited<ReturnType<typeof audit>> | undefined;
+    let auditFailure: unknown;
+    try {
+      audited = await audit();
+    } catch (err) {
+      if (!outputs.incremental || !(err instanceof AggregateInputError)) throw err;
+      auditFailure = err;
+    }
+    const changed = outputs.incremental ? await outputs.verify() : new Set<string>();
+    const articlesAgain = views.filter((v) => changed.has(v.url));
+    if (!changed.size && !audited) throw auditFailure;
+    if (changed.size) {
+      const lists = model.lists.filter((l) => changed.has(l.url));
+      for (const url of changed) carried.delete(url);
+      await loadTexts(articlesAgain, lists);
+      const again = new Set(templateOutputs({ ...pagesData, renderArticles: [], renderLists: [], carried: new Set() }).filter((url) => !changed.has(url)));
+      await writePages({ model, mirrors, renderArticles: articlesAgain, renderLists: lists, carried: again }, staging, signal);
+      await copyMediaFiles([...media.values()].filter((m) => changed.has(m.path)));
+      audited = await audit();
+    }
+    const { staged, bundle, locate, known, stagedIdentities } = audited!;
     const overlay = { files: bundle, locate, known };
 
     progress({ type: 'stage', stage: 'manifest' });

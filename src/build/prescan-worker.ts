@@ -2,6 +2,7 @@
 // each result as soon as it has it. With a cache folder, between the two scans, it parses and
 // renders the articles changed since the content cache's last save (../content/recent.ts), so
 // that the build's thread neither loads nor runs that code for them.
+import { setPriority } from 'node:os';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readRecentMark, changedSince } from '../content/recent.ts';
@@ -58,4 +59,15 @@ if (contentDir !== undefined) {
   post({ content: scan });
   if (cacheDir !== undefined) await parseAndRenderEarly(scan, contentDir, cacheDir);
 }
-if (outDir !== undefined) post({ outputs: scanOutputs(outDir) ?? null });
+if (outDir !== undefined) {
+  // The build wants the output scan last (after its audit): on two cores, the scan should take
+  // what the build's own thread leaves, not a core from it. On Linux a priority is per thread.
+  if (process.platform === 'linux') {
+    try {
+      setPriority(10);
+    } catch {
+      // Not allowed: the scan runs at the build's priority.
+    }
+  }
+  post({ outputs: scanOutputs(outDir) ?? null });
+}

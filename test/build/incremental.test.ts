@@ -154,6 +154,14 @@ describe('rebuilds in place', () => {
     await expect(stat(path.join(out, 'articles', 'link.html'))).rejects.toThrow();
   }, 60_000);
 
+  it('an output changed by hand into something the audit rejects, with the audit cache gone: written again, not reported', async () => {
+    const files = Object.keys(await tree(out)).filter((f) => f.startsWith('articles/'));
+    await writeFile(path.join(out, files[2]!), '<!doctype html><html lang="en"><head><title>x</title></head><body><script>alert(1)</script></body></html>');
+    await rm(path.join(cache, 'audit'), { recursive: true, force: true });
+    await rebuild();
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+
   it('a damaged rendering in the cache is rendered again, never published', async () => {
     const cached = (await readdir(path.join(cache, 'articles'), { recursive: true })).filter((f) => f.endsWith('.txt'));
     expect(cached.length).toBeGreaterThan(0);
