@@ -15,7 +15,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 
@@ -29,13 +28,13 @@ function bodyOf(bytes: Buffer, format: string): Record<string, unknown> | undefi
 
 const tempNameFor = (file: string) => `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 
-/** The body of a state file of this format, or undefined. */
+/**
+ * The body of a state file of this format, or undefined. Read synchronously all the same: a build
+ * waits for its states anyway, and an asynchronous read is four thread-pool round trips (open,
+ * stat, read, close), each waiting for a core on a busy machine.
+ */
 export async function readStateFile(file: string, format: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return bodyOf(await readFile(file), format);
-  } catch {
-    return undefined;
-  }
+  return readStateFileSync(file, format);
 }
 
 /** readStateFile, synchronously: for a small file on a hot path, where an asynchronous read is a thread-pool round trip. */
@@ -52,16 +51,9 @@ export function readStateFileSync(file: string, format: string): Record<string, 
  * one. `replaces`: the name of the JSON file earlier versions kept this state in, removed then.
  */
 export async function writeStateFile(file: string, format: string, body: object, replaces?: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = tempNameFor(file);
-  try {
-    await writeFile(tmp, serialize({ format, body }));
-    await rename(tmp, file);
-    if (replaces) await rm(path.join(path.dirname(file), replaces), { force: true });
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw err;
-  }
+  // Synchronously, as readStateFile reads.
+  writeStateFileSync(file, format, body);
+  if (replaces) rmSync(path.join(path.dirname(file), replaces), { force: true });
 }
 
 /** writeStateFile, synchronously (see readStateFileSync). */
@@ -311,7 +303,7 @@ export async function writeStateMap(file: string, format: string, head: Record<s
     }
   }
   await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, ...stored(entries) }, replaces);
-  await rm(deltaFile(file), { force: true });
+  rmSync(deltaFile(file), { force: true });
   return 'whole';
 }
 
@@ -346,6 +338,6 @@ export async function writeStateMapChanges(file: string, format: string, head: R
   for (const [key, value] of changes.set) entries.set(key, value);
   for (const key of changes.removed) entries.delete(key);
   await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, ...stored(entries) }, replaces);
-  await rm(deltaFile(file), { force: true });
+  rmSync(deltaFile(file), { force: true });
   return 'whole';
 }

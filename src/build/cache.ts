@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Article } from '../content/index.ts';
 import type { RenderedArticle } from './render.ts';
@@ -29,7 +29,7 @@ let codeFingerprint: string | undefined;
 async function renderCodeHash(): Promise<string> {
   if (codeFingerprint) return codeFingerprint;
   const hash = createHash('sha256').update(`${VERSION}\0${RENDER_VERSION}`);
-  for (const file of ['markdown.ts', 'render.ts']) hash.update(await readFile(sourceFile('build', file)));
+  for (const file of ['markdown.ts', 'render.ts']) hash.update(readFileSync(sourceFile('build', file)));
   for (const pkg of ['markdown-it', 'sanitize-html']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}`);
   codeFingerprint = hash.digest('hex');
   return codeFingerprint;

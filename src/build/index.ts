@@ -8,12 +8,14 @@
  *
  * A failing build throws and leaves the previous output untouched.
  */
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
 import { loadContent, type Article } from '../content/index.ts';
 import { cacheVersion as contentCacheVersion } from '../content/cache.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
+import { hashFileSync } from '../manifest/hash.ts';
 import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest, type ManifestFile } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
 import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
@@ -332,7 +334,18 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
         stagedHashes.set(rel, { path: rel, size: onDisk.size, sha256: onDisk.sha256 });
         stagedIdentities.set(rel, identity(onDisk));
       }
-      for (const f of await hashFiles(staging, stagedList.filter((rel) => !stagedHashes.has(rel)), signal)) stagedHashes.set(f.path, f);
+      const toHash = stagedList.filter((rel) => !stagedHashes.has(rel));
+      if (toHash.length < DIRECT_WRITE_BELOW) {
+        // A rebuild's few files: hashed here, synchronously (each asynchronous read is a few
+        // thread-pool round trips), with the stat that gives their identity.
+        const buffer = Buffer.allocUnsafe(1 << 20);
+        for (const rel of toHash) {
+          throwIfAborted(signal, 'build');
+          const h = hashFileSync(path.join(staging, ...rel.split('/')), buffer);
+          stagedHashes.set(rel, { path: rel, size: h.size, sha256: h.sha256 });
+          stagedIdentities.set(rel, identity(h.stat));
+        }
+      } else for (const f of await hashFiles(staging, toHash, signal)) stagedHashes.set(f.path, f);
       const known = (rel: string) => stagedHashes.get(rel) ?? (staged.has(rel) ? undefined : outputs.known(rel));
       const findings = await auditBundle(staging, {
         signal,
@@ -418,8 +431,8 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   } finally {
     await renderCacheSaved;
     await stream?.close();
-    await rm(staging, { recursive: true, force: true });
-    await rm(`${staging}.work`, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(`${staging}.work`, { recursive: true, force: true });
   }
 }
 

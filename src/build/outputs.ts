@@ -13,8 +13,8 @@
  * leaves the previous output as it was. Without a usable state (first build, another outDir,
  * outDir gone) everything is staged and swapped in as a whole (swap.ts).
  */
-import { statSync } from 'node:fs';
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodeUnits } from '../content/index.ts';
 import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
@@ -187,30 +187,38 @@ export class OutputState {
     const present = this.present;
     if (!present) throw new Error('OutputState.apply before verify()');
     const stale = [...present.files.keys(), ...present.others].filter((rel) => !bundle.has(rel));
-    for (const rel of stale) await rm(path.join(this.outDir, ...rel.split('/')), { force: true, recursive: true });
+    // Synchronously: a rebuild moves a few dozen files, and each asynchronous call is a thread-pool
+    // round trip that waits for a core on a busy machine.
+    for (const rel of stale) rmSync(path.join(this.outDir, ...rel.split('/')), { force: true, recursive: true });
     const last = [MANIFEST_FILE, SIGNATURE_FILE].filter((f) => staged.has(f));
     const made = new Set<string>();
     for (const rel of [...staged].filter((f) => !last.includes(f)).sort(compareCodeUnits).concat(last)) {
       const to = path.join(this.outDir, ...rel.split('/'));
       const dir = path.dirname(to);
       if (!made.has(dir)) {
-        await mkdir(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true });
         made.add(dir);
       }
-      await rename(path.join(staging, ...rel.split('/')), to).catch(async (err: NodeJS.ErrnoException) => {
+      try {
+        renameSync(path.join(staging, ...rel.split('/')), to);
+      } catch (err) {
         // A folder (or a file where a folder must be) left by hand in the way: the bundle wins.
-        if (!['EISDIR', 'ENOTEMPTY', 'ENOTDIR', 'EEXIST'].includes(err.code ?? '')) throw err;
+        if (!['EISDIR', 'ENOTEMPTY', 'ENOTDIR', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
         await rm(to, { recursive: true, force: true });
         await clearFileInTheWay(this.outDir, rel);
         await mkdir(dir, { recursive: true });
         await rename(path.join(staging, ...rel.split('/')), to);
-      });
+      }
     }
     // Folders emptied by the removals go too (deepest first); a folder still in use stays.
     const folders = new Set<string>();
     for (const rel of stale) for (let d = path.posix.dirname(rel); d !== '.'; d = path.posix.dirname(d)) folders.add(d);
     for (const d of [...folders].sort((a, b) => b.length - a.length)) {
-      await rmdir(path.join(this.outDir, ...d.split('/'))).catch(() => {});
+      try {
+        rmdirSync(path.join(this.outDir, ...d.split('/')));
+      } catch {
+        // Not empty: still in use.
+      }
     }
   }
 

@@ -8,7 +8,7 @@
  * of 10,000 articles thus hashes no article's view.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SiteSettings } from '../config/site.ts';
 import { SamizdatError } from '../errors.ts';
@@ -24,10 +24,12 @@ async function templatesHash(): Promise<string> {
   if (templatesFingerprint) return templatesFingerprint;
   const dir = sourceFile('build', 'templates');
   const hash = createHash('sha256').update(VERSION);
-  for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(path.join(dir, name)));
+  // Read synchronously: a dozen small files, where each asynchronous read is a few thread-pool
+  // round trips that wait for a core on a busy machine.
+  for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
   // model.ts makes the views; lang.ts names languages and directions; the feeds and mirrors.json
   // are written by code of their own, with the RSS plugin's date format.
-  for (const file of [['build', 'model.ts'], ['content', 'lang.ts'], ['build', 'feeds', 'index.ts'], ['build', 'mirrors.ts']]) hash.update(await readFile(sourceFile(...file)));
+  for (const file of [['build', 'model.ts'], ['content', 'lang.ts'], ['build', 'feeds', 'index.ts'], ['build', 'mirrors.ts']]) hash.update(readFileSync(sourceFile(...file)));
   hash.update(`@11ty/eleventy-plugin-rss@${packageVersion('@11ty/eleventy-plugin-rss') ?? 'unknown'}`);
   templatesFingerprint = hash.digest('hex');
   return templatesFingerprint;
