@@ -1,7 +1,7 @@
 // The bundle's manifest: every file's path, size and SHA-256, optionally signed with Ed25519.
 // The build calls writeManifest at the end of every build; pack and verify read it back.
 import { createHash, type KeyObject } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -11,7 +11,7 @@ import { hashFile } from './hash.ts';
 import { HashPool } from './hash-pool.ts';
 import { publicKeyFingerprint } from './keys.ts';
 import { signManifestBytes } from './signature.ts';
-import { flat, layoutFiles, layoutOf, listText, readLayout, spliceLayout, spliceStats, writeLayout, writePieces, type FilesLayout } from './layout.ts';
+import { flat, layoutFiles, layoutOf, listText, readLayout, spliceLayout, spliceStats, writeLayout, writePiecesSync, type FilesLayout } from './layout.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest, type ManifestFile } from './types.ts';
 
 export * from './types.ts';
@@ -203,17 +203,20 @@ export async function writeManifest(dir: string, options: WriteManifestOptions):
       }
     }
   }
-  // In its pieces: a spliced manifest is never joined unless it is signed.
-  await writePieces(path.join(dir, MANIFEST_FILE), bytes);
+  // Synchronously (see writePiecesSync), in its pieces: a spliced manifest is never joined unless it is signed.
+  writePiecesSync(path.join(dir, MANIFEST_FILE), bytes);
   const sigPath = path.join(dir, SIGNATURE_FILE);
   if (options.signingKey) await writeFile(sigPath, signManifestBytes(flat(bytes), options.signingKey.privateKey));
   else await rm(sigPath, { force: true });
   listDigests.set(manifest, { digest: listDigest, count: layout ? layout.count : files!.length });
   if (layoutFile) {
     // Kept for the next build; one that cannot be written (or is not there) only costs it time.
-    await (next ? writeLayout(layoutFile, next) : rm(layoutFile, { force: true })).catch(() => {
+    try {
+      if (next) writeLayout(layoutFile, next);
+      else rmSync(layoutFile, { force: true });
+    } catch {
       // nothing kept: the next build makes its manifest whole
-    });
+    }
   }
   return manifest;
 }

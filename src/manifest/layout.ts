@@ -21,8 +21,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type ManifestFile } from './types.ts';
@@ -184,33 +183,36 @@ export function readLayout(file: string): FilesLayout | undefined {
 }
 
 /** Keeps a layout for the next build, atomically (a temp file renamed over it): a reader sees the last one or this one. */
-export async function writeLayout(file: string, l: FilesLayout): Promise<void> {
+export function writeLayout(file: string, l: FilesLayout): void {
   const entriesLength = l.entries.reduce((n, b) => n + b.length, 0);
   const listLength = l.list.reduce((n, b) => n + b.length, 0);
   let head = `${LAYOUT_FORMAT}\n${JSON.stringify({ count: l.count, listDigest: l.listDigest, entries: entriesLength, list: listLength, endian: ENDIAN })}\n`;
   head += '\0'.repeat(((head.length + 7) & ~7) - head.length);
   const view = (a: Float64Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  await mkdir(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writePieces(tmp, [Buffer.from(head, 'latin1'), view(l.sizes), view(l.entryEnds), view(l.listEnds), ...l.entries, ...l.list]);
-    await rename(tmp, file);
+    writePiecesSync(tmp, [Buffer.from(head, 'latin1'), view(l.sizes), view(l.entryEnds), view(l.listEnds), ...l.entries, ...l.list]);
+    renameSync(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true }).catch(() => {});
+    rmSync(tmp, { force: true });
     throw err;
   }
 }
 
-/** Writes buffers one after the other into a file: one gathered write, not one buffer made of them. */
-export async function writePieces(file: string, pieces: readonly Buffer[]): Promise<void> {
-  const handle = await open(file, 'w');
+/**
+ * Writes buffers one after the other into a file, synchronously (as the state files are: a few
+ * large writes, where each asynchronous call is a thread-pool round trip waiting for a core on a
+ * busy machine), without first making one buffer of them.
+ */
+export function writePiecesSync(file: string, pieces: readonly Buffer[]): void {
+  const fd = openSync(file, 'w');
   try {
-    // writev writes them all (in several calls if it must); a great many are joined first.
-    const { bytesWritten } = await handle.writev(pieces.length > 64 ? [Buffer.concat(pieces)] : [...pieces]);
-    const total = pieces.reduce((n, b) => n + b.length, 0);
-    if (bytesWritten !== total) throw Object.assign(new Error(`wrote ${bytesWritten} of ${total} bytes to ${file}`), { code: 'EIO' });
+    for (const piece of pieces.length > 64 ? [Buffer.concat(pieces)] : pieces) {
+      for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done, piece.length - done);
+    }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

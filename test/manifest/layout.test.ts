@@ -271,7 +271,7 @@ describe('manifest layout', () => {
       { ...body, list: [framing] },
       { ...body, entryEnds: zeroEnds },
     ]) {
-      await writeLayout(layoutFile, bad);
+      writeLayout(layoutFile, bad);
       expect(readLayout(layoutFile)).toBeDefined();
       await write({ known: known1 });
       expect(manifestWrites.lastSpliced).toBe(false);
