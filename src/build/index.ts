@@ -31,7 +31,7 @@ import { RENDER_POOL_FROM, RenderPool } from './render-pool.ts';
 import { stagingDir, swapIntoPlace } from './swap.ts';
 import { OutputFolderUnreadable, OutputState } from './outputs.ts';
 import { identity } from './output-scan.ts';
-import { takePrestartedContentScan, takePrestartedEarlyParses } from './prescan.ts';
+import { takePrestartedContentScan } from './prescan.ts';
 import { PageKeys } from './page-keys.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -142,11 +142,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   if (cache.empty) preloadEleventy();
   // With nothing rendered yet, the threads that parse the articles (when there are enough of
   // them to start threads) render each one as well: its text then crosses to another thread once.
-  // So does the scan thread of a rebuild, for the few articles it parsed early (prescan.ts).
   const preRendered = new Map<string, { rendered: RenderedArticle; htmlSha256?: string }>();
-  const onParsed = (file: string, answer: ParsedAndRendered) => {
-    if (answer.rendered) preRendered.set(file, { rendered: answer.rendered, ...(answer.htmlSha256 ? { htmlSha256: answer.htmlSha256 } : {}) });
-  };
   const content = await loadContent(contentDir, {
     siteLang: site.lang,
     ...(signal ? { signal } : {}),
@@ -154,10 +150,14 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     // Stats of the articles taken on a thread while the build's modules loaded (prescan.ts).
     scan: takePrestartedContentScan(contentDir),
-    // The new and edited articles of a rebuild, parsed and rendered on that thread after its scan.
-    early: takePrestartedEarlyParses(contentDir),
-    onParsed,
-    ...(cache.empty ? { parseWorker: { module: new URL('./parse-render-worker.ts', import.meta.url), workerData: { contentDir, cache: cache.writer() } } } : {}),
+    ...(cache.empty
+      ? {
+          parseWorker: { module: new URL('./parse-render-worker.ts', import.meta.url), workerData: { contentDir, cache: cache.writer() } },
+          onParsed: (file: string, answer: ParsedAndRendered) => {
+            if (answer.rendered) preRendered.set(file, { rendered: answer.rendered, ...(answer.htmlSha256 ? { htmlSha256: answer.htmlSha256 } : {}) });
+          },
+        }
+      : {}),
   });
   if (content.invalid.length && !options.skipInvalid) {
     const problems = content.invalid.flatMap((i) => i.problems);

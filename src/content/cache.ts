@@ -19,7 +19,6 @@ import { strictUtf8 } from './utf8.ts';
 import { splitFences } from './fences.ts';
 import { textDirection } from './lang.ts';
 import type { Stamp } from './scan.ts';
-import { stampCtime, writeRecentMark } from './recent.ts';
 
 export const CACHE_FILE = 'content.state';
 export const FORMAT = 'samizdat-content-cache/2';
@@ -67,8 +66,6 @@ export class ContentCache {
   private shapes: Shape[] = [];
   private oldShapeKeys: string[][] = [];
   private dirty = false;
-  /** The site language the entries are parsed for: recorded beside the cache (./recent.ts). */
-  private siteLang = '';
 
   private constructor(
     readonly dir: string,
@@ -83,14 +80,12 @@ export class ContentCache {
   static async open(dir: string, siteLang: string): Promise<ContentCache> {
     const version = await cacheVersion(siteLang);
     const cache = new ContentCache(dir, version, new Map());
-    cache.siteLang = siteLang;
     if (!version) return cache;
     const state = await readStateMap(path.join(dir, CACHE_FILE), FORMAT);
     const head = state?.head as Partial<CacheHead> | undefined;
     if (!state || !head || head.version !== version || !Array.isArray(head.shapes)) return cache;
     if (!head.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
     const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, state.base);
-    c.siteLang = siteLang;
     c.oldShapeKeys = [...head.shapes];
     c.shapes = head.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
     return c;
@@ -146,16 +141,6 @@ export class ContentCache {
     this.dirty = true;
   }
 
-  /** The newest change time among the entries written (0 for none). */
-  private newestCtime(): number {
-    let newest = 0;
-    for (const e of this.next.values()) {
-      const ctime = stampCtime(e[1], e[2]);
-      if (ctime > newest) newest = ctime;
-    }
-    return newest;
-  }
-
   private shapeIndex(keys: string[]): number {
     const id = keys.join('\0');
     const i = this.oldShapeKeys.findIndex((k) => k.join('\0') === id);
@@ -175,13 +160,10 @@ export class ContentCache {
     // Nothing new, and every old entry reused: the file on disk already says this.
     if (!this.dirty && this.next.size === this.size) return false;
     const head: CacheHead = { version: this.version, shapes: this.oldShapeKeys };
-    const saved = await writeStateMap(path.join(this.dir, CACHE_FILE), FORMAT, { ...head }, this.next, this.base, 'content.json').then(
+    return writeStateMap(path.join(this.dir, CACHE_FILE), FORMAT, { ...head }, this.next, this.base, 'content.json').then(
       () => true,
       () => false,
     );
-    // For the next rebuild's scan thread: files changed after all of these are worth parsing early.
-    if (saved) await writeRecentMark(this.dir, { siteLang: this.siteLang, ctimeMs: this.newestCtime() });
-    return saved;
   }
 }
 

@@ -34,8 +34,6 @@ export interface LoadedContent {
   parsed: number;
   /** Files taken from the content cache unparsed (0 without a cacheDir). */
   cached: number;
-  /** Of the files parsed, how many were parsed ahead (the `early` option). */
-  early: number;
 }
 
 /** Every Markdown file under dir (hidden folders, node_modules and _-prefixed folders skipped), sorted. */
@@ -70,16 +68,6 @@ export interface LoadOptions {
    * undefined) means scan here.
    */
   scan?: Promise<ContentScan | undefined>;
-  /**
-   * Parses made ahead of the load (on the scan thread of a rebuild: src/build/prescan.ts): for a
-   * file to parse, the answer of parsing it with exactly this context, from bytes of exactly this
-   * stamp, or undefined (then it is parsed here, as without the option). It may also run
-   * parseHere (the parse this load would make) and answer with that. An answer may carry fields
-   * of its own (the rendered article), which reach onParsed; with `more`, the answer onParsed
-   * gets is what that gives, asked for at the end of the load (the rest of the load goes on
-   * meanwhile).
-   */
-  early?: (ctx: ParseContext, stamp: Stamp, parseHere: () => Promise<ParsedFile>) => Promise<(ParsedFile & { more?: () => Promise<ParsedFile> }) | undefined>;
   /** Called with every file's answer as it is parsed now (not for files taken from the cache). */
   onParsed?: (file: string, answer: ParsedFile) => void;
 }
@@ -113,9 +101,6 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const prefix = path.join(contentDir, '_').slice(0, -1);
   const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
   let parsedCount = 0;
-  let earlyCount = 0;
-  /** What the early answers still have to give onParsed, at the end of the load. */
-  const more: Array<() => Promise<void>> = [];
   let pool: TaskPool<ParseContext, ParsedFile> | undefined;
   // The parsing code (YAML readers, transliteration tables) loads only when a file is parsed here.
   const parseInThread = async (ctx: ParseContext) => (await import('./parse.ts')).parseArticle(await readFile(ctx.sourcePath), ctx);
@@ -129,13 +114,8 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const parseFile = async (rel: string, stamp?: Stamp): Promise<FileResult> => {
     parsedCount++;
     const ctx = { file: rel, sourcePath: sourceOf(rel), siteLang };
-    let here: ParsedFile | undefined;
-    const parseHere = async () => (here = await (pool ? pool.run(ctx) : parseInThread(ctx)));
-    const result: ParsedFile & { more?: () => Promise<ParsedFile> } = (stamp && options.early ? await options.early(ctx, stamp, parseHere) : undefined) ?? (await parseHere());
-    if (result !== here) earlyCount++;
-    const fuller = result.more;
-    if (fuller) more.push(async () => options.onParsed?.(rel, await fuller()));
-    else options.onParsed?.(rel, result);
+    const result = await (pool ? pool.run(ctx) : parseInThread(ctx));
+    options.onParsed?.(rel, result);
     if (result.problems.length) return { problems: result.problems, warnings: result.warnings };
     const { body, ...rest } = result.article!;
     if (cache && stamp) cache.remember(rel, stamp, rest.draft ? undefined : rest, result.warnings);
@@ -198,7 +178,5 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
     }
   }
   invalid.sort((a, b) => compareCodeUnits(a.file, b.file));
-  const loaded = { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings, parsed: parsedCount, cached: files.length - parsedCount, early: earlyCount };
-  for (const m of more) await m();
-  return loaded;
+  return { articles: articles.filter((a) => !clashing.has(a)).sort(compareArticles), invalid, drafts, warnings, parsed: parsedCount, cached: files.length - parsedCount };
 }

@@ -81,8 +81,7 @@ describe('content cache', () => {
     await mkdir(cacheDir, { recursive: true });
     await writeFile(path.join(cacheDir, 'content.json'), '{}');
     await load();
-    // content.recent: the few bytes the scan thread of a rebuild reads (src/content/recent.ts).
-    expect(await readdir(cacheDir)).toEqual(['content.recent', 'content.state']);
+    expect(await readdir(cacheDir)).toEqual(['content.state']);
     const raw = await readFile(path.join(cacheDir, 'content.state'));
     const data = (await readStateMap(path.join(cacheDir, CACHE_FILE), FORMAT))!;
     expect(data.head.version).toMatch(/^[0-9a-f]{64}$/);
