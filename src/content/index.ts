@@ -158,11 +158,20 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
     else articles.push(result.article!);
   }
   // Two articles on one URL: neither may silently replace the other.
-  const byUrl = new Map<string, Article[]>();
-  for (const a of articles) byUrl.set(a.url, [...(byUrl.get(a.url) ?? []), a]);
+  // (A group only for a URL taken twice: 10,000 one-article arrays cost a rebuild time.)
+  const byUrl = new Map<string, Article>();
+  const groups = new Map<string, Article[]>();
+  for (const a of articles) {
+    const first = byUrl.get(a.url);
+    if (first === undefined) byUrl.set(a.url, a);
+    else {
+      const group = groups.get(a.url);
+      if (group) group.push(a);
+      else groups.set(a.url, [first, a]);
+    }
+  }
   const clashing = new Set<Article>();
-  for (const [url, group] of byUrl) {
-    if (group.length < 2) continue;
+  for (const [url, group] of groups) {
     for (const a of group) {
       clashing.add(a);
       const others = group.filter((o) => o !== a).map((o) => o.file).join(', ');
