@@ -16,7 +16,7 @@ import { loadContent, type Article } from '../content/index.ts';
 import { cacheVersion as contentCacheVersion } from '../content/cache.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
 import { hashFileSync } from '../manifest/hash.ts';
-import { bundleFileOrder, hashFiles, loadSigningKey, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest, type ManifestFile } from '../manifest/index.ts';
+import { bundleFileOrder, hashFiles, loadSigningKey, manifestFileCount, manifestListDigest, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest, type ManifestFile } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
 import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedText } from './cache.ts';
@@ -87,6 +87,8 @@ export interface BuildResult {
   rendered: { fresh: number; cached: number; withParsing: number; pagesReused: number };
   /** Files of the bundle written by this build; the others were carried over unchanged. */
   filesWritten: number;
+  /** Files the manifest lists (manifest.files.length, without making the file objects of a spliced manifest). */
+  fileCount: number;
   /** Who wrote the pages: Eleventy, or samizdat itself for a rebuild of a few files (write-pages.ts). */
   pageWriter: 'eleventy' | 'samizdat';
   /**
@@ -359,7 +361,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
         ...(fromStream ? { prior: fromStream.results } : {}),
       });
       if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));
-      return { staged, bundle, locate, known, stagedIdentities };
+      return { staged, bundle, locate, known, stagedHashes, stagedIdentities };
     };
     // What the decisions above took as carried over is checked against the output folder only
     // after the audit (its scan runs meanwhile, on the second core): files changed by hand since
@@ -385,8 +387,11 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
       await copyMediaFiles([...media.values()].filter((m) => changed.has(m.path)));
       audited = await audit();
     }
-    const { staged, bundle, locate, known, stagedIdentities } = audited!;
-    const overlay = { files: bundle, locate, known };
+    const { staged, bundle, locate, known, stagedHashes, stagedIdentities } = audited!;
+    // Every file not staged now is carried over (reuse() said yes, verify() kept it): it has its
+    // record in the outputs state, which records the files of the manifest whose list digest it
+    // kept. The manifest then looks only at the staged files (src/manifest/layout.ts).
+    const overlay = { files: bundle, locate, known, changed: staged, ...(outputs.incremental && outputs.listDigest ? { listedBefore: outputs.listDigest } : {}) };
 
     progress({ type: 'stage', stage: 'manifest' });
     const manifest = await writeManifest(staging, {
@@ -394,6 +399,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
       publicationDate: model.publicationDate,
       ...(signingKey ? { signingKey } : {}),
       ...(signal ? { signal } : {}),
+      ...(cacheDir ? { layoutFile: path.join(cacheDir, 'manifest.layout') } : {}),
       overlay,
     });
     throwIfAborted(signal, 'build');
@@ -407,7 +413,8 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
     }
     // State that cannot be written only costs time on the next build.
     await renderCacheSaved;
-    await outputs.save(manifest.files, outputs.incremental ? staged : 'all', stagedIdentities).catch(() => {});
+    if (outputs.incremental) await outputs.saveChanges(stagedHashes, bundle, stagedIdentities, manifestListDigest(manifest)).catch(() => {});
+    else await outputs.save(manifest.files, 'all', stagedIdentities, manifestListDigest(manifest)).catch(() => {});
     stageDone();
     const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
     return {
@@ -424,6 +431,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
       rendered: { fresh: views.length - cached, cached, withParsing, pagesReused: views.length - renderArticles.length - articlesAgain.length },
       filesWritten: outputs.incremental ? staged.size : manifest.files.length,
+      fileCount: manifestFileCount(manifest),
       pageWriter,
       auditRead,
       timings,

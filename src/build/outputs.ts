@@ -17,7 +17,7 @@ import { mkdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodeUnits } from '../content/index.ts';
-import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
+import { readStateMap, writeStateMap, writeStateMapChanges, type StateMapBase } from '../state-file.ts';
 import { MANIFEST_FILE, SIGNATURE_FILE, type ManifestFile } from '../manifest/index.ts';
 import { identity, SCAN_THREAD_FROM, scanOutputs, type OutputScan } from './output-scan.ts';
 import { scanOutputsOnThread, takePrestartedScan } from './prescan.ts';
@@ -83,6 +83,8 @@ export class OutputState {
     private readonly base?: StateMapBase,
     /** The salt of the previous build's keys. */
     private readonly previousSalt?: string,
+    /** The list digest of the manifest whose files the state records (manifestListDigest): see saveChanges. */
+    readonly listDigest?: string,
   ) {}
 
   static async open(cacheDir: string | undefined, outDir: string, options: { incremental?: boolean } = {}): Promise<OutputState> {
@@ -90,6 +92,7 @@ export class OutputState {
     let previous: ReadonlyMap<string, string> = new Map();
     let base: StateMapBase | undefined;
     let previousSalt: string | undefined;
+    let listDigest: string | undefined;
     if (stateFile && options.incremental !== false) {
       // No state yet: the whole bundle is written.
       const state = await readStateMap(stateFile, FORMAT);
@@ -97,6 +100,7 @@ export class OutputState {
         previous = state.entries as ReadonlyMap<string, string>;
         base = state.base;
         previousSalt = state.head.salt;
+        if (typeof state.head.list === 'string') listDigest = state.head.list;
       }
     }
     // A big bundle is scanned on a thread while the caller goes on (see prescan.ts); the build
@@ -107,7 +111,7 @@ export class OutputState {
       scan = early ?? (previous.size >= SCAN_THREAD_FROM ? scanOutputsOnThread(outDir) : Promise.resolve(scanOutputs(outDir)));
       scan.catch(() => {}); // awaited by verify(); a build that fails before then has no use for it
     }
-    return new OutputState(stateFile, outDir, previous, scan, base, previousSalt);
+    return new OutputState(stateFile, outDir, previous, scan, base, previousSalt, listDigest);
   }
 
   /** Names the salt this build's keys are made under: keys of another salt are never equal. */
@@ -226,7 +230,7 @@ export class OutputState {
    * Writes the state of the finished build: every file's key, size, sha256 and identity.
    * `identities`: those already known (taken from the staged file, which the swap only renames).
    */
-  async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all', identities?: ReadonlyMap<string, string>): Promise<void> {
+  async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all', identities?: ReadonlyMap<string, string>, listDigest?: string): Promise<void> {
     if (!this.stateFile) return;
     const out = new Map<string, string>();
     for (const f of files) {
@@ -236,6 +240,35 @@ export class OutputState {
       out.set(f.path, packRecord(f.size, f.sha256, id, key));
     }
     // Without a salt (keysMadeWith not called), the keys recorded are of no use to the next build.
-    await writeStateMap(this.stateFile, FORMAT, { outDir: this.outDir, salt: this.salt ?? '' }, out, this.base, 'outputs.json');
+    await writeStateMap(this.stateFile, FORMAT, this.head(listDigest), out, this.base, 'outputs.json');
+  }
+
+  /** The state's head: the outDir, the keys' salt and the list digest of the manifest whose files it records. */
+  private head(listDigest: string | undefined): Record<string, unknown> {
+    return { outDir: this.outDir, salt: this.salt ?? '', ...(listDigest ? { list: listDigest } : {}) };
+  }
+
+  /**
+   * Writes the state of a finished rebuild from its changes, not from every file: the records of
+   * the files written now (`written`: each staged file's size and sha256) and of those no longer
+   * in the bundle. Every other file of the bundle was carried over (reuse() said yes and verify()
+   * kept it): its record is the one read, since its key and identity are unchanged and the
+   * manifest took its size and sha256 from that record (known()).
+   */
+  async saveChanges(written: ReadonlyMap<string, ManifestFile>, bundle: ReadonlySet<string>, identities: ReadonlyMap<string, string>, listDigest?: string): Promise<void> {
+    if (!this.stateFile) return;
+    if (!this.base) throw new Error('OutputState.saveChanges without a state read (not an incremental build)');
+    const set = new Map<string, string>();
+    let added = 0;
+    for (const [rel, f] of written) {
+      const id = identities.get(rel) ?? identity(statSync(path.join(this.outDir, ...rel.split('/'))));
+      set.set(rel, packRecord(f.size, f.sha256, id, this.keys.get(rel)));
+      if (!this.previous.has(rel)) added++;
+    }
+    // None went away when the records read and the new ones are as many as the bundle's files
+    // (each file not written now has a record); otherwise those not in the bundle are found.
+    const removed: string[] = [];
+    if (this.previous.size + added !== bundle.size) for (const rel of this.previous.keys()) if (!bundle.has(rel)) removed.push(rel);
+    await writeStateMapChanges(this.stateFile, FORMAT, this.head(listDigest), this.base, { set, removed }, 'outputs.json');
   }
 }

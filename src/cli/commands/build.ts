@@ -88,7 +88,7 @@ export function resultJson(r: BuildResult): Record<string, unknown> {
     drafts: r.drafts,
     errors: [],
     publication: r.manifest.publication,
-    files: r.manifest.files.length,
+    files: r.fileCount,
     ...(r.signer ? { signer: r.signer } : {}),
     rendered: r.rendered,
     pageWriter: r.pageWriter,
@@ -104,7 +104,7 @@ function where(w: Warning): string {
 function printSummary(io: CliIO, r: BuildResult): void {
   const rel = path.relative(io.cwd, r.outDir) || '.';
   io.stdout.write(
-    `Built ${r.articles} article(s) into ${rel}: ${r.pages} pages, ${r.feeds.length} feeds, ${r.manifest.files.length} files` +
+    `Built ${r.articles} article(s) into ${rel}: ${r.pages} pages, ${r.feeds.length} feeds, ${r.fileCount} files` +
       ` (${r.rendered.cached} from cache; ${r.filesWritten} file(s) written).\n` +
       `Publication ${r.manifest.publication.id}${r.signer ? `, signed by ${r.signer}` : ', not signed (set SAMIZDAT_SIGNING_KEY_FILE to sign)'}.\n`,
   );
