@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
-import { readStateMap, writeStateMap, type StateMapBase } from '../state-file.ts';
+import { readStateMap, writeStateMap, writeStateMapChanges, type StateMapBase } from '../state-file.ts';
 import type { Warning } from '../progress.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
@@ -63,6 +63,8 @@ type Shape = Array<{ key: string; derive?: (a: Record<string, unknown>) => unkno
 export class ContentCache {
   /** Entries of this run: reused raw ones and new ones; written back by save(). */
   private readonly next = new Map<string, RawEntry>();
+  /** Entries made by this run's parses (what a save writes as changes). */
+  private readonly parsed = new Map<string, RawEntry>();
   private shapes: Shape[] = [];
   private oldShapeKeys: string[][] = [];
   private dirty = false;
@@ -137,7 +139,9 @@ export class ContentCache {
       }
       shapeIndex = this.shapeIndex(keys);
     }
-    this.next.set(rel, [...stamp, shapeIndex, values, ...(warnings.length ? [warnings] : [])] as RawEntry);
+    const entry = [...stamp, shapeIndex, values, ...(warnings.length ? [warnings] : [])] as RawEntry;
+    this.next.set(rel, entry);
+    this.parsed.set(rel, entry);
     this.dirty = true;
   }
 
@@ -160,7 +164,20 @@ export class ContentCache {
     // Nothing new, and every old entry reused: the file on disk already says this.
     if (!this.dirty && this.next.size === this.size) return false;
     const head: CacheHead = { version: this.version, shapes: this.oldShapeKeys };
-    return writeStateMap(path.join(this.dir, CACHE_FILE), FORMAT, { ...head }, this.next, this.base, 'content.json').then(
+    const file = path.join(this.dir, CACHE_FILE);
+    let written: Promise<unknown>;
+    if (this.base) {
+      // From the changes (the entries parsed now, those of files gone or now invalid), without a
+      // pass that compares 10,000 entries. None went away when the counts add up.
+      let added = 0;
+      for (const rel of this.parsed.keys()) if (!this.old.has(rel)) added++;
+      const removed: string[] = [];
+      if (this.next.size !== this.old.size + added) for (const rel of this.old.keys()) if (!this.next.has(rel)) removed.push(rel);
+      written = writeStateMapChanges(file, FORMAT, { ...head }, this.base, { set: this.parsed, removed }, 'content.json');
+    } else {
+      written = writeStateMap(file, FORMAT, { ...head }, this.next, undefined, 'content.json');
+    }
+    return written.then(
       () => true,
       () => false,
     );
