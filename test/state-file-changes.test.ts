@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readStateFile, readStateMap, writeStateFile, writeStateMap, writeStateMapChanges, type StateMap } from '../src/state-file.ts';
 import { tempDir } from './support/net.ts';
+import { rng } from './support/rng.ts';
 
 const FORMAT = 'test-changes/1';
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -16,13 +17,6 @@ beforeEach(async () => {
 });
 afterEach(() => work.cleanup());
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Everything a reader can see of a Map, in order. */
 function seen(m: ReadonlyMap<string, unknown>, probes: string[]) {

@@ -317,14 +317,8 @@ function checkedPlan(base: FilesLayout, bundle: ReadonlySet<string>, listed: num
   // Files not in the layout: among `changed` when given, else looked for in the whole bundle.
   const added: string[] = [];
   const inLayout = (p: string) => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (paths[mid]! < p) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < n && paths[lo] === p;
+    const at = firstNotBelow(paths, n, p);
+    return at < n && paths[at] === p;
   };
   if (inBundle < listed) {
     const seen = new Set<string>();
@@ -340,16 +334,7 @@ function checkedPlan(base: FilesLayout, bundle: ReadonlySet<string>, listed: num
     const k = overlay.known?.(p);
     remade.set(p, k && { path: p, size: k.size, sha256: k.sha256 });
   }
-  const addedAt = added.map((p) => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (paths[mid]! < p) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  });
+  const addedAt = added.map((p) => firstNotBelow(paths, n, p));
   return { status, remade, added, addedAt, count: listed };
 }
 
@@ -450,4 +435,16 @@ export async function spliceLayout(base: FilesLayout, overlay: SpliceOverlay, ha
     listEnds,
     listDigest: '',
   };
+}
+
+/** The index of the first of the n sorted paths that is not below p (n when none). */
+function firstNotBelow(paths: ArrayLike<string>, n: number, p: string): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (paths[mid]! < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -12,6 +12,7 @@ import { RenderCache } from '../../src/build/cache.ts';
 import type { RenderedArticle } from '../../src/build/render.ts';
 import { readStateMap } from '../../src/state-file.ts';
 import { tempDir } from '../support/net.ts';
+import { rng } from '../support/rng.ts';
 
 let work: { dir: string; cleanup: () => Promise<void> };
 beforeAll(async () => {
@@ -19,13 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => work.cleanup());
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const hex = (n: number) => createHash('sha256').update(String(n)).digest('hex');
 

@@ -3,7 +3,6 @@
  * in between, the result must be byte for byte what a first build of the same content gives,
  * and a failing rebuild must leave the previous output exactly as it was.
  */
-import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildResult } from '../../src/build/index.ts';
 import { OutputState } from '../../src/build/outputs.ts';
 import { tempDir } from '../support/net.ts';
+import { fileTree as tree } from '../support/tree.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -51,17 +51,6 @@ function png(width: number, height: number): Buffer {
   const rows = Buffer.alloc((width + 1) * height, 0x80);
   for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter type 0 on each row
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-/** Every file of a folder with its sha256 (sorted "/" paths). */
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const abs = path.join(e.parentPath, e.name);
-    out[path.relative(dir, abs).split(path.sep).join('/')] = createHash('sha256').update(await readFile(abs)).digest('hex');
-  }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 const rebuild = () => buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });

@@ -7,11 +7,11 @@
  * list any folder, and a folder removed at the right moment would be a race, so the failure is
  * simulated; everything else (the builds, the folders, the comparison) is real.
  */
-import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { tempDir } from '../support/net.ts';
+import { fileTree as tree } from '../support/tree.ts';
 
 const failNextScan = vi.hoisted(() => ({ on: false }));
 vi.mock('../../src/build/output-scan.ts', async (importOriginal) => {
@@ -31,16 +31,6 @@ const { buildSite } = await import('../../src/build/index.ts');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let work: { dir: string; cleanup: () => Promise<void> };
-
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const abs = path.join(e.parentPath, e.name);
-    out[path.relative(dir, abs).split(path.sep).join('/')] = createHash('sha256').update(await readFile(abs)).digest('hex');
-  }
-  return out;
-}
 
 beforeAll(async () => {
   work = await tempDir('samizdat-unreadable-');

@@ -4,13 +4,14 @@
  * byte for byte what a first build of the same content gives, after adding, editing and removing
  * articles, with the kept layout damaged or gone, and signed.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/build/index.ts';
 import { spliceStats } from '../../src/manifest/layout.ts';
 import { tempDir } from '../support/net.ts';
+import { fileTree as tree } from '../support/tree.ts';
 
 let work: { dir: string; cleanup: () => Promise<void> };
 let content: string;
@@ -20,15 +21,6 @@ let env: NodeJS.ProcessEnv = {};
 
 const article = (n: number, extra = '') => `---\ntitle: Report number ${n}\ndate: 2024-0${(n % 9) + 1}-1${n % 10}\ntags: [${n % 2 ? 'odd' : 'even'}]\n---\n\nParagraph ${n}.${extra}\n`;
 
-async function tree(dir: string): Promise<Record<string, string>> {
-  const t: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const abs = path.join(e.parentPath, e.name);
-    t[path.relative(dir, abs).split(path.sep).join('/')] = createHash('sha256').update(await readFile(abs)).digest('hex');
-  }
-  return t;
-}
 const mirrorsDir = () => path.join(work.dir, 'no-mirrors');
 const rebuild = () => buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: mirrorsDir(), env });
 async function coldTree(): Promise<Record<string, string>> {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestFileCount, manifestListDigest, manifestWrites, serializeManifest, writeManifest, MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type WriteManifestOptions } from '../../src/manifest/index.ts';
 import { flat, readLayout, spliceStats, writeLayout } from '../../src/manifest/layout.ts';
 import { tempDir } from '../support/net.ts';
+import { rng } from '../support/rng.ts';
 
 let work: { dir: string; cleanup: () => Promise<void> };
 beforeAll(async () => {
@@ -17,14 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => work.cleanup());
 
-/** A deterministic random source. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const NAMES = ['index.html', 'a.html', 'atom.xml', 'feed.json', 'статья.html', 'مقال.html', 'q"uote.html', 'sp ace.html', 'x\\y.html', '😀.html', 'Z.html', 'z.html', '_.css'];
 const DIRS = ['', 'tags/', 'tags/новости/', '2024/05/', 'lang/fa/', 'a/b/c/'];
