@@ -414,7 +414,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
     // State that cannot be written only costs time on the next build.
     await renderCacheSaved;
     if (outputs.incremental) await outputs.saveChanges(stagedHashes, bundle, stagedIdentities, manifestListDigest(manifest)).catch(() => {});
-    else await outputs.save(manifest.files, 'all', stagedIdentities, manifestListDigest(manifest)).catch(() => {});
+    else await outputs.save(manifest.files, stagedIdentities, manifestListDigest(manifest)).catch(() => {});
     stageDone();
     const pages = model.articles.length + model.lists.length + model.indexes.length + 2;
     return {

@@ -227,15 +227,15 @@ export class OutputState {
   }
 
   /**
-   * Writes the state of the finished build: every file's key, size, sha256 and identity.
+   * Writes the state of a whole build swapped in: every file's key, size, sha256 and identity.
    * `identities`: those already known (taken from the staged file, which the swap only renames).
+   * (A rebuild in place writes its changes: saveChanges.)
    */
-  async save(files: readonly ManifestFile[], staged: ReadonlySet<string> | 'all', identities?: ReadonlyMap<string, string>, listDigest?: string): Promise<void> {
+  async save(files: readonly ManifestFile[], identities?: ReadonlyMap<string, string>, listDigest?: string): Promise<void> {
     if (!this.stateFile) return;
     const out = new Map<string, string>();
     for (const f of files) {
-      const carried = staged !== 'all' && !staged.has(f.path) ? this.present?.files.get(f.path) : undefined;
-      const id = carried ?? identities?.get(f.path) ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
+      const id = identities?.get(f.path) ?? identity(statSync(path.join(this.outDir, ...f.path.split('/'))));
       const key = this.keys.get(f.path);
       out.set(f.path, packRecord(f.size, f.sha256, id, key));
     }

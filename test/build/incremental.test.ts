@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildResult } from '../../src/build/index.ts';
 import { OutputState } from '../../src/build/outputs.ts';
 import { tempDir } from '../support/net.ts';
-import { fileTree as tree } from '../support/tree.ts';
+import { fileTree as tree, firstBuildTree } from '../support/tree.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -56,13 +56,7 @@ function png(width: number, height: number): Buffer {
 const rebuild = () => buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
 
 /** A first build of the same content, elsewhere, with no cache at all. */
-async function coldTree(): Promise<Record<string, string>> {
-  const fresh = path.join(work.dir, `cold-${Date.now()}`);
-  await buildSite({ contentDir: content, outDir: fresh, cacheDir: false, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
-  const t = await tree(fresh);
-  await rm(fresh, { recursive: true, force: true });
-  return t;
-}
+const coldTree = () => firstBuildTree(work.dir, { contentDir: content, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
 
 beforeAll(async () => {
   work = await tempDir('samizdat-incremental-');

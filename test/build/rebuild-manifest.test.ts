@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/build/index.ts';
 import { spliceStats } from '../../src/manifest/layout.ts';
 import { tempDir } from '../support/net.ts';
-import { fileTree as tree } from '../support/tree.ts';
+import { fileTree as tree, firstBuildTree } from '../support/tree.ts';
 
 let work: { dir: string; cleanup: () => Promise<void> };
 let content: string;
@@ -23,13 +23,7 @@ const article = (n: number, extra = '') => `---\ntitle: Report number ${n}\ndate
 
 const mirrorsDir = () => path.join(work.dir, 'no-mirrors');
 const rebuild = () => buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: mirrorsDir(), env });
-async function coldTree(): Promise<Record<string, string>> {
-  const fresh = path.join(work.dir, `cold-${Date.now()}`);
-  await buildSite({ contentDir: content, outDir: fresh, cacheDir: false, mirrorsDir: mirrorsDir(), env });
-  const t = await tree(fresh);
-  await rm(fresh, { recursive: true, force: true });
-  return t;
-}
+const coldTree = () => firstBuildTree(work.dir, { contentDir: content, mirrorsDir: mirrorsDir(), env });
 
 beforeAll(async () => {
   work = await tempDir('samizdat-rebuild-manifest-');
