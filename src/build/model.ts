@@ -240,7 +240,10 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
 
   // Tags: one list per tag slug (tags differing only in case or accents share one).
   const byTag = new Map<string, { name: string; items: ArticleView[] }>();
-  for (const a of articles) {
+  // Indexed loops over the articles: each runs 10,000 rounds once per build, mostly before the
+  // optimizing compiler gets to it, where an iterator costs several times more.
+  for (let k = 0; k < articles.length; k++) {
+    const a = articles[k]!;
     const tags = a.tags;
     for (let i = 0; i < tags.length; i++) {
       const t = tags[i]!;
@@ -263,7 +266,8 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
 
   // Languages, each with its own feeds.
   const byLang = new Map<string, ArticleView[]>();
-  for (const a of articles) {
+  for (let k = 0; k < articles.length; k++) {
+    const a = articles[k]!;
     const key = a.lang.toLowerCase();
     const items = byLang.get(key);
     if (items) items.push(a);
@@ -280,7 +284,8 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
 
   // Months, newest first.
   const byMonth = new Map<string, ArticleView[]>();
-  for (const a of articles) {
+  for (let k = 0; k < articles.length; k++) {
+    const a = articles[k]!;
     const key = a.date.slice(0, 7);
     const items = byMonth.get(key);
     if (items) items.push(a);
@@ -303,8 +308,10 @@ export function buildModel(site: SiteSettings, articles: ArticleView[]): SiteMod
   feeds.unshift(...feedSpecs(site, siteFeeds, site.title, site.lang, 'index.html', articles));
 
   let publicationDate = '1970-01-01T00:00:00Z';
-  for (const a of articles) {
-    for (const d of [a.date, a.updated]) if (d && d > publicationDate) publicationDate = d;
+  for (let k = 0; k < articles.length; k++) {
+    const { date, updated } = articles[k]!;
+    if (date > publicationDate) publicationDate = date;
+    if (updated && updated > publicationDate) publicationDate = updated;
   }
   return { site, articles, lists, indexes, feeds, languages, publicationDate, siteFeeds };
 }
