@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Article } from '../content/index.ts';
+import type { Article, RenderKeys } from '../content/index.ts';
 import type { RenderedArticle } from './render.ts';
 import { stampOf } from './input-stamp.ts';
 import { VERSION } from '../version.ts';
@@ -186,6 +186,23 @@ export class RenderCache {
   /** Nothing rendered before (a first build, or code that changed). */
   get empty(): boolean {
     return this.index.size === 0;
+  }
+
+  /**
+   * For the content cache (loadContent's renderKeys): it keeps each article's key with the
+   * article, and hands over the keys of the articles it loads, so that a rebuild makes none for
+   * the unchanged ones. Undefined without a cache folder.
+   */
+  contentKeys(): RenderKeys | undefined {
+    if (!this.dir) return undefined;
+    const salt = this.salt;
+    return {
+      salt,
+      make: (article) => renderKey(salt, article),
+      known: (article, key) => {
+        this.keys.set(article, key);
+      },
+    };
   }
 
   /** Names the rendering of these bytes at this path and URL by this code. */

@@ -21,22 +21,42 @@ import { textDirection } from './lang.ts';
 import type { Stamp } from './scan.ts';
 
 export const CACHE_FILE = 'content.state';
-export const FORMAT = 'samizdat-content-cache/2';
+export const FORMAT = 'samizdat-content-cache/3';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
 
 /**
- * One file in the cache file: [...stamp, shape, values, warnings?]. `shape` indexes the file's
- * list of key lists (-1 for a draft, which keeps no article); `values` are the article's field
- * values in that key order. Keys listed as "=key" are not stored but derived (see DERIVED), so
- * the thousands of entries carry neither key names nor what follows from other fields.
+ * One file in the cache file: [...stamp, shape, values, warnings or 0, render key?]. `shape`
+ * indexes the file's list of key lists (-1 for a draft, which keeps no article); `values` are the
+ * article's field values in that key order. Keys listed as "=key" are not stored but derived (see
+ * DERIVED), so the thousands of entries carry neither key names nor what follows from other
+ * fields. The render key (see RenderKeys; its last 16 characters, the others are the hash's) was
+ * made under the head's renderSalt.
  */
-type RawEntry = [number, number, number, number, number, unknown[], Warning[]?];
+type RawEntry = [number, number, number, number, number, unknown[], (Warning[] | 0)?, string?];
 
 /** The cache file's head: the code version it was written by, and the shapes its entries use. */
 interface CacheHead {
   version: string;
   shapes: string[][];
+  /** The rendering code's salt the entries' render keys were made under (none: they have none). */
+  renderSalt?: string;
+}
+
+/**
+ * How the build names an article's rendering (src/build/cache.ts renderKey: its file, URL and
+ * bytes, under the rendering code's salt). The key is kept with the article's entry, so that a
+ * rebuild makes none for the thousands of articles it takes from the cache: an entry's file,
+ * URL and bytes are those of the article it gives, and its key is used only under the salt it
+ * was made with.
+ */
+export interface RenderKeys {
+  /** What the keys are made under: keys kept under another salt are made again. */
+  salt: string;
+  /** The key of an article: 64 characters, the first 48 those of its sha256 (Article.hash), which an entry does not keep again. */
+  make(article: Pick<Article, 'file' | 'url' | 'hash'>): string;
+  /** Told the key of each article loaded (the cached one, or one made now). */
+  known(article: Article, key: string): void;
 }
 
 /** Fields that follow from earlier ones, exactly as parseArticle computes them. */
@@ -55,6 +75,8 @@ export interface CachedFile {
   article?: Omit<Article, 'body'>;
   draft: boolean;
   warnings: Warning[];
+  /** The article's render key, kept under the salt of the RenderKeys the cache was opened with. */
+  renderKey?: string;
 }
 
 /** Decoded shape: each key, and how its value is derived when it is not stored. */
@@ -69,25 +91,35 @@ export class ContentCache {
   private oldShapeKeys: string[][] = [];
   private dirty = false;
 
+  /** Whether the entries' render keys were made under the salt of the RenderKeys given. */
+  private readonly keysUsable: boolean;
+
   private constructor(
     readonly dir: string,
     private readonly version: string | undefined,
     /** The entries read (the map straight from the state file: no copy of 10,000 entries). */
     private readonly old: ReadonlyMap<string, RawEntry>,
+    /** The salt the render keys of the entries read were made under (their head's). */
+    private readonly keysSalt: string | undefined,
+    /** How this build names renderings: undefined, no keys are made (nor used). */
+    readonly renderKeys: RenderKeys | undefined,
     /** What a save writes only the changes of. */
     private readonly base?: StateMapBase,
-  ) {}
+  ) {
+    this.keysUsable = renderKeys !== undefined && keysSalt === renderKeys.salt;
+  }
 
   /** Reads <dir>/content.state if it was written by this code for this site language. */
-  static async open(dir: string, siteLang: string): Promise<ContentCache> {
+  static async open(dir: string, siteLang: string, renderKeys?: RenderKeys): Promise<ContentCache> {
     const version = await cacheVersion(siteLang);
-    const cache = new ContentCache(dir, version, new Map());
+    const cache = new ContentCache(dir, version, new Map(), undefined, renderKeys);
     if (!version) return cache;
     const state = await readStateMap(path.join(dir, CACHE_FILE), FORMAT);
     const head = state?.head as Partial<CacheHead> | undefined;
     if (!state || !head || head.version !== version || !Array.isArray(head.shapes)) return cache;
     if (!head.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
-    const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, state.base);
+    const keysSalt = typeof head.renderSalt === 'string' ? head.renderSalt : undefined;
+    const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, keysSalt, renderKeys, state.base);
     c.oldShapeKeys = [...head.shapes];
     c.shapes = head.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
     return c;
@@ -105,8 +137,9 @@ export class ContentCache {
   lookup(rel: string, sourcePath: string, stamp: Stamp): CachedFile | undefined {
     const e = this.old.get(rel);
     if (!Array.isArray(e) || e[0] !== stamp[0] || e[1] !== stamp[1] || e[2] !== stamp[2] || e[3] !== stamp[3]) return undefined;
-    const [, , , , shapeIndex, values, warnings = []] = e;
-    if (!Array.isArray(warnings)) return undefined;
+    const [, , , , shapeIndex, values, kept = 0, renderKey] = e;
+    if (kept !== 0 && !Array.isArray(kept)) return undefined;
+    const warnings = kept === 0 ? NO_WARNINGS : kept;
     if (shapeIndex === -1) {
       this.next.set(rel, e);
       return { draft: true, warnings };
@@ -119,11 +152,29 @@ export class ContentCache {
     if (v !== values.length || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
     if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
     this.next.set(rel, e);
-    return { article: a as unknown as Omit<Article, 'body'>, draft: false, warnings };
+    const article = a as unknown as Omit<Article, 'body'>;
+    // A key kept under this salt (a damaged one is made again). Its first 48 characters are
+    // those of the bytes' sha256, not kept twice.
+    if (this.keysUsable && typeof renderKey === 'string' && renderKey.length === KEPT_KEY_LENGTH) return { article, draft: false, warnings, renderKey: a.hash.slice(0, 64 - KEPT_KEY_LENGTH) + renderKey };
+    return { article, draft: false, warnings };
   }
 
-  /** Records what parsing a valid file gave (article undefined: a draft). */
-  remember(rel: string, stamp: Stamp, article: Omit<Article, 'body'> | undefined, warnings: Warning[]): void {
+  /**
+   * Keeps a render key made now for an entry looked up (its own was made under another salt, or
+   * is missing): the entry is written again with it.
+   */
+  rekey(rel: string, article: Pick<Article, 'hash'>, renderKey: string): void {
+    const e = this.next.get(rel);
+    const kept = keptPart(article, renderKey);
+    if (!e || e[4] === -1 || kept === undefined) return;
+    const entry = [e[0], e[1], e[2], e[3], e[4], e[5], e[6] ?? 0, kept] as RawEntry;
+    this.next.set(rel, entry);
+    this.parsed.set(rel, entry);
+    this.dirty = true;
+  }
+
+  /** Records what parsing a valid file gave (article undefined: a draft), with its render key if one was made. */
+  remember(rel: string, stamp: Stamp, article: Omit<Article, 'body'> | undefined, warnings: Warning[], renderKey?: string): void {
     let shapeIndex = -1;
     const values: unknown[] = [];
     if (article) {
@@ -139,7 +190,8 @@ export class ContentCache {
       }
       shapeIndex = this.shapeIndex(keys);
     }
-    const entry = [...stamp, shapeIndex, values, ...(warnings.length ? [warnings] : [])] as RawEntry;
+    const kept = article && renderKey !== undefined ? keptPart(article, renderKey) : undefined;
+    const entry = [...stamp, shapeIndex, values, ...(kept !== undefined ? [warnings.length ? warnings : 0, kept] : warnings.length ? [warnings] : [])] as RawEntry;
     this.next.set(rel, entry);
     this.parsed.set(rel, entry);
     this.dirty = true;
@@ -163,7 +215,11 @@ export class ContentCache {
     if (!this.version) return false;
     // Nothing new, and every old entry reused: the file on disk already says this.
     if (!this.dirty && this.next.size === this.size) return false;
-    const head: CacheHead = { version: this.version, shapes: this.oldShapeKeys };
+    // Every entry written has its key made under this salt, or none: those looked up under
+    // another salt were given new ones (rekey); without RenderKeys none is made, and the keys
+    // carried over are still those of the salt read.
+    const renderSalt = this.renderKeys ? this.renderKeys.salt : this.keysSalt;
+    const head: CacheHead = { version: this.version, shapes: this.oldShapeKeys, ...(renderSalt !== undefined ? { renderSalt } : {}) };
     const file = path.join(this.dir, CACHE_FILE);
     let written: Promise<unknown>;
     if (this.base) {
@@ -182,6 +238,17 @@ export class ContentCache {
       () => false,
     );
   }
+}
+
+const NO_WARNINGS: Warning[] = [];
+
+/** How much of a render key an entry keeps: the rest are the first characters of the article's hash. */
+const KEPT_KEY_LENGTH = 16;
+
+/** What an entry keeps of an article's render key; undefined (none kept) for a key not made as RenderKeys says. */
+function keptPart(article: Pick<Article, 'hash'>, renderKey: string): string | undefined {
+  const made = 64 - KEPT_KEY_LENGTH;
+  return renderKey.length === 64 && renderKey.startsWith(article.hash.slice(0, made)) ? renderKey.slice(made) : undefined;
 }
 
 let codeHash: Promise<string> | undefined;
