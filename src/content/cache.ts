@@ -79,14 +79,53 @@ export interface CachedFile {
   renderKey?: string;
 }
 
-/** Decoded shape: each key, and how its value is derived when it is not stored. */
-type Shape = Array<{ key: string; derive?: (a: Record<string, unknown>) => unknown }>;
+/** Stores one field's value into an article being made. */
+type Setter = (a: Record<string, unknown>, value: unknown) => void;
+
+/**
+ * A store of its own for each field of an Article: 10,000 cached articles are made field by
+ * field, and one store site for every field (`a[key] = value`) is slow for every one of them,
+ * while a site per field sees one kind of object.
+ */
+const SETTERS: Record<string, Setter> = {
+  title: (a, v) => void (a.title = v),
+  date: (a, v) => void (a.date = v),
+  updated: (a, v) => void (a.updated = v),
+  lang: (a, v) => void (a.lang = v),
+  dir: (a, v) => void (a.dir = v),
+  author: (a, v) => void (a.author = v),
+  summary: (a, v) => void (a.summary = v),
+  tags: (a, v) => void (a.tags = v),
+  tagSlugs: (a, v) => void (a.tagSlugs = v),
+  slug: (a, v) => void (a.slug = v),
+  image: (a, v) => void (a.image = v),
+  imageAlt: (a, v) => void (a.imageAlt = v),
+  imageCaption: (a, v) => void (a.imageCaption = v),
+  source: (a, v) => void (a.source = v),
+  guid: (a, v) => void (a.guid = v),
+  draft: (a, v) => void (a.draft = v),
+  bodyLine: (a, v) => void (a.bodyLine = v),
+  url: (a, v) => void (a.url = v),
+  hash: (a, v) => void (a.hash = v),
+};
+
+function setterOf(key: string): Setter {
+  return Object.hasOwn(SETTERS, key) ? SETTERS[key]! : (a, v) => void (a[key] = v);
+}
+
+/** Decoded shape: how each field is set, and how its value is derived when it is not stored. */
+type Shape = Array<{ set: Setter; derive?: ((a: Record<string, unknown>) => unknown) | undefined }>;
 
 export class ContentCache {
-  /** Entries of this run: reused raw ones and new ones; written back by save(). */
-  private readonly next = new Map<string, RawEntry>();
-  /** Entries made by this run's parses (what a save writes as changes). */
+  /**
+   * The files whose entry read is used as it is, in the order looked up. With `parsed`, the
+   * entries of this run (what save() writes back); a list, not a Map of 10,000 entries.
+   */
+  private readonly reused: string[] = [];
+  /** Entries made by this run (parsed now, or given a new render key): what a save writes as changes. */
   private readonly parsed = new Map<string, RawEntry>();
+  /** Of `parsed`, those given a new render key: they are in `reused` too. */
+  private rekeyed = 0;
   private shapes: Shape[] = [];
   private oldShapeKeys: string[][] = [];
   private dirty = false;
@@ -121,7 +160,7 @@ export class ContentCache {
     const keysSalt = typeof head.renderSalt === 'string' ? head.renderSalt : undefined;
     const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, keysSalt, renderKeys, state.base);
     c.oldShapeKeys = [...head.shapes];
-    c.shapes = head.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
+    c.shapes = head.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { set: setterOf(k.slice(1)), derive: DERIVED[k.slice(1)]! } : { set: setterOf(k) })));
     return c;
   }
 
@@ -135,23 +174,38 @@ export class ContentCache {
    * call remember). A damaged entry counts as missing.
    */
   lookup(rel: string, sourcePath: string, stamp: Stamp): CachedFile | undefined {
+    return this.lookupAt(rel, sourcePath, stamp, 0);
+  }
+
+  /**
+   * lookup() with the file's stamp at stamps[at…at + 3] (a ContentScan's, without an array made
+   * for each of 10,000 files). Written as plain indexed loads and loops: most of a rebuild's
+   * lookups run before the optimizing compiler has got to this code.
+   */
+  lookupAt(rel: string, sourcePath: string, stamps: ArrayLike<number>, at: number): CachedFile | undefined {
     const e = this.old.get(rel);
-    if (!Array.isArray(e) || e[0] !== stamp[0] || e[1] !== stamp[1] || e[2] !== stamp[2] || e[3] !== stamp[3]) return undefined;
-    const [, , , , shapeIndex, values, kept = 0, renderKey] = e;
+    if (!Array.isArray(e) || e[0] !== stamps[at] || e[1] !== stamps[at + 1] || e[2] !== stamps[at + 2] || e[3] !== stamps[at + 3]) return undefined;
+    const shapeIndex = e[4];
+    const values = e[5];
+    const kept = e[6] === undefined ? 0 : e[6];
+    const renderKey = e[7];
     if (kept !== 0 && !Array.isArray(kept)) return undefined;
     const warnings = kept === 0 ? NO_WARNINGS : kept;
     if (shapeIndex === -1) {
-      this.next.set(rel, e);
+      this.reused.push(rel);
       return { draft: true, warnings };
     }
     const shape = Number.isInteger(shapeIndex) ? this.shapes[shapeIndex] : undefined;
     if (!shape || !Array.isArray(values)) return undefined;
     const a: Record<string, unknown> = { file: rel, sourcePath };
     let v = 0;
-    for (const { key, derive } of shape) a[key] = derive ? derive(a) : values[v++];
+    for (let k = 0; k < shape.length; k++) {
+      const step = shape[k]!;
+      step.set(a, step.derive ? step.derive(a) : values[v++]);
+    }
     if (v !== values.length || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
     if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
-    this.next.set(rel, e);
+    this.reused.push(rel);
     const article = a as unknown as Omit<Article, 'body'>;
     // A key kept under this salt (a damaged one is made again). Its first 48 characters are
     // those of the bytes' sha256, not kept twice.
@@ -164,13 +218,19 @@ export class ContentCache {
    * is missing): the entry is written again with it.
    */
   rekey(rel: string, article: Pick<Article, 'hash'>, renderKey: string): void {
-    const e = this.next.get(rel);
+    // Only for an entry reused by this run (then it is the one read), once.
+    const e = this.old.get(rel);
     const kept = keptPart(article, renderKey);
-    if (!e || e[4] === -1 || kept === undefined) return;
+    if (!e || e[4] === -1 || kept === undefined || this.parsed.has(rel)) return;
     const entry = [e[0], e[1], e[2], e[3], e[4], e[5], e[6] ?? 0, kept] as RawEntry;
-    this.next.set(rel, entry);
     this.parsed.set(rel, entry);
+    this.rekeyed++;
     this.dirty = true;
+  }
+
+  /** How many entries this run has: reused and made now. */
+  private get entryCount(): number {
+    return this.reused.length + this.parsed.size - this.rekeyed;
   }
 
   /** Records what parsing a valid file gave (article undefined: a draft), with its render key if one was made. */
@@ -192,7 +252,6 @@ export class ContentCache {
     }
     const kept = article && renderKey !== undefined ? keptPart(article, renderKey) : undefined;
     const entry = [...stamp, shapeIndex, values, ...(kept !== undefined ? [warnings.length ? warnings : 0, kept] : warnings.length ? [warnings] : [])] as RawEntry;
-    this.next.set(rel, entry);
     this.parsed.set(rel, entry);
     this.dirty = true;
   }
@@ -214,7 +273,7 @@ export class ContentCache {
   async save(): Promise<boolean> {
     if (!this.version) return false;
     // Nothing new, and every old entry reused: the file on disk already says this.
-    if (!this.dirty && this.next.size === this.size) return false;
+    if (!this.dirty && this.entryCount === this.size) return false;
     // Every entry written has its key made under this salt, or none: those looked up under
     // another salt were given new ones (rekey); without RenderKeys none is made, and the keys
     // carried over are still those of the salt read.
@@ -228,10 +287,16 @@ export class ContentCache {
       let added = 0;
       for (const rel of this.parsed.keys()) if (!this.old.has(rel)) added++;
       const removed: string[] = [];
-      if (this.next.size !== this.old.size + added) for (const rel of this.old.keys()) if (!this.next.has(rel)) removed.push(rel);
+      if (this.entryCount !== this.old.size + added) {
+        const reused = new Set(this.reused);
+        for (const rel of this.old.keys()) if (!reused.has(rel) && !this.parsed.has(rel)) removed.push(rel);
+      }
       written = writeStateMapChanges(file, FORMAT, { ...head }, this.base, { set: this.parsed, removed }, 'content.json');
     } else {
-      written = writeStateMap(file, FORMAT, { ...head }, this.next, undefined, 'content.json');
+      const entries = new Map<string, RawEntry>();
+      for (const rel of this.reused) entries.set(rel, this.old.get(rel)!);
+      for (const [rel, entry] of this.parsed) entries.set(rel, entry);
+      written = writeStateMap(file, FORMAT, { ...head }, entries, undefined, 'content.json');
     }
     return written.then(
       () => true,
