@@ -30,8 +30,7 @@ const CACHE_VERSION = 1;
  * indexes the file's list of key lists (-1 for a draft, which keeps no article); `values` are the
  * article's field values in that key order. Keys listed as "=key" are not stored but derived (see
  * DERIVED), so the thousands of entries carry neither key names nor what follows from other
- * fields. The render key (see RenderKeys; its last 16 characters, the others are the hash's) was
- * made under the head's renderSalt.
+ * fields. The render key (see RenderKeys) was made under the head's renderSalt.
  */
 type RawEntry = [number, number, number, number, number, unknown[], (Warning[] | 0)?, string?];
 
@@ -53,7 +52,7 @@ interface CacheHead {
 export interface RenderKeys {
   /** What the keys are made under: keys kept under another salt are made again. */
   salt: string;
-  /** The key of an article: 64 characters, the first 48 those of its sha256 (Article.hash), which an entry does not keep again. */
+  /** The key of an article: 64 characters, the first 48 those of its sha256 (Article.hash). */
   make(article: Pick<Article, 'file' | 'url' | 'hash'>): string;
   /** Told the key of each article loaded (the cached one, or one made now). */
   known(article: Article, key: string): void;
@@ -207,9 +206,9 @@ export class ContentCache {
     if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
     this.reused.push(rel);
     const article = a as unknown as Omit<Article, 'body'>;
-    // A key kept under this salt (a damaged one is made again). Its first 48 characters are
-    // those of the bytes' sha256, not kept twice.
-    if (this.keysUsable && typeof renderKey === 'string' && renderKey.length === KEPT_KEY_LENGTH) return { article, draft: false, warnings, renderKey: a.hash.slice(0, 64 - KEPT_KEY_LENGTH) + renderKey };
+    // A key kept under this salt, of these bytes (a damaged one is made again). Kept whole: a
+    // key put together here would be copied again into one string when the build looks it up.
+    if (this.keysUsable && typeof renderKey === 'string' && renderKey.length === 64 && renderKey.startsWith(a.hash.slice(0, HASH_PREFIX))) return { article, draft: false, warnings, renderKey };
     return { article, draft: false, warnings };
   }
 
@@ -307,13 +306,12 @@ export class ContentCache {
 
 const NO_WARNINGS: Warning[] = [];
 
-/** How much of a render key an entry keeps: the rest are the first characters of the article's hash. */
-const KEPT_KEY_LENGTH = 16;
+/** How many of a render key's first characters are those of the article's hash (RenderKeys.make). */
+const HASH_PREFIX = 48;
 
-/** What an entry keeps of an article's render key; undefined (none kept) for a key not made as RenderKeys says. */
+/** The render key an entry keeps; undefined (none kept) for a key not made as RenderKeys says. */
 function keptPart(article: Pick<Article, 'hash'>, renderKey: string): string | undefined {
-  const made = 64 - KEPT_KEY_LENGTH;
-  return renderKey.length === 64 && renderKey.startsWith(article.hash.slice(0, made)) ? renderKey.slice(made) : undefined;
+  return renderKey.length === 64 && renderKey.startsWith(article.hash.slice(0, HASH_PREFIX)) ? renderKey : undefined;
 }
 
 let codeHash: Promise<string> | undefined;

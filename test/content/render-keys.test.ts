@@ -108,13 +108,16 @@ describe('render keys kept in the content cache', () => {
     expect(later.made()).toBe(1);
   });
 
-  it('are made again when the kept part is damaged', async () => {
+  it('are made again when the kept key is damaged or of other bytes', async () => {
     await load(keysUnder('s').keys);
     const file = path.join(cacheDir, CACHE_FILE);
     const good = (await readStateFile(file, FORMAT)) as { id: string; head: object; entries: Map<string, unknown[]> };
     const entry = good.entries.get('a.md')!;
     expect(typeof entry[7]).toBe('string');
-    for (const [i, damage] of ['', 'x'.repeat(15), 'x'.repeat(17), 42, null].entries()) {
+    const kept = entry[7] as string;
+    // Empty, not a key, cut short, of other bytes (its first character changed), not a string.
+    const otherBytes = `${kept[0] === '0' ? '1' : '0'}${kept.slice(1)}`;
+    for (const [i, damage] of ['', 'x'.repeat(64), kept.slice(1), otherBytes, 42, null].entries()) {
       await writeStateFile(file, FORMAT, { ...good, id: `damaged-${i}`, entries: new Map([...good.entries, ['a.md', [...entry.slice(0, 7), damage]]]) });
       const k = keysUnder('s');
       const out = await load(k.keys);
