@@ -78,42 +78,56 @@ export interface CachedFile {
   renderKey?: string;
 }
 
-/** Stores one field's value into an article being made. */
-type Setter = (a: Record<string, unknown>, value: unknown) => void;
+/** Fields that follow from earlier ones (DERIVED), and the fields each reads. */
+const DERIVED_FROM: Record<string, readonly string[]> = { dir: ['lang'], url: ['date', 'slug'], draft: [] };
+
+/** The fields of an Article a cache entry may hold (file and sourcePath come from the lookup). */
+const ARTICLE_FIELDS = new Set([
+  'title', 'date', 'updated', 'lang', 'dir', 'author', 'summary', 'tags', 'tagSlugs', 'slug', 'image',
+  'imageAlt', 'imageCaption', 'source', 'guid', 'draft', 'bodyLine', 'url', 'hash',
+]);
+
+/** Makes the article of an entry of one shape; undefined when the entry has another number of values. */
+type Maker = (file: string, sourcePath: string, values: unknown[]) => Record<string, unknown> | undefined;
 
 /**
- * A store of its own for each field of an Article: 10,000 cached articles are made field by
- * field, and one store site for every field (`a[key] = value`) is slow for every one of them,
- * while a site per field sees one kind of object.
+ * The maker of a shape ("=key": derived, see DERIVED). A rebuild makes 10,000 cached articles:
+ * field by field (`a[key] = value`), each one is reallocated as it grows and every store is a
+ * slow one. So a shape of known Article fields gets a function of its own that makes the article
+ * as one object literal with its fields in order (the same object, field for field, as the loop
+ * below makes), compiled once from those field names alone. Any other shape, or a runtime that
+ * compiles no code from strings, is made by the loop.
  */
-const SETTERS: Record<string, Setter> = {
-  title: (a, v) => void (a.title = v),
-  date: (a, v) => void (a.date = v),
-  updated: (a, v) => void (a.updated = v),
-  lang: (a, v) => void (a.lang = v),
-  dir: (a, v) => void (a.dir = v),
-  author: (a, v) => void (a.author = v),
-  summary: (a, v) => void (a.summary = v),
-  tags: (a, v) => void (a.tags = v),
-  tagSlugs: (a, v) => void (a.tagSlugs = v),
-  slug: (a, v) => void (a.slug = v),
-  image: (a, v) => void (a.image = v),
-  imageAlt: (a, v) => void (a.imageAlt = v),
-  imageCaption: (a, v) => void (a.imageCaption = v),
-  source: (a, v) => void (a.source = v),
-  guid: (a, v) => void (a.guid = v),
-  draft: (a, v) => void (a.draft = v),
-  bodyLine: (a, v) => void (a.bodyLine = v),
-  url: (a, v) => void (a.url = v),
-  hash: (a, v) => void (a.hash = v),
-};
-
-function setterOf(key: string): Setter {
-  return Object.hasOwn(SETTERS, key) ? SETTERS[key]! : (a, v) => void (a[key] = v);
+function makerOf(keys: readonly string[]): Maker {
+  const fields = keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k, derive: undefined }));
+  const stored = fields.filter((f) => !f.derive).length;
+  const loop: Maker = (file, sourcePath, values) => {
+    if (values.length !== stored) return undefined;
+    const a: Record<string, unknown> = { file, sourcePath };
+    let v = 0;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      a[f.key] = f.derive ? f.derive(a) : values[v++];
+    }
+    return a;
+  };
+  // The literal gives every stored field its value at once; a derived field must then read only
+  // fields before it (as in the loop, where later ones are not set yet), each known and once.
+  const names = fields.map((f) => f.key);
+  const known = names.every((n) => ARTICLE_FIELDS.has(n)) && new Set(names).size === names.length;
+  const inOrder = fields.every((f, i) => !f.derive || (DERIVED_FROM[f.key]?.every((dep) => names.indexOf(dep) >= 0 && names.indexOf(dep) < i) ?? false));
+  if (!known || !inOrder) return loop;
+  let v = 0;
+  const literal = fields.map((f) => `${f.key}: ${f.derive ? 'undefined' : `values[${v++}]`}`).join(', ');
+  const derived = fields.filter((f) => f.derive).map((f) => `a.${f.key} = derive.${f.key}(a);`).join(' ');
+  try {
+    // Only names from ARTICLE_FIELDS and numbers go into the code.
+    const compile = new Function('derive', `return function (file, sourcePath, values) { if (values.length !== ${stored}) return undefined; const a = { file, sourcePath, ${literal} }; ${derived} return a; };`) as (derive: typeof DERIVED) => Maker;
+    return compile(DERIVED);
+  } catch {
+    return loop;
+  }
 }
-
-/** Decoded shape: how each field is set, and how its value is derived when it is not stored. */
-type Shape = Array<{ set: Setter; derive?: ((a: Record<string, unknown>) => unknown) | undefined }>;
 
 export class ContentCache {
   /**
@@ -125,7 +139,7 @@ export class ContentCache {
   private readonly parsed = new Map<string, RawEntry>();
   /** Of `parsed`, those given a new render key: they are in `reused` too. */
   private rekeyed = 0;
-  private shapes: Shape[] = [];
+  private makers: Maker[] = [];
   private oldShapeKeys: string[][] = [];
   private dirty = false;
 
@@ -159,7 +173,7 @@ export class ContentCache {
     const keysSalt = typeof head.renderSalt === 'string' ? head.renderSalt : undefined;
     const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, keysSalt, renderKeys, state.base);
     c.oldShapeKeys = [...head.shapes];
-    c.shapes = head.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { set: setterOf(k.slice(1)), derive: DERIVED[k.slice(1)]! } : { set: setterOf(k) })));
+    c.makers = head.shapes.map(makerOf);
     return c;
   }
 
@@ -194,15 +208,10 @@ export class ContentCache {
       this.reused.push(rel);
       return { draft: true, warnings };
     }
-    const shape = Number.isInteger(shapeIndex) ? this.shapes[shapeIndex] : undefined;
-    if (!shape || !Array.isArray(values)) return undefined;
-    const a: Record<string, unknown> = { file: rel, sourcePath };
-    let v = 0;
-    for (let k = 0; k < shape.length; k++) {
-      const step = shape[k]!;
-      step.set(a, step.derive ? step.derive(a) : values[v++]);
-    }
-    if (v !== values.length || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
+    const make = Number.isInteger(shapeIndex) ? this.makers[shapeIndex] : undefined;
+    if (!make || !Array.isArray(values)) return undefined;
+    const a = make(rel, sourcePath, values);
+    if (!a || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
     if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
     this.reused.push(rel);
     const article = a as unknown as Omit<Article, 'body'>;
