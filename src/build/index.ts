@@ -148,7 +148,8 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   const content = await loadContent(contentDir, {
     siteLang: site.lang,
     ...(signal ? { signal } : {}),
-    ...(cacheDir ? { cacheDir } : {}),
+    // Each article's render key is kept in the content cache with it, not made again (RenderCache.contentKeys).
+    ...(cacheDir ? { cacheDir, renderKeys: cache.contentKeys() } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     // Stats of the articles taken on a thread while the build's modules loaded (prescan.ts).
     scan: takePrestartedContentScan(contentDir),

@@ -21,22 +21,41 @@ import { textDirection } from './lang.ts';
 import type { Stamp } from './scan.ts';
 
 export const CACHE_FILE = 'content.state';
-export const FORMAT = 'samizdat-content-cache/2';
+export const FORMAT = 'samizdat-content-cache/3';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
 
 /**
- * One file in the cache file: [...stamp, shape, values, warnings?]. `shape` indexes the file's
- * list of key lists (-1 for a draft, which keeps no article); `values` are the article's field
- * values in that key order. Keys listed as "=key" are not stored but derived (see DERIVED), so
- * the thousands of entries carry neither key names nor what follows from other fields.
+ * One file in the cache file: [...stamp, shape, values, warnings or 0, render key?]. `shape`
+ * indexes the file's list of key lists (-1 for a draft, which keeps no article); `values` are the
+ * article's field values in that key order. Keys listed as "=key" are not stored but derived (see
+ * DERIVED), so the thousands of entries carry neither key names nor what follows from other
+ * fields. The render key (see RenderKeys) was made under the head's renderSalt.
  */
-type RawEntry = [number, number, number, number, number, unknown[], Warning[]?];
+type RawEntry = [number, number, number, number, number, unknown[], (Warning[] | 0)?, string?];
 
 /** The cache file's head: the code version it was written by, and the shapes its entries use. */
 interface CacheHead {
   version: string;
   shapes: string[][];
+  /** The rendering code's salt the entries' render keys were made under (none: they have none). */
+  renderSalt?: string;
+}
+
+/**
+ * How the build names an article's rendering (src/build/cache.ts renderKey: its file, URL and
+ * bytes, under the rendering code's salt). The key is kept with the article's entry, so that a
+ * rebuild makes none for the thousands of articles it takes from the cache: an entry's file,
+ * URL and bytes are those of the article it gives, and its key is used only under the salt it
+ * was made with.
+ */
+export interface RenderKeys {
+  /** What the keys are made under: keys kept under another salt are made again. */
+  salt: string;
+  /** The key of an article: 64 characters, the first 48 those of its sha256 (Article.hash). */
+  make(article: Pick<Article, 'file' | 'url' | 'hash'>): string;
+  /** Told the key of each article loaded (the cached one, or one made now). */
+  known(article: Article, key: string): void;
 }
 
 /** Fields that follow from earlier ones, exactly as parseArticle computes them. */
@@ -55,41 +74,106 @@ export interface CachedFile {
   article?: Omit<Article, 'body'>;
   draft: boolean;
   warnings: Warning[];
+  /** The article's render key, kept under the salt of the RenderKeys the cache was opened with. */
+  renderKey?: string;
 }
 
-/** Decoded shape: each key, and how its value is derived when it is not stored. */
-type Shape = Array<{ key: string; derive?: (a: Record<string, unknown>) => unknown }>;
+/** Fields that follow from earlier ones (DERIVED), and the fields each reads. */
+const DERIVED_FROM: Record<string, readonly string[]> = { dir: ['lang'], url: ['date', 'slug'], draft: [] };
+
+/** The fields of an Article a cache entry may hold (file and sourcePath come from the lookup). */
+const ARTICLE_FIELDS = new Set([
+  'title', 'date', 'updated', 'lang', 'dir', 'author', 'summary', 'tags', 'tagSlugs', 'slug', 'image',
+  'imageAlt', 'imageCaption', 'source', 'guid', 'draft', 'bodyLine', 'url', 'hash',
+]);
+
+/** Makes the article of an entry of one shape; undefined when the entry has another number of values. */
+type Maker = (file: string, sourcePath: string, values: unknown[]) => Record<string, unknown> | undefined;
+
+/**
+ * The maker of a shape ("=key": derived, see DERIVED). A rebuild makes 10,000 cached articles:
+ * field by field (`a[key] = value`), each one is reallocated as it grows and every store is a
+ * slow one. So a shape of known Article fields gets a function of its own that makes the article
+ * as one object literal with its fields in order (the same object, field for field, as the loop
+ * below makes), compiled once from those field names alone. Any other shape, or a runtime that
+ * compiles no code from strings, is made by the loop.
+ */
+function makerOf(keys: readonly string[]): Maker {
+  const fields = keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k, derive: undefined }));
+  const stored = fields.filter((f) => !f.derive).length;
+  const loop: Maker = (file, sourcePath, values) => {
+    if (values.length !== stored) return undefined;
+    const a: Record<string, unknown> = { file, sourcePath };
+    let v = 0;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      a[f.key] = f.derive ? f.derive(a) : values[v++];
+    }
+    return a;
+  };
+  // The literal gives every stored field its value at once; a derived field must then read only
+  // fields before it (as in the loop, where later ones are not set yet), each known and once.
+  const names = fields.map((f) => f.key);
+  const known = names.every((n) => ARTICLE_FIELDS.has(n)) && new Set(names).size === names.length;
+  const inOrder = fields.every((f, i) => !f.derive || (DERIVED_FROM[f.key]?.every((dep) => names.indexOf(dep) >= 0 && names.indexOf(dep) < i) ?? false));
+  if (!known || !inOrder) return loop;
+  let v = 0;
+  const literal = fields.map((f) => `${f.key}: ${f.derive ? 'undefined' : `values[${v++}]`}`).join(', ');
+  const derived = fields.filter((f) => f.derive).map((f) => `a.${f.key} = derive.${f.key}(a);`).join(' ');
+  try {
+    // Only names from ARTICLE_FIELDS and numbers go into the code.
+    const compile = new Function('derive', `return function (file, sourcePath, values) { if (values.length !== ${stored}) return undefined; const a = { file, sourcePath, ${literal} }; ${derived} return a; };`) as (derive: typeof DERIVED) => Maker;
+    return compile(DERIVED);
+  } catch {
+    return loop;
+  }
+}
 
 export class ContentCache {
-  /** Entries of this run: reused raw ones and new ones; written back by save(). */
-  private readonly next = new Map<string, RawEntry>();
-  /** Entries made by this run's parses (what a save writes as changes). */
+  /**
+   * The files whose entry read is used as it is, in the order looked up. With `parsed`, the
+   * entries of this run (what save() writes back); a list, not a Map of 10,000 entries.
+   */
+  private readonly reused: string[] = [];
+  /** Entries made by this run (parsed now, or given a new render key): what a save writes as changes. */
   private readonly parsed = new Map<string, RawEntry>();
-  private shapes: Shape[] = [];
+  /** Of `parsed`, those given a new render key: they are in `reused` too. */
+  private rekeyed = 0;
+  private makers: Maker[] = [];
   private oldShapeKeys: string[][] = [];
   private dirty = false;
+
+  /** Whether the entries' render keys were made under the salt of the RenderKeys given. */
+  private readonly keysUsable: boolean;
 
   private constructor(
     readonly dir: string,
     private readonly version: string | undefined,
     /** The entries read (the map straight from the state file: no copy of 10,000 entries). */
     private readonly old: ReadonlyMap<string, RawEntry>,
+    /** The salt the render keys of the entries read were made under (their head's). */
+    private readonly keysSalt: string | undefined,
+    /** How this build names renderings: undefined, no keys are made (nor used). */
+    readonly renderKeys: RenderKeys | undefined,
     /** What a save writes only the changes of. */
     private readonly base?: StateMapBase,
-  ) {}
+  ) {
+    this.keysUsable = renderKeys !== undefined && keysSalt === renderKeys.salt;
+  }
 
   /** Reads <dir>/content.state if it was written by this code for this site language. */
-  static async open(dir: string, siteLang: string): Promise<ContentCache> {
+  static async open(dir: string, siteLang: string, renderKeys?: RenderKeys): Promise<ContentCache> {
     const version = await cacheVersion(siteLang);
-    const cache = new ContentCache(dir, version, new Map());
+    const cache = new ContentCache(dir, version, new Map(), undefined, renderKeys);
     if (!version) return cache;
     const state = await readStateMap(path.join(dir, CACHE_FILE), FORMAT);
     const head = state?.head as Partial<CacheHead> | undefined;
     if (!state || !head || head.version !== version || !Array.isArray(head.shapes)) return cache;
     if (!head.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
-    const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, state.base);
+    const keysSalt = typeof head.renderSalt === 'string' ? head.renderSalt : undefined;
+    const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, keysSalt, renderKeys, state.base);
     c.oldShapeKeys = [...head.shapes];
-    c.shapes = head.shapes.map((keys) => keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k })));
+    c.makers = head.shapes.map(makerOf);
     return c;
   }
 
@@ -103,27 +187,62 @@ export class ContentCache {
    * call remember). A damaged entry counts as missing.
    */
   lookup(rel: string, sourcePath: string, stamp: Stamp): CachedFile | undefined {
-    const e = this.old.get(rel);
-    if (!Array.isArray(e) || e[0] !== stamp[0] || e[1] !== stamp[1] || e[2] !== stamp[2] || e[3] !== stamp[3]) return undefined;
-    const [, , , , shapeIndex, values, warnings = []] = e;
-    if (!Array.isArray(warnings)) return undefined;
-    if (shapeIndex === -1) {
-      this.next.set(rel, e);
-      return { draft: true, warnings };
-    }
-    const shape = Number.isInteger(shapeIndex) ? this.shapes[shapeIndex] : undefined;
-    if (!shape || !Array.isArray(values)) return undefined;
-    const a: Record<string, unknown> = { file: rel, sourcePath };
-    let v = 0;
-    for (const { key, derive } of shape) a[key] = derive ? derive(a) : values[v++];
-    if (v !== values.length || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
-    if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
-    this.next.set(rel, e);
-    return { article: a as unknown as Omit<Article, 'body'>, draft: false, warnings };
+    return this.lookupAt(rel, sourcePath, stamp, 0);
   }
 
-  /** Records what parsing a valid file gave (article undefined: a draft). */
-  remember(rel: string, stamp: Stamp, article: Omit<Article, 'body'> | undefined, warnings: Warning[]): void {
+  /**
+   * lookup() with the file's stamp at stamps[at…at + 3] (a ContentScan's, without an array made
+   * for each of 10,000 files). Written as plain indexed loads and loops: most of a rebuild's
+   * lookups run before the optimizing compiler has got to this code.
+   */
+  lookupAt(rel: string, sourcePath: string, stamps: ArrayLike<number>, at: number): CachedFile | undefined {
+    const e = this.old.get(rel);
+    if (!Array.isArray(e) || e[0] !== stamps[at] || e[1] !== stamps[at + 1] || e[2] !== stamps[at + 2] || e[3] !== stamps[at + 3]) return undefined;
+    const shapeIndex = e[4];
+    const values = e[5];
+    const kept = e[6] === undefined ? 0 : e[6];
+    const renderKey = e[7];
+    if (kept !== 0 && !Array.isArray(kept)) return undefined;
+    const warnings = kept === 0 ? NO_WARNINGS : kept;
+    if (shapeIndex === -1) {
+      this.reused.push(rel);
+      return { draft: true, warnings };
+    }
+    const make = Number.isInteger(shapeIndex) ? this.makers[shapeIndex] : undefined;
+    if (!make || !Array.isArray(values)) return undefined;
+    const a = make(rel, sourcePath, values);
+    if (!a || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
+    if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
+    this.reused.push(rel);
+    const article = a as unknown as Omit<Article, 'body'>;
+    // A key kept under this salt, of these bytes (a damaged one is made again). Kept whole: a
+    // key put together here would be copied again into one string when the build looks it up.
+    if (this.keysUsable && typeof renderKey === 'string' && renderKey.length === 64 && renderKey.startsWith(a.hash.slice(0, HASH_PREFIX))) return { article, draft: false, warnings, renderKey };
+    return { article, draft: false, warnings };
+  }
+
+  /**
+   * Keeps a render key made now for an entry looked up (its own was made under another salt, or
+   * is missing): the entry is written again with it.
+   */
+  rekey(rel: string, article: Pick<Article, 'hash'>, renderKey: string): void {
+    // Only for an entry reused by this run (then it is the one read), once.
+    const e = this.old.get(rel);
+    const kept = keptPart(article, renderKey);
+    if (!e || e[4] === -1 || kept === undefined || this.parsed.has(rel)) return;
+    const entry = [e[0], e[1], e[2], e[3], e[4], e[5], e[6] ?? 0, kept] as RawEntry;
+    this.parsed.set(rel, entry);
+    this.rekeyed++;
+    this.dirty = true;
+  }
+
+  /** How many entries this run has: reused and made now. */
+  private get entryCount(): number {
+    return this.reused.length + this.parsed.size - this.rekeyed;
+  }
+
+  /** Records what parsing a valid file gave (article undefined: a draft), with its render key if one was made. */
+  remember(rel: string, stamp: Stamp, article: Omit<Article, 'body'> | undefined, warnings: Warning[], renderKey?: string): void {
     let shapeIndex = -1;
     const values: unknown[] = [];
     if (article) {
@@ -139,8 +258,8 @@ export class ContentCache {
       }
       shapeIndex = this.shapeIndex(keys);
     }
-    const entry = [...stamp, shapeIndex, values, ...(warnings.length ? [warnings] : [])] as RawEntry;
-    this.next.set(rel, entry);
+    const kept = article && renderKey !== undefined ? keptPart(article, renderKey) : undefined;
+    const entry = [...stamp, shapeIndex, values, ...(kept !== undefined ? [warnings.length ? warnings : 0, kept] : warnings.length ? [warnings] : [])] as RawEntry;
     this.parsed.set(rel, entry);
     this.dirty = true;
   }
@@ -162,8 +281,12 @@ export class ContentCache {
   async save(): Promise<boolean> {
     if (!this.version) return false;
     // Nothing new, and every old entry reused: the file on disk already says this.
-    if (!this.dirty && this.next.size === this.size) return false;
-    const head: CacheHead = { version: this.version, shapes: this.oldShapeKeys };
+    if (!this.dirty && this.entryCount === this.size) return false;
+    // Every entry written has its key made under this salt, or none: those looked up under
+    // another salt were given new ones (rekey); without RenderKeys none is made, and the keys
+    // carried over are still those of the salt read.
+    const renderSalt = this.renderKeys ? this.renderKeys.salt : this.keysSalt;
+    const head: CacheHead = { version: this.version, shapes: this.oldShapeKeys, ...(renderSalt !== undefined ? { renderSalt } : {}) };
     const file = path.join(this.dir, CACHE_FILE);
     let written: Promise<unknown>;
     if (this.base) {
@@ -172,16 +295,32 @@ export class ContentCache {
       let added = 0;
       for (const rel of this.parsed.keys()) if (!this.old.has(rel)) added++;
       const removed: string[] = [];
-      if (this.next.size !== this.old.size + added) for (const rel of this.old.keys()) if (!this.next.has(rel)) removed.push(rel);
+      if (this.entryCount !== this.old.size + added) {
+        const reused = new Set(this.reused);
+        for (const rel of this.old.keys()) if (!reused.has(rel) && !this.parsed.has(rel)) removed.push(rel);
+      }
       written = writeStateMapChanges(file, FORMAT, { ...head }, this.base, { set: this.parsed, removed }, 'content.json');
     } else {
-      written = writeStateMap(file, FORMAT, { ...head }, this.next, undefined, 'content.json');
+      const entries = new Map<string, RawEntry>();
+      for (const rel of this.reused) entries.set(rel, this.old.get(rel)!);
+      for (const [rel, entry] of this.parsed) entries.set(rel, entry);
+      written = writeStateMap(file, FORMAT, { ...head }, entries, undefined, 'content.json');
     }
     return written.then(
       () => true,
       () => false,
     );
   }
+}
+
+const NO_WARNINGS: Warning[] = [];
+
+/** How many of a render key's first characters are those of the article's hash (RenderKeys.make). */
+const HASH_PREFIX = 48;
+
+/** The render key an entry keeps; undefined (none kept) for a key not made as RenderKeys says. */
+function keptPart(article: Pick<Article, 'hash'>, renderKey: string): string | undefined {
+  return renderKey.length === 64 && renderKey.startsWith(article.hash.slice(0, HASH_PREFIX)) ? renderKey : undefined;
 }
 
 let codeHash: Promise<string> | undefined;
