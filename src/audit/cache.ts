@@ -22,11 +22,20 @@
 // any such file can get another answer now, and the state's findings are its findings: the
 // journal is not read at all. Otherwise (a file or folder went away, or appeared where an answer
 // was "no") the audit replays each file's own questions from the journal, as a full cache would.
+//
+// A rebuild can skip even the look at each unchanged file (12,000 lookups of its sha256). Every
+// state written has a random id; once the build has written the manifest of the bundle that
+// audit found clean, it records the pair (vouchAudit): audit-vouch.json holds the state's id and
+// the manifest's list digest (the sha256 of the list of every file's path, size and sha256). The
+// next build's record of outputs names the list digest of the manifest whose files it records, so
+// when it says "these files changed, the others are that list's files with that list's bytes"
+// and audit-vouch.json pairs that digest with the state read, every unchanged file is one the
+// state lists with those very bytes (beginUnchanged): only the changed ones are looked at.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AuditFinding, BundleView } from './types.ts';
+import type { AuditFinding, BundleIndex, BundleView } from './types.ts';
 import { fastTextCheckedBefore, fastTextVerdict } from './fast-text.ts';
 import { fastXmlCheckedBefore, fastXmlVerdict } from './fast-xml.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
@@ -44,7 +53,10 @@ export const STATE_FILE = 'audit-state.v8';
 export const JOURNAL_FILE = 'audit-journal.ndjson';
 /** The files of earlier versions: removed when the new ones are written. */
 const OLD_FILES = ['audit-cache.json', 'audit-state.json'];
-export const STATE_FORMAT = 'samizdat-audit-state/3';
+export const STATE_FORMAT = 'samizdat-audit-state/4';
+/** Which state (by its id) audited the bundle of which manifest list (vouchAudit). */
+export const VOUCH_FILE = 'audit-vouch.json';
+const VOUCH_FORMAT = 'samizdat-audit-vouch/1';
 /** The parser shortcuts whose self check a state can vouch for: name, verdict so far, adopt. */
 const SHORTCUTS: ReadonlyArray<[string, () => boolean | undefined, () => void]> = [
   ['fast-text', fastTextVerdict, fastTextCheckedBefore],
@@ -166,6 +178,13 @@ interface StateBody {
   namesNotClean: string[];
   /** The parser shortcuts whose self check passed with this code (./fast-text.ts, ./fast-xml.ts). */
   checked: string[];
+  /** This state's id: random, new with every state written (see vouchAudit). */
+  id: string;
+  /**
+   * The audit that wrote it found nothing: no finding in any file, and every regular file's name
+   * passed and is known to have passed (namesClean and the listed paths are all the bundle's files).
+   */
+  clean: boolean;
 }
 
 /**
@@ -194,6 +213,7 @@ function checkState(s: Record<string, unknown> | undefined, rules: string): (Omi
   if (typeof s.hashes !== 'string' || s.hashes.length !== 64 * list.length || !Array.isArray(s.findings)) return undefined;
   if (!(s.yesListed instanceof Uint8Array) || s.yesListed.length !== list.length) return undefined;
   if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
+  if (typeof s.id !== 'string' || typeof s.clean !== 'boolean') return undefined;
   for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
   return { ...(s as unknown as StateBody), paths: list, joined: s.paths };
 }
@@ -243,6 +263,53 @@ function parseJournalLine(line: string): [sha256: string, file: string, entry: A
   }
 }
 
+/** The next state as the last one with this run's changes put in place (AuditCache.changesOnly). */
+interface StateChanges {
+  /** NUL-separated, as kept. */
+  paths: string;
+  hashes: string;
+  yesListed: Uint8Array;
+  /** Where the next state lists a path (undefined: not listed). */
+  indexOf(p: string): number | undefined;
+  /** Where the paths listed only now are. */
+  addedAt: ReadonlyMap<string, number>;
+  count: number;
+  list(): string[];
+}
+
+/** The text of audit-vouch.json for a state and a manifest list. */
+function vouchText(stateId: string, listDigest: string): string {
+  return `${JSON.stringify({ format: VOUCH_FORMAT, state: stateId, list: listDigest })}\n`;
+}
+
+/** audit-vouch.json as it is, or undefined. */
+function readVouch(dir: string): string | undefined {
+  try {
+    return readFileSync(path.join(dir, VOUCH_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records, once the manifest of a bundle is written, that the audit cache state `stateId` (the
+ * id AuditCache.save() returned, through auditBundle's onCacheSaved) audited that bundle, whose
+ * manifest list has digest `listDigest`. A later audit told that a bundle is this one but for
+ * some changed files (unchangedSince) then looks only at those. Written atomically; a state
+ * written since has another id, and a later manifest another digest, so it never vouches for them.
+ */
+export function vouchAudit(dir: string, stateId: string, listDigest: string): void {
+  const file = path.join(dir, VOUCH_FILE);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(tmp, vouchText(stateId, listDigest));
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** Whether save() may write a state as the last one with this run's changes put in place (tests turn it off to compare), and whether it last did. */
 export const stateWrites = { changesOnly: true, lastChangesOnly: false };
 
@@ -250,8 +317,13 @@ export class AuditCache {
   /** The last audit's conclusions, when they are for this code and these rules. */
   private state:
     | {
-        /** Index of each audited file in `paths` (its sha256 at 64 times that in `hashes`). */
-        files: Map<string, number>;
+        /**
+         * Index of each audited file in `paths` (its sha256 at 64 times that in `hashes`). Made
+         * when first asked for: a rebuild that beginUnchanged() vouches for never asks.
+         */
+        readonly files: Map<string, number>;
+        /** Whether `files` has been made. */
+        indexed(): boolean;
         paths: string[];
         /** `paths` as read: NUL-separated, written again as it is when no file went away. */
         joined: string;
@@ -264,8 +336,15 @@ export class AuditCache {
         namesClean: Set<string>;
         namesNotClean: Set<string>;
         checked: string[];
+        id: string;
+        clean: boolean;
       }
     | undefined;
+  /**
+   * Set by beginUnchanged(): the files said to have changed, and where the state lists those it
+   * lists (the other files of the bundle are all kept from the state, unlooked at).
+   */
+  private unchanged: { changed: ReadonlySet<string>; slots: Map<string, number> } | undefined;
   /** Whether the state's answers all hold for the bundle audited now (decided by begin()). */
   private stateHolds = false;
   /** Results of the journal (read only when the state does not hold), and handed over for this run. */
@@ -283,7 +362,7 @@ export class AuditCache {
   /** This run's new results as journal lines, by key. */
   private readonly lines = new Map<string, string>();
   /** How this run's results were obtained (for tests and progress). */
-  readonly stats = { fromState: 0, fromJournal: 0, fromPrimed: 0, stored: 0, journalRead: false };
+  readonly stats = { fromState: 0, fromJournal: 0, fromPrimed: 0, stored: 0, journalRead: false, unlooked: 0 };
 
   private constructor(
     /** Where it is saved; undefined for a cache that lives only as long as one audit. */
@@ -297,10 +376,17 @@ export class AuditCache {
     try {
       const s = checkState(readStateFileSync(path.join(dir, STATE_FILE), STATE_FORMAT), cache.rules);
       if (s) {
-        const files = new Map<string, number>();
-        for (let i = 0; i < s.paths.length; i++) files.set(s.paths[i]!, i);
+        let files: Map<string, number> | undefined;
+        const list = s.paths;
         cache.state = {
-          files,
+          get files() {
+            if (files === undefined) {
+              files = new Map();
+              for (let i = 0; i < list.length; i++) files.set(list[i]!, i);
+            }
+            return files;
+          },
+          indexed: () => files !== undefined,
           paths: s.paths,
           joined: s.joined,
           hashes: s.hashes,
@@ -312,6 +398,8 @@ export class AuditCache {
           namesClean: new Set(s.namesClean),
           namesNotClean: new Set(s.namesNotClean),
           checked: s.checked,
+          id: s.id,
+          clean: s.clean,
         };
         for (const [name, , checkedBefore] of SHORTCUTS) if (s.checked.includes(name)) checkedBefore();
       }
@@ -347,6 +435,9 @@ export class AuditCache {
 
   /** Where the state lists this file (undefined: not there), for nameClean and lookup: one lookup for both. */
   slot(file: string): number | undefined {
+    const u = this.unchanged;
+    // After beginUnchanged(), only changed files are asked about: found without the whole index.
+    if (u !== undefined && u.changed.has(file)) return u.slots.get(file);
     return this.state?.files.get(file);
   }
 
@@ -367,15 +458,73 @@ export class AuditCache {
     const s = this.state;
     this.stateHolds =
       s !== undefined &&
-      s.no.files.length + s.no.folders.length <= MAX_FALSE_ANSWERS &&
       // `listedPresent`: how many of the bundle's files the state lists (slot() found them). All
       // of them: every listed file is there, and every "yes" about one still holds.
       (listedPresent === s.paths.length || s.paths.every((p, i) => s.yesListed[i] === 0 || bundle.files.has(p))) &&
+      this.otherAnswersHold(bundle);
+    if (!this.stateHolds && this.journal === undefined) await this.readJournal();
+  }
+
+  /** The state's answers besides the "yes" flags of listed files: all the same now. */
+  private otherAnswersHold(bundle: BundleView): boolean {
+    const s = this.state!;
+    return (
+      s.no.files.length + s.no.folders.length <= MAX_FALSE_ANSWERS &&
       s.yes.files.every((p) => bundle.files.has(p)) &&
       s.yes.folders.every((p) => bundle.folders.has(p)) &&
       !s.no.files.some((p) => bundle.files.has(p)) &&
-      !s.no.folders.some((p) => bundle.folders.has(p));
-    if (!this.stateHolds && this.journal === undefined) await this.readJournal();
+      !s.no.folders.some((p) => bundle.folders.has(p))
+    );
+  }
+
+  /**
+   * begin() for a rebuild that says which files changed since the bundle of the manifest list
+   * `listDigest`: every other file of `bundle` is a file of that list, with the bytes it lists.
+   * When audit-vouch.json says this state audited that very bundle and found it clean, and the
+   * state's answers all hold now, every file the state lists that is still in the bundle and not
+   * changed is kept as it is, without a lookup, and true is returned: only the changed files are
+   * then looked up (lookup()) or audited. Otherwise false, and nothing is decided: begin() as usual.
+   *
+   * The caller's word is checked where it can be without a look at every file: the unchanged
+   * files must be exactly as many as the files of that bundle still there (listed ones, and the
+   * others whose names it kept), so none can be a file that bundle did not have.
+   */
+  beginUnchanged(bundle: BundleIndex, listDigest: string, changed: ReadonlySet<string>): boolean {
+    const s = this.state;
+    if (s === undefined || this.dir === undefined || !s.clean || s.findings.size > 0 || s.namesNotClean.size > 0) return false;
+    if (readVouch(this.dir) !== vouchText(s.id, listDigest)) return false;
+    const kept = new Uint8Array(s.paths.length);
+    const slots = new Map<string, number>();
+    let keptCount = 0;
+    // Listed and unlisted files are counted apart below: a path in both would count twice.
+    const unlisted = s.namesClean.size > 0 ? s.namesClean : undefined;
+    for (let i = 0; i < s.paths.length; i++) {
+      const p = s.paths[i]!;
+      if (unlisted?.has(p)) return false;
+      if (!bundle.files.has(p)) {
+        // Gone, and some file was told it is there: that file's answer changed.
+        if (s.yesListed[i] === 1) return false;
+      } else if (changed.has(p)) slots.set(p, i);
+      else {
+        kept[i] = 1;
+        keptCount++;
+      }
+    }
+    // The regular files of that bundle not listed (not of a kind the audit reads) are the names
+    // it kept as clean; those still there and unchanged, with the listed ones, must be all the
+    // unchanged files.
+    let others = 0;
+    for (const p of s.namesClean) if (bundle.files.has(p) && !changed.has(p)) others++;
+    let changedHere = 0;
+    for (const p of changed) if (bundle.files.has(p)) changedHere++;
+    if (keptCount + others !== bundle.files.size - changedHere) return false;
+    if (!this.otherAnswersHold(bundle)) return false;
+    this.stateHolds = true;
+    this.kept = kept;
+    this.unchanged = { changed, slots };
+    this.stats.fromState += keptCount;
+    this.stats.unlooked = keptCount;
+    return true;
   }
 
   private async readJournal(): Promise<void> {
@@ -452,9 +601,11 @@ export class AuditCache {
   /**
    * Writes what this audit concluded: the new results onto the journal, then the state, which
    * replaces the last one whole (a reader sees the old state or the new one, never a mix).
+   * `clean`: the audit found nothing at all (see StateBody.clean). Returns the id of the state
+   * written (for vouchAudit), or undefined when this cache is not saved.
    */
-  async save(): Promise<void> {
-    if (this.dir === undefined) return;
+  async save(options: { clean?: boolean } = {}): Promise<string | undefined> {
+    if (this.dir === undefined) return undefined;
     mkdirSync(this.dir, { recursive: true });
     const journalBase = await this.writeJournal();
     const s = this.state;
@@ -470,6 +621,8 @@ export class AuditCache {
 
     const toldYes = (p: string) => this.yes.files.has(p);
     const { regular, refused } = this.names;
+    const id = randomBytes(16).toString('hex');
+    const clean = options.clean === true && refused !== undefined && refused.size === 0;
     // Passed now, or before and not run again now.
     const checked = SHORTCUTS.filter(([name, verdict]) => verdict() ?? s?.checked.includes(name)).map(([name]) => name);
     // A rebuild that went through every file the state lists (found unchanged, or audited again)
@@ -483,14 +636,7 @@ export class AuditCache {
       for (const [p, f] of this.findings) findings.push([p, f]);
       // Told yes now, or by the state about a path not listed there: a listed file gets its flag,
       // any other path is kept as a "yes" of its own.
-      const yesOthers = new Set<string>();
-      for (const told of [this.yes.files, s.yes.files]) {
-        for (const p of told) {
-          const i = changes.indexOf(p);
-          if (i !== undefined) changes.yesListed[i] = 1;
-          else yesOthers.add(p);
-        }
-      }
+      const yesOthers = this.flagListed(s, changes, [this.yes.files, s.yes.files]);
       const state: StateBody = {
         version: auditVersion(),
         rules: this.rules,
@@ -501,12 +647,14 @@ export class AuditCache {
         yes: { files: [...yesOthers], folders: [...new Set([...this.yes.folders, ...s.yes.folders])] },
         no: { files: [...new Set([...this.no.files, ...s.no.files])], folders: [...new Set([...this.no.folders, ...s.no.folders])] },
         journalBase,
-        namesClean: refused ? namesCleanOf(regular, refused, (p) => changes.indexOf(p) !== undefined, changes.count) : [],
+        namesClean: refused ? this.namesCleanNow(regular, refused, changes) : [],
         namesNotClean: refused ? (refused.size === 0 ? [] : changes.list().filter((f) => refused.has(f))) : changes.list(),
         checked,
+        id,
+        clean,
       };
       writeStateFileSync(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
-      return;
+      return id;
     }
 
     const paths: string[] = [];
@@ -571,9 +719,56 @@ export class AuditCache {
       namesClean: refused ? namesCleanOf(regular, refused, listed, keptCount + this.files.size) : [],
       namesNotClean: refused ? (refused.size === 0 ? [] : paths.filter((f) => refused.has(f))) : paths,
       checked,
+      id,
+      clean,
     };
     writeStateFileSync(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
     if (!s) for (const old of OLD_FILES) rmSync(path.join(this.dir, old), { force: true });
+    return id;
+  }
+
+  /**
+   * Sets the flag of every listed path among `told` (paths some file was told are files) in the
+   * next state; returns the others, kept as "yes" answers of their own.
+   */
+  private flagListed(s: NonNullable<AuditCache['state']>, changes: StateChanges, told: Iterable<string>[]): Set<string> {
+    const others = new Set<string>();
+    if (s.indexed()) {
+      for (const t of told) {
+        for (const p of t) {
+          const i = changes.indexOf(p);
+          if (i !== undefined) changes.yesListed[i] = 1;
+          else others.add(p);
+        }
+      }
+      return others;
+    }
+    // No index made (a rebuild beginUnchanged() vouched for): one pass over the state's paths
+    // finds the few hundred told yes, instead of an index of 12,000.
+    const pending = new Set<string>();
+    for (const t of told) for (const p of t) pending.add(p);
+    for (let i = 0; i < s.paths.length && pending.size > 0; i++) if (pending.delete(s.paths[i]!)) changes.yesListed[i] = 1;
+    for (const p of pending) {
+      const i = changes.addedAt.get(p);
+      if (i !== undefined) changes.yesListed[i] = 1;
+      else others.add(p);
+    }
+    return others;
+  }
+
+  /** The regular files whose names passed, other than the listed ones (namesCleanOf), for a state written with its changes. */
+  private namesCleanNow(regular: Iterable<string>, refused: ReadonlySet<string>, changes: StateChanges): string[] {
+    const u = this.unchanged;
+    const s = this.state!;
+    if (u === undefined || s.indexed()) return namesCleanOf(regular, refused, (p) => changes.indexOf(p) !== undefined, changes.count);
+    // A rebuild beginUnchanged() vouched for: the last state's (every unlisted file of that
+    // bundle, all clean) still there, and the changed files not listed now whose names passed.
+    const all = regular instanceof Set ? (regular as ReadonlySet<string>) : new Set(regular);
+    if (changes.count >= all.size) return [];
+    const clean = new Set<string>();
+    for (const p of s.namesClean) if (all.has(p) && !refused.has(p)) clean.add(p);
+    for (const p of u.changed) if (all.has(p) && !refused.has(p) && changes.indexOf(p) === undefined) clean.add(p);
+    return [...clean];
   }
 
   /**
@@ -581,14 +776,11 @@ export class AuditCache {
    * when every file the state lists was found unchanged (kept) or audited now; undefined otherwise
    * (a file went away: the state is made afresh). Flags are the state's; the caller sets those told yes now.
    */
-  private changesOnly(
-    s: NonNullable<AuditCache['state']>,
-    kept: Uint8Array,
-  ): { paths: string; hashes: string; yesListed: Uint8Array; indexOf(p: string): number | undefined; count: number; list(): string[] } | undefined {
+  private changesOnly(s: NonNullable<AuditCache['state']>, kept: Uint8Array): StateChanges | undefined {
     let again = 0;
     const added: string[] = [];
     for (const p of this.files.keys()) {
-      const i = s.files.get(p);
+      const i = this.slot(p);
       if (i === undefined) added.push(p);
       else if (kept[i] !== 1) again++;
     }
@@ -598,7 +790,7 @@ export class AuditCache {
     // The changed hashes, in the order of their places.
     const changed: Array<[number, string]> = [];
     for (const [p, h] of this.files) {
-      const i = s.files.get(p);
+      const i = this.slot(p);
       if (i !== undefined) changed.push([i, h]);
     }
     changed.sort((a, b) => a[0] - b[0]);
@@ -615,10 +807,11 @@ export class AuditCache {
     yesListed.set(s.yesListed);
     // The state's own index, and the few added after it (not a copy of 12,000 entries).
     const addedAt = new Map(added.map((p, k) => [p, s.paths.length + k]));
-    const indexOf = (p: string) => s.files.get(p) ?? (addedAt.size > 0 ? addedAt.get(p) : undefined);
+    // slot(): after beginUnchanged(), the changed files (all that this.files holds) without the whole index.
+    const indexOf = (p: string) => this.slot(p) ?? (addedAt.size > 0 ? addedAt.get(p) : undefined);
     // The state's paths are held one byte per character already when they can be: only the added ones are looked at.
     const joined = added.length === 0 ? s.joined : s.paths.length === 0 ? oneByte(added.join('\0')) : `${s.joined}\0${oneByte(added.join('\0'))}`;
-    return { paths: joined, hashes: pieces.join(''), yesListed, indexOf, count, list: () => [...s.paths, ...added] };
+    return { paths: joined, hashes: pieces.join(''), yesListed, indexOf, addedAt, count, list: () => [...s.paths, ...added] };
   }
 
   /**

@@ -1,0 +1,299 @@
+// The rebuild shortcut of the audit cache (AuditCache.beginUnchanged, vouchAudit): a rebuild that
+// says which files changed since the bundle of a manifest list, with a cache state vouched for
+// that very bundle, looks only at the changed files. Each case plays the build's part (audit,
+// then vouch for the bundle once it passed, with a digest of its file list standing in for the
+// manifest's) and compares with an audit without any cache; the cases that must not take the
+// shortcut check that it was not taken, so each would fail without the check that refuses it.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditBundle, indexBundle, vouchAudit, type AuditFinding } from '../../src/audit/index.ts';
+import { STATE_FILE, STATE_FORMAT, VOUCH_FILE } from '../../src/audit/cache.ts';
+import { readStateFile, writeStateFile } from '../../src/state-file.ts';
+import { tempDir } from '../support/net.ts';
+import { wrapPage } from './fixture-file.ts';
+
+let root: string;
+let cleanup: () => Promise<void>;
+let n = 0;
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir('samizdat-audit-unchanged-'));
+});
+afterAll(async () => cleanup());
+
+async function writeTree(dir: string, files: Record<string, string | null>): Promise<void> {
+  for (const [rel, text] of Object.entries(files)) {
+    if (text === null) {
+      await rm(path.join(dir, rel), { force: true });
+      continue;
+    }
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), text);
+  }
+}
+
+const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** A bundle being rebuilt: its folder, cache, and what the last build's "manifest" listed. */
+interface Site {
+  dir: string;
+  cacheDir: string;
+  /** Path to sha256 of the bundle the last passing audit was vouched for. */
+  listed: Map<string, string>;
+  /** The digest of that list (the manifest's list digest, as the record of outputs keeps it). */
+  listDigest: string | undefined;
+}
+
+const digestOf = (list: Map<string, string>) => sha([...list].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([p, h]) => `${p} ${h}\n`).join(''));
+
+async function hashesOf(dir: string): Promise<Map<string, string>> {
+  const index = await indexBundle(dir);
+  const hashes = new Map<string, string>();
+  for (const f of index.files) hashes.set(f, sha(await readFile(path.join(dir, f))));
+  return hashes;
+}
+
+async function setUp(files: Record<string, string>): Promise<Site> {
+  const dir = path.join(root, `b${++n}`);
+  await writeTree(dir, files);
+  const site: Site = { dir, cacheDir: path.join(root, `c${n}`), listed: new Map(), listDigest: undefined };
+  await rebuild(site);
+  return site;
+}
+
+interface Rebuilt {
+  findings: AuditFinding[];
+  /** Files whose sha256 the audit asked for (those it looked at). */
+  looked: string[];
+  read: number;
+}
+
+/**
+ * A rebuild's audit as the build runs it: every file's sha256 known, the files `changed` said to
+ * have changed since the last vouched bundle (default: those whose bytes differ from it, or new),
+ * then, when the audit passed, vouchAudit for this bundle. Checked against an audit without cache.
+ */
+async function rebuild(site: Site, options: { changed?: string[]; vouch?: boolean; listDigest?: string } = {}): Promise<Rebuilt> {
+  const index = await indexBundle(site.dir);
+  const hashes = await hashesOf(site.dir);
+  const changed = new Set(options.changed ?? [...hashes].filter(([p, h]) => site.listed.get(p) !== h).map(([p]) => p));
+  const looked: string[] = [];
+  let read = -1;
+  let stateId: string | undefined;
+  const since = options.listDigest ?? site.listDigest;
+  const findings = await auditBundle(site.dir, {
+    cacheDir: site.cacheDir,
+    overlay: { files: index.files, locate: (f) => path.join(site.dir, f) },
+    knownSha256: (f) => {
+      looked.push(f);
+      return hashes.get(f);
+    },
+    ...(since !== undefined ? { unchangedSince: { listDigest: since, changed } } : {}),
+    onCacheSaved: (id) => (stateId = id),
+    onProgress: (e) => {
+      if (e.read !== undefined) read = e.read;
+    },
+  });
+  expect(findings).toEqual(await auditBundle(site.dir));
+  // The build writes its manifest only for a bundle that passed, and vouches for it then.
+  if (findings.length === 0 && options.vouch !== false) {
+    site.listed = hashes;
+    site.listDigest = digestOf(hashes);
+    expect(stateId).toMatch(/^[0-9a-f]{32}$/);
+    vouchAudit(site.cacheDir, stateId!, site.listDigest);
+  }
+  return { findings, looked, read };
+}
+
+const page = (body: string) => wrapPage(body);
+const rules = (r: Rebuilt) => r.findings.map((f) => `${f.file} ${f.rule}`);
+
+describe('a rebuild the audit cache vouches for', () => {
+  it('looks only at the changed files, and finds what an audit without cache finds in them', async () => {
+    const files: Record<string, string> = { 'index.html': page('<a href="p0/index.html">0</a>') };
+    for (let i = 0; i < 30; i++) files[`p${i}/index.html`] = page(`<p>${i}</p><a href="../index.html">home</a>`);
+    const site = await setUp(files);
+
+    await writeTree(site.dir, { 'index.html': page('<a href="p0/index.html">0</a><a href="p30/index.html">30</a>'), 'p30/index.html': page('<p>30</p>') });
+    const r = await rebuild(site);
+    expect(r.looked.sort()).toEqual(['index.html', 'p30/index.html']);
+    expect(r.read).toBe(2);
+    expect(r.findings).toEqual([]);
+
+    // A changed page with a script in it: found, and nothing vouched for (the build stops).
+    await writeTree(site.dir, { 'p31/index.html': page('<script>alert(1)</script>') });
+    const bad = await rebuild(site);
+    expect(bad.looked).toEqual(['p31/index.html']);
+    expect(rules(bad)).toContain('p31/index.html no-script');
+
+    // Fixed: the last vouched bundle is still the one before it, so p31 is new since then.
+    await writeTree(site.dir, { 'p31/index.html': page('<p>31</p>') });
+    const fixed = await rebuild(site);
+    expect(fixed.findings).toEqual([]);
+  });
+
+  it('is not taken for another bundle than the one vouched for', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>') });
+    const r = await rebuild(site, { changed: [], listDigest: sha('another manifest') });
+    expect(r.looked.sort()).toEqual(['a.html', 'index.html']);
+  });
+
+  it('is not taken once a state was written after the one vouched for', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>') });
+    // An audit that is not vouched for (a build that failed after it) writes a state of its own.
+    await writeTree(site.dir, { 'a.html': page('<p>a, changed</p>') });
+    await rebuild(site, { vouch: false });
+    await writeTree(site.dir, { 'a.html': page('<p>a</p>') });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked.sort()).toEqual(['a.html', 'index.html']);
+  });
+
+  it('is not taken from a state that found problems, even with a vouch for it', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>') });
+    await writeTree(site.dir, { 'a.html': page('<p onclick="x()">a</p>') });
+    let stateId: string | undefined;
+    const index = await indexBundle(site.dir);
+    const hashes = await hashesOf(site.dir);
+    const found = await auditBundle(site.dir, {
+      cacheDir: site.cacheDir,
+      overlay: { files: index.files, locate: (f) => path.join(site.dir, f) },
+      knownSha256: (f) => hashes.get(f),
+      unchangedSince: { listDigest: site.listDigest!, changed: new Set(['a.html']) },
+      onCacheSaved: (id) => (stateId = id),
+    });
+    expect(found.map((f) => f.rule)).toEqual(['no-event-handlers']);
+    // A vouch no build would write (it stops at the finding): the state itself refuses it.
+    site.listed = hashes;
+    site.listDigest = digestOf(hashes);
+    vouchAudit(site.cacheDir, stateId!, site.listDigest);
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked.sort()).toEqual(['a.html', 'index.html']);
+    expect(rules(r)).toEqual(['a.html no-event-handlers']);
+  });
+
+  it('is not taken from a state that refused a name, even with a vouch for it', async () => {
+    const site = await setUp({ 'index.html': page('<p>home</p>') });
+    await writeTree(site.dir, { 'app.js': 'alert(1)' });
+    let stateId: string | undefined;
+    const index = await indexBundle(site.dir);
+    const hashes = await hashesOf(site.dir);
+    const found = await auditBundle(site.dir, {
+      cacheDir: site.cacheDir,
+      overlay: { files: index.files, locate: (f) => path.join(site.dir, f) },
+      knownSha256: (f) => hashes.get(f),
+      unchangedSince: { listDigest: site.listDigest!, changed: new Set(['app.js']) },
+      onCacheSaved: (id) => (stateId = id),
+    });
+    expect(found.map((f) => f.rule)).toEqual(['bundle-files']);
+    site.listed = hashes;
+    site.listDigest = digestOf(hashes);
+    vouchAudit(site.cacheDir, stateId!, site.listDigest);
+    expect(rules(await rebuild(site, { changed: [] }))).toEqual(['app.js bundle-files']);
+  });
+
+  it('is not taken when a page something links to went away: the link is found broken', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>'), 'b.html': page('<p>b</p>') });
+    await writeTree(site.dir, { 'a.html': null });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked.sort()).toEqual(['b.html', 'index.html']);
+    expect(rules(r)).toEqual(['index.html internal-links']);
+  });
+
+  it('stays right when a page nothing links to went away', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>'), 'b.html': page('<p>b</p>') });
+    await writeTree(site.dir, { 'b.html': null });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked).toEqual([]);
+    // The state written then (without b.html) is still right for what follows.
+    await writeTree(site.dir, { 'index.html': page('<a href="a.html">a</a><a href="b.html">b</a>') });
+    expect(rules(await rebuild(site))).toEqual(['index.html internal-links']);
+    await writeTree(site.dir, { 'b.html': page('<p>b</p>') });
+    expect((await rebuild(site)).findings).toEqual([]);
+  });
+
+  it('looks at a file the vouched bundle did not have, even when the caller says it did not change', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>') });
+    // A caller that forgot to list a new page as changed: the counts do not add up.
+    await writeTree(site.dir, { 'evil.html': page('<script>alert(1)</script>') });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked.sort()).toEqual(['a.html', 'evil.html', 'index.html']);
+    expect(rules(r)).toContain('evil.html no-script');
+  });
+
+  it('checks the name of a file the vouched bundle did not have, even when the caller says it did not change', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>'), 'img/x.png': 'png' });
+    await writeTree(site.dir, { 'app.js': 'alert(1)' });
+    const r = await rebuild(site, { changed: [] });
+    expect(rules(r)).toEqual(['app.js bundle-files']);
+  });
+
+  it('keeps files the audit does not read (their names passed) across vouched rebuilds', async () => {
+    const site = await setUp({ 'index.html': page('<img src="img/x.png" alt="x" width="1" height="1">'), 'img/x.png': 'png', 'img/y.png': 'png' });
+    await writeTree(site.dir, { 'index.html': page('<img src="img/y.png" alt="y" width="1" height="1">') });
+    const r = await rebuild(site);
+    expect(r.looked).toEqual(['index.html']);
+    // The state's record of clean names still covers both pictures: the shortcut holds on.
+    await writeTree(site.dir, { 'a.html': page('<p>a</p>'), 'img/z.png': 'png' });
+    const again = await rebuild(site);
+    expect(again.looked).toEqual(['a.html']);
+    const state = (await readStateFile(path.join(site.cacheDir, STATE_FILE), STATE_FORMAT)) as { namesClean: string[] };
+    expect(state.namesClean.sort()).toEqual(['img/x.png', 'img/y.png', 'img/z.png']);
+    // A picture removed that a page shows: found.
+    await writeTree(site.dir, { 'img/y.png': null });
+    expect(rules(await rebuild(site, { changed: [] }))).toEqual(['index.html internal-links']);
+  });
+
+  it('refuses a state whose unlisted names overlap its listed files', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>') });
+    // Damage that would make a file count twice: a listed page also among the unlisted names,
+    // with a page the vouched bundle did not have claimed unchanged.
+    const stateFile = path.join(site.cacheDir, STATE_FILE);
+    const state = (await readStateFile(stateFile, STATE_FORMAT)) as { namesClean: string[]; id: string };
+    await writeStateFile(stateFile, STATE_FORMAT, { ...state, namesClean: ['a.html'] });
+    await writeTree(site.dir, { 'evil.html': page('<script>alert(1)</script>') });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked).toContain('evil.html');
+    expect(rules(r)).toContain('evil.html no-script');
+  });
+
+  it('writes audit-vouch.json with the state id and the list digest only', async () => {
+    const site = await setUp({ 'index.html': page('<p>home</p>') });
+    const vouch = JSON.parse(await readFile(path.join(site.cacheDir, VOUCH_FILE), 'utf8')) as Record<string, unknown>;
+    const state = (await readStateFile(path.join(site.cacheDir, STATE_FILE), STATE_FORMAT)) as { id: string; clean: boolean };
+    expect(vouch).toEqual({ format: 'samizdat-audit-vouch/1', state: state.id, list: site.listDigest });
+    expect(state.clean).toBe(true);
+  });
+});
+
+describe('vouched rebuilds over random changes', () => {
+  it('give what an audit without cache gives, at every step of 50 random changes', async () => {
+    let seed = 29;
+    const next = (k: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % k;
+    const names = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `p${i}.html` : `d${i % 4}/p${i}.html`));
+    const targets = [...names, 'img/a.png', 'img/b.png', 'd9/x.html'];
+    const link = (from: string, to: string) => path.posix.relative(path.posix.dirname(from), to);
+    const pageFor = (from: string) => {
+      const links = Array.from({ length: next(4) }, () => targets[next(targets.length)]!);
+      const bad = next(12) === 0 ? '<script>x()</script>' : '';
+      return page(`<p>${next(1000)}</p>${bad}${links.map((t) => (t.endsWith('.png') ? `<img src="${link(from, t)}" alt="" width="1" height="1">` : `<a href="${link(from, t)}">x</a>`)).join('')}`);
+    };
+    const files: Record<string, string> = {};
+    for (const f of names) files[f] = pageFor(f);
+    files['img/a.png'] = 'a';
+    const site = await setUp(files);
+    let shortcuts = 0;
+    for (let step = 0; step < 50; step++) {
+      const f = [...names, 'img/a.png', 'img/b.png'][next(names.length + 2)]!;
+      const action = next(4);
+      if (action === 0) await writeTree(site.dir, { [f]: null });
+      else await writeTree(site.dir, { [f]: f.endsWith('.png') ? `png ${next(3)}` : pageFor(f) });
+      const r = await rebuild(site);
+      const all = (await indexBundle(site.dir)).files;
+      if (r.looked.length < [...all].filter((p) => p.endsWith('.html')).length) shortcuts++;
+    }
+    // Most steps took it (a removal of a linked page, or a step after a failed audit, does not).
+    expect(shortcuts).toBeGreaterThan(15);
+  });
+});
