@@ -147,6 +147,10 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   // Then each replayed from the cache when it can be.
   let todo: string[] = [];
   const unknown: string[] = [];
+  // The sha256 of files to audit that lie in dir, as the caller knows them: not computed again
+  // for their results. (A file elsewhere, carried over from the last build, may have been changed
+  // by hand since: its result is keyed by the bytes read.)
+  const knownInDir = new Map<string, string>();
   // Files of the audited kinds in the bundle, looked at or not.
   const total = files.length + (unchanged ? cache.stats.unlooked : 0);
   if (replaying) {
@@ -155,7 +159,10 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
       const file = files[i]!;
       const known = options.knownSha256?.(file);
       if (known === undefined) unknown.push(file);
-      else if (!replay(file, known, slots[i])) todo.push(file);
+      else if (!replay(file, known, slots[i])) {
+        todo.push(file);
+        if (!overlay || overlay.locate(file) === path.join(dir, file)) knownInDir.set(file, known);
+      }
     }
   }
   progress?.({ type: 'audited', done: 0, total });
@@ -212,7 +219,8 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   } else {
     const done0 = total - todo.length;
     const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total }));
-    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}), read });
+    const sha256Of = knownInDir.size > 0 ? (file: string) => knownInDir.get(file) : undefined;
+    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}), read, ...(sha256Of ? { sha256Of } : {}) });
   }
   if (memo) saving.push(memo.save());
   for (const r of results) {

@@ -297,3 +297,31 @@ describe('vouched rebuilds over random changes', () => {
     expect(shortcuts).toBeGreaterThan(15);
   });
 });
+
+describe('results kept under the sha256 the caller knows', () => {
+  it('only for files in the folder audited: a file found elsewhere is keyed by the bytes read', async () => {
+    // A rebuild's bundle: staged files in `dir`, the others carried over from `out`, whose record
+    // gives the sha256 the build wrote. A file there changed by hand is audited from what is
+    // there now, which the record does not describe: that result must not stand for the record's bytes.
+    const dir = path.join(root, `b${++n}`);
+    const out = path.join(root, `o${n}`);
+    const cacheDir = path.join(root, `c${n}`);
+    const written = page('<p>p</p><script>alert(1)</script>');
+    const byHand = page('<p>p, edited</p>');
+    await writeTree(dir, { 'index.html': page('<a href="p.html">p</a>') });
+    await writeTree(out, { 'p.html': byHand });
+    const locate = (f: string) => path.join(f === 'p.html' ? out : dir, f);
+    const hashes = new Map([
+      ['index.html', sha(await readFile(path.join(dir, 'index.html')))],
+      ['p.html', sha(written)],
+    ]);
+    const audit = () =>
+      auditBundle(dir, { cacheDir, overlay: { files: new Set(['index.html', 'p.html']), locate }, knownSha256: (f) => hashes.get(f) });
+    // A first audit of the index alone, so that the next one replays (and hashes what it must).
+    await auditBundle(dir, { cacheDir, overlay: { files: new Set(['index.html']), locate }, knownSha256: (f) => hashes.get(f) });
+    expect(await audit()).toEqual([]);
+    // The build puts back what it wrote (the record's bytes): the script is found.
+    await writeTree(out, { 'p.html': written });
+    expect((await audit()).map((f) => `${f.file} ${f.rule}`)).toEqual(['p.html no-script']);
+  });
+});
