@@ -32,13 +32,13 @@
 // and audit-vouch.json pairs that digest with the state read, every unchanged file is one the
 // state lists with those very bytes (beginUnchanged): only the changed ones are looked at.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditFinding, BundleIndex, BundleView } from './types.ts';
 import { fastTextCheckedBefore, fastTextVerdict } from './fast-text.ts';
 import { fastXmlCheckedBefore, fastXmlVerdict } from './fast-xml.ts';
-import { packageVersion, sourceFile } from '../paths.ts';
+import { PACKAGE_ROOT, packageVersion, sourceFile } from '../paths.ts';
 import { readStateFileSync, writeStateFileSync } from '../state-file.ts';
 
 /** A question a rule asked about the bundle: "f:<path>" (a file?) or "d:<path>" (a folder?), and the answer. */
@@ -130,16 +130,102 @@ let version: string | undefined;
  * this folder) and the parsers' versions. Any change there makes every entry stale.
  */
 export function auditVersion(): string {
-  if (version !== undefined) return version;
-  const here = sourceFile('audit');
+  return (version ??= sourceVersion(sourceFile('audit')));
+}
+
+/**
+ * auditVersion(), through a memo in the cache folder: reading and hashing the 36 source files
+ * costs a rebuild 2-8 ms, a look at their sizes, times and inodes under a millisecond.
+ */
+export function auditVersionIn(dir: string): string {
+  return (version ??= memoizedSourceVersion(sourceFile('audit'), path.join(dir, VERSION_FILE)));
+}
+
+export const VERSION_FILE = 'audit-version.json';
+const VERSION_FORMAT = 'samizdat-audit-version/1';
+/** The parsers whose versions the audit's results depend on. */
+const PARSERS = ['parse5', 'saxes', 'postcss', 'yaml'];
+
+/** The sources of `here` (the audit's folder) and the parsers' versions, hashed. */
+export function sourceVersion(here: string): string {
   const hash = createHash('sha256');
   const sources = readdirSync(here, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(ts|mjs)$/.test(f))
     .sort();
   for (const f of sources) hash.update(`${f}\0`).update(readFileSync(path.join(here, f))).update('\0');
-  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
-  version = hash.digest('hex');
-  return version;
+  for (const pkg of PARSERS) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
+  return hash.digest('hex');
+}
+
+/**
+ * What sourceVersion(here) reads, by stat: each source file's name, size, modification and change
+ * times (in nanoseconds) and inode, and the same of each parser's package.json; and the latest
+ * change time among them. Undefined when a parser's package.json is not where packageVersion()
+ * looks first (it would then look elsewhere).
+ */
+function sourceStamp(here: string): { stamp: string; changed: bigint } | undefined {
+  const hash = createHash('sha256').update(`${VERSION_FORMAT}\0${here}\0`);
+  const sources = readdirSync(here, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|mjs)$/.test(f))
+    .sort();
+  let changed = 0n;
+  const stampOf = (file: string): string | undefined => {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (!st?.isFile()) return undefined;
+    if (st.ctimeNs > changed) changed = st.ctimeNs;
+    if (st.mtimeNs > changed) changed = st.mtimeNs;
+    return `${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}\0${st.dev}`;
+  };
+  for (const f of sources) hash.update(`${f}\0${stampOf(path.join(here, f)) ?? 'none'}\0`);
+  for (const pkg of PARSERS) {
+    const stamp = stampOf(path.join(PACKAGE_ROOT, 'node_modules', pkg, 'package.json'));
+    if (stamp === undefined) return undefined;
+    hash.update(`${pkg}\0${stamp}\0`);
+  }
+  return { stamp: hash.digest('hex'), changed };
+}
+
+/**
+ * A file's times are those of the clock tick it was written in (a few milliseconds): a file
+ * written twice within one tick, with the same size, keeps its stamp. So a memo is written only
+ * for sources unchanged for this long (as git treats "racily clean" files): a later change then
+ * gets a later tick than the one the memo holds.
+ */
+const SETTLED_NS = 2_000_000_000n;
+
+/**
+ * sourceVersion(here), taken from `memoFile` when the sources' stamp is the one it was computed
+ * with; else computed and written there. The stamp is taken before the sources are read: a file
+ * changed meanwhile leaves a memo that never matches again, never a wrong one.
+ */
+export function memoizedSourceVersion(here: string, memoFile: string): string {
+  let stamped: { stamp: string; changed: bigint } | undefined;
+  try {
+    stamped = sourceStamp(here);
+  } catch {
+    stamped = undefined;
+  }
+  const stamp = stamped?.stamp;
+  if (stamp !== undefined) {
+    try {
+      const memo = JSON.parse(readFileSync(memoFile, 'utf8')) as { format?: unknown; stamp?: unknown; version?: unknown };
+      if (memo.format === VERSION_FORMAT && memo.stamp === stamp && typeof memo.version === 'string' && /^[0-9a-f]{64}$/.test(memo.version)) return memo.version;
+    } catch {
+      // none yet, or unreadable: computed below
+    }
+  }
+  const computed = sourceVersion(here);
+  if (stamp !== undefined && BigInt(Date.now()) * 1_000_000n - stamped!.changed > SETTLED_NS) {
+    const tmp = `${memoFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      mkdirSync(path.dirname(memoFile), { recursive: true });
+      writeFileSync(tmp, JSON.stringify({ format: VERSION_FORMAT, stamp, version: computed }));
+      renameSync(tmp, memoFile);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
+  }
+  return computed;
 }
 
 /** Paths asked about as files and as folders. */
@@ -374,6 +460,8 @@ export class AuditCache {
   static async open(dir: string, rules: readonly string[]): Promise<AuditCache> {
     const cache = new AuditCache(dir, rules.join(','));
     try {
+      // The code's version, from a memo in this folder when the sources have not changed.
+      auditVersionIn(dir);
       const s = checkState(readStateFileSync(path.join(dir, STATE_FILE), STATE_FORMAT), cache.rules);
       if (s) {
         let files: Map<string, number> | undefined;
