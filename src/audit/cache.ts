@@ -324,12 +324,40 @@ function journalLine(file: string, contentSha256: string, entry: AuditCacheEntry
 }
 
 /** The key (sha256 and path) of a journal line, read from its start; undefined for a line that does not start like one. */
-function journalLineKey(line: string): string | undefined {
+export function journalLineKey(line: string): string | undefined {
   if (!line.startsWith('["') || line.charCodeAt(66) !== 0x22 || line.charCodeAt(67) !== 0x2c || line.charCodeAt(68) !== 0x22) return undefined;
   let i = 69;
   while (i < line.length && line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
   try {
     return keyOf(JSON.parse(line.slice(68, i + 1)) as string, line.slice(2, 66));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * journalLineKey() of the line bytes[at, end) (its newline at end), reading only its start: the
+ * sha256, and the path as it is when it is plain ASCII without escapes (else as JSON reads it).
+ */
+export function journalLineKeyAt(bytes: Buffer, at: number, end: number): string | undefined {
+  if (end - at < 70 || bytes[at] !== 0x5b || bytes[at + 1] !== 0x22 || bytes[at + 66] !== 0x22 || bytes[at + 67] !== 0x2c || bytes[at + 68] !== 0x22) return undefined;
+  let i = at + 69;
+  let plain = true;
+  while (i < end && bytes[i] !== 0x22) {
+    const c = bytes[i]!;
+    if (c === 0x5c) {
+      plain = false;
+      i += 2;
+    } else {
+      if (c < 0x20 || c > 0x7e) plain = false;
+      i++;
+    }
+  }
+  if (i >= end) return undefined;
+  const hash = bytes.toString('latin1', at + 2, at + 66);
+  if (plain) return keyOf(bytes.toString('latin1', at + 69, i), hash);
+  try {
+    return keyOf(JSON.parse(bytes.toString('utf8', at + 68, i + 1)) as string, hash);
   } catch {
     return undefined;
   }
@@ -935,23 +963,24 @@ export class AuditCache {
     for (const [f, hash] of this.files) live.add(keyOf(f, hash));
     const s = this.state;
     if (s && this.kept) for (let i = 0; i < this.kept.length; i++) if (this.kept[i] === 1) live.add(keyOf(s.paths[i]!, s.hashes.slice(64 * i, 64 * i + 64)));
-    const keep = new Map<string, string>();
-    const text = await readFile(file, 'utf8').catch(() => '');
-    if (text.startsWith(header)) {
-      for (let at = header.length; at < text.length; ) {
-        const end = text.indexOf('\n', at);
+    // As bytes: the journal is 10-20 MB, and its lines are kept as they are (only each key is read).
+    const keep = new Map<string, Buffer>();
+    const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+    const head = Buffer.from(header, 'utf8');
+    if (bytes.length >= head.length && bytes.subarray(0, head.length).equals(head)) {
+      for (let at = head.length; at < bytes.length; ) {
+        const end = bytes.indexOf(0x0a, at);
         if (end === -1) break;
-        const line = text.slice(at, end + 1);
-        const key = journalLineKey(line);
-        if (key !== undefined && live.has(key)) keep.set(key, line);
+        const key = journalLineKeyAt(bytes, at, end);
+        if (key !== undefined && live.has(key)) keep.set(key, bytes.subarray(at, end + 1));
         at = end + 1;
       }
     }
-    for (const [key, line] of this.lines) keep.set(key, line);
-    const whole = header + [...keep.values()].join('');
+    for (const [key, line] of this.lines) keep.set(key, Buffer.from(line, 'utf8'));
+    const whole = Buffer.concat([head, ...keep.values()]);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, whole);
     await rename(tmp, file);
-    return Buffer.byteLength(whole);
+    return whole.length;
   }
 }

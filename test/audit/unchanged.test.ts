@@ -325,3 +325,64 @@ describe('results kept under the sha256 the caller knows', () => {
     expect((await audit()).map((f) => `${f.file} ${f.rule}`)).toEqual(['p.html no-script']);
   });
 });
+
+describe('the journal rewritten with its live results only', () => {
+  it('reads each line key from the bytes as the text reading does', async () => {
+    const { journalLineKey, journalLineKeyAt } = await import('../../src/audit/cache.ts');
+    const h = 'a'.repeat(64);
+    const lines = [
+      `["${h}","index.html",[],[["f:a.html",true]]]`,
+      `["${h}","тест/страница.html",[],[]]`,
+      `["${h}",${JSON.stringify('a"b\\c.html')},[],[]]`,
+      `["${h}","\\u0061.html",[],[]]`,
+      `["${h}","tab\there.html",[],[]]`,
+      `["${h}","cut short`,
+      `["${h}",1,[],[]]`,
+      `["short","index.html",[],[]]`,
+      `{"format":"samizdat-audit-journal/1"}`,
+      `["${h}","",[],[]]`,
+    ];
+    const bytes = Buffer.from(`x\n${lines.join('\n')}\n`, 'utf8');
+    let at = 2;
+    for (const line of lines) {
+      const end = bytes.indexOf(0x0a, at);
+      expect(journalLineKeyAt(bytes, at, end)).toBe(journalLineKey(`${line}\n`));
+      at = end + 1;
+    }
+    expect(journalLineKey(`${lines[1]}\n`)).toBe(`${h}\0тест/страница.html`);
+  });
+
+  it('keeps the lines of every result still in use, byte for byte, whatever their paths hold', async () => {
+    const names = ['index.html', 'тест/index.html', 'a"b.html', 'c\\d.html', 'e.html'];
+    const files: Record<string, string> = {};
+    for (const f of names) files[f] = page(`<p>${f}</p>${names.map((t) => `<a href="${encodeURI(path.posix.relative(path.posix.dirname(f), t)).replace(/"/g, '%22')}">x</a>`).join('')}`);
+    const site = await setUp(files);
+    const { JOURNAL_FILE } = await import('../../src/audit/cache.ts');
+    const journal = path.join(site.cacheDir, JOURNAL_FILE);
+    const before = await readFile(journal);
+    const linesOf = (b: Buffer) => new Set(b.toString('utf8').split('\n').slice(1, -1));
+    const live = linesOf(before);
+    expect(live.size).toBe(names.length);
+    // Results no file has any more, past the journal's slack: the next save writes it whole.
+    const dead = Array.from({ length: 400 }, (_, i) => `["${sha(String(i))}","gone${i}.html",[],[${'["f:x.html",true],'.repeat(40)}["f:y.html",false]]]\n`).join('');
+    await writeFile(journal, Buffer.concat([before, Buffer.from(dead)]));
+    await writeTree(site.dir, { 'e.html': page('<p>e, changed</p>') });
+    const r = await rebuild(site);
+    expect(r.findings).toEqual([]);
+    const after = await readFile(journal);
+    expect(after.length).toBeLessThan(before.length + 4096);
+    const kept = linesOf(after);
+    for (const line of live) if (!line.includes('"e.html"')) expect(kept.has(line)).toBe(true);
+    expect([...kept].some((l) => l.includes('gone'))).toBe(false);
+    // The old result of e.html is gone with the bytes it was for; its new one is there.
+    expect(kept.size).toBe(names.length);
+    expect([...kept].filter((l) => l.includes('"e.html"'))).toHaveLength(1);
+    expect([...live].filter((l) => l.includes('"e.html"') && kept.has(l))).toHaveLength(0);
+    // Those lines are what the audit replays from when the state no longer holds (a page gone):
+    // only the pages that linked to it are read again.
+    await writeTree(site.dir, { 'e.html': null });
+    const gone = await rebuild(site, { changed: [] });
+    expect(gone.read).toBe(4);
+    expect(rules(gone).sort()).toEqual(['a"b.html internal-links', 'c\\d.html internal-links', 'index.html internal-links', 'тест/index.html internal-links']);
+  });
+});
