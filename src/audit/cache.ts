@@ -86,6 +86,8 @@ export const JOURNAL_SLACK = 256 << 10;
  * past this many make the audit replay from the journal once, which recomputes both exactly.
  */
 const MAX_FALSE_ANSWERS = 10_000;
+/** Files gone since the vouched bundle, at most, whose askers are searched for in the journal. */
+const MAX_GONE_SEARCHED = 64;
 
 export { sha256Hex as sha256 } from '../digest.ts';
 
@@ -260,6 +262,14 @@ interface StateBody {
   no: Paths;
   /** Size of the journal when it was last written whole. */
   journalBase: number;
+  /** Size of the journal as the save that wrote this state left it. */
+  journalSize: number;
+  /**
+   * The journal, as that save left it, has a line for every result of this state: no other
+   * process changed it between the save that wrote the state this audit started from and this
+   * one, and that state's journal was so too.
+   */
+  journalComplete: boolean;
   /**
    * Regular files whose names the rules passed (by name alone: no finding, no question about the
    * bundle), besides those in `paths`; and those in `paths` whose names did not pass.
@@ -302,7 +312,7 @@ function checkState(s: Record<string, unknown> | undefined, rules: string): (Omi
   const list = s.paths === '' ? [] : s.paths.split('\0');
   if (typeof s.hashes !== 'string' || s.hashes.length !== 64 * list.length || !Array.isArray(s.findings)) return undefined;
   if (!(s.yesListed instanceof Uint8Array) || s.yesListed.length !== list.length) return undefined;
-  if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
+  if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || typeof s.journalSize !== 'number' || typeof s.journalComplete !== 'boolean' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
   if (typeof s.id !== 'string' || typeof s.clean !== 'boolean') return undefined;
   for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
   return { ...(s as unknown as StateBody), paths: list, joined: s.paths };
@@ -451,6 +461,8 @@ export class AuditCache {
         yes: Paths;
         no: Paths;
         journalBase: number;
+        journalSize: number;
+        journalComplete: boolean;
         namesClean: Set<string>;
         namesNotClean: Set<string>;
         checked: string[];
@@ -462,7 +474,18 @@ export class AuditCache {
    * Set by beginUnchanged(): the files said to have changed, and where the state lists those it
    * lists (the other files of the bundle are all kept from the state, unlooked at).
    */
-  private unchanged: { changed: ReadonlySet<string>; slots: Map<string, number> } | undefined;
+  private unchanged:
+    | {
+        changed: ReadonlySet<string>;
+        /** Those looked at: the changed ones, and `asking`. */
+        looked: ReadonlySet<string>;
+        slots: Map<string, number>;
+        /** Listed files that asked about a file now gone: looked at again, not taken from the state. */
+        asking: ReadonlySet<string>;
+        /** Listed files now gone that some file was told are there (their "yes" answered again now). */
+        gone: ReadonlySet<string>;
+      }
+    | undefined;
   /** Whether the state's answers all hold for the bundle audited now (decided by begin()). */
   private stateHolds = false;
   /** Results of the journal (read only when the state does not hold), and handed over for this run. */
@@ -477,6 +500,12 @@ export class AuditCache {
   private readonly no = { files: new Set<string>(), folders: new Set<string>() };
   /** The bundle's regular files and those whose names the rules refused (undefined: names not to be kept). */
   private names: { regular: Iterable<string>; refused: ReadonlySet<string> | undefined } = { regular: [], refused: undefined };
+  /**
+   * The journal's size when this audit opened the cache (0: none), and whether it was seen
+   * another size since (another process wrote to it meanwhile).
+   */
+  private journalSeen = 0;
+  private journalDisturbed = false;
   /** This run's new results as journal lines, by key. */
   private readonly lines = new Map<string, string>();
   /** How this run's results were obtained (for tests and progress). */
@@ -491,6 +520,7 @@ export class AuditCache {
   /** Opens the cache in dir for an audit with these rules; a missing, unreadable or stale cache is an empty one. */
   static async open(dir: string, rules: readonly string[]): Promise<AuditCache> {
     const cache = new AuditCache(dir, rules.join(','));
+    cache.journalSeen = statSync(path.join(dir, JOURNAL_FILE), { throwIfNoEntry: false })?.size ?? 0;
     try {
       // The code's version, from a memo in this folder when the sources have not changed.
       auditVersionIn(dir);
@@ -515,6 +545,8 @@ export class AuditCache {
           yes: s.yes,
           no: s.no,
           journalBase: s.journalBase,
+          journalSize: s.journalSize,
+          journalComplete: s.journalComplete,
           namesClean: new Set(s.namesClean),
           namesNotClean: new Set(s.namesNotClean),
           checked: s.checked,
@@ -557,7 +589,7 @@ export class AuditCache {
   slot(file: string): number | undefined {
     const u = this.unchanged;
     // After beginUnchanged(), only changed files are asked about: found without the whole index.
-    if (u !== undefined && u.changed.has(file)) return u.slots.get(file);
+    if (u !== undefined && u.looked.has(file)) return u.slots.get(file);
     return this.state?.files.get(file);
   }
 
@@ -602,31 +634,37 @@ export class AuditCache {
    * `listDigest`: every other file of `bundle` is a file of that list, with the bytes it lists.
    * When audit-vouch.json says this state audited that very bundle and found it clean, and the
    * state's answers all hold now, every file the state lists that is still in the bundle and not
-   * changed is kept as it is, without a lookup, and true is returned: only the changed files are
-   * then looked up (lookup()) or audited. Otherwise false, and nothing is decided: begin() as usual.
+   * changed is kept as it is, without a lookup, and the files to look at (lookup() or audit) are
+   * returned: the changed ones. Otherwise undefined, and nothing is decided: begin() as usual.
+   *
+   * Files gone that some file was told are there (an article removed): the files whose results
+   * asked about them are found in the journal (their lines name them) and looked at again too,
+   * when the journal is as the save of this state left it (so it has a line for each of its
+   * results); otherwise undefined.
    *
    * The caller's word is checked where it can be without a look at every file: the unchanged
    * files must be exactly as many as the files of that bundle still there (listed ones, and the
    * others whose names it kept), so none can be a file that bundle did not have.
    */
-  beginUnchanged(bundle: BundleIndex, listDigest: string, changed: ReadonlySet<string>): boolean {
+  beginUnchanged(bundle: BundleIndex, listDigest: string, changed: ReadonlySet<string>): string[] | undefined {
     const s = this.state;
-    if (s === undefined || this.dir === undefined || !s.clean || s.findings.size > 0 || s.namesNotClean.size > 0) return false;
-    if (readVouch(this.dir) !== vouchText(s.id, listDigest)) return false;
+    if (s === undefined || this.dir === undefined || !s.clean || s.findings.size > 0 || s.namesNotClean.size > 0) return undefined;
+    if (readVouch(this.dir) !== vouchText(s.id, listDigest)) return undefined;
     const { paths, yesListed } = s;
     const present = bundle.files;
     const kept = new Uint8Array(paths.length);
     const slots = new Map<string, number>();
+    const gone: string[] = [];
     let keptCount = 0;
     // Listed and unlisted files are counted apart below: a path in both would count twice.
     const unlisted = s.namesClean.size > 0 ? s.namesClean : undefined;
     // 12,000 paths, the one pass over them: locals only (it runs before the code is warm).
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i]!;
-      if (unlisted !== undefined && unlisted.has(p)) return false;
+      if (unlisted !== undefined && unlisted.has(p)) return undefined;
       if (!present.has(p)) {
         // Gone, and some file was told it is there: that file's answer changed.
-        if (yesListed[i] === 1) return false;
+        if (yesListed[i] === 1) gone.push(p);
       } else if (changed.has(p)) slots.set(p, i);
       else {
         kept[i] = 1;
@@ -637,17 +675,65 @@ export class AuditCache {
     // it kept as clean; those still there and unchanged, with the listed ones, must be all the
     // unchanged files.
     let others = 0;
-    for (const p of s.namesClean) if (bundle.files.has(p) && !changed.has(p)) others++;
-    let changedHere = 0;
-    for (const p of changed) if (bundle.files.has(p)) changedHere++;
-    if (keptCount + others !== bundle.files.size - changedHere) return false;
-    if (!this.otherAnswersHold(bundle)) return false;
+    for (const p of s.namesClean) if (present.has(p) && !changed.has(p)) others++;
+    const looked = [...changed].filter((p) => present.has(p));
+    if (keptCount + others !== present.size - looked.length) return undefined;
+    if (!this.otherAnswersHold(bundle)) return undefined;
+    const asking = new Set<string>();
+    if (gone.length > 0) {
+      const found = this.resultsAsking(gone);
+      if (found === undefined) return undefined;
+      for (const [p, hash] of found) {
+        const i = changed.has(p) ? -1 : paths.indexOf(p);
+        // The state's own result for a file kept (a line of another result of it is no matter).
+        if (i < 0 || kept[i] !== 1 || !s.hashes.startsWith(hash, 64 * i)) continue;
+        kept[i] = 0;
+        keptCount--;
+        slots.set(p, i);
+        asking.add(p);
+        looked.push(p);
+      }
+    }
     this.stateHolds = true;
     this.kept = kept;
-    this.unchanged = { changed, slots };
+    this.unchanged = { changed, looked: new Set(looked), slots, asking, gone: new Set(gone) };
     this.stats.fromState += keptCount;
     this.stats.unlooked = keptCount;
-    return true;
+    return looked;
+  }
+
+  /**
+   * The results (path and sha256) whose questions name one of these files, from the journal's
+   * lines; undefined when the journal is not as the save of this state left it, or cannot say.
+   */
+  private resultsAsking(files: readonly string[]): Array<[string, string]> | undefined {
+    // A removal or two: each is a search through the journal's bytes.
+    if (files.length > MAX_GONE_SEARCHED) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path.join(this.dir!, JOURNAL_FILE));
+    } catch {
+      return undefined;
+    }
+    const head = Buffer.from(journalHeader(this.rules), 'utf8');
+    const s = this.state!;
+    if (!s.journalComplete || bytes.length !== s.journalSize || !bytes.subarray(0, head.length).equals(head)) return undefined;
+    const found: Array<[string, string]> = [];
+    for (const file of files) {
+      // The question as journalLine() writes it (JSON.stringify of "f:<path>").
+      const question = Buffer.from(JSON.stringify(`f:${file}`), 'utf8');
+      for (let at = bytes.indexOf(question, head.length); at !== -1; ) {
+        const start = bytes.lastIndexOf(0x0a, at) + 1;
+        const end = bytes.indexOf(0x0a, at);
+        if (end === -1) return undefined;
+        const key = journalLineKeyAt(bytes, start, end);
+        if (key === undefined) return undefined;
+        const cut = key.indexOf('\0');
+        found.push([key.slice(cut + 1), key.slice(0, cut)]);
+        at = bytes.indexOf(question, end + 1);
+      }
+    }
+    return found;
   }
 
   private async readJournal(): Promise<void> {
@@ -655,11 +741,14 @@ export class AuditCache {
     this.stats.journalRead = true;
     if (this.dir === undefined) return;
     let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(path.join(this.dir, JOURNAL_FILE), 'utf8');
+      bytes = await readFile(path.join(this.dir, JOURNAL_FILE));
     } catch {
       return;
     }
+    if (bytes.length !== this.journalSeen) this.journalDisturbed = true;
+    text = bytes.toString('utf8');
     const header = journalHeader(this.rules);
     if (!text.startsWith(header)) return;
     for (let at = header.length; at < text.length; ) {
@@ -678,7 +767,8 @@ export class AuditCache {
    */
   lookup(file: string, contentSha256: string, bundle: BundleView, slot: number | undefined = this.slot(file)): AuditFinding[] | undefined {
     const s = this.state;
-    const at = this.stateHolds ? slot : undefined;
+    // A file that asked about one now gone: not from the state (its answers changed).
+    const at = this.stateHolds && !(this.unchanged?.asking.has(file) ?? false) ? slot : undefined;
     if (at !== undefined && contentSha256.length === 64 && s!.hashes.startsWith(contentSha256, 64 * at)) {
       // Marked, not copied: the next state takes these entries from this one as they are.
       (this.kept ??= new Uint8Array(s!.paths.length))[at] = 1;
@@ -730,7 +820,7 @@ export class AuditCache {
   async save(options: { clean?: boolean } = {}): Promise<string | undefined> {
     if (this.dir === undefined) return undefined;
     mkdirSync(this.dir, { recursive: true });
-    const journalBase = await this.writeJournal();
+    const { base: journalBase, size: journalSize, complete: journalComplete } = await this.writeJournal();
     const s = this.state;
     const kept = this.kept;
     // Files taken from the state keep their entries there: their answers are among the state's
@@ -770,6 +860,8 @@ export class AuditCache {
         yes: { files: [...yesOthers], folders: [...new Set([...this.yes.folders, ...s.yes.folders])] },
         no: { files: [...new Set([...this.no.files, ...s.no.files])], folders: [...new Set([...this.no.folders, ...s.no.folders])] },
         journalBase,
+        journalSize,
+        journalComplete,
         namesClean: refused ? this.namesCleanNow(regular, refused, changes) : [],
         namesNotClean: refused ? (refused.size === 0 ? [] : changes.list().filter((f) => refused.has(f))) : changes.list(),
         checked,
@@ -823,7 +915,9 @@ export class AuditCache {
     const noFiles = new Set(this.no.files);
     const noFolders = new Set(this.no.folders);
     if (union) {
-      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i] === 1 && kept[i] !== 1 && !this.files.has(s.paths[i]!)) yesOthers.add(s.paths[i]!);
+      // (Not those gone that beginUnchanged() found asked about: their askers answered again now.)
+      const gone = this.unchanged?.gone;
+      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i] === 1 && kept[i] !== 1 && !this.files.has(s.paths[i]!) && !gone?.has(s.paths[i]!)) yesOthers.add(s.paths[i]!);
       for (const p of s.yes.files) if (!listed(p)) yesOthers.add(p);
       for (const p of s.yes.folders) yesFolders.add(p);
       for (const p of s.no.files) noFiles.add(p);
@@ -839,6 +933,8 @@ export class AuditCache {
       yes: { files: [...yesOthers], folders: [...yesFolders] },
       no: { files: [...noFiles], folders: [...noFolders] },
       journalBase,
+      journalSize,
+      journalComplete,
       namesClean: refused ? namesCleanOf(regular, refused, listed, keptCount + this.files.size) : [],
       namesNotClean: refused ? (refused.size === 0 ? [] : paths.filter((f) => refused.has(f))) : paths,
       checked,
@@ -938,11 +1034,26 @@ export class AuditCache {
   }
 
   /**
+   * Whether the journal, once this run's lines are in, has a line for every result of the next
+   * state: nobody else wrote to it since this audit first saw it, the results taken from the
+   * last state have their lines there (that state's journal was complete, and this is it), and
+   * the results read from the journal are in it (`ours`: the journal kept has this code's header).
+   */
+  private journalCompleteNow(ours: boolean): boolean {
+    if (this.journalDisturbed) return false;
+    const s = this.state;
+    const fromState = this.kept !== undefined && this.kept.includes(1);
+    if (fromState && !(s !== undefined && s.journalComplete && s.journalSize === this.journalSeen)) return false;
+    return ours || (!fromState && this.stats.fromJournal === 0);
+  }
+
+  /**
    * Appends this run's new results to the journal, or writes it whole (only the results of the
    * files audited now) when it has none for this code and rules yet or has grown too big.
-   * Returns the size it had when last written whole.
+   * Returns the size it had when last written whole, the size it has now, and whether it has a
+   * line for every result of the state written now (StateBody.journalComplete).
    */
-  private async writeJournal(): Promise<number> {
+  private async writeJournal(): Promise<{ base: number; size: number; complete: boolean }> {
     const file = path.join(this.dir!, JOURNAL_FILE);
     const header = journalHeader(this.rules);
     const base = this.state?.journalBase ?? 0;
@@ -956,8 +1067,9 @@ export class AuditCache {
       const bytesRead = readSync(fd, head, 0, head.length, 0);
       const size = fstatSync(fd).size;
       if (head.subarray(0, bytesRead).toString('utf8').startsWith(header) && size <= 2 * base + JOURNAL_SLACK && base > 0) {
+        if (size !== this.journalSeen) this.journalDisturbed = true;
         if (this.lines.size) writeSync(fd, [...this.lines.values()].join(''));
-        return base;
+        return { base, size: fstatSync(fd).size, complete: this.journalCompleteNow(true) };
       }
     } catch {
       // cannot be appended to: written whole below
@@ -973,8 +1085,10 @@ export class AuditCache {
     // As bytes: the journal is 10-20 MB, and its lines are kept as they are (only each key is read).
     const keep = new Map<string, Buffer>();
     const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+    if (bytes.length !== this.journalSeen) this.journalDisturbed = true;
     const head = Buffer.from(header, 'utf8');
-    if (bytes.length >= head.length && bytes.subarray(0, head.length).equals(head)) {
+    const ours = bytes.length >= head.length && bytes.subarray(0, head.length).equals(head);
+    if (ours) {
       for (let at = head.length; at < bytes.length; ) {
         const end = bytes.indexOf(0x0a, at);
         if (end === -1) break;
@@ -988,6 +1102,6 @@ export class AuditCache {
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, whole);
     await rename(tmp, file);
-    return whole.length;
+    return { base: whole.length, size: whole.length, complete: this.journalCompleteNow(ours) };
   }
 }

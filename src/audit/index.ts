@@ -126,8 +126,9 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   // A rebuild that says what changed, with a cache that vouches for the rest: only the changed
   // files are looked at below, the others are kept from the state as they are.
   const since = options.unchangedSince;
-  const unchanged = replaying && since !== undefined && cache.beginUnchanged(bundle, since.listDigest, since.changed);
-  const looked: Iterable<string> = unchanged ? [...since!.changed].filter((f) => bundle.files.has(f)) : bundle.files;
+  const lookedAt = replaying && since !== undefined ? cache.beginUnchanged(bundle, since.listDigest, since.changed) : undefined;
+  const unchanged = lookedAt !== undefined;
+  const looked: Iterable<string> = lookedAt ?? bundle.files;
   // One pass over the bundle (a rebuild's has 12,000 files, each looked up in the state once),
   // or over the changed files: every regular file by name, unless its name passed last time (a
   // check by name sees only the name); the files the audit reads, and where the state lists them.
@@ -152,9 +153,9 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   // by hand since: its result is keyed by the bytes read.)
   const knownInDir = new Map<string, string>();
   // Files of the audited kinds in the bundle, looked at or not.
-  const total = files.length + (unchanged ? cache.stats.unlooked : 0);
+  const total = files.length + (unchanged ? cache!.stats.unlooked : 0);
   if (replaying) {
-    if (!unchanged) await cache.begin(bundle, listed);
+    if (!unchanged) await cache!.begin(bundle, listed);
     for (let i = 0; i < files.length; i++) {
       const file = files[i]!;
       const known = options.knownSha256?.(file);

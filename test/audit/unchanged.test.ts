@@ -5,6 +5,7 @@
 // manifest's) and compares with an audit without any cache; the cases that must not take the
 // shortcut check that it was not taken, so each would fail without the check that refuses it.
 import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,12 +194,107 @@ describe('a rebuild the audit cache vouches for', () => {
     expect(rules(await rebuild(site, { changed: [] }))).toEqual(['app.js bundle-files']);
   });
 
-  it('is not taken when a page something links to went away: the link is found broken', async () => {
+  it('looks again at the pages that link to a page gone (found in the journal): the link is found broken', async () => {
     const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>'), 'b.html': page('<p>b</p>') });
+    await writeTree(site.dir, { 'a.html': null });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked).toEqual(['index.html']);
+    expect(r.read).toBe(1);
+    expect(rules(r)).toEqual(['index.html internal-links']);
+  });
+
+  it('after a page and the link to it went away, keeps looking only at what changes', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a><a href="b.html">b</a>'), 'a.html': page('<p>a</p>'), 'b.html': page('<a href="a.html">a</a>') });
+    await writeTree(site.dir, { 'a.html': null, 'index.html': page('<a href="b.html">b</a>'), 'b.html': page('<p>b</p>') });
+    const r = await rebuild(site);
+    expect(r.looked.sort()).toEqual(['b.html', 'index.html']);
+    expect(r.findings).toEqual([]);
+    // The state written then keeps no "yes" about a.html: the next rebuild takes the shortcut.
+    await writeTree(site.dir, { 'c.html': page('<p>c</p>') });
+    expect((await rebuild(site)).looked).toEqual(['c.html']);
+    // And a.html back, with a link to it: found as it is.
+    await writeTree(site.dir, { 'a.html': page('<p>a</p>'), 'c.html': page('<a href="a.html">a</a><a href="d.html">d</a>') });
+    expect(rules(await rebuild(site))).toEqual(['c.html internal-links']);
+  });
+
+  it('is not taken when a page something links to went away and the journal is not as the state left it', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>'), 'b.html': page('<p>b</p>') });
+    // Another audit's results appended since (or the journal rewritten): it may lack lines.
+    const { JOURNAL_FILE } = await import('../../src/audit/cache.ts');
+    await writeFile(path.join(site.cacheDir, JOURNAL_FILE), `["${'0'.repeat(64)}","x.html",[],[]]\n`, { flag: 'a' });
     await writeTree(site.dir, { 'a.html': null });
     const r = await rebuild(site, { changed: [] });
     expect(r.looked.sort()).toEqual(['b.html', 'index.html']);
     expect(rules(r)).toEqual(['index.html internal-links']);
+  });
+
+  it('is not taken when a page something links to went away and the journal lost lines before the last save', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>'), 'b.html': page('<p>b</p>') });
+    // Another process rewrote the journal without the index's line (as a compaction for another
+    // bundle would), then a rebuild appended to it: the journal is as that save left it, but not whole.
+    const { JOURNAL_FILE } = await import('../../src/audit/cache.ts');
+    const journal = path.join(site.cacheDir, JOURNAL_FILE);
+    const lines = (await readFile(journal, 'utf8')).split('\n');
+    await writeFile(journal, lines.filter((l) => !l.includes('"index.html"')).join('\n'));
+    await writeTree(site.dir, { 'c.html': page('<p>c</p>') });
+    expect((await rebuild(site)).looked).toEqual(['c.html']);
+    await writeTree(site.dir, { 'a.html': null });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked.sort()).toEqual(['b.html', 'c.html', 'index.html']);
+    expect(rules(r)).toEqual(['index.html internal-links']);
+    // An audit without the shortcut (that one failed: nothing vouched since) writes the journal
+    // whole again for its state: the next removal takes the shortcut again.
+    await writeTree(site.dir, { 'a.html': page('<p>a</p>') });
+    expect((await rebuild(site)).findings).toEqual([]);
+    await writeTree(site.dir, { 'a.html': null });
+    const again = await rebuild(site, { changed: [] });
+    expect(again.looked).toEqual(['index.html']);
+    expect(rules(again)).toEqual(['index.html internal-links']);
+  });
+
+  it('is not taken when a page something links to went away and the journal lost lines during the last save', async () => {
+    const site = await setUp({ 'index.html': page('<a href="a.html">a</a>'), 'a.html': page('<p>a</p>'), 'b.html': page('<p>b</p>') });
+    const { JOURNAL_FILE } = await import('../../src/audit/cache.ts');
+    const journal = path.join(site.cacheDir, JOURNAL_FILE);
+    // A rebuild during which another process rewrites the journal without the index's line.
+    await writeTree(site.dir, { 'c.html': page('<p>c</p>') });
+    const index = await indexBundle(site.dir);
+    const hashes = await hashesOf(site.dir);
+    let stateId: string | undefined;
+    let meddled = false;
+    const found = await auditBundle(site.dir, {
+      cacheDir: site.cacheDir,
+      overlay: { files: index.files, locate: (f) => path.join(site.dir, f) },
+      knownSha256: (f) => hashes.get(f),
+      unchangedSince: { listDigest: site.listDigest!, changed: new Set(['c.html']) },
+      onCacheSaved: (id) => (stateId = id),
+      onProgress: (e) => {
+        if (e.done !== 0 || meddled) return;
+        meddled = true;
+        const text = readFileSync(journal, 'utf8');
+        writeFileSync(journal, text.split('\n').filter((l) => !l.includes('"index.html"')).join('\n'));
+      },
+    });
+    expect(meddled).toBe(true);
+    expect(found).toEqual([]);
+    site.listed = hashes;
+    site.listDigest = digestOf(hashes);
+    vouchAudit(site.cacheDir, stateId!, site.listDigest);
+    await writeTree(site.dir, { 'a.html': null });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked.sort()).toEqual(['b.html', 'c.html', 'index.html']);
+    expect(rules(r)).toEqual(['index.html internal-links']);
+  });
+
+  it('looks again at a page that asked about a page gone even when its journal line names it only there', async () => {
+    // Many pages, one of them linking to the page that goes: only that one is looked at again.
+    const files: Record<string, string> = { 'gone.html': page('<p>gone</p>') };
+    for (let i = 0; i < 20; i++) files[`p${i}.html`] = page(i === 13 ? '<a href="gone.html">g</a>' : `<a href="p${(i + 1) % 20}.html">n</a>`);
+    const site = await setUp(files);
+    await writeTree(site.dir, { 'gone.html': null });
+    const r = await rebuild(site, { changed: [] });
+    expect(r.looked).toEqual(['p13.html']);
+    expect(rules(r)).toEqual(['p13.html internal-links']);
   });
 
   it('stays right when a page nothing links to went away', async () => {
