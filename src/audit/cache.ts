@@ -683,10 +683,14 @@ export class AuditCache {
     if (gone.length > 0) {
       const found = this.resultsAsking(gone);
       if (found === undefined) return undefined;
-      for (const [p, hash] of found) {
-        const i = changed.has(p) ? -1 : paths.indexOf(p);
+      // By path (the journal holds older results of the changed lists and feeds too): the
+      // changed files are looked at anyway, the others found in the state's list once each.
+      const hashesOf = new Map<string, string[]>();
+      for (const [p, hash] of found) if (!changed.has(p)) (hashesOf.get(p) ?? hashesOf.set(p, []).get(p)!).push(hash);
+      for (const [p, hashes] of hashesOf) {
+        const i = paths.indexOf(p);
         // The state's own result for a file kept (a line of another result of it is no matter).
-        if (i < 0 || kept[i] !== 1 || !s.hashes.startsWith(hash, 64 * i)) continue;
+        if (i < 0 || kept[i] !== 1 || !hashes.some((hash) => s.hashes.startsWith(hash, 64 * i))) continue;
         kept[i] = 0;
         keptCount--;
         slots.set(p, i);
