@@ -34,7 +34,10 @@
 // next build's record of outputs names the list digest of the manifest whose files it records, so
 // when it says "these files changed, the others are that list's files with that list's bytes"
 // and audit-vouch.json pairs that digest with the state read, every unchanged file is one the
-// state lists with those very bytes (beginUnchanged): only the changed ones are looked at.
+// state lists with those very bytes (beginUnchanged): only the changed ones are looked at. A file
+// gone that some file was told is there (an article removed) makes the files whose journal lines
+// ask about it looked at too (found by searching the journal's bytes), when the journal is as
+// the state's save left it and holds a line for each of its results (journalComplete).
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
