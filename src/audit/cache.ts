@@ -10,11 +10,15 @@
 //                         and every question those files asked, split into the answers that
 //                         were true and those that were false (their union over all the files).
 //   audit-fragments.json  HTML carried in feeds, and what stylesheets refer to (./fragments.ts).
+//   audit-vouch.json      which state audited the bundle of which manifest (vouchAudit, below).
+//   audit-version.json    the audit code's version, with the stat of the sources it was hashed from.
 //
 // It also keeps which regular files' names the by-name rules passed (a check by name sees only
 // the name) and which parser shortcuts passed their self check with this code (fast-text.ts,
-// fast-xml.ts). The journal grows by this run's new results and is rewritten with only the live
-// ones once it is more than twice its size when last written whole (JOURNAL_SLACK).
+// fast-xml.ts). The journal grows by this run's new results (a rebuild after one new article in
+// the 10,000-article bench: ~50 KB, on ~10 MB) and is rewritten with only the live ones once it is
+// more than twice its size when last written whole, plus JOURNAL_SLACK (there: every ~190
+// rebuilds, ~+0.2 s that once). It is read whole only then, and when the state does not hold.
 //
 // The state is what makes a rebuild cheap. A file whose bytes are those the state lists was
 // audited with questions that are all among the state's true and false answers. If every true
@@ -22,14 +26,26 @@
 // any such file can get another answer now, and the state's findings are its findings: the
 // journal is not read at all. Otherwise (a file or folder went away, or appeared where an answer
 // was "no") the audit replays each file's own questions from the journal, as a full cache would.
+//
+// A rebuild can skip even the look at each unchanged file (12,000 lookups of its sha256). Every
+// state written has a random id; once the build has written the manifest of the bundle that
+// audit found clean, it records the pair (vouchAudit): audit-vouch.json holds the state's id and
+// the manifest's list digest (the sha256 of the list of every file's path, size and sha256). The
+// next build's record of outputs names the list digest of the manifest whose files it records, so
+// when it says "these files changed, the others are that list's files with that list's bytes"
+// and audit-vouch.json pairs that digest with the state read, every unchanged file is one the
+// state lists with those very bytes (beginUnchanged): only the changed ones are looked at. A file
+// gone that some file was told is there (an article removed) makes the files whose journal lines
+// ask about it looked at too (found by searching the journal's bytes), when the journal is as
+// the state's save left it and holds a line for each of its results (journalComplete).
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AuditFinding, BundleView } from './types.ts';
+import type { AuditFinding, BundleIndex, BundleView } from './types.ts';
 import { fastTextCheckedBefore, fastTextVerdict } from './fast-text.ts';
 import { fastXmlCheckedBefore, fastXmlVerdict } from './fast-xml.ts';
-import { packageVersion, sourceFile } from '../paths.ts';
+import { PACKAGE_ROOT, packageVersion, sourceFile } from '../paths.ts';
 import { readStateFileSync, writeStateFileSync } from '../state-file.ts';
 
 /** A question a rule asked about the bundle: "f:<path>" (a file?) or "d:<path>" (a folder?), and the answer. */
@@ -44,7 +60,10 @@ export const STATE_FILE = 'audit-state.v8';
 export const JOURNAL_FILE = 'audit-journal.ndjson';
 /** The files of earlier versions: removed when the new ones are written. */
 const OLD_FILES = ['audit-cache.json', 'audit-state.json'];
-export const STATE_FORMAT = 'samizdat-audit-state/3';
+export const STATE_FORMAT = 'samizdat-audit-state/4';
+/** Which state (by its id) audited the bundle of which manifest list (vouchAudit). */
+export const VOUCH_FILE = 'audit-vouch.json';
+const VOUCH_FORMAT = 'samizdat-audit-vouch/1';
 /** The parser shortcuts whose self check a state can vouch for: name, verdict so far, adopt. */
 const SHORTCUTS: ReadonlyArray<[string, () => boolean | undefined, () => void]> = [
   ['fast-text', fastTextVerdict, fastTextCheckedBefore],
@@ -70,6 +89,8 @@ export const JOURNAL_SLACK = 256 << 10;
  * past this many make the audit replay from the journal once, which recomputes both exactly.
  */
 const MAX_FALSE_ANSWERS = 10_000;
+/** Files gone since the vouched bundle, at most, whose askers are searched for in the journal. */
+const MAX_GONE_SEARCHED = 64;
 
 export { sha256Hex as sha256 } from '../digest.ts';
 
@@ -118,16 +139,102 @@ let version: string | undefined;
  * this folder) and the parsers' versions. Any change there makes every entry stale.
  */
 export function auditVersion(): string {
-  if (version !== undefined) return version;
-  const here = sourceFile('audit');
+  return (version ??= sourceVersion(sourceFile('audit')));
+}
+
+/**
+ * auditVersion(), through a memo in the cache folder: reading and hashing the 36 source files
+ * costs a rebuild 2-8 ms, a look at their sizes, times and inodes under a millisecond.
+ */
+export function auditVersionIn(dir: string): string {
+  return (version ??= memoizedSourceVersion(sourceFile('audit'), path.join(dir, VERSION_FILE)));
+}
+
+export const VERSION_FILE = 'audit-version.json';
+const VERSION_FORMAT = 'samizdat-audit-version/1';
+/** The parsers whose versions the audit's results depend on. */
+const PARSERS = ['parse5', 'saxes', 'postcss', 'yaml'];
+
+/** The sources of `here` (the audit's folder) and the parsers' versions, hashed. */
+export function sourceVersion(here: string): string {
   const hash = createHash('sha256');
   const sources = readdirSync(here, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(ts|mjs)$/.test(f))
     .sort();
   for (const f of sources) hash.update(`${f}\0`).update(readFileSync(path.join(here, f))).update('\0');
-  for (const pkg of ['parse5', 'saxes', 'postcss', 'yaml']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
-  version = hash.digest('hex');
-  return version;
+  for (const pkg of PARSERS) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
+  return hash.digest('hex');
+}
+
+/**
+ * What sourceVersion(here) reads, by stat: each source file's name, size, modification and change
+ * times (in nanoseconds) and inode, and the same of each parser's package.json; and the latest
+ * change time among them. Undefined when a parser's package.json is not where packageVersion()
+ * looks first (it would then look elsewhere).
+ */
+function sourceStamp(here: string): { stamp: string; changed: bigint } | undefined {
+  const hash = createHash('sha256').update(`${VERSION_FORMAT}\0${here}\0`);
+  const sources = readdirSync(here, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|mjs)$/.test(f))
+    .sort();
+  let changed = 0n;
+  const stampOf = (file: string): string | undefined => {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (!st?.isFile()) return undefined;
+    if (st.ctimeNs > changed) changed = st.ctimeNs;
+    if (st.mtimeNs > changed) changed = st.mtimeNs;
+    return `${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}\0${st.dev}`;
+  };
+  for (const f of sources) hash.update(`${f}\0${stampOf(path.join(here, f)) ?? 'none'}\0`);
+  for (const pkg of PARSERS) {
+    const stamp = stampOf(path.join(PACKAGE_ROOT, 'node_modules', pkg, 'package.json'));
+    if (stamp === undefined) return undefined;
+    hash.update(`${pkg}\0${stamp}\0`);
+  }
+  return { stamp: hash.digest('hex'), changed };
+}
+
+/**
+ * A file's times are those of the clock tick it was written in (a few milliseconds): a file
+ * written twice within one tick, with the same size, keeps its stamp. So a memo is written only
+ * for sources unchanged for this long (as git treats "racily clean" files): a later change then
+ * gets a later tick than the one the memo holds.
+ */
+const SETTLED_NS = 2_000_000_000n;
+
+/**
+ * sourceVersion(here), taken from `memoFile` when the sources' stamp is the one it was computed
+ * with; else computed and written there. The stamp is taken before the sources are read: a file
+ * changed meanwhile leaves a memo that never matches again, never a wrong one.
+ */
+export function memoizedSourceVersion(here: string, memoFile: string): string {
+  let stamped: { stamp: string; changed: bigint } | undefined;
+  try {
+    stamped = sourceStamp(here);
+  } catch {
+    stamped = undefined;
+  }
+  const stamp = stamped?.stamp;
+  if (stamp !== undefined) {
+    try {
+      const memo = JSON.parse(readFileSync(memoFile, 'utf8')) as { format?: unknown; stamp?: unknown; version?: unknown };
+      if (memo.format === VERSION_FORMAT && memo.stamp === stamp && typeof memo.version === 'string' && /^[0-9a-f]{64}$/.test(memo.version)) return memo.version;
+    } catch {
+      // none yet, or unreadable: computed below
+    }
+  }
+  const computed = sourceVersion(here);
+  if (stamp !== undefined && BigInt(Date.now()) * 1_000_000n - stamped!.changed > SETTLED_NS) {
+    const tmp = `${memoFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      mkdirSync(path.dirname(memoFile), { recursive: true });
+      writeFileSync(tmp, JSON.stringify({ format: VERSION_FORMAT, stamp, version: computed }));
+      renameSync(tmp, memoFile);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
+  }
+  return computed;
 }
 
 /** Paths asked about as files and as folders. */
@@ -158,6 +265,14 @@ interface StateBody {
   no: Paths;
   /** Size of the journal when it was last written whole. */
   journalBase: number;
+  /** Size of the journal as the save that wrote this state left it. */
+  journalSize: number;
+  /**
+   * The journal, as that save left it, has a line for every result of this state: no other
+   * process changed it between the save that wrote the state this audit started from and this
+   * one, and that state's journal was so too.
+   */
+  journalComplete: boolean;
   /**
    * Regular files whose names the rules passed (by name alone: no finding, no question about the
    * bundle), besides those in `paths`; and those in `paths` whose names did not pass.
@@ -166,6 +281,13 @@ interface StateBody {
   namesNotClean: string[];
   /** The parser shortcuts whose self check passed with this code (./fast-text.ts, ./fast-xml.ts). */
   checked: string[];
+  /** This state's id: random, new with every state written (see vouchAudit). */
+  id: string;
+  /**
+   * The audit that wrote it found nothing: no finding in any file, and every regular file's name
+   * passed and is known to have passed (namesClean and the listed paths are all the bundle's files).
+   */
+  clean: boolean;
 }
 
 /**
@@ -193,7 +315,8 @@ function checkState(s: Record<string, unknown> | undefined, rules: string): (Omi
   const list = s.paths === '' ? [] : s.paths.split('\0');
   if (typeof s.hashes !== 'string' || s.hashes.length !== 64 * list.length || !Array.isArray(s.findings)) return undefined;
   if (!(s.yesListed instanceof Uint8Array) || s.yesListed.length !== list.length) return undefined;
-  if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
+  if (!paths(s.yes) || !paths(s.no) || typeof s.journalBase !== 'number' || typeof s.journalSize !== 'number' || typeof s.journalComplete !== 'boolean' || !strings(s.namesClean) || !strings(s.namesNotClean) || !strings(s.checked)) return undefined;
+  if (typeof s.id !== 'string' || typeof s.clean !== 'boolean') return undefined;
   for (const f of s.findings as unknown[]) if (!Array.isArray(f) || typeof f[0] !== 'string' || !Array.isArray(f[1])) return undefined;
   return { ...(s as unknown as StateBody), paths: list, joined: s.paths };
 }
@@ -218,12 +341,40 @@ function journalLine(file: string, contentSha256: string, entry: AuditCacheEntry
 }
 
 /** The key (sha256 and path) of a journal line, read from its start; undefined for a line that does not start like one. */
-function journalLineKey(line: string): string | undefined {
+export function journalLineKey(line: string): string | undefined {
   if (!line.startsWith('["') || line.charCodeAt(66) !== 0x22 || line.charCodeAt(67) !== 0x2c || line.charCodeAt(68) !== 0x22) return undefined;
   let i = 69;
   while (i < line.length && line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
   try {
     return keyOf(JSON.parse(line.slice(68, i + 1)) as string, line.slice(2, 66));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * journalLineKey() of the line bytes[at, end) (its newline at end), reading only its start: the
+ * sha256, and the path as it is when it is plain ASCII without escapes (else as JSON reads it).
+ */
+export function journalLineKeyAt(bytes: Buffer, at: number, end: number): string | undefined {
+  if (end - at < 70 || bytes[at] !== 0x5b || bytes[at + 1] !== 0x22 || bytes[at + 66] !== 0x22 || bytes[at + 67] !== 0x2c || bytes[at + 68] !== 0x22) return undefined;
+  let i = at + 69;
+  let plain = true;
+  while (i < end && bytes[i] !== 0x22) {
+    const c = bytes[i]!;
+    if (c === 0x5c) {
+      plain = false;
+      i += 2;
+    } else {
+      if (c < 0x20 || c > 0x7e) plain = false;
+      i++;
+    }
+  }
+  if (i >= end) return undefined;
+  const hash = bytes.toString('latin1', at + 2, at + 66);
+  if (plain) return keyOf(bytes.toString('latin1', at + 69, i), hash);
+  try {
+    return keyOf(JSON.parse(bytes.toString('utf8', at + 68, i + 1)) as string, hash);
   } catch {
     return undefined;
   }
@@ -243,6 +394,53 @@ function parseJournalLine(line: string): [sha256: string, file: string, entry: A
   }
 }
 
+/** The next state as the last one with this run's changes put in place (AuditCache.changesOnly). */
+interface StateChanges {
+  /** NUL-separated, as kept. */
+  paths: string;
+  hashes: string;
+  yesListed: Uint8Array;
+  /** Where the next state lists a path (undefined: not listed). */
+  indexOf(p: string): number | undefined;
+  /** Where the paths listed only now are. */
+  addedAt: ReadonlyMap<string, number>;
+  count: number;
+  list(): string[];
+}
+
+/** The text of audit-vouch.json for a state and a manifest list. */
+function vouchText(stateId: string, listDigest: string): string {
+  return `${JSON.stringify({ format: VOUCH_FORMAT, state: stateId, list: listDigest })}\n`;
+}
+
+/** audit-vouch.json as it is, or undefined. */
+function readVouch(dir: string): string | undefined {
+  try {
+    return readFileSync(path.join(dir, VOUCH_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records, once the manifest of a bundle is written, that the audit cache state `stateId` (the
+ * id AuditCache.save() returned, through auditBundle's onCacheSaved) audited that bundle, whose
+ * manifest list has digest `listDigest`. A later audit told that a bundle is this one but for
+ * some changed files (unchangedSince) then looks only at those. Written atomically; a state
+ * written since has another id, and a later manifest another digest, so it never vouches for them.
+ */
+export function vouchAudit(dir: string, stateId: string, listDigest: string): void {
+  const file = path.join(dir, VOUCH_FILE);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(tmp, vouchText(stateId, listDigest));
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** Whether save() may write a state as the last one with this run's changes put in place (tests turn it off to compare), and whether it last did. */
 export const stateWrites = { changesOnly: true, lastChangesOnly: false };
 
@@ -250,8 +448,13 @@ export class AuditCache {
   /** The last audit's conclusions, when they are for this code and these rules. */
   private state:
     | {
-        /** Index of each audited file in `paths` (its sha256 at 64 times that in `hashes`). */
-        files: Map<string, number>;
+        /**
+         * Index of each audited file in `paths` (its sha256 at 64 times that in `hashes`). Made
+         * when first asked for: a rebuild that beginUnchanged() vouches for never asks.
+         */
+        readonly files: Map<string, number>;
+        /** Whether `files` has been made. */
+        indexed(): boolean;
         paths: string[];
         /** `paths` as read: NUL-separated, written again as it is when no file went away. */
         joined: string;
@@ -261,9 +464,29 @@ export class AuditCache {
         yes: Paths;
         no: Paths;
         journalBase: number;
+        journalSize: number;
+        journalComplete: boolean;
         namesClean: Set<string>;
         namesNotClean: Set<string>;
         checked: string[];
+        id: string;
+        clean: boolean;
+      }
+    | undefined;
+  /**
+   * Set by beginUnchanged(): the files said to have changed, and where the state lists those it
+   * lists (the other files of the bundle are all kept from the state, unlooked at).
+   */
+  private unchanged:
+    | {
+        changed: ReadonlySet<string>;
+        /** Those looked at: the changed ones, and `asking`. */
+        looked: ReadonlySet<string>;
+        slots: Map<string, number>;
+        /** Listed files that asked about a file now gone: looked at again, not taken from the state. */
+        asking: ReadonlySet<string>;
+        /** Listed files now gone that some file was told are there (their "yes" answered again now). */
+        gone: ReadonlySet<string>;
       }
     | undefined;
   /** Whether the state's answers all hold for the bundle audited now (decided by begin()). */
@@ -280,10 +503,16 @@ export class AuditCache {
   private readonly no = { files: new Set<string>(), folders: new Set<string>() };
   /** The bundle's regular files and those whose names the rules refused (undefined: names not to be kept). */
   private names: { regular: Iterable<string>; refused: ReadonlySet<string> | undefined } = { regular: [], refused: undefined };
+  /**
+   * The journal's size when this audit opened the cache (0: none), and whether it was seen
+   * another size since (another process wrote to it meanwhile).
+   */
+  private journalSeen = 0;
+  private journalDisturbed = false;
   /** This run's new results as journal lines, by key. */
   private readonly lines = new Map<string, string>();
   /** How this run's results were obtained (for tests and progress). */
-  readonly stats = { fromState: 0, fromJournal: 0, fromPrimed: 0, stored: 0, journalRead: false };
+  readonly stats = { fromState: 0, fromJournal: 0, fromPrimed: 0, stored: 0, journalRead: false, unlooked: 0 };
 
   private constructor(
     /** Where it is saved; undefined for a cache that lives only as long as one audit. */
@@ -294,13 +523,23 @@ export class AuditCache {
   /** Opens the cache in dir for an audit with these rules; a missing, unreadable or stale cache is an empty one. */
   static async open(dir: string, rules: readonly string[]): Promise<AuditCache> {
     const cache = new AuditCache(dir, rules.join(','));
+    cache.journalSeen = statSync(path.join(dir, JOURNAL_FILE), { throwIfNoEntry: false })?.size ?? 0;
     try {
+      // The code's version, from a memo in this folder when the sources have not changed.
+      auditVersionIn(dir);
       const s = checkState(readStateFileSync(path.join(dir, STATE_FILE), STATE_FORMAT), cache.rules);
       if (s) {
-        const files = new Map<string, number>();
-        for (let i = 0; i < s.paths.length; i++) files.set(s.paths[i]!, i);
+        let files: Map<string, number> | undefined;
+        const list = s.paths;
         cache.state = {
-          files,
+          get files() {
+            if (files === undefined) {
+              files = new Map();
+              for (let i = 0; i < list.length; i++) files.set(list[i]!, i);
+            }
+            return files;
+          },
+          indexed: () => files !== undefined,
           paths: s.paths,
           joined: s.joined,
           hashes: s.hashes,
@@ -309,9 +548,13 @@ export class AuditCache {
           yes: s.yes,
           no: s.no,
           journalBase: s.journalBase,
+          journalSize: s.journalSize,
+          journalComplete: s.journalComplete,
           namesClean: new Set(s.namesClean),
           namesNotClean: new Set(s.namesNotClean),
           checked: s.checked,
+          id: s.id,
+          clean: s.clean,
         };
         for (const [name, , checkedBefore] of SHORTCUTS) if (s.checked.includes(name)) checkedBefore();
       }
@@ -347,6 +590,9 @@ export class AuditCache {
 
   /** Where the state lists this file (undefined: not there), for nameClean and lookup: one lookup for both. */
   slot(file: string): number | undefined {
+    const u = this.unchanged;
+    // After beginUnchanged(), only changed files are asked about: found without the whole index.
+    if (u !== undefined && u.looked.has(file)) return u.slots.get(file);
     return this.state?.files.get(file);
   }
 
@@ -367,15 +613,134 @@ export class AuditCache {
     const s = this.state;
     this.stateHolds =
       s !== undefined &&
-      s.no.files.length + s.no.folders.length <= MAX_FALSE_ANSWERS &&
       // `listedPresent`: how many of the bundle's files the state lists (slot() found them). All
       // of them: every listed file is there, and every "yes" about one still holds.
       (listedPresent === s.paths.length || s.paths.every((p, i) => s.yesListed[i] === 0 || bundle.files.has(p))) &&
+      this.otherAnswersHold(bundle);
+    if (!this.stateHolds && this.journal === undefined) await this.readJournal();
+  }
+
+  /** The state's answers besides the "yes" flags of listed files: all the same now. */
+  private otherAnswersHold(bundle: BundleView): boolean {
+    const s = this.state!;
+    return (
+      s.no.files.length + s.no.folders.length <= MAX_FALSE_ANSWERS &&
       s.yes.files.every((p) => bundle.files.has(p)) &&
       s.yes.folders.every((p) => bundle.folders.has(p)) &&
       !s.no.files.some((p) => bundle.files.has(p)) &&
-      !s.no.folders.some((p) => bundle.folders.has(p));
-    if (!this.stateHolds && this.journal === undefined) await this.readJournal();
+      !s.no.folders.some((p) => bundle.folders.has(p))
+    );
+  }
+
+  /**
+   * begin() for a rebuild that says which files changed since the bundle of the manifest list
+   * `listDigest`: every other file of `bundle` is a file of that list, with the bytes it lists.
+   * When audit-vouch.json says this state audited that very bundle and found it clean, and the
+   * state's answers all hold now, every file the state lists that is still in the bundle and not
+   * changed is kept as it is, without a lookup, and the files to look at (lookup() or audit) are
+   * returned: the changed ones. Otherwise undefined, and nothing is decided: begin() as usual.
+   *
+   * Files gone that some file was told are there (an article removed): the files whose results
+   * asked about them are found in the journal (their lines name them) and looked at again too,
+   * when the journal is as the save of this state left it (so it has a line for each of its
+   * results); otherwise undefined.
+   *
+   * The caller's word is checked where it can be without a look at every file: the unchanged
+   * files must be exactly as many as the files of that bundle still there (listed ones, and the
+   * others whose names it kept), so none can be a file that bundle did not have.
+   */
+  beginUnchanged(bundle: BundleIndex, listDigest: string, changed: ReadonlySet<string>): string[] | undefined {
+    const s = this.state;
+    if (s === undefined || this.dir === undefined || !s.clean || s.findings.size > 0 || s.namesNotClean.size > 0) return undefined;
+    if (readVouch(this.dir) !== vouchText(s.id, listDigest)) return undefined;
+    const { paths, yesListed } = s;
+    const present = bundle.files;
+    const kept = new Uint8Array(paths.length);
+    const slots = new Map<string, number>();
+    const gone: string[] = [];
+    let keptCount = 0;
+    // Listed and unlisted files are counted apart below: a path in both would count twice.
+    const unlisted = s.namesClean.size > 0 ? s.namesClean : undefined;
+    // 12,000 paths, the one pass over them: locals only (it runs before the code is warm).
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i]!;
+      if (unlisted !== undefined && unlisted.has(p)) return undefined;
+      if (!present.has(p)) {
+        // Gone, and some file was told it is there: that file's answer changed.
+        if (yesListed[i] === 1) gone.push(p);
+      } else if (changed.has(p)) slots.set(p, i);
+      else {
+        kept[i] = 1;
+        keptCount++;
+      }
+    }
+    // The regular files of that bundle not listed (not of a kind the audit reads) are the names
+    // it kept as clean; those still there and unchanged, with the listed ones, must be all the
+    // unchanged files.
+    let others = 0;
+    for (const p of s.namesClean) if (present.has(p) && !changed.has(p)) others++;
+    const looked = [...changed].filter((p) => present.has(p));
+    if (keptCount + others !== present.size - looked.length) return undefined;
+    if (!this.otherAnswersHold(bundle)) return undefined;
+    const asking = new Set<string>();
+    if (gone.length > 0) {
+      const found = this.resultsAsking(gone);
+      if (found === undefined) return undefined;
+      // By path (the journal holds older results of the changed lists and feeds too): the
+      // changed files are looked at anyway, the others found in the state's list once each.
+      const hashesOf = new Map<string, string[]>();
+      for (const [p, hash] of found) if (!changed.has(p)) (hashesOf.get(p) ?? hashesOf.set(p, []).get(p)!).push(hash);
+      for (const [p, hashes] of hashesOf) {
+        const i = paths.indexOf(p);
+        // The state's own result for a file kept (a line of another result of it is no matter).
+        if (i < 0 || kept[i] !== 1 || !hashes.some((hash) => s.hashes.startsWith(hash, 64 * i))) continue;
+        kept[i] = 0;
+        keptCount--;
+        slots.set(p, i);
+        asking.add(p);
+        looked.push(p);
+      }
+    }
+    this.stateHolds = true;
+    this.kept = kept;
+    this.unchanged = { changed, looked: new Set(looked), slots, asking, gone: new Set(gone) };
+    this.stats.fromState += keptCount;
+    this.stats.unlooked = keptCount;
+    return looked;
+  }
+
+  /**
+   * The results (path and sha256) whose questions name one of these files, from the journal's
+   * lines; undefined when the journal is not as the save of this state left it, or cannot say.
+   */
+  private resultsAsking(files: readonly string[]): Array<[string, string]> | undefined {
+    // A removal or two: each is a search through the journal's bytes.
+    if (files.length > MAX_GONE_SEARCHED) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path.join(this.dir!, JOURNAL_FILE));
+    } catch {
+      return undefined;
+    }
+    const head = Buffer.from(journalHeader(this.rules), 'utf8');
+    const s = this.state!;
+    if (!s.journalComplete || bytes.length !== s.journalSize || !bytes.subarray(0, head.length).equals(head)) return undefined;
+    const found: Array<[string, string]> = [];
+    for (const file of files) {
+      // The question as journalLine() writes it (JSON.stringify of "f:<path>").
+      const question = Buffer.from(JSON.stringify(`f:${file}`), 'utf8');
+      for (let at = bytes.indexOf(question, head.length); at !== -1; ) {
+        const start = bytes.lastIndexOf(0x0a, at) + 1;
+        const end = bytes.indexOf(0x0a, at);
+        if (end === -1) return undefined;
+        const key = journalLineKeyAt(bytes, start, end);
+        if (key === undefined) return undefined;
+        const cut = key.indexOf('\0');
+        found.push([key.slice(cut + 1), key.slice(0, cut)]);
+        at = bytes.indexOf(question, end + 1);
+      }
+    }
+    return found;
   }
 
   private async readJournal(): Promise<void> {
@@ -383,11 +748,14 @@ export class AuditCache {
     this.stats.journalRead = true;
     if (this.dir === undefined) return;
     let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(path.join(this.dir, JOURNAL_FILE), 'utf8');
+      bytes = await readFile(path.join(this.dir, JOURNAL_FILE));
     } catch {
       return;
     }
+    if (bytes.length !== this.journalSeen) this.journalDisturbed = true;
+    text = bytes.toString('utf8');
     const header = journalHeader(this.rules);
     if (!text.startsWith(header)) return;
     for (let at = header.length; at < text.length; ) {
@@ -406,7 +774,8 @@ export class AuditCache {
    */
   lookup(file: string, contentSha256: string, bundle: BundleView, slot: number | undefined = this.slot(file)): AuditFinding[] | undefined {
     const s = this.state;
-    const at = this.stateHolds ? slot : undefined;
+    // A file that asked about one now gone: not from the state (its answers changed).
+    const at = this.stateHolds && !(this.unchanged?.asking.has(file) ?? false) ? slot : undefined;
     if (at !== undefined && contentSha256.length === 64 && s!.hashes.startsWith(contentSha256, 64 * at)) {
       // Marked, not copied: the next state takes these entries from this one as they are.
       (this.kept ??= new Uint8Array(s!.paths.length))[at] = 1;
@@ -452,11 +821,13 @@ export class AuditCache {
   /**
    * Writes what this audit concluded: the new results onto the journal, then the state, which
    * replaces the last one whole (a reader sees the old state or the new one, never a mix).
+   * `clean`: the audit found nothing at all (see StateBody.clean). Returns the id of the state
+   * written (for vouchAudit), or undefined when this cache is not saved.
    */
-  async save(): Promise<void> {
-    if (this.dir === undefined) return;
+  async save(options: { clean?: boolean } = {}): Promise<string | undefined> {
+    if (this.dir === undefined) return undefined;
     mkdirSync(this.dir, { recursive: true });
-    const journalBase = await this.writeJournal();
+    const { base: journalBase, size: journalSize, complete: journalComplete } = await this.writeJournal();
     const s = this.state;
     const kept = this.kept;
     // Files taken from the state keep their entries there: their answers are among the state's
@@ -470,6 +841,8 @@ export class AuditCache {
 
     const toldYes = (p: string) => this.yes.files.has(p);
     const { regular, refused } = this.names;
+    const id = randomBytes(16).toString('hex');
+    const clean = options.clean === true && refused !== undefined && refused.size === 0;
     // Passed now, or before and not run again now.
     const checked = SHORTCUTS.filter(([name, verdict]) => verdict() ?? s?.checked.includes(name)).map(([name]) => name);
     // A rebuild that went through every file the state lists (found unchanged, or audited again)
@@ -483,14 +856,7 @@ export class AuditCache {
       for (const [p, f] of this.findings) findings.push([p, f]);
       // Told yes now, or by the state about a path not listed there: a listed file gets its flag,
       // any other path is kept as a "yes" of its own.
-      const yesOthers = new Set<string>();
-      for (const told of [this.yes.files, s.yes.files]) {
-        for (const p of told) {
-          const i = changes.indexOf(p);
-          if (i !== undefined) changes.yesListed[i] = 1;
-          else yesOthers.add(p);
-        }
-      }
+      const yesOthers = this.flagListed(s, changes, [this.yes.files, s.yes.files]);
       const state: StateBody = {
         version: auditVersion(),
         rules: this.rules,
@@ -501,12 +867,16 @@ export class AuditCache {
         yes: { files: [...yesOthers], folders: [...new Set([...this.yes.folders, ...s.yes.folders])] },
         no: { files: [...new Set([...this.no.files, ...s.no.files])], folders: [...new Set([...this.no.folders, ...s.no.folders])] },
         journalBase,
-        namesClean: refused ? namesCleanOf(regular, refused, (p) => changes.indexOf(p) !== undefined, changes.count) : [],
+        journalSize,
+        journalComplete,
+        namesClean: refused ? this.namesCleanNow(regular, refused, changes) : [],
         namesNotClean: refused ? (refused.size === 0 ? [] : changes.list().filter((f) => refused.has(f))) : changes.list(),
         checked,
+        id,
+        clean,
       };
       writeStateFileSync(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
-      return;
+      return id;
     }
 
     const paths: string[] = [];
@@ -552,7 +922,9 @@ export class AuditCache {
     const noFiles = new Set(this.no.files);
     const noFolders = new Set(this.no.folders);
     if (union) {
-      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i] === 1 && kept[i] !== 1 && !this.files.has(s.paths[i]!)) yesOthers.add(s.paths[i]!);
+      // (Not those gone that beginUnchanged() found asked about: their askers answered again now.)
+      const gone = this.unchanged?.gone;
+      for (let i = 0; i < s.paths.length; i++) if (s.yesListed[i] === 1 && kept[i] !== 1 && !this.files.has(s.paths[i]!) && !gone?.has(s.paths[i]!)) yesOthers.add(s.paths[i]!);
       for (const p of s.yes.files) if (!listed(p)) yesOthers.add(p);
       for (const p of s.yes.folders) yesFolders.add(p);
       for (const p of s.no.files) noFiles.add(p);
@@ -568,12 +940,61 @@ export class AuditCache {
       yes: { files: [...yesOthers], folders: [...yesFolders] },
       no: { files: [...noFiles], folders: [...noFolders] },
       journalBase,
+      journalSize,
+      journalComplete,
       namesClean: refused ? namesCleanOf(regular, refused, listed, keptCount + this.files.size) : [],
       namesNotClean: refused ? (refused.size === 0 ? [] : paths.filter((f) => refused.has(f))) : paths,
       checked,
+      id,
+      clean,
     };
     writeStateFileSync(path.join(this.dir, STATE_FILE), STATE_FORMAT, state);
     if (!s) for (const old of OLD_FILES) rmSync(path.join(this.dir, old), { force: true });
+    return id;
+  }
+
+  /**
+   * Sets the flag of every listed path among `told` (paths some file was told are files) in the
+   * next state; returns the others, kept as "yes" answers of their own.
+   */
+  private flagListed(s: NonNullable<AuditCache['state']>, changes: StateChanges, told: Iterable<string>[]): Set<string> {
+    const others = new Set<string>();
+    if (s.indexed()) {
+      for (const t of told) {
+        for (const p of t) {
+          const i = changes.indexOf(p);
+          if (i !== undefined) changes.yesListed[i] = 1;
+          else others.add(p);
+        }
+      }
+      return others;
+    }
+    // No index made (a rebuild beginUnchanged() vouched for): one pass over the state's paths
+    // finds the few hundred told yes, instead of an index of 12,000.
+    const pending = new Set<string>();
+    for (const t of told) for (const p of t) pending.add(p);
+    for (let i = 0; i < s.paths.length && pending.size > 0; i++) if (pending.delete(s.paths[i]!)) changes.yesListed[i] = 1;
+    for (const p of pending) {
+      const i = changes.addedAt.get(p);
+      if (i !== undefined) changes.yesListed[i] = 1;
+      else others.add(p);
+    }
+    return others;
+  }
+
+  /** The regular files whose names passed, other than the listed ones (namesCleanOf), for a state written with its changes. */
+  private namesCleanNow(regular: Iterable<string>, refused: ReadonlySet<string>, changes: StateChanges): string[] {
+    const u = this.unchanged;
+    const s = this.state!;
+    if (u === undefined || s.indexed()) return namesCleanOf(regular, refused, (p) => changes.indexOf(p) !== undefined, changes.count);
+    // A rebuild beginUnchanged() vouched for: the last state's (every unlisted file of that
+    // bundle, all clean) still there, and the changed files not listed now whose names passed.
+    const all = regular instanceof Set ? (regular as ReadonlySet<string>) : new Set(regular);
+    if (changes.count >= all.size) return [];
+    const clean = new Set<string>();
+    for (const p of s.namesClean) if (all.has(p) && !refused.has(p)) clean.add(p);
+    for (const p of u.changed) if (all.has(p) && !refused.has(p) && changes.indexOf(p) === undefined) clean.add(p);
+    return [...clean];
   }
 
   /**
@@ -581,14 +1002,11 @@ export class AuditCache {
    * when every file the state lists was found unchanged (kept) or audited now; undefined otherwise
    * (a file went away: the state is made afresh). Flags are the state's; the caller sets those told yes now.
    */
-  private changesOnly(
-    s: NonNullable<AuditCache['state']>,
-    kept: Uint8Array,
-  ): { paths: string; hashes: string; yesListed: Uint8Array; indexOf(p: string): number | undefined; count: number; list(): string[] } | undefined {
+  private changesOnly(s: NonNullable<AuditCache['state']>, kept: Uint8Array): StateChanges | undefined {
     let again = 0;
     const added: string[] = [];
     for (const p of this.files.keys()) {
-      const i = s.files.get(p);
+      const i = this.slot(p);
       if (i === undefined) added.push(p);
       else if (kept[i] !== 1) again++;
     }
@@ -598,7 +1016,7 @@ export class AuditCache {
     // The changed hashes, in the order of their places.
     const changed: Array<[number, string]> = [];
     for (const [p, h] of this.files) {
-      const i = s.files.get(p);
+      const i = this.slot(p);
       if (i !== undefined) changed.push([i, h]);
     }
     changed.sort((a, b) => a[0] - b[0]);
@@ -615,18 +1033,34 @@ export class AuditCache {
     yesListed.set(s.yesListed);
     // The state's own index, and the few added after it (not a copy of 12,000 entries).
     const addedAt = new Map(added.map((p, k) => [p, s.paths.length + k]));
-    const indexOf = (p: string) => s.files.get(p) ?? (addedAt.size > 0 ? addedAt.get(p) : undefined);
+    // slot(): after beginUnchanged(), the changed files (all that this.files holds) without the whole index.
+    const indexOf = (p: string) => this.slot(p) ?? (addedAt.size > 0 ? addedAt.get(p) : undefined);
     // The state's paths are held one byte per character already when they can be: only the added ones are looked at.
     const joined = added.length === 0 ? s.joined : s.paths.length === 0 ? oneByte(added.join('\0')) : `${s.joined}\0${oneByte(added.join('\0'))}`;
-    return { paths: joined, hashes: pieces.join(''), yesListed, indexOf, count, list: () => [...s.paths, ...added] };
+    return { paths: joined, hashes: pieces.join(''), yesListed, indexOf, addedAt, count, list: () => [...s.paths, ...added] };
+  }
+
+  /**
+   * Whether the journal, once this run's lines are in, has a line for every result of the next
+   * state: nobody else wrote to it since this audit first saw it, the results taken from the
+   * last state have their lines there (that state's journal was complete, and this is it), and
+   * the results read from the journal are in it (`ours`: the journal kept has this code's header).
+   */
+  private journalCompleteNow(ours: boolean): boolean {
+    if (this.journalDisturbed) return false;
+    const s = this.state;
+    const fromState = this.kept !== undefined && this.kept.includes(1);
+    if (fromState && !(s !== undefined && s.journalComplete && s.journalSize === this.journalSeen)) return false;
+    return ours || (!fromState && this.stats.fromJournal === 0);
   }
 
   /**
    * Appends this run's new results to the journal, or writes it whole (only the results of the
    * files audited now) when it has none for this code and rules yet or has grown too big.
-   * Returns the size it had when last written whole.
+   * Returns the size it had when last written whole, the size it has now, and whether it has a
+   * line for every result of the state written now (StateBody.journalComplete).
    */
-  private async writeJournal(): Promise<number> {
+  private async writeJournal(): Promise<{ base: number; size: number; complete: boolean }> {
     const file = path.join(this.dir!, JOURNAL_FILE);
     const header = journalHeader(this.rules);
     const base = this.state?.journalBase ?? 0;
@@ -640,8 +1074,9 @@ export class AuditCache {
       const bytesRead = readSync(fd, head, 0, head.length, 0);
       const size = fstatSync(fd).size;
       if (head.subarray(0, bytesRead).toString('utf8').startsWith(header) && size <= 2 * base + JOURNAL_SLACK && base > 0) {
+        if (size !== this.journalSeen) this.journalDisturbed = true;
         if (this.lines.size) writeSync(fd, [...this.lines.values()].join(''));
-        return base;
+        return { base, size: fstatSync(fd).size, complete: this.journalCompleteNow(true) };
       }
     } catch {
       // cannot be appended to: written whole below
@@ -654,23 +1089,26 @@ export class AuditCache {
     for (const [f, hash] of this.files) live.add(keyOf(f, hash));
     const s = this.state;
     if (s && this.kept) for (let i = 0; i < this.kept.length; i++) if (this.kept[i] === 1) live.add(keyOf(s.paths[i]!, s.hashes.slice(64 * i, 64 * i + 64)));
-    const keep = new Map<string, string>();
-    const text = await readFile(file, 'utf8').catch(() => '');
-    if (text.startsWith(header)) {
-      for (let at = header.length; at < text.length; ) {
-        const end = text.indexOf('\n', at);
+    // As bytes: the journal is 10-20 MB, and its lines are kept as they are (only each key is read).
+    const keep = new Map<string, Buffer>();
+    const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+    if (bytes.length !== this.journalSeen) this.journalDisturbed = true;
+    const head = Buffer.from(header, 'utf8');
+    const ours = bytes.length >= head.length && bytes.subarray(0, head.length).equals(head);
+    if (ours) {
+      for (let at = head.length; at < bytes.length; ) {
+        const end = bytes.indexOf(0x0a, at);
         if (end === -1) break;
-        const line = text.slice(at, end + 1);
-        const key = journalLineKey(line);
-        if (key !== undefined && live.has(key)) keep.set(key, line);
+        const key = journalLineKeyAt(bytes, at, end);
+        if (key !== undefined && live.has(key)) keep.set(key, bytes.subarray(at, end + 1));
         at = end + 1;
       }
     }
-    for (const [key, line] of this.lines) keep.set(key, line);
-    const whole = header + [...keep.values()].join('');
+    for (const [key, line] of this.lines) keep.set(key, Buffer.from(line, 'utf8'));
+    const whole = Buffer.concat([head, ...keep.values()]);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, whole);
     await rename(tmp, file);
-    return Buffer.byteLength(whole);
+    return { base: whole.length, size: whole.length, complete: this.journalCompleteNow(ours) };
   }
 }

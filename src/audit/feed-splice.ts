@@ -137,6 +137,13 @@ function contextOf(version: string, ancestors: readonly SaxesTagNS[]): { open: s
   return { open, close };
 }
 
+/** Whether two lists of ancestors hold the same tag objects, in the same order. */
+function sameTags(a: readonly SaxesTagNS[], b: readonly SaxesTagNS[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The quick read of an XML feed cut into entries (see above), asking every question through
  * `bundle` (the file's recording view). true: the feed is clean. false: the skeleton has a
@@ -174,11 +181,19 @@ export function spliceClean(content: string | FeedSource, file: string, rules: A
   if (!cleanDocuments(docs, keys, rules, bundle, memo)) return false;
 
   const version = sightings.version ?? '1.0';
+  // Entries side by side have the very same ancestors (the same tag objects): their context is
+  // written once, not fifty times.
+  let last: { ancestors: readonly SaxesTagNS[]; context: { open: string; close: string }; prefix: string } | undefined;
   for (let i = 0; i < entries.length; i++) {
     const [start, end] = entries[i]!;
-    const context = contextOf(version, seen[i]!.ancestors);
-    // The file's folder too: relative URLs resolve against it where no xml:base says otherwise.
-    const key = FragmentMemo.segmentKey(`${JSON.stringify(folderOf(file))}\n${context.open}`, text.utf8(start, end));
+    const ancestors = seen[i]!.ancestors;
+    if (last === undefined || !sameTags(last.ancestors, ancestors)) {
+      const context = contextOf(version, ancestors);
+      // The file's folder too: relative URLs resolve against it where no xml:base says otherwise.
+      last = { ancestors, context, prefix: `${JSON.stringify(folderOf(file))}\n${context.open}` };
+    }
+    const context = last.context;
+    const key = FragmentMemo.segmentKey(last.prefix, text.utf8(start, end));
     if (memo.knownClean(key, bundle)) {
       spliceStats.replayed++;
       continue;

@@ -24,6 +24,7 @@ export type { AuditFinding, AuditRule, AuditDocument, BundleIndex } from './type
 export { RULES, RULE_NAMES, getRule, selectRules } from './rules/index.ts';
 export { auditText, documentsOf, indexBundle, kindOfFile, type AuditedKind, type FileResult } from './run.ts';
 export { AuditStream, type AuditStreamOptions } from './stream.ts';
+export { vouchAudit } from './cache.ts';
 
 /** Progress of an audit: how many of the files it reads are done. */
 export type AuditProgress = {
@@ -71,6 +72,20 @@ export interface AuditOptions {
    * same answers now; everything else is audited here.
    */
   prior?: readonly FileResult[];
+  /**
+   * A rebuild's word on what changed: every file of the bundle not in `changed` is a file of the
+   * bundle whose manifest list has the digest `listDigest`, with the bytes that list gives it.
+   * With a cache that vouches it audited exactly that bundle and found it clean (vouchAudit),
+   * those files are kept from the cache without being looked at one by one; otherwise this is
+   * not used. (Like knownSha256, it is the caller's word on bytes it checks itself.)
+   */
+  unchangedSince?: { listDigest: string; changed: ReadonlySet<string> };
+  /**
+   * Called once the cache is saved, with the id of the state written (undefined: none was). Once
+   * the manifest of this very bundle is written, vouchAudit(cacheDir, id, its list digest)
+   * records that this state audited it, for the next audit's `unchangedSince`.
+   */
+  onCacheSaved?(stateId: string | undefined): void;
 }
 
 /**
@@ -108,14 +123,20 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   // An empty cache has nothing to replay: reading every file here only to hash it would double the reads.
   const replaying = cache !== undefined && !cache.empty;
 
-  // One pass over the bundle (a rebuild's has 12,000 files, each looked up in the state once):
-  // every regular file by name, unless its name passed last time (a check by name sees only the
-  // name); the files the audit reads, and where the state lists them.
+  // A rebuild that says what changed, with a cache that vouches for the rest: only the changed
+  // files are looked at below, the others are kept from the state as they are.
+  const since = options.unchangedSince;
+  const lookedAt = replaying && since !== undefined ? cache.beginUnchanged(bundle, since.listDigest, since.changed) : undefined;
+  const unchanged = lookedAt !== undefined;
+  const looked: Iterable<string> = lookedAt ?? bundle.files;
+  // One pass over the bundle (a rebuild's has 12,000 files, each looked up in the state once),
+  // or over the changed files: every regular file by name, unless its name passed last time (a
+  // check by name sees only the name); the files the audit reads, and where the state lists them.
   const files: string[] = [];
   const slots: Array<number | undefined> = [];
   const named: string[] = [];
   let listed = 0;
-  for (const file of bundle.files) {
+  for (const file of looked) {
     const slot = cache?.slot(file);
     if (!cache || !cache.nameClean(file, slot)) named.push(file);
     // A file the state lists was audited: its name is of a kind the audit reads.
@@ -127,16 +148,25 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   // Then each replayed from the cache when it can be.
   let todo: string[] = [];
   const unknown: string[] = [];
+  // The sha256 of files to audit that lie in dir, as the caller knows them: not computed again
+  // for their results. (A file elsewhere, carried over from the last build, may have been changed
+  // by hand since: its result is keyed by the bytes read.)
+  const knownInDir = new Map<string, string>();
+  // Files of the audited kinds in the bundle, looked at or not.
+  const total = files.length + (unchanged ? cache!.stats.unlooked : 0);
   if (replaying) {
-    await cache.begin(bundle, listed);
+    if (!unchanged) await cache!.begin(bundle, listed);
     for (let i = 0; i < files.length; i++) {
       const file = files[i]!;
       const known = options.knownSha256?.(file);
       if (known === undefined) unknown.push(file);
-      else if (!replay(file, known, slots[i])) todo.push(file);
+      else if (!replay(file, known, slots[i])) {
+        todo.push(file);
+        if (!overlay || overlay.locate(file) === path.join(dir, file)) knownInDir.set(file, known);
+      }
     }
   }
-  progress?.({ type: 'audited', done: 0, total: files.length });
+  progress?.({ type: 'audited', done: 0, total });
 
   // Some names must not be in a bundle at all, whatever the files hold.
   const entries: AuditDocument[] = [
@@ -188,19 +218,28 @@ export async function auditBundle(dir: string, options: AuditOptions = {}): Prom
   if (inThreads) {
     results = await auditInWorkers(dir, todo, { rules: options.rules, bundle, workers, signal: options.signal, record });
   } else {
-    const done0 = files.length - todo.length;
-    const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total: files.length }));
-    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}), read });
+    const done0 = total - todo.length;
+    const onFile = progress && ((n: number) => n % 500 === 0 && n < todo.length && progress({ type: 'audited', done: done0 + n, total }));
+    const sha256Of = knownInDir.size > 0 ? (file: string) => knownInDir.get(file) : undefined;
+    results = await auditFiles(dir, todo, rules, bundle, { signal: options.signal, record, locate, ...(onFile ? { onFile } : {}), ...(memo ? { memo } : {}), read, ...(sha256Of ? { sha256Of } : {}) });
   }
   if (memo) saving.push(memo.save());
   for (const r of results) {
     findings.push(...r.findings);
     if (cache && r.sha256 && r.queries) cache.store(r.file, r.sha256, { findings: r.findings, queries: r.queries });
   }
-  if (cache) saving.push(cache.save());
+  let stateId: string | undefined;
+  if (cache) {
+    saving.push(
+      cache.save({ clean: findings.length === 0 }).then((id) => {
+        stateId = id;
+      }),
+    );
+  }
   // A cache that cannot be written only costs time on the next audit.
   await Promise.all(saving.map((p) => p.catch(() => {})));
-  progress?.({ type: 'audited', done: files.length, total: files.length, read: todo.length });
+  if (options.cacheDir !== undefined) options.onCacheSaved?.(stateId);
+  progress?.({ type: 'audited', done: total, total, read: todo.length });
   return findings.sort(compareFindings);
 }
 

@@ -401,6 +401,8 @@ export async function auditFiles(
     memo?: FragmentMemo;
     /** Files the caller has read and hashed already. */
     read?: ReadonlyMap<string, ReadFile>;
+    /** The sha256 of files whose bytes the caller knows (as they will be read here), not computed again. */
+    sha256Of?: (file: string) => string | undefined;
   } = {},
 ): Promise<FileResult[]> {
   const results: FileResult[] = [];
@@ -410,7 +412,7 @@ export async function auditFiles(
     options.signal,
     (file, bytes, i) => {
       const read = options.read?.get(file);
-      results.push(auditBytes(file, bytes, rules, bundle, options.record ?? false, options.memo, read?.bytes === bytes ? read.sha256 : undefined));
+      results.push(auditBytes(file, bytes, rules, bundle, options.record ?? false, options.memo, read?.bytes === bytes ? read.sha256 : options.sha256Of?.(file)));
       options.onFile?.(i + 1);
     },
     options.locate,

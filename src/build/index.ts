@@ -18,7 +18,7 @@ import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '
 import { hashFileSync } from '../manifest/hash.ts';
 import { bundleFileOrder, hashFiles, loadSigningKey, manifestFileCount, manifestListDigest, MANIFEST_FILE, SIGNATURE_FILE, writeManifest, type Manifest, type ManifestFile } from '../manifest/index.ts';
 import type { ProgressCallback, Warning } from '../progress.ts';
-import { AuditStream, auditBundle, indexBundle, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
+import { AuditStream, auditBundle, indexBundle, vouchAudit, WORKER_THRESHOLD, type AuditFinding } from '../audit/index.ts';
 import { RenderCache, type RenderedText } from './cache.ts';
 import { preloadEleventy, runEleventy } from './eleventy.ts';
 import { DIRECT_WRITE_BELOW, writePages } from './write-pages.ts';
@@ -319,6 +319,8 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
     });
     // Unchanged files are not parsed again: the audit cache replays their findings and link checks.
     let auditRead = 0;
+    /** The audit cache state the last audit wrote (vouched for once the manifest is written). */
+    let auditState: string | undefined;
     const fromStream = streamed ? await streamed : undefined;
     /** Audits the new bundle: what was staged now, plus what is carried over from outDir. */
     const audit = async () => {
@@ -369,6 +371,9 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
         ...(outputs.incremental ? { overlay: { files: bundle, locate } } : { index: stagedIndex }),
         knownSha256: (rel: string) => stagedHashes.get(rel)?.sha256 ?? (staged.has(rel) ? undefined : outputs.knownSha256(rel)),
         ...(fromStream ? { prior: fromStream.results } : {}),
+        // Every file not staged now is carried over from the bundle of the last manifest, as it listed it.
+        ...(outputs.incremental && outputs.listDigest ? { unchangedSince: { listDigest: outputs.listDigest, changed: staged } } : {}),
+        onCacheSaved: (id) => (auditState = id),
       });
       if (findings.length) throw auditError(findings, new Map(views.map((v) => [v.url, v.file])));
       return { staged, bundle, locate, known, stagedHashes, stagedIdentities };
@@ -413,6 +418,15 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
       overlay,
     });
     throwIfAborted(signal, 'build');
+    const listDigest = manifestListDigest(manifest);
+    // The audit state vouches for this bundle: the next rebuild's audit looks only at what changed.
+    if (cacheDir && auditState && listDigest) {
+      try {
+        vouchAudit(path.join(cacheDir, 'audit'), auditState, listDigest);
+      } catch {
+        // Only costs time on the next build.
+      }
+    }
 
     progress({ type: 'stage', stage: 'swap' });
     if (outputs.incremental) {

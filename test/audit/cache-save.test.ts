@@ -1,5 +1,6 @@
 // The audit state written with only its changes (src/audit/cache.ts save): with new files added,
-// it is the state written whole, byte for byte in size: paths stay one byte per character.
+// it is the state written whole, byte for byte in size: paths stay one byte per character. (Each
+// state has an id of its own, random.)
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -50,7 +51,7 @@ describe('the audit state saved with its changes', () => {
         expect(stateWrites.lastChangesOnly).toBe(changesOnly);
         sizes[String(changesOnly)] = (await stat(path.join(cacheDir, STATE_FILE))).size;
         const body = (await readStateFile(path.join(cacheDir, STATE_FILE), STATE_FORMAT))!;
-        bodies[String(changesOnly)] = { ...body, paths: (body.paths as string).split('\0').sort(), hashes: undefined, yesListed: undefined, journalBase: undefined };
+        bodies[String(changesOnly)] = { ...body, paths: (body.paths as string).split('\0').sort(), hashes: undefined, yesListed: undefined, journalBase: undefined, id: undefined };
       } finally {
         stateWrites.changesOnly = true;
       }

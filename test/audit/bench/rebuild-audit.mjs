@@ -9,6 +9,9 @@
 //   node test/audit/bench/rebuild-audit.mjs --lib lib --before /dev/shm/ab/before --after /dev/shm/ab/after \
 //     --cache /dev/shm/ab/cache0 [--seed] [--rounds 5]
 // --seed first audits the "before" bundle into --cache (needed once the audit's code changed).
+// --vouch: as a build does, the seeded state is vouched for the "before" bundle (vouchAudit, with a
+// digest of its file list standing in for the manifest's), and each round says which files
+// changed since (unchangedSince): only those are looked at.
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -44,14 +47,29 @@ for (const f of files) {
   } catch {}
   if (!old || !old.equals(bytes)) staged.add(f);
 }
+const vouch = args.includes('--vouch');
+// The "manifest list digest" of the before bundle: its paths and sha256s, sorted.
+const beforeList = () =>
+  createHash('sha256')
+    .update(
+      list(before)
+        .filter((f) => !/^mirror-manifest\.(json|sig)$/.test(f))
+        .sort()
+        .map((f) => `${f} ${createHash('sha256').update(readFileSync(path.join(before, f))).digest('hex')}\n`)
+        .join(''),
+    )
+    .digest('hex');
+const listDigest = vouch ? beforeList() : undefined;
 console.error(`${files.length} files, ${staged.size} staged; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-const { auditBundle } = await import(pathToFileURL(path.join(lib, 'audit/index.js')).href);
+const { auditBundle, vouchAudit } = await import(pathToFileURL(path.join(lib, 'audit/index.js')).href);
 if (args.includes('--seed')) {
   // The cache a build of the "before" bundle leaves, made by this lib/ (its code is in the cache's keys).
   rmSync(cache0, { recursive: true, force: true });
   const t0 = performance.now();
-  const seeded = await auditBundle(before, { cacheDir: cache0, workers: 1 });
+  let stateId;
+  const seeded = await auditBundle(before, { cacheDir: cache0, workers: 1, onCacheSaved: (id) => (stateId = id) });
   console.error(`seeded ${cache0} in ${(performance.now() - t0).toFixed(0)} ms, ${seeded.length} findings`);
+  if (vouch && stateId && seeded.length === 0) vouchAudit(cache0, stateId, listDigest);
 }
 const times = [];
 for (let r = 0; r < rounds; r++) {
@@ -64,6 +82,7 @@ for (let r = 0; r < rounds; r++) {
     cacheDir: work,
     overlay: { files, locate: (f) => path.join(staged.has(f) ? after : before, f) },
     knownSha256: (f) => sha.get(f),
+    ...(vouch ? { unchangedSince: { listDigest, changed: staged } } : {}),
     onProgress: (e) => {
       if (e.read !== undefined) read = e.read;
     },
