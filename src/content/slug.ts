@@ -61,7 +61,12 @@ function transliterate(text: string): string {
  * ("Привет, мир" → "privet-mir"). Empty when nothing usable is left.
  */
 export function slugify(text: string, maxLength = 80): string {
-  const slug = transliterate(text.normalize('NFC'))
+  return slugOfTransliterated(transliterate(text.normalize('NFC')), maxLength);
+}
+
+/** slugify's last step: a transliterated text cut to what a URL segment may hold, and to maxLength. */
+export function slugOfTransliterated(transliterated: string, maxLength = 80): string {
+  const slug = transliterated
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-|-$/g, '');

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageSlug, slugify, slugOfTableCharacters } from '../../src/content/slug.ts';
+import { packageSlug, slugify, slugOfTableCharacters, slugOfTransliterated } from '../../src/content/slug.ts';
 import { TABLE_RANGES } from '../../src/content/translit-table.ts';
 import { rng } from '../support/rng.ts';
 import { packageTable, tableModule } from './translit-table.ts';
@@ -18,14 +18,7 @@ const TABLE_UNITS = TABLE_RANGES.flatMap((r) => r.to.map((_, i) => r.first + i))
 
 /** slugify as it was before the shortcut: the package's slug, then samizdat's own clean-up. */
 function slugifyByPackage(text: string, maxLength = 80): string {
-  const slug = packageSlug(text.normalize('NFC'))
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^-|-$/g, '');
-  if (slug.length <= maxLength) return slug;
-  const cut = slug.slice(0, maxLength);
-  const lastDash = cut.lastIndexOf('-');
-  return (lastDash > maxLength / 2 ? cut.slice(0, lastDash) : cut).replace(/-$/, '');
+  return slugOfTransliterated(packageSlug(text.normalize('NFC')), maxLength);
 }
 
 describe('the transliteration table', () => {
