@@ -340,21 +340,10 @@ function journalLine(file: string, contentSha256: string, entry: AuditCacheEntry
   return `${JSON.stringify([contentSha256, file, entry.findings, entry.queries])}\n`;
 }
 
-/** The key (sha256 and path) of a journal line, read from its start; undefined for a line that does not start like one. */
-export function journalLineKey(line: string): string | undefined {
-  if (!line.startsWith('["') || line.charCodeAt(66) !== 0x22 || line.charCodeAt(67) !== 0x2c || line.charCodeAt(68) !== 0x22) return undefined;
-  let i = 69;
-  while (i < line.length && line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
-  try {
-    return keyOf(JSON.parse(line.slice(68, i + 1)) as string, line.slice(2, 66));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * journalLineKey() of the line bytes[at, end) (its newline at end), reading only its start: the
- * sha256, and the path as it is when it is plain ASCII without escapes (else as JSON reads it).
+ * The key (sha256 and path) of the journal line bytes[at, end) (its newline at end), read from its
+ * start only: the sha256, and the path as it is when it is plain ASCII without escapes (else as
+ * JSON reads it). Undefined for a line that does not start like one.
  */
 export function journalLineKeyAt(bytes: Buffer, at: number, end: number): string | undefined {
   if (end - at < 70 || bytes[at] !== 0x5b || bytes[at + 1] !== 0x22 || bytes[at + 66] !== 0x22 || bytes[at + 67] !== 0x2c || bytes[at + 68] !== 0x22) return undefined;

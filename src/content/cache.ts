@@ -217,7 +217,7 @@ export class ContentCache {
     const article = a as unknown as Omit<Article, 'body'>;
     // A key kept under this salt, of these bytes (a damaged one is made again). Kept whole: a
     // key put together here would be copied again into one string when the build looks it up.
-    if (this.keysUsable && typeof renderKey === 'string' && renderKey.length === 64 && renderKey.startsWith(a.hash.slice(0, HASH_PREFIX))) return { article, draft: false, warnings, renderKey };
+    if (this.keysUsable && typeof renderKey === 'string' && keptPart(a as { hash: string }, renderKey) !== undefined) return { article, draft: false, warnings, renderKey };
     return { article, draft: false, warnings };
   }
 

@@ -395,7 +395,18 @@ describe('results kept under the sha256 the caller knows', () => {
 
 describe('the journal rewritten with its live results only', () => {
   it('reads each line key from the bytes as the text reading does', async () => {
-    const { journalLineKey, journalLineKeyAt } = await import('../../src/audit/cache.ts');
+    const { journalLineKeyAt } = await import('../../src/audit/cache.ts');
+    /** The key of a journal line read as text (JSON.parse of the path), to compare with. */
+    const journalLineKey = (line: string): string | undefined => {
+      if (!line.startsWith('["') || line.charCodeAt(66) !== 0x22 || line.charCodeAt(67) !== 0x2c || line.charCodeAt(68) !== 0x22) return undefined;
+      let i = 69;
+      while (i < line.length && line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
+      try {
+        return `${line.slice(2, 66)}\0${JSON.parse(line.slice(68, i + 1)) as string}`;
+      } catch {
+        return undefined;
+      }
+    };
     const h = 'a'.repeat(64);
     const lines = [
       `["${h}","index.html",[],[["f:a.html",true]]]`,
