@@ -115,18 +115,57 @@ export async function loadStage<T>(name: StageName, fallback: () => Promise<T>):
   const published = (compiled.exports as { __samizdatModules?: Record<string, unknown> }).__samizdatModules;
   if (published) Object.assign(((globalThis as Record<symbol, unknown>)[STAGE_MODULES] ??= {}) as object, published);
   const cache = !cachedData ? 'missing' : compiled.script.cachedDataRejected ? 'rejected' : 'used';
-  if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: ${name} stage from lib/stages/ (code cache ${cache})\n`);
+  const level = cache === 'used' ? tunedLevel(files.cache, cachedData!.length) : 0;
+  if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: ${name} stage from lib/stages/ (code cache ${cache})${level ? ` [tuned ${level}]` : ''}\n`);
   // Made by another Node (an upgrade since the compile) or lost: made again for the next run,
   // where lib/ can be written.
-  if (cache !== 'used') saveCache(files.cache, compiled.script);
+  if (cache !== 'used') saveCache(files.cache, compiled.script, 0);
+  loaded.set(name, { cache: files.cache, script: compiled.script, level });
   return compiled.exports as T;
 }
 
-function saveCache(file: string, script: vm.Script): boolean {
+/**
+ * How far a stage's code cache was tuned (tuneStageCache): 0 as compiled (top-level code only),
+ * 1 after a rebuild, 2 after a rebuild that rendered an article. Kept beside the cache with the
+ * cache's size, so a cache written since by another process without tuning reads as 0.
+ */
+type TunedLevel = 0 | 1 | 2;
+const tunedFile = (cache: string) => `${cache}.tuned`;
+
+function tunedLevel(cache: string, size: number): TunedLevel {
+  try {
+    const t = JSON.parse(readFileSync(tunedFile(cache), 'utf8')) as { level?: unknown; size?: unknown };
+    return t.size === size && (t.level === 1 || t.level === 2) ? t.level : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const loaded = new Map<StageName, { cache: string; script: vm.Script; level: TunedLevel }>();
+
+/**
+ * Saves the stage's code cache again once a rebuild has run, if it was not saved after one as
+ * far yet. The cache written by the compile holds only what the modules' top-level code
+ * compiled; every function a rebuild calls was then compiled from source again on every run,
+ * about a tenth of a rebuild's time. A cache saved after a rebuild holds those too (V8 saves
+ * every function compiled so far), so the first rebuild after an install pays for the save
+ * (some tens of milliseconds) and every later one starts with them compiled. Called by the CLI
+ * once its command is done; `level` says what the run did (TunedLevel).
+ */
+export function tuneStageCache(name: StageName, level: 1 | 2): void {
+  const stage = loaded.get(name);
+  if (!stage || stage.level >= level) return;
+  if (saveCache(stage.cache, stage.script, level)) stage.level = level;
+}
+
+function saveCache(file: string, script: vm.Script, level: TunedLevel): boolean {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, script.createCachedData());
+    const data = script.createCachedData();
+    writeFileSync(tmp, data);
     renameSync(tmp, file);
+    if (level) writeFileSync(tunedFile(file), JSON.stringify({ level, size: data.length }));
+    else rmSync(tunedFile(file), { force: true });
     return true;
   } catch {
     rmSync(tmp, { force: true });
@@ -145,5 +184,5 @@ export async function writeStageCache(name: StageName, finalLib: string): Promis
   // Made after the modules' top-level code only: a cache made after a whole build (every
   // function a rebuild runs compiled) is three times the size and a rebuild no faster.
   const { script } = await runStage(files, LIB, undefined, path.join(finalLib, 'stages', path.basename(files.source)));
-  if (!saveCache(files.cache, script)) throw new Error(`could not write ${files.cache}`);
+  if (!saveCache(files.cache, script, 0)) throw new Error(`could not write ${files.cache}`);
 }

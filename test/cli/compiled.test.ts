@@ -114,6 +114,54 @@ describe('the compiled CLI', () => {
     expect((await samizdat(['build', '--content', content, '--out', out])).stderr).toContain('(code cache used)');
   }, 120_000);
 
+  it('saves the code cache again after the first rebuild, with what that rebuild compiled, and only then', async () => {
+    const content = path.join(work.dir, 'content-tune');
+    await cp(path.join(work.dir, 'content'), content, { recursive: true });
+    const out = path.join(work.dir, 'out-tune');
+    // Node options of this test's own, so that its cache is its own file.
+    const own = { NODE_OPTIONS: '--max-old-space-size=3001' };
+    const stages = path.join(repo, 'lib/stages');
+    const before = new Set(await readdir(stages));
+    const build = async () => (await samizdat(['build', '--content', content, '--out', out], own)).stderr;
+    expect(await build()).toContain('(code cache missing)'); // a first build: not a rebuild, nothing tuned
+    const cacheName = (await readdir(stages)).find((f) => !before.has(f) && f.endsWith('.v8cache'))!;
+    const cache = path.join(stages, cacheName);
+    const tuned = async () => JSON.parse(await readFile(`${cache}.tuned`, 'utf8')) as { level: number; size: number };
+    const sizeOf = async () => (await readFile(cache)).length;
+    const compiledOnly = await sizeOf();
+    await expect(readFile(`${cache}.tuned`)).rejects.toThrow();
+
+    // A rebuild with no change: saved with what it compiled.
+    expect(await build()).toMatch(/\(code cache used\)\n/);
+    expect(await tuned()).toEqual({ level: 1, size: await sizeOf() });
+    const afterRebuild = await sizeOf();
+    expect(afterRebuild).toBeGreaterThan(compiledOnly);
+
+    // A rebuild that renders a new article compiles the rendering too: saved once more.
+    await writeFile(path.join(content, 'second.md'), '---\ntitle: Второй\ndate: 2026-01-03\n---\n\nText *here*.\n');
+    expect(await build()).toContain('(code cache used) [tuned 1]');
+    expect(await tuned()).toEqual({ level: 2, size: await sizeOf() });
+    const afterRender = await sizeOf();
+    expect(afterRender).toBeGreaterThan(afterRebuild);
+    const saved = await readFile(cache);
+
+    // From then on it is used as it is, not saved again.
+    await writeFile(path.join(content, 'third.md'), '---\ntitle: Third\ndate: 2026-01-04\n---\n\nMore text.\n');
+    expect(await build()).toContain('(code cache used) [tuned 2]');
+    expect((await readFile(cache)).equals(saved)).toBe(true);
+
+    // A cache V8 rejects is made again, and counts as tuned only as far as the run that made it.
+    await writeFile(cache, Buffer.alloc(saved.length, 7));
+    expect(await build()).toContain('(code cache rejected)');
+    expect(await tuned()).toEqual({ level: 1, size: await sizeOf() });
+    expect(await build()).toContain('(code cache used) [tuned 1]');
+    // A cache written since without tuning (its size is not the one noted) counts as not tuned.
+    await writeFile(cache, saved.subarray(0, 1000));
+    expect(await build()).toContain('(code cache rejected)');
+    await writeFile(`${cache}.tuned`, JSON.stringify({ level: 2, size: 1 }));
+    expect(await build()).toMatch(/\(code cache used\)\n/);
+  }, 120_000);
+
   it('keeps one copy of the modules the CLI loaded first: errors thrown in the stage print as the CLI\'s own', async () => {
     const stage = await stageFiles();
     expect(stage.shared).toEqual(expect.arrayContaining(['errors.js', 'build/prescan.js']));

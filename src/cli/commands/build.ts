@@ -4,7 +4,7 @@ import { errorJson, printJson, type CliIO } from '../io.ts';
 import type { BuildResult } from '../../build/index.ts';
 import { AggregateInputError, describeError } from '../../errors.ts';
 import type { Warning } from '../../progress.ts';
-import { loadStage } from '../../cached-stage.ts';
+import { loadStage, tuneStageCache } from '../../cached-stage.ts';
 
 interface BuildFlags {
   content: string;
@@ -66,6 +66,7 @@ async function run(io: CliIO, flags: BuildFlags, signal: AbortSignal): Promise<v
     try {
       const result = await buildSite(options);
       printJson(io, resultJson(result));
+      tuneAfter(result);
     } catch (err) {
       io.exitCode = 1;
       printJson(io, { ok: false, errors: err instanceof AggregateInputError ? err.problems.map(errorJson) : [errorJson(err)], error: errorJson(err) });
@@ -74,6 +75,12 @@ async function run(io: CliIO, flags: BuildFlags, signal: AbortSignal): Promise<v
   }
   const result = await buildSite(options);
   printSummary(io, result);
+  tuneAfter(result);
+}
+
+/** Once a rebuild in place has run, the stage's code cache is saved with what it compiled (tuneStageCache). */
+function tuneAfter(result: BuildResult): void {
+  if (result.pageWriter === 'samizdat') tuneStageCache('build', result.rendered.fresh > 0 ? 2 : 1);
 }
 
 export function resultJson(r: BuildResult): Record<string, unknown> {
