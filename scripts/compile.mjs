@@ -69,13 +69,19 @@ const STAGE_BUNDLED = [...BUNDLED, '@11ty/eleventy-plugin-rss'];
 
 /**
  * src/ modules (absolute paths) the CLI may have loaded when it asks for the stage: what
- * src/cli/main.ts and every command import (commands load on demand: all of them, to be safe),
- * and what the stage's command imports on the way (the prestarted scans). From the graph of the
+ * src/cli/main.ts imports, what every command that loads this stage imports (the CLI loads only
+ * the command it runs, src/cli/commands/index.ts), and what the stage's command imports on the
+ * way (the prestarted scans). Modules only other commands import are compiled into the stage:
+ * importing them as modules of their own cost a rebuild some milliseconds. From the graph of the
  * one-module-per-file compile (its relative imports are external, renamed to .js).
  */
 async function modulesLoadedBefore(stage, libGraph) {
   const commandsDir = path.join(src, 'cli/commands');
-  const commands = (await readdir(commandsDir)).filter((f) => f.endsWith('.ts')).map((f) => path.join(commandsDir, f));
+  const commands = [];
+  for (const f of (await readdir(commandsDir)).filter((f) => f.endsWith('.ts'))) {
+    const file = path.join(commandsDir, f);
+    if (file === path.join(src, stage.command) || (await readFile(file, 'utf8')).includes(`loadStage('${stage.name}'`)) commands.push(file);
+  }
   const imports = (file, kind) =>
     (libGraph.inputs[path.relative(root, file)]?.imports ?? [])
       .filter((i) => i.kind === kind && i.external && /^\.\.?\//.test(i.path))
