@@ -33,6 +33,7 @@ import { OutputFolderUnreadable, OutputState } from './outputs.ts';
 import { identity } from './output-scan.ts';
 import { takePrestartedContentScan } from './prescan.ts';
 import { PageKeys } from './page-keys.ts';
+import { planFeedSplice, type FeedSplice } from './feeds/splice.ts';
 import { mapLimit } from './map-limit.ts';
 
 export type BuildStage = 'load' | 'render' | 'pages' | 'media' | 'audit' | 'manifest' | 'swap';
@@ -82,9 +83,10 @@ export interface BuildResult {
   signer?: string;
   /**
    * Articles rendered now vs. taken from the cache; of those rendered now, how many by the
-   * threads that parsed them (a big first build); article pages carried over unchanged.
+   * threads that parsed them (a big first build); article pages carried over unchanged; feed
+   * entries copied from the feeds the last build wrote (feeds/splice.ts).
    */
-  rendered: { fresh: number; cached: number; withParsing: number; pagesReused: number };
+  rendered: { fresh: number; cached: number; withParsing: number; pagesReused: number; feedEntriesReused: number };
   /** Files of the bundle written by this build; the others were carried over unchanged. */
   filesWritten: number;
   /** Files the manifest lists (manifest.files.length, without making the file objects of a spliced manifest). */
@@ -259,9 +261,26 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   for (const f of model.feeds) if (outputs.reuse(f.url, keys.feed(f))) carried.add(f.url);
   for (const p of ownPages({ model, mirrors })) if (outputs.reuse(p.url, PageKeys.page(p.inputs))) carried.add(p.url);
 
+  // Feeds written again take the entries of articles whose pages are carried over from the feed
+  // the last build wrote (as it left it), and make only the others: their texts alone are read.
+  // (Only in a rebuild that writes its few files itself: Eleventy renders every feed whole.)
+  const pageWriter = outputs.incremental && templateOutputs({ model, mirrors, renderArticles, renderLists, carried }).length < DIRECT_WRITE_BELOW ? 'samizdat' : 'eleventy';
+  const feedSplices = new Map<string, FeedSplice>();
+  let feedEntriesReused = 0;
+  if (pageWriter === 'samizdat') {
+    const renderedNow = new Set(renderArticles);
+    for (const f of model.feeds) {
+      const previous = carried.has(f.url) ? undefined : outputs.readBack(f.url);
+      const splice = previous && planFeedSplice(model, f, previous, (v) => !renderedNow.has(v));
+      if (splice) feedSplices.set(f.url, splice);
+      feedEntriesReused += splice ? splice.reused.size : 0;
+    }
+  }
+
   /** Reads the texts the pages and feeds about to be written need (lists need their articles' summaries). */
   const loadTexts = async (articles: readonly ArticleView[], lists: readonly ListPage[]) => {
-    const needText = new Set<ArticleView>([...articles, ...model.feeds.filter((f) => !carried.has(f.url)).flatMap((f) => f.articles)]);
+    const feedTexts = model.feeds.filter((f) => !carried.has(f.url)).flatMap((f) => feedSplices.get(f.url)?.fresh ?? f.articles);
+    const needText = new Set<ArticleView>([...articles, ...feedTexts]);
     const needSummary = new Set<ArticleView>([...needText, ...lists.flatMap((l) => l.items)]);
     // A text read before for a summary only is used again for a page written now.
     const toRead = [...needSummary].filter((v) => needText.has(v) || summaryToRead.has(v) || !texts.has(articleOf.get(v)!));
@@ -285,7 +304,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   };
   await loadTexts(renderArticles, renderLists);
   const staging = await stagingDir(outDir);
-  const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists, carried };
+  const pagesData: EleventyBuildData = { model, mirrors, renderArticles, renderLists, carried, feedSplices };
   // A big full build audits pages on worker threads while Eleventy makes them, instead of reading
   // them all back afterwards. The audit below reuses a result only for the bytes on disk.
   const expected = outputs.incremental ? [] : [...templateOutputs(pagesData), ...media.keys()];
@@ -295,8 +314,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   try {
     progress({ type: 'stage', stage: 'pages' });
     throwIfAborted(signal, 'build');
-    // A rebuild that writes a few files writes them itself; Eleventy's start-up would dominate.
-    const pageWriter = outputs.incremental && templateOutputs(pagesData).length < DIRECT_WRITE_BELOW ? 'samizdat' : 'eleventy';
+    // A rebuild that writes a few files writes them itself (pageWriter, above); Eleventy's start-up would dominate.
     if (pageWriter === 'samizdat') await writePages(pagesData, staging, signal);
     else await runEleventy(pagesData, staging, `${staging}.work`);
     // The audit threads finish the pages they have, then read back and hash what they audited.
@@ -453,7 +471,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
       publicationDate: model.publicationDate,
       site,
       ...(signingKey ? { signer: signingKey.fingerprint } : {}),
-      rendered: { fresh: views.length - cached, cached, withParsing, pagesReused: views.length - renderArticles.length - articlesAgain.length },
+      rendered: { fresh: views.length - cached, cached, withParsing, pagesReused: views.length - renderArticles.length - articlesAgain.length, feedEntriesReused },
       filesWritten: outputs.incremental ? staged.size : manifest.files.length,
       fileCount: manifestFileCount(manifest),
       pageWriter,

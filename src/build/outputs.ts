@@ -13,7 +13,7 @@
  * leaves the previous output as it was. Without a usable state (first build, another outDir,
  * outDir gone) everything is staged and swapped in as a whole (swap.ts).
  */
-import { mkdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodeUnits } from '../content/index.ts';
@@ -181,6 +181,31 @@ export class OutputState {
     if (typeof packed !== 'string') return undefined;
     const a = packed.indexOf('\0');
     return a > 0 && packed.charCodeAt(a + 65) === 0 ? packed.slice(a + 1, a + 65) : undefined;
+  }
+
+  /**
+   * The bytes of a file the last build wrote, if it is still in outDir as that build left it
+   * (its recorded identity, taken from the same open file): for a rebuild that reuses parts of a
+   * file it writes again (a feed's entries, ./feeds/splice.ts). Undefined otherwise.
+   */
+  readBack(rel: string): Buffer | undefined {
+    const packed = this.previous.get(rel);
+    if (!this.scan || typeof packed !== 'string') return undefined;
+    const a = packed.indexOf('\0');
+    const b = packed.indexOf('\0', a + 1);
+    const c = packed.indexOf('\0', b + 1);
+    if (c < 0) return undefined;
+    let fd: number | undefined;
+    try {
+      fd = openSync(path.join(this.outDir, ...rel.split('/')), 'r');
+      const st = fstatSync(fd);
+      if (!st.isFile() || identity(st) !== packed.slice(b + 1, c)) return undefined;
+      return readFileSync(fd);
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   /**

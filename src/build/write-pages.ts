@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { throwIfAborted } from '../errors.ts';
 import { bundlePages, type EleventyBuildData } from './templates/eleventy.ts';
+import { spliceFeed } from './feeds/splice.ts';
 
 /** Below this many files a rebuild writes them itself; at and above, Eleventy does. */
 export const DIRECT_WRITE_BELOW = 500;
@@ -26,7 +27,8 @@ export async function writePages(data: EleventyBuildData, outDir: string, signal
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeFileSync(file, page.render());
+    const splice = data.feedSplices?.get(page.url);
+    writeFileSync(file, splice ? spliceFeed(data.model, splice) : page.render());
     written++;
   }
   return written;

@@ -53,6 +53,9 @@ function png(width: number, height: number): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** How many articles the JSON feed at rel in the output holds. */
+const feedItems = async (rel: string) => (JSON.parse(await readFile(path.join(out, rel), 'utf8')) as { items: unknown[] }).items.length;
+
 const rebuild = () => buildSite({ contentDir: content, outDir: out, cacheDir: cache, mirrorsDir: path.join(work.dir, 'no-mirrors'), env: {} });
 
 /** A first build of the same content, elsewhere, with no cache at all. */
@@ -104,6 +107,22 @@ describe('rebuilds in place', () => {
     // below is with a first build written by Eleventy.
     expect(r.pageWriter).toBe('samizdat');
     expect(r.filesWritten).toBeLessThan(r.manifest.files.length / 2);
+    // The site's and the English feeds (three kinds each) were spliced: every entry but the new
+    // one copied from the feed written last time.
+    expect(r.rendered.feedEntriesReused).toBe(3 * ((await feedItems('feed.json')) - 1) + 3 * ((await feedItems('lang/en/feed.json')) - 1));
+    expect(await tree(out)).toEqual(await coldTree());
+  }, 60_000);
+
+  it('a feed edited by hand is made whole again, never spliced from', async () => {
+    const atom = path.join(out, 'atom.xml');
+    const text = await readFile(atom, 'utf8');
+    expect(text).toContain('Paragraph 3 of the report.');
+    await writeFile(atom, text.replace('Paragraph 3 of the report.', 'Paragraph 3 TAMPERED.'));
+    await writeFile(path.join(content, 'reports', 'r42.md'), article(42));
+    const r = await rebuild();
+    // The other two site feeds and the language's three are spliced; atom.xml is made whole.
+    expect(r.rendered.feedEntriesReused).toBe(2 * ((await feedItems('feed.json')) - 1) + 3 * ((await feedItems('lang/ru/feed.json')) - 1));
+    expect(await readFile(atom, 'utf8')).not.toContain('TAMPERED');
     expect(await tree(out)).toEqual(await coldTree());
   }, 60_000);
 

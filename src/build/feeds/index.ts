@@ -45,14 +45,33 @@ function entryHtml(feedUrl: string, a: ArticleView): string {
   return fig + a.html + source;
 }
 
-export function renderFeed(model: SiteModel, feed: FeedSpec): string {
-  if (feed.kind === 'atom') return atom(model, feed);
-  if (feed.kind === 'rss') return rss(model, feed);
-  return jsonFeed(model, feed);
+/**
+ * A feed as its parts: the text before the entries, one entry per article, what goes between
+ * two entries, and the text after them. renderFeed joins them; a rebuild splices entries of the
+ * feed it wrote last time between freshly made ends (./splice.ts). An entry depends only on the
+ * feed's URL, the site and its article, and holds no separator: the entries of Atom and RSS
+ * start with a tag that escaped text never holds, JSON Feed's with a line no JSON string holds.
+ */
+export interface FeedParts {
+  head: string;
+  entry: (a: ArticleView) => string;
+  separator: string;
+  tail: string;
 }
 
-function atom(model: SiteModel, feed: FeedSpec): string {
-  const entries = feed.articles.map((a) => {
+export function feedParts(model: SiteModel, feed: FeedSpec): FeedParts {
+  if (feed.kind === 'atom') return atomParts(model, feed);
+  if (feed.kind === 'rss') return rssParts(model, feed);
+  return jsonFeedParts(model, feed);
+}
+
+export function renderFeed(model: SiteModel, feed: FeedSpec): string {
+  const { head, entry, separator, tail } = feedParts(model, feed);
+  return head + feed.articles.map(entry).join(separator) + tail;
+}
+
+function atomParts(model: SiteModel, feed: FeedSpec): FeedParts {
+  const entry = (a: ArticleView) => {
     const link = fromFeed(feed.url, a.url);
     return `<entry xml:lang="${esc(a.lang)}">
 <title type="text">${esc(a.title)}</title>
@@ -62,8 +81,8 @@ function atom(model: SiteModel, feed: FeedSpec): string {
 <updated>${rfc3339(a.updated ?? a.date)}</updated>
 ${a.author ? `<author><name>${esc(a.author)}</name></author>\n` : ''}${a.tags.map((t) => `<category term="${esc(t.name)}"/>`).join('')}${a.tags.length ? '\n' : ''}${a.summary ? `<summary type="text">${esc(a.summary)}</summary>\n` : ''}<content type="html" xml:base="${esc(link)}">${esc(entryHtml(feed.url, a))}</content>
 </entry>`;
-  });
-  return `<?xml version="1.0" encoding="utf-8"?>
+  };
+  const head = `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${esc(feed.lang)}">
 <title type="text">${esc(feed.title)}</title>
 ${model.site.description ? `<subtitle type="text">${esc(model.site.description)}</subtitle>\n` : ''}<id>${feed.id}</id>
@@ -71,12 +90,12 @@ ${model.site.description ? `<subtitle type="text">${esc(model.site.description)}
 <link rel="self" type="application/atom+xml" href="${esc(fromFeed(feed.url, feed.url))}"/>
 <link rel="alternate" type="text/html" href="${esc(fromFeed(feed.url, feed.homeUrl))}"/>
 <generator version="${esc(VERSION)}">samizdat</generator>
-${entries.join('\n')}${entries.length ? '\n' : ''}</feed>
 `;
+  return { head, entry, separator: '\n', tail: `${feed.articles.length ? '\n' : ''}</feed>\n` };
 }
 
-function rss(model: SiteModel, feed: FeedSpec): string {
-  const items = feed.articles.map((a) => {
+function rssParts(model: SiteModel, feed: FeedSpec): FeedParts {
+  const entry = (a: ArticleView) => {
     const link = fromFeed(feed.url, a.url);
     return `<item>
 <title>${esc(a.title)}</title>
@@ -85,8 +104,8 @@ function rss(model: SiteModel, feed: FeedSpec): string {
 <pubDate>${rfc822(a.date)}</pubDate>
 ${a.author ? `<dc:creator>${esc(a.author)}</dc:creator>\n` : ''}${a.tags.map((t) => `<category>${esc(t.name)}</category>`).join('')}${a.tags.length ? '\n' : ''}<description xml:base="${esc(link)}">${esc(entryHtml(feed.url, a))}</description>
 </item>`;
-  });
-  return `<?xml version="1.0" encoding="utf-8"?>
+  };
+  const head = `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel>
 <title>${esc(feed.title)}</title>
@@ -96,13 +115,17 @@ ${a.author ? `<dc:creator>${esc(a.author)}</dc:creator>\n` : ''}${a.tags.map((t)
 <lastBuildDate>${rfc822(feed.updated)}</lastBuildDate>
 <generator>samizdat ${esc(VERSION)}</generator>
 <atom:link rel="self" type="application/rss+xml" href="${esc(fromFeed(feed.url, feed.url))}"/>
-${items.join('\n')}${items.length ? '\n' : ''}</channel>
-</rss>
 `;
+  return { head, entry, separator: '\n', tail: `${feed.articles.length ? '\n' : ''}</channel>\n</rss>\n` };
 }
 
-/** JSON Feed 1.1. URLs are relative to the feed (the format has no base URL). */
-function jsonFeed(model: SiteModel, feed: FeedSpec): string {
+/**
+ * JSON Feed 1.1. URLs are relative to the feed (the format has no base URL). The text is what
+ * JSON.stringify(doc, null, 1) writes, items last: each item indented by two spaces, one item per
+ * "\n  {" line (JSON strings hold no line breaks). Control characters come out escaped, so only
+ * U+FFFE and U+FFFF are left for stripInvalidXmlChars, which can strip each part on its own.
+ */
+function jsonFeedParts(model: SiteModel, feed: FeedSpec): FeedParts {
   const doc = {
     version: 'https://jsonfeed.org/version/1.1',
     title: feed.title,
@@ -110,7 +133,9 @@ function jsonFeed(model: SiteModel, feed: FeedSpec): string {
     feed_url: fromFeed(feed.url, feed.url),
     ...(model.site.description ? { description: model.site.description } : {}),
     language: feed.lang,
-    items: feed.articles.map((a) => ({
+  };
+  const entry = (a: ArticleView) => {
+    const item = {
       id: articleId(model.site, a),
       url: fromFeed(feed.url, a.url),
       title: a.title,
@@ -121,7 +146,11 @@ function jsonFeed(model: SiteModel, feed: FeedSpec): string {
       ...(a.author ? { authors: [{ name: a.author }] } : {}),
       ...(a.tags.length ? { tags: a.tags.map((t) => t.name) } : {}),
       language: a.lang,
-    })),
+    };
+    return `  ${stripInvalidXmlChars(JSON.stringify(item, null, 1)).replaceAll('\n', '\n  ')}`;
   };
-  return stripInvalidXmlChars(JSON.stringify(doc, null, 1)) + '\n';
+  // The document without its items ends in "\n}": the items array goes before that.
+  const rest = stripInvalidXmlChars(JSON.stringify(doc, null, 1)).slice(0, -2);
+  if (!feed.articles.length) return { head: `${rest},\n "items": []\n}\n`, entry, separator: ',\n', tail: '' };
+  return { head: `${rest},\n "items": [\n`, entry, separator: ',\n', tail: '\n ]\n}\n' };
 }

@@ -8,6 +8,7 @@ import type { MirrorsInfo } from '../mirrors.ts';
 import { mirrorsJson } from '../mirrors.ts';
 import type { ArticleView, FeedSpec, IndexPage, ListPage, SiteModel } from '../model.ts';
 import { renderFeed } from '../feeds/index.ts';
+import type { FeedSplice } from '../feeds/splice.ts';
 import { mirrorsPage } from './mirrors.ts';
 import { articlePage, indexPage, listPage, notFoundPage } from './pages.ts';
 
@@ -30,6 +31,8 @@ export interface EleventyBuildData {
    * write-pages.ts (Eleventy, which a rebuild starts only for hundreds of files, writes them all).
    */
   carried?: ReadonlySet<string>;
+  /** Feeds a rebuild splices from the ones it wrote last time (../feeds/splice.ts): written by write-pages.ts only. */
+  feedSplices?: ReadonlyMap<string, FeedSplice>;
 }
 
 /** One kind of output: the items it is paginated over (one file each) and how one is rendered. */
