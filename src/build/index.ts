@@ -11,7 +11,8 @@
 import { rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadSiteSettings, type SiteSettings } from '../config/site.ts';
+import type { SiteSettings } from '../config/site.ts';
+import { loadSiteSettingsValidated } from '../config/validated.ts';
 import { loadContent, type Article } from '../content/index.ts';
 import { cacheVersion as contentCacheVersion } from '../content/cache.ts';
 import { AggregateInputError, InputError, SamizdatError, throwIfAborted } from '../errors.ts';
@@ -135,8 +136,8 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   checkFolders(contentDir, outDir);
 
   progress({ type: 'stage', stage: 'load' });
-  const { settings: site, file: settingsFile } = await loadSiteSettings(contentDir);
   const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(contentDir, '..', '.samizdat', 'build'));
+  const { settings: site, file: settingsFile } = await loadSiteSettingsValidated(contentDir, cacheDir);
   // What the last build left in outDir: read (and, for a big bundle, scanned on a thread of its
   // own) while the articles are loaded.
   const outputsOpening = OutputState.open(cacheDir, outDir, { incremental });
@@ -174,6 +175,7 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
   }
   const signingKey = await loadSigningKey(env);
   const mirrors = await loadMirrorsInfo(site, {
+    ...(cacheDir ? { cacheDir } : {}),
     ...(options.mirrorsDir ? { mirrorsDir: path.resolve(options.mirrorsDir) } : {}),
     ...(settingsFile ? { settingsFile } : {}),
     ...(signingKey ? { signingFingerprint: signingKey.fingerprint } : {}),

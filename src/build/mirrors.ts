@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SiteSettings } from '../config/site.ts';
 import { InputError } from '../errors.ts';
-import { loadMirrorConfigs } from '../mirrors/config.ts';
+import { loadMirrorEntriesValidated } from '../config/validated.ts';
 import { publicKeyFingerprint } from '../manifest/index.ts';
 import { compareCodeUnits } from '../content/index.ts';
 import { MIRROR_STATUS_FILE, readMirrorStatus } from '../check/status-file.ts';
@@ -34,9 +34,10 @@ export interface MirrorsInfo {
 
 export async function loadMirrorsInfo(
   site: SiteSettings,
-  options: { mirrorsDir?: string; settingsFile?: string; signingFingerprint?: string },
+  options: { mirrorsDir?: string; settingsFile?: string; signingFingerprint?: string; cacheDir?: string },
 ): Promise<MirrorsInfo> {
-  const configs = options.mirrorsDir ? await loadMirrorConfigs(options.mirrorsDir) : [];
+  // Validated only when a mirror file changed (config/validated.ts).
+  const configs = options.mirrorsDir ? await loadMirrorEntriesValidated(options.mirrorsDir, options.cacheDir) : [];
   // The check stage records, beside mirrors/, when each mirror was last seen genuine and fresh.
   const status = options.mirrorsDir ? await readMirrorStatus(path.join(path.dirname(path.resolve(options.mirrorsDir)), '.samizdat', MIRROR_STATUS_FILE)) : {};
   const mirrors: MirrorLink[] = configs

@@ -4,6 +4,7 @@ import { parseDocument, LineCounter } from 'yaml';
 import * as z from 'zod';
 import { AggregateInputError, InputError } from '../errors.ts';
 import { zodProblems } from './schema-problems.ts';
+import { SITE_FILES } from './site-files.ts';
 
 /** Site settings, from `content/site.yaml` (or `site.json`). Every field is optional. */
 export const siteSettingsSchema = z
@@ -47,7 +48,7 @@ export const siteSettingsSchema = z
 
 export type SiteSettings = z.infer<typeof siteSettingsSchema>;
 
-export const SITE_FILES = ['site.yaml', 'site.yml', 'site.json'] as const;
+export { SITE_FILES };
 
 /**
  * Reads the site settings from the content folder. A folder without a settings file gets the

@@ -18,7 +18,6 @@ export * from './types.ts';
 export { loadSigningKey, publicKeyFingerprint, parsePublicKeyPem, isFingerprint, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, type SigningKey } from './keys.ts';
 export { parseSignatureFile, signManifestBytes, verifyManifestBytes, checkManifestSignature, SIGNATURE_FORMAT, type ManifestSignature, type SignatureCheck, type SignatureStatus } from './signature.ts';
 export { sha256File, hashFile } from './hash.ts';
-export { parseManifest } from './parse.ts';
 export { unsafePathReason, isSafeBundlePath } from './paths.ts';
 
 export interface WriteManifestOptions {

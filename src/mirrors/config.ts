@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { AggregateInputError, InputError } from '../errors.ts';
 import { zodProblems } from '../config/schema-problems.ts';
 import { hostTypeNames, hostTypes } from './registry.ts';
+import { isMirrorFile, MIRROR_FILE } from './files.ts';
 
 /** Fields every mirror file has; each type adds its own (src/mirrors/registry.ts). */
 export const commonMirrorSchema = z.object({
@@ -35,14 +36,8 @@ export function mirrorSchemaFor(type: string): z.ZodObject {
   return commonMirrorSchema.extend({ ...entry.schema.shape, type: z.literal(type) }).strict();
 }
 
-const MIRROR_FILE = /\.(json|ya?ml)$/;
 /** Mirror names go into messages, reports and `--only`: keep them plain. */
 const MIRROR_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** Files in the mirrors folder that are not mirrors. */
-function isMirrorFile(fileName: string): boolean {
-  return MIRROR_FILE.test(fileName) && !fileName.endsWith('.schema.json') && !fileName.startsWith('.');
-}
 
 /**
  * Reads every `mirrors/<name>.json|yaml|yml` (not sub-folders, not `*.schema.json`). A missing

@@ -38,6 +38,13 @@ describe('what the build command loads at start', () => {
     for (const m of ['build/index.ts', 'content/index.ts', 'content/cache.ts', 'build/model.ts', 'build/cache.ts', 'audit/index.ts']) expect(loaded, m).toContain(m);
   });
 
+  it('leaves out validating settings and mirror files (zod, every mirror type), which load only when such a file changed', () => {
+    for (const m of ['config/site.ts', 'mirrors/config.ts', 'mirrors/registry.ts', 'manifest/parse.ts']) expect(loaded, m).not.toContain(m);
+    const withZod = [...loaded].filter((m) => /from 'zod'/.test(readFileSync(path.join(SRC, m), 'utf8')));
+    expect(withZod).toEqual([]);
+    expect(loaded).toContain('config/validated.ts');
+  });
+
   it('leaves out parsing and rendering, which load only when an article is parsed or rendered', () => {
     for (const m of ['content/parse.ts', 'content/slug.ts', 'content/frontmatter.ts', 'content/fast-yaml.ts', 'build/render.ts', 'build/markdown.ts']) expect(loaded, m).not.toContain(m);
   });
