@@ -21,7 +21,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type ManifestFile } from './types.ts';
@@ -200,16 +200,34 @@ export function writeLayout(file: string, l: FilesLayout): void {
   }
 }
 
+/** Pieces handed to one writev call, at most (below IOV_MAX, 1024 on Linux). */
+export const PIECES_PER_WRITE = 512;
+
+/** Counts for tests: write calls made by writePiecesSync. */
+export const pieceWrites = { calls: 0 };
+
 /**
  * Writes buffers one after the other into a file, synchronously (as the state files are: a few
  * large writes, where each asynchronous call is a thread-pool round trip waiting for a core on a
- * busy machine), without first making one buffer of them.
+ * busy machine), without first making one buffer of them: a spliced layout is ~100 pieces of
+ * 4 MB in all, and joining them cost a rebuild 5-7 ms (a fresh 4 MB buffer is a thousand page
+ * faults, then a copy). Each writev takes up to PIECES_PER_WRITE pieces; a short write goes on
+ * from where it stopped.
  */
 export function writePiecesSync(file: string, pieces: readonly Buffer[]): void {
   const fd = openSync(file, 'w');
   try {
-    for (const piece of pieces.length > 64 ? [Buffer.concat(pieces)] : pieces) {
-      for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done, piece.length - done);
+    for (let first = 0; first < pieces.length; first += PIECES_PER_WRITE) {
+      let batch = pieces.slice(first, first + PIECES_PER_WRITE).filter((p) => p.length > 0);
+      while (batch.length > 0) {
+        let done = writevSync(fd, batch);
+        pieceWrites.calls++;
+        // Drop what was written: whole pieces, then the written start of the next one.
+        let i = 0;
+        while (i < batch.length && done >= batch[i]!.length) done -= batch[i++]!.length;
+        batch = batch.slice(i);
+        if (done > 0) batch[0] = batch[0]!.subarray(done);
+      }
     }
   } finally {
     closeSync(fd);

@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestFileCount, manifestListDigest, manifestWrites, serializeManifest, writeManifest, MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type WriteManifestOptions } from '../../src/manifest/index.ts';
-import { flat, readLayout, spliceStats, writeLayout } from '../../src/manifest/layout.ts';
+import { flat, pieceWrites, PIECES_PER_WRITE, readLayout, spliceStats, writeLayout, writePiecesSync } from '../../src/manifest/layout.ts';
 import { tempDir } from '../support/net.ts';
 import { rng } from '../support/rng.ts';
 
@@ -287,5 +287,26 @@ describe('manifest layout', () => {
     const m: Manifest = await writeManifest(dir, { ...base(), layoutFile, overlay: { files: new Set(), locate: (rel) => path.join(dir, rel) } });
     expect((await readFile(path.join(dir, MANIFEST_FILE))).equals(serializeManifest(m))).toBe(true);
     await expect(readFile(layoutFile)).rejects.toThrow();
+  });
+
+  it('pieces are written as they are, a batch per write call, never joined first', async () => {
+    const file = path.join(work.dir, 'pieces.bin');
+    const r = rng(7);
+    // More pieces than one call takes, some empty, some views into one buffer (as a spliced layout's are).
+    const whole = Buffer.from(Array.from({ length: 300_000 }, () => Math.floor(r() * 256)));
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < whole.length; ) {
+      const n = r() < 0.1 ? 0 : Math.floor(r() * 400);
+      pieces.push(whole.subarray(at, Math.min(whole.length, at + n)));
+      at += n;
+    }
+    expect(pieces.length).toBeGreaterThan(2 * PIECES_PER_WRITE);
+    const before = pieceWrites.calls;
+    writePiecesSync(file, pieces);
+    expect((await readFile(file)).equals(whole)).toBe(true);
+    // A regular file takes each writev whole: one call per batch.
+    expect(pieceWrites.calls - before).toBe(Math.ceil(pieces.length / PIECES_PER_WRITE));
+    writePiecesSync(file, []);
+    expect((await readFile(file)).length).toBe(0);
   });
 });
