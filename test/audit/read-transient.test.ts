@@ -31,7 +31,7 @@ describe('readTransient', () => {
       await writeFile(file, randomBytes(size, i + 1));
       files.push(file);
     }
-    let last: ArrayBuffer | undefined;
+    let last: ArrayBufferLike | undefined;
     for (const [i, file] of files.entries()) {
       const bytes = readTransient(file);
       expect(bytes.equals(readFileSync(file))).toBe(true);
