@@ -410,6 +410,23 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
       if (!outputs.incremental || !(err instanceof AggregateInputError)) throw err;
       auditFailure = err;
     }
+    // The manifest of the bundle as audited, made while the output folder's scan may still run on
+    // the other core (verify() waits for it): verify() finds nothing changed by hand on nearly
+    // every build, and this is then the manifest. Otherwise it is made again for the bundle
+    // audited again below (known() is sure only after verify(), as the audit's knownSha256 is).
+    const manifestOf = (a: NonNullable<typeof audited>) =>
+      writeManifest(staging, {
+        site: site.name,
+        publicationDate: model.publicationDate,
+        ...(signingKey ? { signingKey } : {}),
+        ...(signal ? { signal } : {}),
+        ...(cacheDir ? { layoutFile: path.join(cacheDir, 'manifest.layout') } : {}),
+        // Every file not staged now is carried over (reuse() said yes, verify() keeps it): it has
+        // its record in the outputs state, which records the files of the manifest whose list
+        // digest it kept. The manifest then looks only at the staged files (src/manifest/layout.ts).
+        overlay: { files: a.bundle, locate: a.locate, known: a.known, changed: a.staged, ...(outputs.incremental && outputs.listDigest ? { listedBefore: outputs.listDigest } : {}) },
+      });
+    let manifest = audited ? await manifestOf(audited) : undefined;
     const changed = outputs.incremental ? await outputs.verify() : new Set<string>();
     const articlesAgain = views.filter((v) => changed.has(v.url));
     if (!changed.size && !audited) throw auditFailure;
@@ -421,22 +438,14 @@ async function build(options: BuildOptions, incremental: boolean): Promise<Build
       await writePages({ model, mirrors, renderArticles: articlesAgain, renderLists: lists, carried: again }, staging, signal);
       await copyMediaFiles([...media.values()].filter((m) => changed.has(m.path)));
       audited = await audit();
+      manifest = await manifestOf(audited);
     }
-    const { staged, bundle, locate, known, stagedHashes, stagedIdentities } = audited!;
-    // Every file not staged now is carried over (reuse() said yes, verify() kept it): it has its
-    // record in the outputs state, which records the files of the manifest whose list digest it
-    // kept. The manifest then looks only at the staged files (src/manifest/layout.ts).
-    const overlay = { files: bundle, locate, known, changed: staged, ...(outputs.incremental && outputs.listDigest ? { listedBefore: outputs.listDigest } : {}) };
+    const { staged, bundle, stagedHashes, stagedIdentities } = audited!;
+
+    // (Made above for the bundle audited last.)
+    manifest = manifest!;
 
     progress({ type: 'stage', stage: 'manifest' });
-    const manifest = await writeManifest(staging, {
-      site: site.name,
-      publicationDate: model.publicationDate,
-      ...(signingKey ? { signingKey } : {}),
-      ...(signal ? { signal } : {}),
-      ...(cacheDir ? { layoutFile: path.join(cacheDir, 'manifest.layout') } : {}),
-      overlay,
-    });
     throwIfAborted(signal, 'build');
     const listDigest = manifestListDigest(manifest);
     // The audit state vouches for this bundle: the next rebuild's audit looks only at what changed.
