@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFixtures } from './fixture-file.ts';
 import { FragmentMemo } from '../../src/audit/fragments.ts';
-import { findEntries, findJsonItems, spliceStats } from '../../src/audit/feed-splice.ts';
+import { findEntries, findJsonItems, PLACEHOLDER, spliceStats } from '../../src/audit/feed-splice.ts';
 import { auditBytes, auditFileText } from '../../src/audit/run.ts';
 import { selectRules, type AuditFinding } from '../../src/audit/index.ts';
 import type { BundleView } from '../../src/audit/types.ts';
@@ -82,6 +82,13 @@ const HOSTILE: Array<[name: string, file: string, text: string]> = [
 ];
 
 describe('a feed audited entry by entry', () => {
+  it('cuts with a short random name: a letter, 64 random bits in 11 letters and digits, a dash', () => {
+    // saxes reads names one character at a time, and a skeleton holds one placeholder per entry.
+    expect(PLACEHOLDER).toMatch(/^z[0-9A-Za-z]{11}-$/);
+    // Not a fixed string: 11 digits of base 62 from 8 random bytes, so some are not zeros.
+    expect(PLACEHOLDER).not.toBe('z00000000000-');
+  });
+
   it('finds the entries of Atom and RSS feeds, not look-alikes', () => {
     expect(findEntries(atom([CLEAN, CLEAN2]))?.length).toBe(2);
     expect(findEntries(rss(['<item><title>a</title></item>', '<item>\n</item>']))?.length).toBe(2);
