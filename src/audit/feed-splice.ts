@@ -4,7 +4,8 @@
  * the oldest one gone), but the other forty-nine entries are the very same text as before.
  *
  * The feed's text is cut into its entries (each `<entry …>…</entry>` or `<item …>…</item>`,
- * found as text) and the rest, its skeleton, in which every entry is replaced by an empty
+ * found as text) and the rest, its skeleton, in which every run of entries (entries with only
+ * white space between them: all of a feed's, as samizdat writes them) is replaced by one empty
  * placeholder element with a name no feed can hold (a random one per process). Then:
  *
  *   1. The skeleton is parsed and audited as the file itself. Each placeholder must show up as an
@@ -14,6 +15,8 @@
  *      tells which elements enclose it (its context). (Text is collected only for such elements,
  *      so no text on either side of the cut is read together with the entry's.) A feed with a
  *      DOCTYPE (which could define entities) is not cut at all.
+ *      The white space between the entries of a run is left out of that parse: it is character
+ *      data, valid wherever an element is, and read by no rule outside a capture.
  *   2. Each entry is audited inside its context: the file's folder (what relative URLs resolve
  *      against), the XML declaration's version, the start tags of the enclosing elements as
  *      saxes read them (same names, same attributes, so the same namespaces and xml:base), the
@@ -111,8 +114,8 @@ export function bytesSource(bytes: Buffer): FeedSource | undefined {
   };
 }
 
-/** Counts for tests: entries replayed from the memo, entries parsed, feeds read whole instead. */
-export const spliceStats = { replayed: 0, parsed: 0, gaveUp: 0 };
+/** Counts for tests: entries replayed from the memo, entries parsed, feeds read whole instead, placeholders cut (one per run of entries). */
+export const spliceStats = { replayed: 0, parsed: 0, gaveUp: 0, cuts: 0 };
 
 /** Where the entries of a feed lie: [start, end) of each, in order; undefined when there are too few. */
 export function findEntries(content: string | FeedSource): Array<[number, number]> | undefined {
@@ -176,24 +179,36 @@ export function spliceClean(content: string | FeedSource, file: string, rules: A
     // findEntries cuts them so, checked here again because the proof rests on it.
     if (text.codeAt(start) !== 0x3c || text.codeAt(end - 1) !== 0x3e) return giveUp();
   }
+  // Entries side by side with only white space between them are cut out as one run, for one
+  // placeholder (a feed's fifty entries: one name for saxes to read, not fifty). White space is
+  // character data that is valid content anywhere an element is, and the placeholder's parent
+  // reads no text (it is not in a capture, checked below), so the run is valid content exactly
+  // when each of its entries is, in the context the placeholder was met in.
+  const runs: Array<[first: number, last: number]> = [];
+  for (let i = 0; i < entries.length; i++) {
+    const run = runs[runs.length - 1];
+    if (run !== undefined && onlyXmlSpace(text, entries[i - 1]![1], entries[i]![0])) run[1] = i;
+    else runs.push([i, i]);
+  }
   let skeleton = '';
   let at = 0;
-  entries.forEach(([start, end], i) => {
-    skeleton += `${text.text(at, start)}<${PLACEHOLDER}${i}/>`;
-    at = end;
+  runs.forEach(([first, last], r) => {
+    skeleton += `${text.text(at, entries[first]![0])}<${PLACEHOLDER}${r}/>`;
+    at = entries[last]![1];
   });
   skeleton += text.text(at, text.length);
+  spliceStats.cuts += runs.length;
 
   const sightings: PlaceholderSightings = { prefix: PLACEHOLDER, seen: [] };
   const keys = new Map<AuditDocument, string>();
   const docs = xmlDocuments(skeleton, file, { locations: false, fragments: memo.hook(bundle, keys), placeholders: sightings });
   const seen = sightings.seen;
-  if (docs[0]!.doctype !== undefined || seen.length !== entries.length) return giveUp();
-  for (let i = 0; i < seen.length; i++) {
-    const s = seen[i]!;
+  if (docs[0]!.doctype !== undefined || seen.length !== runs.length) return giveUp();
+  for (let r = 0; r < seen.length; r++) {
+    const s = seen[r]!;
     // Inside carried HTML or a URL, the text around the cut and the entry's own text would be
     // read as one: not cut there.
-    if (s.name !== `${PLACEHOLDER}${i}` || !s.empty || s.inCapture || s.ancestors.length === 0) return giveUp();
+    if (s.name !== `${PLACEHOLDER}${r}` || !s.empty || s.inCapture || s.ancestors.length === 0) return giveUp();
   }
   if (!cleanDocuments(docs, keys, rules, bundle, memo)) return false;
 
@@ -201,9 +216,11 @@ export function spliceClean(content: string | FeedSource, file: string, rules: A
   // Entries side by side have the very same ancestors (the same tag objects): their context is
   // written once, not fifty times.
   let last: { ancestors: readonly SaxesTagNS[]; context: { open: string; close: string }; prefix: string } | undefined;
+  let r = 0;
   for (let i = 0; i < entries.length; i++) {
     const [start, end] = entries[i]!;
-    const ancestors = seen[i]!.ancestors;
+    if (i > runs[r]![1]) r++;
+    const ancestors = seen[r]!.ancestors;
     if (last === undefined || !sameTags(last.ancestors, ancestors)) {
       const context = contextOf(version, ancestors);
       // The file's folder too: relative URLs resolve against it where no xml:base says otherwise.
@@ -324,6 +341,15 @@ export function spliceJsonClean(content: string | FeedSource, file: string, rule
     const itemDocs = jsonValueDocuments(value, item, file, base, doc, { locations: false, fragments: memo.hook(rec.view, itemKeys) });
     if (!cleanDocuments(itemDocs, itemKeys, rules, rec.view, memo)) return giveUp();
     memo.rememberSegment(key, rec.queries());
+  }
+  return true;
+}
+
+/** Whether text[from, to) is only XML white space (space, tab, CR, LF): nothing else, and possibly nothing. */
+function onlyXmlSpace(text: FeedSource, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.codeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
   }
   return true;
 }

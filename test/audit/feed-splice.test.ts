@@ -169,6 +169,30 @@ describe('a feed audited entry by entry', () => {
     expect(whole(text, 'atom.xml', bundle).length).toBeGreaterThan(0);
   });
 
+  it('cuts entries with only white space between them as one run, anything else between as separate runs', () => {
+    const bundle = bundleOf();
+    const cuts = (text: string) => {
+      const before = spliceStats.cuts;
+      expect(withMemo(text, 'atom.xml', bundle, newMemo())).toEqual(whole(text, 'atom.xml', bundle));
+      return spliceStats.cuts - before;
+    };
+    expect(cuts(atom([CLEAN, CLEAN2, CLEAN, CLEAN2]))).toBe(1);
+    expect(cuts(atom([CLEAN, ` \t\r\n${CLEAN2}`, CLEAN]))).toBe(1);
+    expect(cuts(atom([CLEAN, CLEAN2, '<!-- between -->', CLEAN, CLEAN2]))).toBe(2);
+    expect(cuts(atom([CLEAN, 'text', CLEAN2, '<title>t</title>', CLEAN]))).toBe(3);
+    // A finding between two entries (text the skeleton keeps) is found, a script in one of them too.
+    expect(cuts(atom([CLEAN, '<link href="javascript:alert(1)"/>', CLEAN2]))).toBe(2);
+    expect(withMemo(atom([CLEAN, '<link href="javascript:alert(1)"/>', CLEAN2]), 'atom.xml', bundle, newMemo()).length).toBeGreaterThan(0);
+    const bad = entry(html('<img src="x.png" onerror="alert(1)">'));
+    expect(withMemo(atom([CLEAN, bad, CLEAN2]), 'atom.xml', bundle, newMemo())).toEqual(whole(atom([CLEAN, bad, CLEAN2]), 'atom.xml', bundle));
+    expect(whole(atom([CLEAN, bad, CLEAN2]), 'atom.xml', bundle).length).toBeGreaterThan(0);
+    // RSS items likewise.
+    const before = spliceStats.cuts;
+    const feed = rss([`<item><link>a/index.html</link><description>${esc('<p>a</p>')}</description></item>`, `<item><link>b/index.html</link></item>`]);
+    expect(lines(auditFileText(feed, 'rss.xml', 'xml', rules, bundle, false, newMemo()))).toEqual(lines(auditFileText(feed, 'rss.xml', 'xml', rules, bundle)));
+    expect(spliceStats.cuts - before).toBe(1);
+  });
+
   it('gives the whole read verdict on 3,000 generated feeds, as they change from one to the next', () => {
     let seed = 11;
     const next = (n: number) => {
@@ -201,6 +225,7 @@ describe('a feed audited entry by entry', () => {
       '<h:script/>',
       'text',
       '\n',
+      ' \t\r\n',
       '<content type="html">&lt;img src=&quot;media/p.png&quot; on',
       'error=alert(1) alt=&quot;&quot;&gt;</content>',
       '<content type="html">&lt;p&gt;',
