@@ -1,6 +1,7 @@
 // When each mirror was last seen genuine and fresh: the next build puts it into mirrors.json,
 // so readers' apps can prefer mirrors that were verified recently.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetCheck } from './types.ts';
 
@@ -16,7 +17,9 @@ export const MIRROR_STATUS_FILE = 'mirror-status.json';
 
 export async function readMirrorStatus(file: string): Promise<MirrorStatus> {
   try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    // Synchronously: a small file (or none) that every build reads, where an asynchronous read is
+    // a thread-pool round trip waiting for a core.
+    const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     return data && typeof data === 'object' && !Array.isArray(data) ? (data as MirrorStatus) : {};
   } catch {
     // Missing or damaged: it is a cache of facts the next check re-establishes.
