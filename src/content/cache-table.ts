@@ -43,6 +43,7 @@ interface StoredTable {
 
 /** A table read: each column decoded into one value per row (undefined where a row has no such field). */
 export interface Table {
+  rels: string[];
   stamps: Float64Array;
   shapes: Int32Array;
   keys: string[];
@@ -159,7 +160,7 @@ export class TableCodec implements EntriesCodec {
       if (typeof name !== 'string') throw malformed();
       decoded.set(name, decodeColumn(column, n));
     }
-    this.table = { stamps, shapes, keys: keyList, columns: decoded };
+    this.table = { rels: relList, stamps, shapes, keys: keyList, columns: decoded };
     const entries = new Map<string, unknown>();
     for (let j = 0; j < n; j++) entries.set(relList[j]!, j);
     // Paths are unique: fewer entries than rows is damage.

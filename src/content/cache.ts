@@ -71,8 +71,8 @@ const DERIVED: Record<string, (a: Record<string, unknown>) => unknown> = {
 
 /** What a cached file gives back. */
 export interface CachedFile {
-  /** The article without its body (undefined for a draft). */
-  article?: Omit<Article, 'body'>;
+  /** The article (undefined for a draft); its body is read from its file when asked for (defineBody). */
+  article?: Article;
   draft: boolean;
   warnings: Warning[];
   /** The article's render key, kept under the salt of the RenderKeys the cache was opened with. */
@@ -158,6 +158,12 @@ export class ContentCache {
   /** For each shape, its stored fields' columns in the table read (undefined: it lacks one). */
   private rowColumns: Array<ReadonlyArray<ArrayLike<unknown>> | undefined> = [];
   private rowMakers: RowMaker[] = [];
+  /**
+   * The outcome of each row of the table read, made as the cache was opened (undefined: not made
+   * then; null: not an article): a rebuild waits for the scan of the content folder there anyway,
+   * and only compares stamps once the scan is in.
+   */
+  private made: Array<CachedFile | null | undefined> = [];
   /** Of `parsed`, those given a new render key: they are in `reused` too. */
   private rekeyed = 0;
   private makers: Maker[] = [];
@@ -183,8 +189,12 @@ export class ContentCache {
     this.codec = new TableCodec(this.oldShapeKeys);
   }
 
-  /** Reads <dir>/content.state if it was written by this code for this site language. */
-  static async open(dir: string, siteLang: string, renderKeys?: RenderKeys): Promise<ContentCache> {
+  /**
+   * Reads <dir>/content.state if it was written by this code for this site language. With
+   * `sourceOf` (the source path of a file, as lookups will give it), the articles of the entries
+   * read are made now, before their stamps are known (see `made`).
+   */
+  static async open(dir: string, siteLang: string, renderKeys?: RenderKeys, sourceOf?: (rel: string) => string): Promise<ContentCache> {
     const version = await cacheVersion(siteLang);
     const cache = new ContentCache(dir, version, new Map(), undefined, renderKeys);
     if (!version) return cache;
@@ -211,6 +221,20 @@ export class ContentCache {
         // A field twice in a shape (a damaged head) would read one column for both.
         return columns.every((col) => col !== undefined) && new Set(names).size === names.length ? (columns as Array<ArrayLike<unknown>>) : undefined;
       });
+      if (sourceOf) {
+        const made = new Array<CachedFile | null | undefined>(table.rels.length);
+        // An indexed loop: 10,000 rounds, mostly before the optimizing compiler gets to this code.
+        for (let row = 0; row < made.length; row++) {
+          const shapeIndex = table.shapes[row]!;
+          if (shapeIndex === -1) continue;
+          const columns = c.rowColumns[shapeIndex];
+          const make = c.rowMakers[shapeIndex];
+          const rel = table.rels[row]!;
+          const key = table.keys[row]!;
+          made[row] = columns && make ? c.outcome(make(rel, sourceOf(rel), columns, row), NO_WARNINGS, key === '' ? undefined : key) : null;
+        }
+        c.made = made;
+      }
     }
     return c;
   }
@@ -249,7 +273,9 @@ export class ContentCache {
     }
     const make = Number.isInteger(shapeIndex) ? this.makers[shapeIndex] : undefined;
     if (!make || !Array.isArray(values)) return undefined;
-    return this.hit(rel, make(rel, sourcePath, values), warnings, renderKey);
+    const hit = this.outcome(make(rel, sourcePath, values), warnings, renderKey);
+    if (hit) this.reused.push(rel);
+    return hit;
   }
 
   /** lookupAt for an entry that is a row of the table read (no warnings: those are kept beside it). */
@@ -264,19 +290,24 @@ export class ContentCache {
       this.reused.push(rel);
       return { draft: true, warnings: NO_WARNINGS };
     }
-    const columns = this.rowColumns[shapeIndex];
-    const make = this.rowMakers[shapeIndex];
-    if (!columns || !make) return undefined;
-    const key = t.keys[row]!;
-    return this.hit(rel, make(rel, sourcePath, columns, row), NO_WARNINGS, key === '' ? undefined : key);
+    let hit = this.made[row];
+    // Made as the cache was opened, for this same source path (a lookup of another gives its own).
+    if (hit === undefined || (hit !== null && hit.article!.sourcePath !== sourcePath)) {
+      const columns = this.rowColumns[shapeIndex];
+      const make = this.rowMakers[shapeIndex];
+      const key = t.keys[row]!;
+      hit = columns && make ? this.outcome(make(rel, sourcePath, columns, row), NO_WARNINGS, key === '' ? undefined : key) : null;
+    }
+    if (!hit) return undefined;
+    this.reused.push(rel);
+    return hit;
   }
 
   /** The outcome of an entry whose article was made (undefined: its values were not an article's). */
-  private hit(rel: string, a: Record<string, unknown> | undefined, warnings: Warning[], renderKey: unknown): CachedFile | undefined {
+  private outcome(a: Record<string, unknown> | undefined, warnings: Warning[], renderKey: unknown): CachedFile | undefined {
     if (!a || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
     if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
-    this.reused.push(rel);
-    const article = a as unknown as Omit<Article, 'body'>;
+    const article = defineBody(a as unknown as Omit<Article, 'body'>);
     // A key kept under this salt, of these bytes (a damaged one is made again). Kept whole: a
     // key put together here would be copied again into one string when the build looks it up.
     if (this.keysUsable && typeof renderKey === 'string' && keptPart(a as { hash: string }, renderKey) !== undefined) return { article, draft: false, warnings, renderKey };

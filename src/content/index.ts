@@ -93,7 +93,10 @@ interface FileResult {
 
 export async function loadContent(contentDir: string, options: LoadOptions): Promise<LoadedContent> {
   const { siteLang, signal, cacheDir } = options;
-  const cache = cacheDir === undefined ? undefined : await ContentCache.open(cacheDir, siteLang, options.renderKeys);
+  // path.join(contentDir, rel) for every file, without normalizing 10,000 times.
+  const prefix = path.join(contentDir, '_').slice(0, -1);
+  const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
+  const cache = cacheDir === undefined ? undefined : await ContentCache.open(cacheDir, siteLang, options.renderKeys, sourceOf);
   const renderKeys = cache?.renderKeys;
   // With a cache, every file is stat-ed (a scan that may have been made on a thread meanwhile);
   // without one, every file is parsed and only listed here.
@@ -104,9 +107,6 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const drafts: string[] = [];
   const warnings: Warning[] = [];
   throwIfAborted(signal, 'build');
-  // path.join(contentDir, rel) for every file, without normalizing 10,000 times.
-  const prefix = path.join(contentDir, '_').slice(0, -1);
-  const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
   let parsedCount = 0;
   let pool: TaskPool<ParseContext, ParsedFile> | undefined;
   // The parsing code (YAML readers, transliteration tables) loads only when a file is parsed here.
@@ -157,7 +157,7 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
         }
         else if (hit.draft) results[i] = { draft: true, problems: NO_PROBLEMS, warnings: hit.warnings };
         else {
-          const article = defineBody(hit.article!);
+          const article = hit.article!;
           if (renderKeys) {
             // Kept under another salt (the rendering code changed) or not at all: made now, and kept.
             let key = hit.renderKey;

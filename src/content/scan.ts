@@ -43,7 +43,9 @@ export function listArticleFilesSync(dir: string): string[] {
     const folder = folderOf(e.parentPath);
     if (folder !== null) files.push(folder + e.name);
   }
-  return files.sort(compareCodeUnits);
+  // The default order is compareCodeUnits' (UTF-16 code units), without a call into JavaScript
+  // for each of the ~130,000 comparisons of 10,000 names.
+  return files.sort();
 }
 
 /** Hidden, _-prefixed and node_modules names are never content. */
@@ -79,10 +81,17 @@ export function scanContent(dir: string): ContentScan {
   // Synchronous stats: 10,000 of them take a fraction of what 10,000 promises through the thread
   // pool do. path.join(dir, rel) for every file, without normalizing 10,000 times.
   const prefix = path.join(dir, '_').slice(0, -1);
-  for (const [i, rel] of files.entries()) {
-    const st = statSync(prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)), { throwIfNoEntry: false });
-    const stamp = st ? stampOf(st) : [NaN, NaN, NaN, NaN];
-    stamps.set(stamp, i * 4);
+  const options = { throwIfNoEntry: false } as const;
+  for (let i = 0; i < files.length; i++) {
+    const rel = files[i]!;
+    const st = statSync(prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)), options);
+    // As stampOf, written in place (no array per file); a file gone keeps NaN.
+    if (st) {
+      stamps[i * 4] = st.size;
+      stamps[i * 4 + 1] = st.mtimeMs;
+      stamps[i * 4 + 2] = st.ctimeMs - st.mtimeMs;
+      stamps[i * 4 + 3] = st.ino;
+    } else stamps.fill(NaN, i * 4, i * 4 + 4);
   }
   return { files, stamps };
 }
