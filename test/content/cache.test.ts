@@ -4,7 +4,7 @@ import { serialize } from 'node:v8';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContent, type LoadedContent } from '../../src/content/index.ts';
 import { InputError } from '../../src/errors.ts';
-import { CACHE_FILE, FORMAT } from '../../src/content/cache.ts';
+import { CACHE_FILE, ContentCache, FORMAT } from '../../src/content/cache.ts';
 import { readStateFile, writeStateFile } from '../../src/state-file.ts';
 import { readCacheEntries } from './cache-entries.ts';
 import { tempDir } from '../support/net.ts';
@@ -207,6 +207,27 @@ describe('content cache', () => {
       expect(out.parsed, JSON.stringify(damage).slice(0, 60)).toBe(3);
       expect(snapshot(out)).toEqual(cold);
     }
+  });
+
+  it('makes the articles of the table as it opens, each with the source path a lookup gives (another path: made again)', async () => {
+    await load();
+    const { scanContent } = await import('../../src/content/scan.ts');
+    const scan = scanContent(content);
+    const at = scan.files.indexOf('en/talks.md');
+    const opened = await ContentCache.open(cacheDir, 'en', undefined, (rel) => `/made/early/${rel}`);
+    // Looked up with the path it was made with: that article; with another: one with that path.
+    const early = opened.lookupAt('en/talks.md', '/made/early/en/talks.md', scan.stamps, at * 4)!;
+    expect(early.article!.sourcePath).toBe('/made/early/en/talks.md');
+    const other = await ContentCache.open(cacheDir, 'en', undefined, (rel) => `/made/early/${rel}`);
+    const real = path.join(content, 'en/talks.md');
+    const late = other.lookupAt('en/talks.md', real, scan.stamps, at * 4)!;
+    expect(late.article!.sourcePath).toBe(real);
+    expect(late.article!.body).toBe('Body *here*.\n\nSecond paragraph.\n');
+    expect({ ...late.article!, sourcePath: '' }).toEqual({ ...early.article!, sourcePath: '' });
+    // A stamp that differs (the file edited since) gives nothing, made early or not.
+    const stamps = Float64Array.from(scan.stamps);
+    stamps[at * 4 + 1]! += 1;
+    expect(opened.lookupAt('en/talks.md', '/made/early/en/talks.md', stamps, at * 4)).toBeUndefined();
   });
 
   it('starts afresh when the site language changes', async () => {
