@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listArticleFiles } from '../../src/content/index.ts';
@@ -22,6 +22,16 @@ describe('listArticleFiles', () => {
       await writeFile(path.join(work.dir, f), '---\ntitle: t\ndate: 2020-01-01\n---\n');
     }
     expect(await listArticleFiles(work.dir)).toEqual(['A.MD', 'a/b/ok.md', 'b.md', 'deep/fine/u.md', 'x.markdown']);
+  });
+
+  it('follows no symbolic link, to a folder or to a file, and reports a missing folder', async () => {
+    await mkdir(path.join(work.dir, 'real'), { recursive: true });
+    await writeFile(path.join(work.dir, 'real', 'r.md'), '---\ntitle: t\ndate: 2020-01-01\n---\n');
+    await symlink(path.join(work.dir, 'real'), path.join(work.dir, 'linked'));
+    await symlink(path.join(work.dir, 'real', 'r.md'), path.join(work.dir, 'l.md'));
+    expect(await listArticleFiles(work.dir)).toEqual(['real/r.md']);
+    await expect(listArticleFiles(path.join(work.dir, 'nowhere'))).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
+    await expect(listArticleFiles(path.join(work.dir, 'l.md'))).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
   });
 });
 
