@@ -64,6 +64,8 @@ function kindOf(v: unknown): Kind | undefined {
   return undefined;
 }
 
+const NO_COLUMNS: readonly number[] = [];
+
 const isInt32Array = (v: unknown, length: number): v is Int32Array => v instanceof Int32Array && v.length === length;
 
 /**
@@ -96,49 +98,68 @@ export class TableCodec implements EntriesCodec {
   }
 
   encode(entries: ReadonlyMap<string, unknown>): Record<string, unknown> | undefined {
-    const rows: Array<{ rel: string; e: RawEntry }> = [];
+    // Each field has a column (by number); each shape, its stored fields' columns (null: a field
+    // twice, which no column can hold). Worked out once per shape, not per entry: a first build
+    // writes 10,000 entries.
+    const columnOfName = new Map<string, number>();
+    const names: string[] = [];
+    const kinds: Array<Kind | undefined> = [];
+    const shapeColumns = this.shapes.map((shape) => {
+      const stored = storedKeys(shape);
+      if (new Set(stored).size !== stored.length) return null;
+      return stored.map((name) => {
+        let c = columnOfName.get(name);
+        if (c === undefined) {
+          columnOfName.set(name, (c = names.push(name) - 1));
+          kinds.push(undefined);
+        }
+        return c;
+      });
+    });
+    const seen: boolean[] = [];
+    const rows: RawEntry[] = [];
+    const rels: string[] = [];
     const others = new Map<string, unknown>();
-    const kinds = new Map<string, Kind | undefined>();
     // Which rows fit: each field's kind is that of its first value; a row with a value of another
     // kind, warnings, an unknown shape or a separator in its path or key is kept as it is.
     entries.forEach((value, rel) => {
       const e = typeof value === 'number' ? this.entryOf(value) : (value as RawEntry);
       if (!e) return; // a row of no known shape: it was never used, so never written
       const shape = e[4];
-      const keys = shape === -1 ? [] : this.shapes[shape] && storedKeys(this.shapes[shape]!);
-      let fits = Array.isArray(e) && (e[6] === undefined || e[6] === 0) && Number.isInteger(shape) && shape >= -1 && keys !== undefined && Array.isArray(e[5]) && e[5].length === keys.length && !rel.includes(SEP) && (e[7] === undefined || (typeof e[7] === 'string' && e[7] !== '' && !e[7].includes(SEP)));
-      if (fits && new Set(keys).size !== keys!.length) fits = false;
+      const columns = shape === -1 ? NO_COLUMNS : Number.isInteger(shape) && shape >= 0 ? shapeColumns[shape] : undefined;
+      const key = e[7];
+      let fits = Array.isArray(e) && (e[6] === undefined || e[6] === 0) && !!columns && Array.isArray(e[5]) && e[5].length === columns.length && !rel.includes(SEP) && (key === undefined || (typeof key === 'string' && key !== '' && !key.includes(SEP)));
       for (let i = 0; fits && i < 4; i++) fits = typeof e[i] === 'number';
-      for (let k = 0; fits && k < keys!.length; k++) {
+      for (let k = 0; fits && k < columns!.length; k++) {
+        const c = columns![k]!;
         const kind = kindOf(e[5][k]);
-        if (!kinds.has(keys![k]!)) kinds.set(keys![k]!, kind);
-        fits = kind !== undefined && kinds.get(keys![k]!) === kind;
+        if (!seen[c]) {
+          seen[c] = true;
+          kinds[c] = kind;
+        }
+        fits = kind !== undefined && kinds[c] === kind;
       }
-      if (fits) rows.push({ rel, e });
-      else others.set(rel, e);
+      if (fits) {
+        rows.push(e);
+        rels.push(rel);
+      } else others.set(rel, e);
     });
     const count = rows.length;
     const stamps = new Float64Array(count * 4);
     const shapes = new Int32Array(count);
-    const rels: string[] = [];
     const keys: string[] = [];
-    const values = new Map<string, unknown[]>();
+    const values: Array<unknown[] | undefined> = names.map(() => undefined);
     for (let j = 0; j < count; j++) {
-      const { rel, e } = rows[j]!;
-      rels.push(rel);
+      const e = rows[j]!;
       for (let i = 0; i < 4; i++) stamps[j * 4 + i] = e[i] as number;
       shapes[j] = e[4];
       keys.push(e[7] ?? '');
       if (e[4] === -1) continue;
-      const names = storedKeys(this.shapes[e[4]]!);
-      for (let k = 0; k < names.length; k++) {
-        let column = values.get(names[k]!);
-        if (!column) values.set(names[k]!, (column = new Array<unknown>(count)));
-        column[j] = e[5][k];
-      }
+      const columns = shapeColumns[e[4]]!;
+      for (let k = 0; k < columns.length; k++) (values[columns[k]!] ??= new Array<unknown>(count))[j] = e[5][k];
     }
     const columns = new Map<string, Column>();
-    for (const [name, column] of values) columns.set(name, columnOf(kinds.get(name)!, column));
+    for (let c = 0; c < names.length; c++) if (values[c]) columns.set(names[c]!, columnOf(kinds[c]!, values[c]!));
     const table: StoredTable = { count, rels: rels.join(SEP), stamps, shapes, keys: keys.join(SEP), columns };
     return { table, others };
   }
@@ -190,10 +211,15 @@ function columnOf(kind: Kind, values: unknown[]): Column {
     }
     return { t: 'l', dict, ids: Int32Array.from(ids), ends };
   }
-  // Strings: by index when a few stand for many (languages, authors), else joined.
+  // Strings: by index when a few stand for many (languages, authors), else joined (counting stops
+  // as soon as there are too many to be few).
   const distinct = new Map<string, number>();
-  for (const v of values) if (v !== undefined && !distinct.has(v as string)) distinct.set(v as string, distinct.size);
-  if (distinct.size * 4 <= values.length) {
+  const few = values.length / 4;
+  for (let j = 0; j < values.length && distinct.size <= few; j++) {
+    const v = values[j] as string | undefined;
+    if (v !== undefined && !distinct.has(v)) distinct.set(v, distinct.size);
+  }
+  if (distinct.size <= few) {
     return { t: 'd', dict: [...distinct.keys()], ids: Int32Array.from(values, (v) => (v === undefined ? -1 : distinct.get(v as string)!)) };
   }
   return { t: 's', v: values.map((v) => (v === undefined ? '' : v)).join(SEP) };
