@@ -145,6 +145,18 @@ function makerOf(keys: readonly string[]): { make: Maker; makeRow: RowMaker } {
   }
 }
 
+/**
+ * An article made by a maker, or undefined if its values could not make one: a derived field of a
+ * damaged entry (a date that is no string) throws, and a damaged cache must only cost a parse.
+ */
+function madeSafely(make: Maker | RowMaker, rel: string, sourcePath: string, values: unknown[] | ReadonlyArray<ArrayLike<unknown>>, row: number): Record<string, unknown> | undefined {
+  try {
+    return row === -1 ? (make as Maker)(rel, sourcePath, values as unknown[]) : (make as RowMaker)(rel, sourcePath, values as ReadonlyArray<ArrayLike<unknown>>, row);
+  } catch {
+    return undefined;
+  }
+}
+
 export class ContentCache {
   /**
    * The files whose entry read is used as it is, in the order looked up. With `parsed`, the
@@ -231,7 +243,7 @@ export class ContentCache {
           const make = c.rowMakers[shapeIndex];
           const rel = table.rels[row]!;
           const key = table.keys[row]!;
-          made[row] = columns && make ? c.outcome(make(rel, sourceOf(rel), columns, row), NO_WARNINGS, key === '' ? undefined : key) : null;
+          made[row] = columns && make ? c.outcome(madeSafely(make, rel, sourceOf(rel), columns, row), NO_WARNINGS, key === '' ? undefined : key) ?? null : null;
         }
         c.made = made;
       }
@@ -273,7 +285,7 @@ export class ContentCache {
     }
     const make = Number.isInteger(shapeIndex) ? this.makers[shapeIndex] : undefined;
     if (!make || !Array.isArray(values)) return undefined;
-    const hit = this.outcome(make(rel, sourcePath, values), warnings, renderKey);
+    const hit = this.outcome(madeSafely(make, rel, sourcePath, values, -1), warnings, renderKey);
     if (hit) this.reused.push(rel);
     return hit;
   }
@@ -296,7 +308,7 @@ export class ContentCache {
       const columns = this.rowColumns[shapeIndex];
       const make = this.rowMakers[shapeIndex];
       const key = t.keys[row]!;
-      hit = columns && make ? this.outcome(make(rel, sourcePath, columns, row), NO_WARNINGS, key === '' ? undefined : key) : null;
+      hit = columns && make ? this.outcome(madeSafely(make, rel, sourcePath, columns, row), NO_WARNINGS, key === '' ? undefined : key) ?? null : null;
     }
     if (!hit) return undefined;
     this.reused.push(rel);
@@ -305,7 +317,7 @@ export class ContentCache {
 
   /** The outcome of an entry whose article was made (undefined: its values were not an article's). */
   private outcome(a: Record<string, unknown> | undefined, warnings: Warning[], renderKey: unknown): CachedFile | undefined {
-    if (!a || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
+    if (!a || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.date !== 'string' || typeof a.slug !== 'string' || typeof a.lang !== 'string' || typeof a.bodyLine !== 'number') return undefined;
     if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
     const article = defineBody(a as unknown as Omit<Article, 'body'>);
     // A key kept under this salt, of these bytes (a damaged one is made again). Kept whole: a

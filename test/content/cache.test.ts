@@ -199,6 +199,9 @@ describe('content cache', () => {
       // Tags without their slugs (the model would have no list URL for them).
       [...entry.slice(0, 5), withValue(entry, 'tagSlugs', ['russia'])],
       [...entry.slice(0, 5), withValue(entry, 'tagSlugs', 'russia,syria')],
+      // A date the derived URL cannot be made from.
+      [...entry.slice(0, 5), withValue(entry, 'date', 20150813)],
+      [...entry.slice(0, 5), withValue(entry, 'date', null)],
     ];
     for (const [i, damage] of damages.entries()) {
       // A new id each time: the delta the last load wrote (of the previous damaged file) is not of this one.
@@ -228,6 +231,30 @@ describe('content cache', () => {
     const stamps = Float64Array.from(scan.stamps);
     stamps[at * 4 + 1]! += 1;
     expect(opened.lookupAt('en/talks.md', '/made/early/en/talks.md', stamps, at * 4)).toBeUndefined();
+  });
+
+  it('parses again, never fails on, the rows of a table whose columns are damaged', async () => {
+    const cold = snapshot(await load());
+    const file = path.join(cacheDir, CACHE_FILE);
+    const good = (await readStateFile(file, FORMAT)) as { table: { count: number; columns: Map<string, unknown> } } & Record<string, unknown>;
+    const n = good.table.count;
+    const damaged: Array<[string, unknown]> = [
+      // Numbers where the URL is made from strings, and no date at all (an index past none).
+      ['date', { t: 'n', v: new Float64Array(n) }],
+      ['date', { t: 'd', dict: ['2020-01-01T00:00:00Z'], ids: new Int32Array(n).fill(-1) }],
+      ['title', { t: 'n', v: new Float64Array(n) }],
+      ['slug', { t: 'l', dict: ['x'], ids: new Int32Array(0), ends: new Int32Array(n) }],
+    ];
+    for (const [i, [field, column]] of damaged.entries()) {
+      const columns = new Map(good.table.columns);
+      columns.set(field, column);
+      await writeStateFile(file, FORMAT, { ...good, id: `damaged-${i}`, table: { ...good.table, columns } });
+      const out = await load();
+      // Every row of the table, and the two invalid files; the two entries kept beside the table
+      // (those with warnings) are still used.
+      expect(out.parsed, `${field} ${i}`).toBe(Object.keys(FILES).length - 2);
+      expect(snapshot(out)).toEqual(cold);
+    }
   });
 
   it('starts afresh when the site language changes', async () => {
