@@ -215,6 +215,39 @@ function count(text: string): number {
   return n;
 }
 
+/**
+ * A layout of its own for a whole file's entries, for a state whose values have a known form
+ * (the content cache's: see src/content/cache.ts). A whole file written without the codec (or
+ * by an earlier version) is still read as any Map state is.
+ */
+export interface EntriesCodec {
+  /** The body fields that keep these entries; undefined: kept as any Map state is. */
+  encode(entries: ReadonlyMap<string, unknown>): Record<string, unknown> | undefined;
+  /**
+   * The entries of a body encode wrote, as a Map the reader may change (a delta is applied to it
+   * in place); undefined when the body has none of the codec's fields. Throws if they are malformed.
+   */
+  decode(body: Record<string, unknown>): Map<string, unknown> | undefined;
+}
+
+/** The body fields keeping a whole file's entries. */
+function storedWith(entries: ReadonlyMap<string, unknown>, codec: EntriesCodec | undefined): Record<string, unknown> {
+  return codec?.encode(entries) ?? stored(entries);
+}
+
+/** The entries of a whole file's body (by the codec if it wrote them); undefined if malformed. */
+function entriesWith(body: Record<string, unknown>, codec: EntriesCodec | undefined): Map<string, unknown> | undefined {
+  if (codec) {
+    try {
+      const entries = codec.decode(body);
+      if (entries) return entries;
+    } catch {
+      return undefined;
+    }
+  }
+  return entriesOf(body);
+}
+
 /** The entries of a whole file's body, as a Map (fresh: the reader's own); undefined if malformed. */
 function entriesOf(body: Record<string, unknown>): Map<string, unknown> | undefined {
   if (body.entries instanceof Map) return body.entries as Map<string, unknown>;
@@ -235,9 +268,9 @@ function entriesOf(body: Record<string, unknown>): Map<string, unknown> | undefi
 }
 
 /** The Map state of this format, with the changes of its delta file applied; undefined if there is none. */
-export async function readStateMap(file: string, format: string): Promise<StateMap | undefined> {
+export async function readStateMap(file: string, format: string, codec?: EntriesCodec): Promise<StateMap | undefined> {
   const [whole, delta] = await Promise.all([readStateFile(file, format), readStateFile(deltaFile(file), deltaFormat(format))]);
-  const wholeEntries = whole && entriesOf(whole);
+  const wholeEntries = whole && entriesWith(whole, codec);
   if (!whole || typeof whole.id !== 'string' || !wholeEntries || !isRecord(whole.head)) return undefined;
   const base: StateMapBase = { id: whole.id, entries: wholeEntries };
   // A delta of another whole file (one written since, or before) is no change of this one.
@@ -268,7 +301,7 @@ export async function readStateMap(file: string, format: string): Promise<StateM
  * whole file (and no delta). Values are compared by identity (===): an entry carried over
  * unchanged must be the value read. Says which it wrote.
  */
-export async function writeStateMap(file: string, format: string, head: Record<string, unknown>, entries: ReadonlyMap<string, unknown>, base?: StateMapBase, replaces?: string): Promise<'delta' | 'whole'> {
+export async function writeStateMap(file: string, format: string, head: Record<string, unknown>, entries: ReadonlyMap<string, unknown>, base?: StateMapBase, replaces?: string, codec?: EntriesCodec): Promise<'delta' | 'whole'> {
   if (base) {
     const set = new Map<string, unknown>();
     const removed: string[] = [];
@@ -302,7 +335,7 @@ export async function writeStateMap(file: string, format: string, head: Record<s
       return 'delta';
     }
   }
-  await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, ...stored(entries) }, replaces);
+  await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, ...storedWith(entries, codec) }, replaces);
   rmSync(deltaFile(file), { force: true });
   return 'whole';
 }
@@ -314,7 +347,7 @@ export async function writeStateMap(file: string, format: string, head: Record<s
  * one read with these changes merged into it (a delta always holds every change since its whole
  * file). Otherwise, and without a base, the whole file as writeStateMap writes it.
  */
-export async function writeStateMapChanges(file: string, format: string, head: Record<string, unknown>, base: StateMapBase, changes: { set: ReadonlyMap<string, unknown>; removed: Iterable<string> }, replaces?: string): Promise<'delta' | 'whole'> {
+export async function writeStateMapChanges(file: string, format: string, head: Record<string, unknown>, base: StateMapBase, changes: { set: ReadonlyMap<string, unknown>; removed: Iterable<string> }, replaces?: string, codec?: EntriesCodec): Promise<'delta' | 'whole'> {
   const set = new Map(base.delta?.set);
   const removed = new Set(base.delta?.removed);
   const whole = base.entries;
@@ -337,7 +370,7 @@ export async function writeStateMapChanges(file: string, format: string, head: R
   const entries = new Map(whole instanceof WholeFile ? whole.now : whole);
   for (const [key, value] of changes.set) entries.set(key, value);
   for (const key of changes.removed) entries.delete(key);
-  await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, ...stored(entries) }, replaces);
+  await writeStateFile(file, format, { id: randomBytes(12).toString('hex'), head, ...storedWith(entries, codec) }, replaces);
   rmSync(deltaFile(file), { force: true });
   return 'whole';
 }

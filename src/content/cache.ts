@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
 import { readStateMap, writeStateMap, writeStateMapChanges, type StateMapBase } from '../state-file.ts';
+import { storedKeys, TableCodec, type RawEntry } from './cache-table.ts';
 import type { Warning } from '../progress.ts';
 import { packageVersion, sourceFile } from '../paths.ts';
 import type { Article } from './article.ts';
@@ -21,18 +22,18 @@ import { textDirection } from './lang.ts';
 import type { Stamp } from './scan.ts';
 
 export const CACHE_FILE = 'content.state';
-export const FORMAT = 'samizdat-content-cache/3';
+export const FORMAT = 'samizdat-content-cache/4';
 /** Bump when the meaning of an entry changes without the source of src/content changing. */
 const CACHE_VERSION = 1;
 
 /**
- * One file in the cache file: [...stamp, shape, values, warnings or 0, render key?]. `shape`
- * indexes the file's list of key lists (-1 for a draft, which keeps no article); `values` are the
- * article's field values in that key order. Keys listed as "=key" are not stored but derived (see
- * DERIVED), so the thousands of entries carry neither key names nor what follows from other
- * fields. The render key (see RenderKeys) was made under the head's renderSalt.
+ * One file in the cache file: a RawEntry (./cache-table.ts), [...stamp, shape, values, warnings
+ * or 0, render key?], or in a whole file a row of its table (the entries read then give the row's
+ * number). Keys listed as "=key" are not stored but derived (see DERIVED), so the thousands of
+ * entries carry neither key names nor what follows from other fields. The render key (see
+ * RenderKeys) was made under the head's renderSalt.
  */
-type RawEntry = [number, number, number, number, number, unknown[], (Warning[] | 0)?, string?];
+type StoredEntry = RawEntry | number;
 
 /** The cache file's head: the code version it was written by, and the shapes its entries use. */
 interface CacheHead {
@@ -70,8 +71,8 @@ const DERIVED: Record<string, (a: Record<string, unknown>) => unknown> = {
 
 /** What a cached file gives back. */
 export interface CachedFile {
-  /** The article without its body (undefined for a draft). */
-  article?: Omit<Article, 'body'>;
+  /** The article (undefined for a draft); its body is read from its file when asked for (defineBody). */
+  article?: Article;
   draft: boolean;
   warnings: Warning[];
   /** The article's render key, kept under the salt of the RenderKeys the cache was opened with. */
@@ -89,6 +90,8 @@ const ARTICLE_FIELDS = new Set([
 
 /** Makes the article of an entry of one shape; undefined when the entry has another number of values. */
 type Maker = (file: string, sourcePath: string, values: unknown[]) => Record<string, unknown> | undefined;
+/** The same from a row of the table read: `columns` are the shape's stored fields' columns, in order. */
+type RowMaker = (file: string, sourcePath: string, columns: ReadonlyArray<ArrayLike<unknown>>, row: number) => Record<string, unknown> | undefined;
 
 /**
  * The maker of a shape ("=key": derived, see DERIVED). A rebuild makes 10,000 cached articles:
@@ -98,7 +101,7 @@ type Maker = (file: string, sourcePath: string, values: unknown[]) => Record<str
  * below makes), compiled once from those field names alone. Any other shape, or a runtime that
  * compiles no code from strings, is made by the loop.
  */
-function makerOf(keys: readonly string[]): Maker {
+function makerOf(keys: readonly string[]): { make: Maker; makeRow: RowMaker } {
   const fields = keys.map((k) => (k[0] === '=' ? { key: k.slice(1), derive: DERIVED[k.slice(1)]! } : { key: k, derive: undefined }));
   const stored = fields.filter((f) => !f.derive).length;
   const loop: Maker = (file, sourcePath, values) => {
@@ -111,21 +114,46 @@ function makerOf(keys: readonly string[]): Maker {
     }
     return a;
   };
+  const loopRow: RowMaker = (file, sourcePath, columns, row) => {
+    if (columns.length !== stored) return undefined;
+    const a: Record<string, unknown> = { file, sourcePath };
+    let v = 0;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      a[f.key] = f.derive ? f.derive(a) : columns[v++]![row];
+    }
+    return a;
+  };
   // The literal gives every stored field its value at once; a derived field must then read only
   // fields before it (as in the loop, where later ones are not set yet), each known and once.
   const names = fields.map((f) => f.key);
   const known = names.every((n) => ARTICLE_FIELDS.has(n)) && new Set(names).size === names.length;
   const inOrder = fields.every((f, i) => !f.derive || (DERIVED_FROM[f.key]?.every((dep) => names.indexOf(dep) >= 0 && names.indexOf(dep) < i) ?? false));
-  if (!known || !inOrder) return loop;
+  if (!known || !inOrder) return { make: loop, makeRow: loopRow };
   let v = 0;
   const literal = fields.map((f) => `${f.key}: ${f.derive ? 'undefined' : `values[${v++}]`}`).join(', ');
+  let c = 0;
+  const rowLiteral = fields.map((f) => `${f.key}: ${f.derive ? 'undefined' : `columns[${c++}][row]`}`).join(', ');
   const derived = fields.filter((f) => f.derive).map((f) => `a.${f.key} = derive.${f.key}(a);`).join(' ');
   try {
     // Only names from ARTICLE_FIELDS and numbers go into the code.
     const compile = new Function('derive', `return function (file, sourcePath, values) { if (values.length !== ${stored}) return undefined; const a = { file, sourcePath, ${literal} }; ${derived} return a; };`) as (derive: typeof DERIVED) => Maker;
-    return compile(DERIVED);
+    const compileRow = new Function('derive', `return function (file, sourcePath, columns, row) { if (columns.length !== ${stored}) return undefined; const a = { file, sourcePath, ${rowLiteral} }; ${derived} return a; };`) as (derive: typeof DERIVED) => RowMaker;
+    return { make: compile(DERIVED), makeRow: compileRow(DERIVED) };
   } catch {
-    return loop;
+    return { make: loop, makeRow: loopRow };
+  }
+}
+
+/**
+ * An article made by a maker, or undefined if its values could not make one: a derived field of a
+ * damaged entry (a date that is no string) throws, and a damaged cache must only cost a parse.
+ */
+function madeSafely(make: Maker | RowMaker, rel: string, sourcePath: string, values: unknown[] | ReadonlyArray<ArrayLike<unknown>>, row: number): Record<string, unknown> | undefined {
+  try {
+    return row === -1 ? (make as Maker)(rel, sourcePath, values as unknown[]) : (make as RowMaker)(rel, sourcePath, values as ReadonlyArray<ArrayLike<unknown>>, row);
+  } catch {
+    return undefined;
   }
 }
 
@@ -137,6 +165,17 @@ export class ContentCache {
   private readonly reused: string[] = [];
   /** Entries made by this run (parsed now, or given a new render key): what a save writes as changes. */
   private readonly parsed = new Map<string, RawEntry>();
+  /** The whole file's layout (a table), and the table read. Its shapes are oldShapeKeys (the same list). */
+  private codec: TableCodec;
+  /** For each shape, its stored fields' columns in the table read (undefined: it lacks one). */
+  private rowColumns: Array<ReadonlyArray<ArrayLike<unknown>> | undefined> = [];
+  private rowMakers: RowMaker[] = [];
+  /**
+   * The outcome of each row of the table read, made as the cache was opened (undefined: not made
+   * then; null: not an article): a rebuild waits for the scan of the content folder there anyway,
+   * and only compares stamps once the scan is in.
+   */
+  private made: Array<CachedFile | null | undefined> = [];
   /** Of `parsed`, those given a new render key: they are in `reused` too. */
   private rekeyed = 0;
   private makers: Maker[] = [];
@@ -150,7 +189,7 @@ export class ContentCache {
     readonly dir: string,
     private readonly version: string | undefined,
     /** The entries read (the map straight from the state file: no copy of 10,000 entries). */
-    private readonly old: ReadonlyMap<string, RawEntry>,
+    private readonly old: ReadonlyMap<string, StoredEntry>,
     /** The salt the render keys of the entries read were made under (their head's). */
     private readonly keysSalt: string | undefined,
     /** How this build names renderings: undefined, no keys are made (nor used). */
@@ -159,21 +198,56 @@ export class ContentCache {
     private readonly base?: StateMapBase,
   ) {
     this.keysUsable = renderKeys !== undefined && keysSalt === renderKeys.salt;
+    this.codec = new TableCodec(this.oldShapeKeys);
   }
 
-  /** Reads <dir>/content.state if it was written by this code for this site language. */
-  static async open(dir: string, siteLang: string, renderKeys?: RenderKeys): Promise<ContentCache> {
+  /**
+   * Reads <dir>/content.state if it was written by this code for this site language. With
+   * `sourceOf` (the source path of a file, as lookups will give it), the articles of the entries
+   * read are made now, before their stamps are known (see `made`).
+   */
+  static async open(dir: string, siteLang: string, renderKeys?: RenderKeys, sourceOf?: (rel: string) => string): Promise<ContentCache> {
     const version = await cacheVersion(siteLang);
     const cache = new ContentCache(dir, version, new Map(), undefined, renderKeys);
     if (!version) return cache;
-    const state = await readStateMap(path.join(dir, CACHE_FILE), FORMAT);
+    // The codec's shapes are the cache's own list (it grows as files of new shapes are parsed).
+    const shapes: string[][] = [];
+    const codec = new TableCodec(shapes);
+    const state = await readStateMap(path.join(dir, CACHE_FILE), FORMAT, codec);
     const head = state?.head as Partial<CacheHead> | undefined;
     if (!state || !head || head.version !== version || !Array.isArray(head.shapes)) return cache;
     if (!head.shapes.every((keys) => Array.isArray(keys) && keys.every((k) => typeof k === 'string' && (k[0] !== '=' || Object.hasOwn(DERIVED, k.slice(1)))))) return cache;
     const keysSalt = typeof head.renderSalt === 'string' ? head.renderSalt : undefined;
-    const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, RawEntry>, keysSalt, renderKeys, state.base);
-    c.oldShapeKeys = [...head.shapes];
-    c.makers = head.shapes.map(makerOf);
+    const c = new ContentCache(dir, version, state.entries as ReadonlyMap<string, StoredEntry>, keysSalt, renderKeys, state.base);
+    shapes.push(...head.shapes);
+    c.oldShapeKeys = shapes;
+    c.codec = codec;
+    const makers = head.shapes.map(makerOf);
+    c.makers = makers.map((m) => m.make);
+    c.rowMakers = makers.map((m) => m.makeRow);
+    const table = codec.table;
+    if (table) {
+      c.rowColumns = head.shapes.map((keys) => {
+        const names = storedKeys(keys);
+        const columns = names.map((k) => table.columns.get(k));
+        // A field twice in a shape (a damaged head) would read one column for both.
+        return columns.every((col) => col !== undefined) && new Set(names).size === names.length ? (columns as Array<ArrayLike<unknown>>) : undefined;
+      });
+      if (sourceOf) {
+        const made = new Array<CachedFile | null | undefined>(table.rels.length);
+        // An indexed loop: 10,000 rounds, mostly before the optimizing compiler gets to this code.
+        for (let row = 0; row < made.length; row++) {
+          const shapeIndex = table.shapes[row]!;
+          if (shapeIndex === -1) continue;
+          const columns = c.rowColumns[shapeIndex];
+          const make = c.rowMakers[shapeIndex];
+          const rel = table.rels[row]!;
+          const key = table.keys[row]!;
+          made[row] = columns && make ? c.outcome(madeSafely(make, rel, sourceOf(rel), columns, row), NO_WARNINGS, key === '' ? undefined : key) ?? null : null;
+        }
+        c.made = made;
+      }
+    }
     return c;
   }
 
@@ -197,6 +271,7 @@ export class ContentCache {
    */
   lookupAt(rel: string, sourcePath: string, stamps: ArrayLike<number>, at: number): CachedFile | undefined {
     const e = this.old.get(rel);
+    if (typeof e === 'number') return this.lookupRow(rel, sourcePath, stamps, at, e);
     if (!Array.isArray(e) || e[0] !== stamps[at] || e[1] !== stamps[at + 1] || e[2] !== stamps[at + 2] || e[3] !== stamps[at + 3]) return undefined;
     const shapeIndex = e[4];
     const values = e[5];
@@ -210,11 +285,41 @@ export class ContentCache {
     }
     const make = Number.isInteger(shapeIndex) ? this.makers[shapeIndex] : undefined;
     if (!make || !Array.isArray(values)) return undefined;
-    const a = make(rel, sourcePath, values);
-    if (!a || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.bodyLine !== 'number') return undefined;
-    if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
+    const hit = this.outcome(madeSafely(make, rel, sourcePath, values, -1), warnings, renderKey);
+    if (hit) this.reused.push(rel);
+    return hit;
+  }
+
+  /** lookupAt for an entry that is a row of the table read (no warnings: those are kept beside it). */
+  private lookupRow(rel: string, sourcePath: string, stamps: ArrayLike<number>, at: number, row: number): CachedFile | undefined {
+    const t = this.codec.table!;
+    const s = t.stamps;
+    const r = row * 4;
+    // A file gone since the listing has NaN for a stamp, which matches nothing.
+    if (s[r] !== stamps[at] || s[r + 1] !== stamps[at + 1] || s[r + 2] !== stamps[at + 2] || s[r + 3] !== stamps[at + 3]) return undefined;
+    const shapeIndex = t.shapes[row]!;
+    if (shapeIndex === -1) {
+      this.reused.push(rel);
+      return { draft: true, warnings: NO_WARNINGS };
+    }
+    let hit = this.made[row];
+    // Made as the cache was opened, for this same source path (a lookup of another gives its own).
+    if (hit === undefined || (hit !== null && hit.article!.sourcePath !== sourcePath)) {
+      const columns = this.rowColumns[shapeIndex];
+      const make = this.rowMakers[shapeIndex];
+      const key = t.keys[row]!;
+      hit = columns && make ? this.outcome(madeSafely(make, rel, sourcePath, columns, row), NO_WARNINGS, key === '' ? undefined : key) ?? null : null;
+    }
+    if (!hit) return undefined;
     this.reused.push(rel);
-    const article = a as unknown as Omit<Article, 'body'>;
+    return hit;
+  }
+
+  /** The outcome of an entry whose article was made (undefined: its values were not an article's). */
+  private outcome(a: Record<string, unknown> | undefined, warnings: Warning[], renderKey: unknown): CachedFile | undefined {
+    if (!a || typeof a.hash !== 'string' || typeof a.url !== 'string' || typeof a.title !== 'string' || typeof a.date !== 'string' || typeof a.slug !== 'string' || typeof a.lang !== 'string' || typeof a.bodyLine !== 'number') return undefined;
+    if (!Array.isArray(a.tags) || !Array.isArray(a.tagSlugs) || a.tags.length !== a.tagSlugs.length) return undefined;
+    const article = defineBody(a as unknown as Omit<Article, 'body'>);
     // A key kept under this salt, of these bytes (a damaged one is made again). Kept whole: a
     // key put together here would be copied again into one string when the build looks it up.
     if (this.keysUsable && typeof renderKey === 'string' && keptPart(a as { hash: string }, renderKey) !== undefined) return { article, draft: false, warnings, renderKey };
@@ -227,7 +332,8 @@ export class ContentCache {
    */
   rekey(rel: string, article: Pick<Article, 'hash'>, renderKey: string): void {
     // Only for an entry reused by this run (then it is the one read), once.
-    const e = this.old.get(rel);
+    const stored = this.old.get(rel);
+    const e = typeof stored === 'number' ? this.codec.entryOf(stored) : stored;
     const kept = keptPart(article, renderKey);
     if (!e || e[4] === -1 || kept === undefined || this.parsed.has(rel)) return;
     const entry = [e[0], e[1], e[2], e[3], e[4], e[5], e[6] ?? 0, kept] as RawEntry;
@@ -299,12 +405,12 @@ export class ContentCache {
         const reused = new Set(this.reused);
         for (const rel of this.old.keys()) if (!reused.has(rel) && !this.parsed.has(rel)) removed.push(rel);
       }
-      written = writeStateMapChanges(file, FORMAT, { ...head }, this.base, { set: this.parsed, removed }, 'content.json');
+      written = writeStateMapChanges(file, FORMAT, { ...head }, this.base, { set: this.parsed, removed }, 'content.json', this.codec);
     } else {
-      const entries = new Map<string, RawEntry>();
+      const entries = new Map<string, StoredEntry>();
       for (const rel of this.reused) entries.set(rel, this.old.get(rel)!);
       for (const [rel, entry] of this.parsed) entries.set(rel, entry);
-      written = writeStateMap(file, FORMAT, { ...head }, entries, undefined, 'content.json');
+      written = writeStateMap(file, FORMAT, { ...head }, entries, undefined, 'content.json', this.codec);
     }
     return written.then(
       () => true,

@@ -2,6 +2,7 @@
  * Loads and validates every article of a content folder. Every problem of every file is
  * collected (never only the first), each with its file, line and a hint.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, throwIfAborted } from '../errors.ts';
@@ -78,6 +79,9 @@ export interface LoadOptions {
   renderKeys?: RenderKeys | undefined;
 }
 
+/** Up to this many files to parse in this thread (a rebuild), each is read synchronously. */
+const SYNC_READS_UP_TO = 16;
+
 /** Below this many files to parse, starting workers costs more than it saves. */
 export const PARSE_POOL_FROM = 1000;
 
@@ -93,7 +97,10 @@ interface FileResult {
 
 export async function loadContent(contentDir: string, options: LoadOptions): Promise<LoadedContent> {
   const { siteLang, signal, cacheDir } = options;
-  const cache = cacheDir === undefined ? undefined : await ContentCache.open(cacheDir, siteLang, options.renderKeys);
+  // path.join(contentDir, rel) for every file, without normalizing 10,000 times.
+  const prefix = path.join(contentDir, '_').slice(0, -1);
+  const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
+  const cache = cacheDir === undefined ? undefined : await ContentCache.open(cacheDir, siteLang, options.renderKeys, sourceOf);
   const renderKeys = cache?.renderKeys;
   // With a cache, every file is stat-ed (a scan that may have been made on a thread meanwhile);
   // without one, every file is parsed and only listed here.
@@ -104,13 +111,14 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
   const drafts: string[] = [];
   const warnings: Warning[] = [];
   throwIfAborted(signal, 'build');
-  // path.join(contentDir, rel) for every file, without normalizing 10,000 times.
-  const prefix = path.join(contentDir, '_').slice(0, -1);
-  const sourceOf = path.sep === '/' ? (rel: string) => prefix + rel : (rel: string) => prefix + rel.split('/').join(path.sep);
   let parsedCount = 0;
   let pool: TaskPool<ParseContext, ParsedFile> | undefined;
   // The parsing code (YAML readers, transliteration tables) loads only when a file is parsed here.
-  const parseInThread = async (ctx: ParseContext) => (await import('./parse.ts')).parseArticle(await readFile(ctx.sourcePath), ctx);
+  // A rebuild's few files are read synchronously: an asynchronous read is four thread-pool round
+  // trips, each waiting for a core on a busy machine (up to 15 ms for one file). Many files are
+  // read asynchronously, overlapping.
+  let readSync = false;
+  const parseInThread = async (ctx: ParseContext) => (await import('./parse.ts')).parseArticle(readSync ? readFileSync(ctx.sourcePath) : await readFile(ctx.sourcePath), ctx);
   // Thousands of files to parse (a first build): on every core.
   const startPool = (count: number) => {
     if (count > 0 && (options.threads ?? count >= PARSE_POOL_FROM)) {
@@ -157,7 +165,7 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
         }
         else if (hit.draft) results[i] = { draft: true, problems: NO_PROBLEMS, warnings: hit.warnings };
         else {
-          const article = defineBody(hit.article!);
+          const article = hit.article!;
           if (renderKeys) {
             // Kept under another salt (the rendering code changed) or not at all: made now, and kept.
             let key = hit.renderKey;
@@ -171,6 +179,7 @@ export async function loadContent(contentDir: string, options: LoadOptions): Pro
         }
       }
       startPool(toParse.length);
+      readSync = toParse.length <= SYNC_READS_UP_TO;
       const fresh = await mapLimit(toParse, pool ? 64 : 16, ({ i, stamp }) => parseFile(files[i]!, stamp), signal);
       for (const [j, { i }] of toParse.entries()) results[i] = fresh[j]!;
       await cache.save();

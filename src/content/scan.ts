@@ -11,11 +11,22 @@ const ARTICLE_FILE = /\.(?:md|markdown)$/i;
 
 /** Every Markdown file under dir (hidden folders, node_modules and _-prefixed folders skipped), sorted. */
 export function listArticleFilesSync(dir: string): string[] {
-  let entries;
+  const files: string[] = [];
+  // Folder by folder, never into a skipped one (a .git or node_modules folder can hold more
+  // files than the archive), with each path made once per folder: about half the time of one
+  // recursive readdir, which lists everything and gives each entry its folder's absolute path.
+  // Synchronous on purpose: Node 20's asynchronous readdir is a thread-pool round trip per folder.
+  // Symbolic links are not followed (a Dirent says what the link itself is), as before.
+  const walk = (abs: string, rel: string) => {
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const name = e.name;
+      if (skipped(name)) continue;
+      if (e.isDirectory()) walk(path.join(abs, name), `${rel}${name}/`);
+      else if (e.isFile() && ARTICLE_FILE.test(name)) files.push(rel + name);
+    }
+  };
   try {
-    // Synchronous on purpose: Node 20's asynchronous recursive readdir takes a thread-pool round
-    // trip per folder, which is seconds for an archive kept as a folder per article.
-    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+    walk(dir, '');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -26,24 +37,9 @@ export function listArticleFilesSync(dir: string): string[] {
     }
     throw err;
   }
-  // One path.relative and one look at the folder names per folder, not per file.
-  const folders = new Map<string, string | null>();
-  const folderOf = (parent: string): string | null => {
-    let rel = folders.get(parent);
-    if (rel === undefined) {
-      rel = path.relative(dir, parent).split(path.sep).join('/');
-      if (rel !== '') rel = rel.split('/').some(skipped) ? null : `${rel}/`;
-      folders.set(parent, rel);
-    }
-    return rel;
-  };
-  const files: string[] = [];
-  for (const e of entries) {
-    if (!e.isFile() || skipped(e.name) || !ARTICLE_FILE.test(e.name)) continue;
-    const folder = folderOf(e.parentPath);
-    if (folder !== null) files.push(folder + e.name);
-  }
-  return files.sort(compareCodeUnits);
+  // The default order is compareCodeUnits' (UTF-16 code units), without a call into JavaScript
+  // for each of the ~130,000 comparisons of 10,000 names.
+  return files.sort();
 }
 
 /** Hidden, _-prefixed and node_modules names are never content. */
@@ -79,10 +75,17 @@ export function scanContent(dir: string): ContentScan {
   // Synchronous stats: 10,000 of them take a fraction of what 10,000 promises through the thread
   // pool do. path.join(dir, rel) for every file, without normalizing 10,000 times.
   const prefix = path.join(dir, '_').slice(0, -1);
-  for (const [i, rel] of files.entries()) {
-    const st = statSync(prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)), { throwIfNoEntry: false });
-    const stamp = st ? stampOf(st) : [NaN, NaN, NaN, NaN];
-    stamps.set(stamp, i * 4);
+  const options = { throwIfNoEntry: false } as const;
+  for (let i = 0; i < files.length; i++) {
+    const rel = files[i]!;
+    const st = statSync(prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)), options);
+    // As stampOf, written in place (no array per file); a file gone keeps NaN.
+    if (st) {
+      stamps[i * 4] = st.size;
+      stamps[i * 4 + 1] = st.mtimeMs;
+      stamps[i * 4 + 2] = st.ctimeMs - st.mtimeMs;
+      stamps[i * 4 + 3] = st.ino;
+    } else stamps.fill(NaN, i * 4, i * 4 + 4);
   }
   return { files, stamps };
 }

@@ -4,8 +4,9 @@ import { serialize } from 'node:v8';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContent, type LoadedContent } from '../../src/content/index.ts';
 import { InputError } from '../../src/errors.ts';
-import { CACHE_FILE, FORMAT } from '../../src/content/cache.ts';
-import { readStateFile, readStateMap, writeStateFile } from '../../src/state-file.ts';
+import { CACHE_FILE, ContentCache, FORMAT } from '../../src/content/cache.ts';
+import { readStateFile, writeStateFile } from '../../src/state-file.ts';
+import { readCacheEntries } from './cache-entries.ts';
 import { tempDir } from '../support/net.ts';
 
 const FILES: Record<string, string | Buffer> = {
@@ -83,7 +84,7 @@ describe('content cache', () => {
     await load();
     expect(await readdir(cacheDir)).toEqual(['content.state']);
     const raw = await readFile(path.join(cacheDir, 'content.state'));
-    const data = (await readStateMap(path.join(cacheDir, CACHE_FILE), FORMAT))!;
+    const data = (await readCacheEntries(path.join(cacheDir, CACHE_FILE)))!;
     expect(data.head.version).toMatch(/^[0-9a-f]{64}$/);
     expect([...data.entries.keys()].sort()).toEqual(Object.keys(FILES).filter((f) => !['bad-yaml.md', 'no-title.md'].includes(f)).sort());
     // V8 keeps Latin-1 strings one byte per character, others two: look for both.
@@ -91,6 +92,12 @@ describe('content cache', () => {
       expect(raw.includes(Buffer.from(text, 'latin1')) || raw.includes(Buffer.from(text, 'utf16le')), text).toBe(false);
     }
     expect(raw.includes(Buffer.from('Россия и Сирия', 'utf16le'))).toBe(true); // the search itself works
+    // Every entry without warnings is a row of the table (a column per field, read at once); the
+    // two with warnings are kept beside it.
+    const body = (await readStateFile(path.join(cacheDir, CACHE_FILE), FORMAT)) as { table: { count: number; columns: Map<string, { t: string }> }; others: Map<string, unknown> };
+    expect(body.table.count).toBe(6);
+    expect([...body.others.keys()].sort()).toEqual(['draft.md', 'en/unknown-field.md']);
+    expect(Object.fromEntries([...body.table.columns].map(([k, c]) => [k, c.t]))).toMatchObject({ title: 's', tags: 'l', bodyLine: 'n' });
   });
 
   it('parses again exactly the file that was edited, and gives its new values', async () => {
@@ -133,7 +140,7 @@ describe('content cache', () => {
     expect(warm.parsed).toBe(3);
     expect(warm.articles.map((a) => a.file)).not.toContain('ru/privet.md');
     expect(warm.articles[0]).toMatchObject({ file: 'ru/novaya.md', slug: 'novaya-statya', body: 'Новая.\n' });
-    const data = (await readStateMap(path.join(cacheDir, CACHE_FILE), FORMAT))!;
+    const data = (await readCacheEntries(path.join(cacheDir, CACHE_FILE)))!;
     expect([...data.entries.keys()]).toContain('ru/novaya.md');
     expect([...data.entries.keys()]).not.toContain('ru/privet.md');
     expect(snapshot(warm)).toEqual(snapshot(await load({})));
@@ -144,15 +151,15 @@ describe('content cache', () => {
     await write('en/talks.md', '---\ntitle: Talks\ndate: 2015-02-30\n---\nx\n');
     const warm = await load();
     expect(warm.invalid.find((i) => i.file === 'en/talks.md')!.problems.map((p) => [p.code, p.line])).toEqual([['INVALID_DATE', 3]]);
-    const data = (await readStateMap(path.join(cacheDir, CACHE_FILE), FORMAT))!;
+    const data = (await readCacheEntries(path.join(cacheDir, CACHE_FILE)))!;
     expect([...data.entries.keys()]).not.toContain('en/talks.md');
   });
 
   it('ignores a corrupt, foreign or other-version cache file, and one that has wrong entries', async () => {
     const cold = snapshot(await load());
     const file = path.join(cacheDir, CACHE_FILE);
-    // The whole file (a first load writes no delta beside it): { id, head: { version, shapes }, entries }.
-    const good = (await readStateFile(file, FORMAT)) as { id: string; head: { version: string; shapes: unknown }; entries: Map<string, unknown[]> };
+    // The whole file (a first load writes no delta beside it), its entries as a Map: { id, head: { version, shapes }, entries }.
+    const good = (await readCacheEntries(file))! as { id: string; head: { version: string; shapes: unknown }; entries: Map<string, unknown[]> };
     const whole = await readFile(file);
     const write = (format: string, body: unknown) => writeFile(file, serialize({ format, body }));
     const variants: Array<[string, () => Promise<void>]> = [
@@ -192,12 +199,60 @@ describe('content cache', () => {
       // Tags without their slugs (the model would have no list URL for them).
       [...entry.slice(0, 5), withValue(entry, 'tagSlugs', ['russia'])],
       [...entry.slice(0, 5), withValue(entry, 'tagSlugs', 'russia,syria')],
+      // A date the derived URL cannot be made from.
+      [...entry.slice(0, 5), withValue(entry, 'date', 20150813)],
+      [...entry.slice(0, 5), withValue(entry, 'date', null)],
     ];
     for (const [i, damage] of damages.entries()) {
       // A new id each time: the delta the last load wrote (of the previous damaged file) is not of this one.
       await writeStateFile(file, FORMAT, { ...good, id: `damaged-${i}`, entries: new Map([...good.entries, ['en/talks.md', damage]]) });
       const out = await load();
       expect(out.parsed, JSON.stringify(damage).slice(0, 60)).toBe(3);
+      expect(snapshot(out)).toEqual(cold);
+    }
+  });
+
+  it('makes the articles of the table as it opens, each with the source path a lookup gives (another path: made again)', async () => {
+    await load();
+    const { scanContent } = await import('../../src/content/scan.ts');
+    const scan = scanContent(content);
+    const at = scan.files.indexOf('en/talks.md');
+    const opened = await ContentCache.open(cacheDir, 'en', undefined, (rel) => `/made/early/${rel}`);
+    // Looked up with the path it was made with: that article; with another: one with that path.
+    const early = opened.lookupAt('en/talks.md', '/made/early/en/talks.md', scan.stamps, at * 4)!;
+    expect(early.article!.sourcePath).toBe('/made/early/en/talks.md');
+    const other = await ContentCache.open(cacheDir, 'en', undefined, (rel) => `/made/early/${rel}`);
+    const real = path.join(content, 'en/talks.md');
+    const late = other.lookupAt('en/talks.md', real, scan.stamps, at * 4)!;
+    expect(late.article!.sourcePath).toBe(real);
+    expect(late.article!.body).toBe('Body *here*.\n\nSecond paragraph.\n');
+    expect({ ...late.article!, sourcePath: '' }).toEqual({ ...early.article!, sourcePath: '' });
+    // A stamp that differs (the file edited since) gives nothing, made early or not.
+    const stamps = Float64Array.from(scan.stamps);
+    stamps[at * 4 + 1]! += 1;
+    expect(opened.lookupAt('en/talks.md', '/made/early/en/talks.md', stamps, at * 4)).toBeUndefined();
+  });
+
+  it('parses again, never fails on, the rows of a table whose columns are damaged', async () => {
+    const cold = snapshot(await load());
+    const file = path.join(cacheDir, CACHE_FILE);
+    const good = (await readStateFile(file, FORMAT)) as { table: { count: number; columns: Map<string, unknown> } } & Record<string, unknown>;
+    const n = good.table.count;
+    const damaged: Array<[string, unknown]> = [
+      // Numbers where the URL is made from strings, and no date at all (an index past none).
+      ['date', { t: 'n', v: new Float64Array(n) }],
+      ['date', { t: 'd', dict: ['2020-01-01T00:00:00Z'], ids: new Int32Array(n).fill(-1) }],
+      ['title', { t: 'n', v: new Float64Array(n) }],
+      ['slug', { t: 'l', dict: ['x'], ids: new Int32Array(0), ends: new Int32Array(n) }],
+    ];
+    for (const [i, [field, column]] of damaged.entries()) {
+      const columns = new Map(good.table.columns);
+      columns.set(field, column);
+      await writeStateFile(file, FORMAT, { ...good, id: `damaged-${i}`, table: { ...good.table, columns } });
+      const out = await load();
+      // Every row of the table, and the two invalid files; the two entries kept beside the table
+      // (those with warnings) are still used.
+      expect(out.parsed, `${field} ${i}`).toBe(Object.keys(FILES).length - 2);
       expect(snapshot(out)).toEqual(cold);
     }
   });

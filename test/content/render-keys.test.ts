@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContent, type Article, type RenderKeys } from '../../src/content/index.ts';
 import { CACHE_FILE, FORMAT } from '../../src/content/cache.ts';
 import { renderKey } from '../../src/build/cache.ts';
-import { readStateFile, writeStateFile } from '../../src/state-file.ts';
+import { writeStateFile } from '../../src/state-file.ts';
+import { readCacheEntries } from './cache-entries.ts';
 import { tempDir } from '../support/net.ts';
 
 const FILES: Record<string, string> = {
@@ -111,7 +112,7 @@ describe('render keys kept in the content cache', () => {
   it('are made again when the kept key is damaged or of other bytes', async () => {
     await load(keysUnder('s').keys);
     const file = path.join(cacheDir, CACHE_FILE);
-    const good = (await readStateFile(file, FORMAT)) as { id: string; head: object; entries: Map<string, unknown[]> };
+    const good = (await readCacheEntries(file))! as { id: string; head: object; entries: Map<string, unknown[]> };
     const entry = good.entries.get('a.md')!;
     expect(typeof entry[7]).toBe('string');
     const kept = entry[7] as string;
