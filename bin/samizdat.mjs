@@ -30,6 +30,8 @@ let main;
 const compiled = compiledIsCurrent();
 if (process.env.SAMIZDAT_DEBUG) process.stderr.write(`samizdat: running ${compiled ? 'the compiled lib/' : 'src/ through tsx'}\n`);
 if (compiled) {
+  // A rebuild's scans start on their thread before the CLI's modules load (src/cli/early-scans.ts).
+  (await import('../lib/cli/early-scans.js')).prestartFromArgv(process.argv.slice(2), process.cwd());
   ({ main } = await import('../lib/cli/main.js'));
 } else {
   const { register } = await import('tsx/esm/api');

@@ -69,7 +69,7 @@ const STAGE_BUNDLED = [...BUNDLED, '@11ty/eleventy-plugin-rss'];
 
 /**
  * src/ modules (absolute paths) the CLI may have loaded when it asks for the stage: what
- * src/cli/main.ts imports, what every command that loads this stage imports (the CLI loads only
+ * src/cli/main.ts and src/cli/early-scans.ts (which bin/samizdat.mjs loads first) import, what every command that loads this stage imports (the CLI loads only
  * the command it runs, src/cli/commands/index.ts), and what the stage's command imports on the
  * way (the prestarted scans). Modules only other commands import are compiled into the stage:
  * importing them as modules of their own cost a rebuild some milliseconds. From the graph of the
@@ -93,7 +93,7 @@ async function modulesLoadedBefore(stage, libGraph) {
     seen.add(file);
     imports(file, 'import-statement').forEach(visit);
   };
-  [path.join(src, 'cli/main.ts'), ...commands].forEach(visit);
+  [path.join(src, 'cli/main.ts'), path.join(src, 'cli/early-scans.ts'), ...commands].forEach(visit);
   imports(path.join(src, stage.command), 'dynamic-import').filter((f) => f !== stageEntry).forEach(visit);
   if (seen.has(stageEntry)) throw new Error(`${stage.entry} is imported statically before the stage loads`);
   return seen;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanOutputs } from '../../src/build/output-scan.ts';
 import { prestartScans, scanOutputsOnThread, scanThreadStats, takePrestartedContentScan, takePrestartedScan } from '../../src/build/prescan.ts';
 import { scanContent, stampAt } from '../../src/content/scan.ts';
+import { prestartFromArgv } from '../../src/cli/early-scans.ts';
 import { loadContent } from '../../src/content/index.ts';
 import { tempDir } from '../support/net.ts';
 
@@ -67,6 +68,27 @@ describe('the scans a rebuild starts early', () => {
     expect(scanThreadStats.onThread).toBe(before.onThread + 2);
     expect(takePrestartedScan(path.join(root, 'out'))).toBeUndefined();
     takePrestartedContentScan(path.join(root, 'content'));
+  });
+
+  it('the CLI starts them from the command line before its modules load, for the folders the command will build', async () => {
+    const started = (argv: string[], cwd = root) => {
+      prestartFromArgv(argv, cwd);
+      const found = [...['content', 'other'].map((c) => takePrestartedContentScan(path.join(root, c)) && `content:${c}`), ...['out', 'dist/site', 'pub/site'].map((o) => takePrestartedScan(path.join(root, o)) && `out:${o}`)];
+      return found.filter(Boolean);
+    };
+    await mkdir(path.join(root, 'dist', 'site'), { recursive: true });
+    await mkdir(path.join(root, 'pub', 'site'), { recursive: true });
+    await mkdir(path.join(root, 'other'), { recursive: true });
+    // The build command's options and defaults, in both spellings; publish's --dist.
+    expect(started(['build'])).toEqual(['content:content', 'out:dist/site']);
+    expect(started(['build', '--content', 'other', '--out=out', '--json'])).toEqual(['content:other', 'out:out']);
+    expect(started(['build', '--out', 'dist/site', '--content=content'], path.join(root, 'dist', '..'))).toEqual(['content:content', 'out:dist/site']);
+    expect(started(['publish', '--dist', 'pub'])).toEqual(['content:content', 'out:pub/site']);
+    // Help, other commands and a first build start nothing.
+    expect(started(['build', '--help'])).toEqual([]);
+    expect(started(['push'])).toEqual([]);
+    expect(started([])).toEqual([]);
+    expect(started(['build', '--out', 'missing'])).toEqual([]);
   });
 
   it('starts nothing before a first build (no output folder yet)', () => {
