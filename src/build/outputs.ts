@@ -36,6 +36,13 @@ function packRecord(size: number, sha256: string, id: string, key: string | unde
   return `${size}\0${sha256}\0${id}\0${key ?? ''}`;
 }
 
+/** Whether a packed record's identity (its third field) is `id`: compared in place, 12,000 times a rebuild. */
+function hasIdentity(packed: string, id: string): boolean {
+  const a = packed.indexOf('\0');
+  const b = a >= 0 ? packed.indexOf('\0', a + 1) : -1;
+  return b >= 0 && packed.charCodeAt(b + 1 + id.length) === 0 && packed.startsWith(id, b + 1);
+}
+
 /** Removes a file that sits where one of rel's folders must be. */
 async function clearFileInTheWay(root: string, rel: string): Promise<void> {
   const parts = rel.split('/');
@@ -156,11 +163,7 @@ export class OutputState {
     const changed = new Set<string>();
     for (const rel of this.carried) {
       const now = present.files.get(rel);
-      const packed = this.previous.get(rel)!;
-      // The identity is the record's third field.
-      const a = packed.indexOf('\0');
-      const b = packed.indexOf('\0', a + 1);
-      if (now === undefined || packed.charCodeAt(b + 1 + now.length) !== 0 || !packed.startsWith(now, b + 1)) changed.add(rel);
+      if (now === undefined || !hasIdentity(this.previous.get(rel)!, now)) changed.add(rel);
     }
     for (const rel of changed) this.carried.delete(rel);
     return changed;
@@ -191,15 +194,11 @@ export class OutputState {
   readBack(rel: string): Buffer | undefined {
     const packed = this.previous.get(rel);
     if (!this.scan || typeof packed !== 'string') return undefined;
-    const a = packed.indexOf('\0');
-    const b = packed.indexOf('\0', a + 1);
-    const c = packed.indexOf('\0', b + 1);
-    if (c < 0) return undefined;
     let fd: number | undefined;
     try {
       fd = openSync(path.join(this.outDir, ...rel.split('/')), 'r');
       const st = fstatSync(fd);
-      if (!st.isFile() || identity(st) !== packed.slice(b + 1, c)) return undefined;
+      if (!st.isFile() || !hasIdentity(packed, identity(st))) return undefined;
       return readFileSync(fd);
     } catch {
       return undefined;

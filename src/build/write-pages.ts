@@ -28,7 +28,7 @@ export async function writePages(data: EleventyBuildData, outDir: string, signal
       made.add(dir);
     }
     const splice = data.feedSplices?.get(page.url);
-    writeFileSync(file, splice ? spliceFeed(data.model, splice) : page.render());
+    writeFileSync(file, splice ? spliceFeed(splice) : page.render());
     written++;
   }
   return written;

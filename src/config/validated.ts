@@ -29,7 +29,7 @@ const FORMAT = 'samizdat-validated-config/1';
 function codeVersion(dirs: string[], files: string[]): string {
   const hash = createHash('sha256').update(FORMAT);
   for (const pkg of ['zod', 'yaml']) hash.update(`${pkg}@${packageVersion(pkg) ?? 'unknown'}\0`);
-  const all = [...files.map((f) => sourceFile(...f.split('/')))];
+  const all = files.map((f) => sourceFile(...f.split('/')));
   for (const dir of dirs) {
     const root = sourceFile(...dir.split('/'));
     for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) if (e.isFile() && e.name.endsWith('.ts')) all.push(path.join(e.parentPath, e.name));

@@ -67,7 +67,7 @@ describe('feed splicing', () => {
         const previous = Buffer.from(renderFeed(old.model, old.feeds[i]!));
         const plan = planFeedSplice(now.model, feed, previous, (v) => !changed.has(v.url) && v.file !== 'new.md')!;
         expect(plan, feed.url).toBeDefined();
-        const spliced = spliceFeed(now.model, plan);
+        const spliced = spliceFeed(plan);
         expect(spliced.toString(), `${feed.url} round ${round}`).toBe(renderFeed(now.model, feed));
         // Every article that was in the old feed and did not change is copied, not made.
         const oldUrls = new Set(old.feeds[i]!.articles.map((v) => v.url));
@@ -85,11 +85,11 @@ describe('feed splicing', () => {
     const now = feedsOf(after);
     const feed = now.feeds.find((f) => f.kind === 'atom')!;
     const previous = Buffer.from(renderFeed(old.model, old.feeds.find((f) => f.url === feed.url)!));
-    const trusted = spliceFeed(now.model, planFeedSplice(now.model, feed, previous, () => true)!);
+    const trusted = spliceFeed(planFeedSplice(now.model, feed, previous, () => true)!);
     // Told (wrongly) that nothing changed, the old text stays: the caller's word decides.
     expect(trusted.toString()).toContain('old');
     expect(trusted.toString()).not.toBe(renderFeed(now.model, feed));
-    const told = spliceFeed(now.model, planFeedSplice(now.model, feed, previous, (v) => v !== after[2])!);
+    const told = spliceFeed(planFeedSplice(now.model, feed, previous, (v) => v !== after[2])!);
     expect(told.toString()).toBe(renderFeed(now.model, feed));
   });
 

@@ -19,6 +19,7 @@ const ID_AROUND: Record<FeedSpec['kind'], [string, string]> = { atom: ['\n<id>',
 /** What a feed is spliced from: the bytes of the one last written, and where each reused entry is in them. */
 export interface FeedSplice {
   feed: FeedSpec;
+  parts: FeedParts;
   previous: Buffer;
   reused: Map<ArticleView, [start: number, end: number]>;
   /** The feed's articles whose entries are made now (their text must be loaded first). */
@@ -32,7 +33,8 @@ export interface FeedSplice {
  */
 export function planFeedSplice(model: SiteModel, feed: FeedSpec, previous: Buffer, unchanged: (a: ArticleView) => boolean): FeedSplice | undefined {
   if (!feed.articles.length) return undefined;
-  const entries = entriesById(feed.kind, feedParts(model, feed), previous);
+  const parts = feedParts(model, feed);
+  const entries = entriesById(feed.kind, parts, previous);
   if (!entries) return undefined;
   const reused = new Map<ArticleView, [number, number]>();
   const fresh: ArticleView[] = [];
@@ -41,12 +43,12 @@ export function planFeedSplice(model: SiteModel, feed: FeedSpec, previous: Buffe
     if (range) reused.set(a, range);
     else fresh.push(a);
   }
-  return { feed, previous, reused, fresh };
+  return { feed, parts, previous, reused, fresh };
 }
 
 /** The feed's bytes: its ends and the fresh entries made now, the others copied (planFeedSplice). */
-export function spliceFeed(model: SiteModel, splice: FeedSplice): Buffer {
-  const { head, entry, separator, tail } = feedParts(model, splice.feed);
+export function spliceFeed(splice: FeedSplice): Buffer {
+  const { head, entry, separator, tail } = splice.parts;
   const parts: Buffer[] = [Buffer.from(head)];
   const between = Buffer.from(separator);
   splice.feed.articles.forEach((a, i) => {
